@@ -1,0 +1,511 @@
+"""The record model: one pydantic class per kind of record in the registry.
+
+Vocabularies followed where they fit: Popolo (Organization → Agency/Unit, Post,
+Person, Membership), EU CPSV-AP (PublicService, Evidence, Requirement,
+Participation, LegalResource), GOV.UK step-by-step (ordered Flow steps).
+
+These classes are the single schema: the JSON Schema for editors, the SQLite
+tables and the registry documentation are all derived from them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
+ID_RE = re.compile(ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field as a reference to the ID of another record of `kind`."""
+
+    kind: str
+
+
+def _check_id(value: str) -> str:
+    if len(value) > 120 or not ID_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid ID: use lowercase ASCII letters, digits and "
+            "single '-', '_' or '.' between them (at most 120 characters)"
+        )
+    return value
+
+
+def _id_field(description: str, ref: str | None = None):
+    """An ID string: checked with a plain-words message, and a pattern for editors."""
+    meta = [AfterValidator(_check_id), Field(description=description, json_schema_extra={"pattern": ID_PATTERN})]
+    if ref:
+        meta.insert(0, Ref(ref))
+    return Annotated[str, *meta]
+
+
+RecordId = _id_field("Stable ASCII ID, unique in the registry")
+AgencyRef = _id_field("ID of an agency", "agency")
+UnitRef = _id_field("ID of a unit", "unit")
+PostRef = _id_field("ID of a post", "post")
+PersonRef = _id_field("ID of a person", "person")
+FlowRef = _id_field("ID of a flow", "flow")
+TemplateRef = _id_field("ID of a flow template", "flow_template")
+DocumentRef = _id_field("ID of a document", "document")
+SchemeRef = _id_field("ID of a code scheme", "code_scheme")
+RegionCode = Annotated[
+    str, Field(pattern=r"^\d{6}$", description="GB/T 2260 region code (6 digits)")
+]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must not silently drop data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- provenance and review ------------------------------------------------------------
+
+
+class Source(Strict):
+    """Where a record came from: a document and a place in it."""
+
+    document: DocumentRef
+    locator: Text = Field(description="Place in the document as a reader finds it, e.g. 序号 3 or 职权编码")
+    line: int | None = Field(None, ge=1, description="Line in the document's text file where the record starts")
+
+
+class ReviewFlag(Strict):
+    """Source text that is damaged or uncertain, kept raw for a human to review."""
+
+    field: Text = Field(description="Name of the field holding the damaged text")
+    raw: Text = Field(description="The text exactly as it is in the source")
+    problem: Literal["ocr_damage", "illegible", "ambiguous", "missing", "unresolved_name"]
+    explanation: Text
+    proposed: str | None = Field(
+        None, description="A proposed reading, only where context makes it certain; never replaces raw"
+    )
+
+
+class Record(Strict):
+    id: RecordId
+    source: Source
+    review: list[ReviewFlag] = Field(default_factory=list)
+    note: str | None = Field(None, description="Editor's note (not from the source)")
+
+
+# --- documents, schemes, legal bases ---------------------------------------------------
+
+
+class SourceDefect(Strict):
+    """A defect of the published document itself, e.g. a table cut off mid-row."""
+
+    kind: Literal["truncated", "lost_images", "repeated_headers", "missing_value", "other"]
+    locator: Text
+    line: int | None = Field(None, ge=1)
+    description: Text
+
+
+class Document(Strict):
+    id: RecordId
+    title: Text
+    file: Text = Field(description="File name of the text extraction in the seeds or sources folder")
+    publisher: AgencyRef
+    kind: Text = Field(description="Kind of list, e.g. 定岗定责表, 责任清单, 权力清单, 通知")
+    doc_number: str | None = Field(None, description="Official document number, e.g. 绵医保发〔2019〕18号")
+    date: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    defects: list[SourceDefect] = Field(default_factory=list)
+    note: str | None = None
+
+
+class CodeScheme(Strict):
+    """How one province's power codes are built; provinces differ, so the scheme is data."""
+
+    id: RecordId
+    name: Text
+    pattern: Text = Field(
+        description="Regular expression with named groups (agency, category, item, subitem, region)"
+    )
+    categories: dict[str, str] = Field(
+        default_factory=dict, description="Category letter → power category it stands for"
+    )
+    source: Source
+    note: str | None = None
+
+
+class LegalBasis(Strict):
+    """A legal resource cited by a record (CPSV-AP LegalResource)."""
+
+    title: Text = Field(description="Title as cited, e.g. 海南省医疗救助实施办法")
+    doc_number: str | None = Field(None, description="Document number, e.g. 琼府办〔2016〕299号")
+    article: str | None = Field(None, description="Article cited, e.g. 第十二条")
+    raw: str | None = Field(None, description="The citation as written, where it differs from the title")
+
+
+# --- organisations ---------------------------------------------------------------------
+
+Level = Literal["national", "province", "city", "county", "township", "village", "other"]
+
+
+class Agency(Record):
+    """A body: a bureau, its affiliated centre, a committee, a bank, a leading group."""
+
+    name: Text = Field(description="Canonical full name")
+    aliases: list[Text] = Field(default_factory=list, description="Other names used in the sources")
+    level: Level
+    region: RegionCode | None = None
+    kind: Literal[
+        "government_department",
+        "public_institution",
+        "government",
+        "party_body",
+        "committee",
+        "leading_group",
+        "enterprise",
+        "collective",
+        "other",
+    ]
+    parent: AgencyRef | None = None
+    name_stated: bool = Field(
+        True, description="False where the source never names the body and the name was inferred"
+    )
+    inference: str | None = Field(None, description="How the name, level or region was worked out")
+
+
+class Unit(Record):
+    """A 科室/股室/中心 inside an agency."""
+
+    agency: AgencyRef
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    kind: Literal["office", "section", "center", "leadership", "other"] = "section"
+
+
+class Person(Record):
+    name: Text = Field(description="Name as written (split names are flagged, not joined)")
+
+
+class Post(Record):
+    """A 岗位 with its work items, as in a 定岗定责表."""
+
+    agency: AgencyRef
+    unit: UnitRef | None = None
+    seq: str | None = Field(None, description="序号 as printed")
+    name: Text
+    work_items: list[WorkItem] = Field(default_factory=list)
+    remark: str | None = None
+
+
+class Membership(Record):
+    """A person in a post or a group, with a role (Popolo Membership)."""
+
+    person: PersonRef
+    post: PostRef | None = None
+    organization: AgencyRef | None = None
+    role: Literal["lead", "assistant", "leader", "deputy_leader", "member", "office_director"]
+    role_label: Text = Field(description="Role as written, e.g. 牵头负责人, 辅助人员, 组长")
+    title: str | None = Field(None, description="Job title given beside the name")
+
+
+# --- duties ----------------------------------------------------------------------------
+
+
+class WorkItem(Strict):
+    """A 工作事项: one task of a post or of a main duty."""
+
+    id: RecordId
+    text: str = Field(description="The work item as written (may be empty where the cell is blank)")
+    function: str | None = Field(None, description="岗位职能描述")
+    responsibility: str | None = Field(None, description="岗位责任描述")
+    flows: list[FlowRef] = Field(default_factory=list, description="Workflow charts referred to (详见 …)")
+    responsible_units: list[UnitRef] = Field(default_factory=list)
+    responsible_raw: str | None = Field(None, description="责任处室 as written")
+    remark: str | None = Field(None, description="备注 as written")
+    delegation: Literal["not_delegated", "assists_higher_level"] | None = Field(
+        None, description="not_delegated: kept by the higher level (市局未下放)"
+    )
+    kept_by: AgencyRef | None = Field(None, description="The higher-level body that keeps the item")
+    source: Source
+    review: list[ReviewFlag] = Field(default_factory=list)
+
+
+class Duty(Record):
+    """A 主要职责 of an agency with its work items."""
+
+    agency: AgencyRef
+    seq: str | None = None
+    text: Text
+    work_items: list[WorkItem] = Field(default_factory=list)
+
+
+class Party(Strict):
+    """One body taking part in a shared matter (CPSV-AP Participation)."""
+
+    agency: AgencyRef | None = Field(None, description="Resolved body; empty when the name cannot be resolved")
+    raw: Text = Field(description="Name as written in the source")
+    division: str | None = Field(None, description="职责分工: this party's division of duty")
+
+
+class Handover(Strict):
+    """One body handing work to another in a worked case."""
+
+    from_agency: AgencyRef
+    to_agency: AgencyRef
+    what: Text
+    reconstructed: bool = Field(True, description="Read from the case narrative, not drawn in the source")
+
+
+class Boundary(Record):
+    """A 职责边界 matter shared by several bodies."""
+
+    agency: AgencyRef = Field(description="The agency whose list registers the matter")
+    seq: str | None = None
+    matter: Text
+    parties: list[Party] = Field(min_length=1)
+    legal_bases: list[LegalBasis] = Field(default_factory=list)
+    case: str | None = Field(None, description="案例 as written")
+    handovers: list[Handover] = Field(default_factory=list)
+
+
+# --- powers, services, flows -----------------------------------------------------------
+
+
+class Evidence(Strict):
+    """A document to bring (CPSV-AP Evidence, 申请材料)."""
+
+    name: Text
+    required: Literal["common", "optional"] = Field(
+        "common", description="common: 共同材料 every applicant brings; optional: 选择材料"
+    )
+    group: str | None = Field(None, description="Case the material belongs to, e.g. 门诊报销")
+
+
+class Handling(Strict):
+    """Who handles a power or service, possibly per step (承办机构)."""
+
+    unit: UnitRef | None = None
+    agency: AgencyRef | None = None
+    raw: Text = Field(description="承办机构 as written, e.g. 基金监管股（立案）")
+    steps: list[Text] = Field(default_factory=list, description="Steps this unit handles, if stated")
+
+
+class Phone(Strict):
+    number: Text = Field(description="As written; local numbers are kept without an area code")
+    kind: Literal["service", "supervision", "consulting"] = "service"
+
+
+class Power(Record):
+    """An administrative power (行政职权) from a 权力清单 or flowchart list."""
+
+    agency: AgencyRef
+    code: Text = Field(description="职权编码 exactly as printed")
+    code_scheme: SchemeRef
+    category: Literal[
+        "行政许可",
+        "行政处罚",
+        "行政强制",
+        "行政征收",
+        "行政给付",
+        "行政检查",
+        "行政确认",
+        "行政奖励",
+        "行政裁决",
+        "其他行政权力",
+    ]
+    category_raw: Text = Field(description="Category heading as printed, e.g. 行政检查和行政处罚类")
+    name: Text
+    applicants: str | None = None
+    conditions: list[Text] = Field(default_factory=list, description="受理条件 / 支付条件 (CPSV-AP Requirement)")
+    materials: list[Evidence] = Field(default_factory=list)
+    time_limit: str | None = None
+    fees: str | None = None
+    place: str | None = None
+    legal_bases: list[LegalBasis] = Field(default_factory=list)
+    handling: list[Handling] = Field(default_factory=list)
+    phones: list[Phone] = Field(default_factory=list)
+    flow: FlowRef | None = None
+
+
+class PublicService(Record):
+    """A 公共服务事项 or 政务服务事项 (CPSV-AP PublicService)."""
+
+    agency: AgencyRef
+    seq: str | None = None
+    main_item: str | None = Field(None, description="主项名称 where the service is a sub-item")
+    name: Text = Field(description="Service name (子项名称 when there is a main item)")
+    category: str | None = Field(None, description="主项类别 as printed, e.g. 行政确认, 公共服务")
+    levels: list[Literal["A", "B", "C"]] = Field(
+        default_factory=list, description="办理层级: A province, B city, C county"
+    )
+    content: str | None = Field(None, description="主要内容")
+    applicants: str | None = None
+    conditions: list[Text] = Field(default_factory=list)
+    legal_bases: list[LegalBasis] = Field(default_factory=list)
+    materials: list[Evidence] = Field(default_factory=list)
+    time_limit: str | None = None
+    fees: str | None = None
+    place: str | None = None
+    process: list[Text] = Field(default_factory=list, description="办事流程 steps as written")
+    handling: list[Handling] = Field(default_factory=list)
+    phones: list[Phone] = Field(default_factory=list)
+    flow: FlowRef | None = None
+
+
+class FlowNode(Strict):
+    id: RecordId
+    kind: Literal["start", "step", "decision", "end"]
+    label: Text
+    unit: UnitRef | None = None
+    agency: AgencyRef | None = None
+    unit_raw: str | None = Field(None, description="Handling unit as written beside the box")
+
+
+class FlowEdge(Strict):
+    from_node: Annotated[str, Field(alias="from")]
+    to_node: Annotated[str, Field(alias="to")]
+    label: str | None = Field(None, description="Condition, e.g. 符合条件 / 不符合条件")
+    reconstructed: bool = Field(
+        False, description="True where the arrow was lost and rebuilt from the words in the boxes"
+    )
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+
+class UnitAssignment(Strict):
+    """Which unit handles a template step in one use of the template."""
+
+    node: RecordId
+    unit: UnitRef | None = None
+    agency: AgencyRef | None = None
+    unit_raw: Text
+
+
+class FlowTemplate(Record):
+    """A procedure shared by many powers, e.g. the 行政处罚 procedure."""
+
+    title: Text
+    nodes: list[FlowNode] = Field(min_length=1)
+    edges: list[FlowEdge] = Field(default_factory=list)
+
+
+class Flow(Record):
+    """A 流程图: drawn from its own nodes, from a template, or known only by its title."""
+
+    agency: AgencyRef
+    code: str | None = Field(None, description="Workflow number as printed, e.g. 01-3-1")
+    title: Text
+    availability: Literal["full", "title_only"] = Field(
+        description="title_only: the chart image was lost and only its title survives"
+    )
+    nodes: list[FlowNode] = Field(default_factory=list)
+    edges: list[FlowEdge] = Field(default_factory=list)
+    template: TemplateRef | None = None
+    assignments: list[UnitAssignment] = Field(default_factory=list)
+
+
+# --- supervision, tasks, self-checks ---------------------------------------------------
+
+
+class Section(Strict):
+    heading: str | None = None
+    text: Text
+
+
+class SupervisionRule(Record):
+    """A 事中事后监管 rule."""
+
+    agency: AgencyRef
+    seq: str | None = None
+    title: Text
+    scope: str | None = Field(None, description="What or whom the rule applies to")
+    sections: list[Section] = Field(default_factory=list)
+
+
+class Task(Record):
+    """A task of a work plan with lead and responsible bodies and a deadline."""
+
+    agency: AgencyRef
+    seq: str | None = None
+    title: Text
+    content: str | None = None
+    lead: list[Party] = Field(default_factory=list, description="牵头部门")
+    responsible: list[Party] = Field(default_factory=list, description="责任部门")
+    deadline: str | None = Field(None, description="完成时限 as written")
+
+
+class SelfCheckItem(Record):
+    """A requirement of a self-check table, under a goal."""
+
+    agency: AgencyRef
+    goal: Text
+    seq: str | None = None
+    requirement: Text
+    deadline: str | None = None
+
+
+# --- the file format -------------------------------------------------------------------
+
+RECORD_KINDS: dict[str, type[BaseModel]] = {
+    "documents": Document,
+    "code_schemes": CodeScheme,
+    "agencies": Agency,
+    "units": Unit,
+    "persons": Person,
+    "posts": Post,
+    "memberships": Membership,
+    "duties": Duty,
+    "boundaries": Boundary,
+    "powers": Power,
+    "services": PublicService,
+    "flow_templates": FlowTemplate,
+    "flows": Flow,
+    "supervision_rules": SupervisionRule,
+    "tasks": Task,
+    "self_checks": SelfCheckItem,
+}
+
+KIND_OF_SECTION = {
+    "documents": "document",
+    "code_schemes": "code_scheme",
+    "agencies": "agency",
+    "units": "unit",
+    "persons": "person",
+    "posts": "post",
+    "memberships": "membership",
+    "duties": "duty",
+    "boundaries": "boundary",
+    "powers": "power",
+    "services": "service",
+    "flow_templates": "flow_template",
+    "flows": "flow",
+    "supervision_rules": "supervision_rule",
+    "tasks": "task",
+    "self_checks": "self_check",
+}
+
+
+class RegistryFile(Strict):
+    """One YAML file of the registry: any of the record lists, each optional."""
+
+    model_config = ConfigDict(extra="forbid", title="qingdan registry file")
+
+    documents: list[Document] = Field(default_factory=list)
+    code_schemes: list[CodeScheme] = Field(default_factory=list)
+    agencies: list[Agency] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list)
+    persons: list[Person] = Field(default_factory=list)
+    posts: list[Post] = Field(default_factory=list)
+    memberships: list[Membership] = Field(default_factory=list)
+    duties: list[Duty] = Field(default_factory=list)
+    boundaries: list[Boundary] = Field(default_factory=list)
+    powers: list[Power] = Field(default_factory=list)
+    services: list[PublicService] = Field(default_factory=list)
+    flow_templates: list[FlowTemplate] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    supervision_rules: list[SupervisionRule] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    self_checks: list[SelfCheckItem] = Field(default_factory=list)
+
+
+Post.model_rebuild()

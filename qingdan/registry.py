@@ -1,0 +1,327 @@
+"""Load a registry folder into validated records, collecting every error on the way.
+
+Loading never stops at the first problem: each record is validated on its own, so one
+broken record is reported with its file, line and field while the rest still load.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .models import KIND_OF_SECTION, RECORD_KINDS, Ref
+from .yamlload import LoadedYaml, YamlError, load_yaml
+
+SOURCES_DIR = "sources"
+SEVERITIES = ("error", "high", "medium", "low", "info")
+
+
+@dataclass
+class Problem:
+    """An error in the registry or a finding about the official data."""
+
+    severity: str
+    code: str
+    file: str
+    line: int
+    field: str
+    message: str
+    record: str | None = None
+    agency: str | None = None
+    records: list[str] = field(default_factory=list)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self) -> str:
+        tag = "" if self.is_error else f"[{self.severity}] "
+        return f"{self.file}:{self.line}: {self.field}: {tag}{self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "record": self.record,
+            "agency": self.agency,
+            "records": self.records or ([self.record] if self.record else []),
+        }
+
+
+@dataclass
+class Entry:
+    """A loaded record and where it stands on disk."""
+
+    kind: str
+    record: BaseModel
+    file: Path
+    path: tuple
+    owner: str | None = None  # the post or duty holding a work item
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+
+@dataclass
+class Registry:
+    root: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    by_kind: dict[str, list[BaseModel]] = field(default_factory=dict)
+    files: dict[Path, LoadedYaml] = field(default_factory=dict)
+    errors: list[Problem] = field(default_factory=list)
+
+    def of(self, kind: str) -> list:
+        """Records of one kind (singular name, e.g. 'power'), in load order."""
+        return self.by_kind.get(kind, [])
+
+    def get(self, record_id: str | None):
+        entry = self.entries.get(record_id or "")
+        return entry.record if entry else None
+
+    def relpath(self, path: Path) -> str:
+        """The path as the user can open it: relative to the working folder when inside it."""
+        path = Path(path).absolute()
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def where(self, record_id: str, *subpath) -> tuple[str, int]:
+        """File (relative) and line of a record or one of its fields."""
+        entry = self.entries[record_id]
+        return self.relpath(entry.file), self.files[entry.file].line_of(entry.path + tuple(subpath))
+
+    def problem(self, severity: str, code: str, record_id: str, field_path: str, message: str, **extra) -> Problem:
+        entry = self.entries[record_id]
+        subpath = _split_field(field_path)
+        file, line = self.where(record_id, *subpath)
+        agency = extra.pop("agency", None) or getattr(entry.record, "agency", None)
+        if entry.kind == "agency":
+            agency = entry.id
+        if entry.kind == "document":
+            agency = entry.record.publisher
+        return Problem(
+            severity, code, file, line, _display_path(entry.path + subpath), message,
+            record=record_id, agency=agency if isinstance(agency, str) else None, **extra,
+        )
+
+    def source_path(self, document_file: str) -> Path:
+        return self.root / SOURCES_DIR / document_file
+
+
+def _split_field(field_path: str) -> tuple:
+    parts: list = []
+    for piece in field_path.replace("]", "").replace("[", ".").split("."):
+        if piece:
+            parts.append(int(piece) if piece.isdigit() else piece)
+    return tuple(parts)
+
+
+def _display_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(file)"
+
+
+def yaml_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(
+        p for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def load_registry(root: Path | str) -> Registry:
+    """Load every YAML file under `root`, validate each record, index IDs, check references."""
+    root = Path(root)
+    registry = Registry(root=root)
+    if not root.exists():
+        registry.errors.append(Problem("error", "missing_path", str(root), 1, "(path)", "no such file or folder"))
+        return registry
+    for path in yaml_files(root):
+        _load_file(registry, path)
+    check_references(registry)
+    return registry
+
+
+def _load_file(registry: Registry, path: Path) -> None:
+    rel = registry.relpath(path)
+    try:
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlError as exc:
+        registry.errors.append(Problem("error", "yaml_syntax", rel, exc.line, "(file)", exc.message))
+        return
+    except UnicodeDecodeError:
+        registry.errors.append(Problem("error", "encoding", rel, 1, "(file)", "the file is not UTF-8 text"))
+        return
+    registry.files[path] = loaded
+    data = loaded.data
+    if not isinstance(data, dict):
+        registry.errors.append(Problem("error", "wrong_type", rel, loaded.line_of(()), "(file)",
+                                       "a registry file must be a mapping of record lists (agencies:, powers:, …)"))
+        return
+    for section, items in data.items():
+        if section not in RECORD_KINDS:
+            registry.errors.append(Problem(
+                "error", "unknown_field", rel, loaded.line_of((section,)), section,
+                f"unknown section; a registry file may hold: {', '.join(RECORD_KINDS)}"))
+            continue
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            registry.errors.append(Problem("error", "wrong_type", rel, loaded.line_of((section,)), section,
+                                           "expected a list of records"))
+            continue
+        model = RECORD_KINDS[section]
+        kind = KIND_OF_SECTION[section]
+        for index, item in enumerate(items):
+            try:
+                record = model.model_validate(item)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = (section, index) + tuple(err["loc"])
+                    registry.errors.append(Problem(
+                        "error", _error_code(err["type"]), rel, loaded.line_of(loc), _display_path(loc),
+                        plain_message(err)))
+                continue
+            _index(registry, Entry(kind, record, path, (section, index)))
+
+
+def _index(registry: Registry, entry: Entry) -> None:
+    if not _claim_id(registry, entry):
+        return
+    registry.by_kind.setdefault(entry.kind, []).append(entry.record)
+    for name in ("work_items",):
+        for i, item in enumerate(getattr(entry.record, name, None) or []):
+            _claim_id(registry, Entry("work_item", item, entry.file, entry.path + (name, i), owner=entry.id))
+
+
+def _claim_id(registry: Registry, entry: Entry) -> bool:
+    previous = registry.entries.get(entry.id)
+    if previous is not None:
+        file, line = registry.where(previous.id)
+        loaded = registry.files[entry.file]
+        registry.errors.append(Problem(
+            "error", "duplicate_id", registry.relpath(entry.file), loaded.line_of(entry.path + ("id",)),
+            _display_path(entry.path + ("id",)),
+            f"the ID {entry.id!r} is already used by a {previous.kind} at {file}:{line}; IDs must be unique",
+            record=entry.id))
+        return False
+    registry.entries[entry.id] = entry
+    return True
+
+
+_ERROR_CODES = {"missing": "missing_field", "extra_forbidden": "unknown_field"}
+
+
+def _error_code(pydantic_type: str) -> str:
+    if pydantic_type in _ERROR_CODES:
+        return _ERROR_CODES[pydantic_type]
+    if pydantic_type == "value_error":
+        return "malformed_value"
+    return "wrong_type"
+
+
+def plain_message(err: dict) -> str:
+    """Turn a pydantic error into plain words."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "missing":
+        return "this required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field: it is not part of this kind of record (check the spelling)"
+    if kind == "literal_error":
+        return f"{value!r} is not allowed here; expected one of {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} does not have the expected form ({ctx.get('pattern')})"
+    if kind == "string_type":
+        return f"expected text, got {_type_name(value)}"
+    if kind in ("int_type", "int_parsing"):
+        return f"expected a whole number, got {value!r}"
+    if kind == "bool_type" or kind == "bool_parsing":
+        return f"expected true or false, got {value!r}"
+    if kind == "list_type":
+        return f"expected a list, got {_type_name(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {_type_name(value)}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "string_too_short":
+        return "must not be empty text"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+def _type_name(value) -> str:
+    return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
+            dict: "a mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+# --- references ------------------------------------------------------------------------
+
+
+def _ref_kind(annotation) -> str | None:
+    if typing.get_origin(annotation) is typing.Annotated:
+        for meta in annotation.__metadata__:
+            if isinstance(meta, Ref):
+                return meta.kind
+        return _ref_kind(typing.get_args(annotation)[0])
+    for arg in typing.get_args(annotation):
+        kind = _ref_kind(arg)
+        if kind:
+            return kind
+    return None
+
+
+@cache
+def _field_plan(model: type[BaseModel]) -> list[tuple[str, str, str | None]]:
+    """(attribute, YAML key, referenced kind) for every field of `model`."""
+    plan = []
+    for name, info in model.model_fields.items():
+        kind = next((m.kind for m in info.metadata if isinstance(m, Ref)), None) or _ref_kind(info.annotation)
+        plan.append((name, info.alias or name, kind))
+    return plan
+
+
+def iter_refs(record: BaseModel, path: tuple = ()):
+    """Yield (path, referenced kind, ID) for every reference inside `record`."""
+    for name, key, kind in _field_plan(type(record)):
+        value = getattr(record, name)
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        for i, item in enumerate(values):
+            sub = path + ((key, i) if isinstance(value, list) else (key,))
+            if kind and isinstance(item, str):
+                yield sub, kind, item
+            elif isinstance(item, BaseModel):
+                yield from iter_refs(item, sub)
+
+
+def check_references(registry: Registry) -> None:
+    for record_id, entry in list(registry.entries.items()):
+        if entry.kind == "work_item":
+            continue  # checked as part of the record that holds it
+        for path, kind, target in iter_refs(entry.record):
+            found = registry.entries.get(target)
+            if found is None:
+                message = f"refers to {kind} {target!r}, which is not in the registry"
+            elif found.kind != kind:
+                message = f"refers to {target!r} as a {kind}, but that ID belongs to a record of kind {found.kind}"
+            else:
+                continue
+            file, line = registry.where(record_id, *path)
+            registry.errors.append(Problem("error", "dangling_reference", file, line,
+                                           _display_path(entry.path + path), message, record=record_id))

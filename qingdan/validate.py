@@ -1,0 +1,301 @@
+"""Validation: errors (the registry is broken) and findings (the official data has defects).
+
+Errors stop a build. Findings are published: they are what auditors and journalists read
+in the data-quality report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from . import regions
+from .codes import CodeError, category_for_letter, parse_code
+from .registry import SEVERITIES, Problem, Registry, load_registry
+
+CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
+# A local number: 7 or 8 digits with no leading 0 (area codes and mobiles start 0 or 1).
+LOCAL_PHONE = re.compile(r"^[2-9]\d{6,7}$")
+
+
+@dataclass
+class Report:
+    registry: Registry
+    errors: list[Problem] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        by_severity = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES[1:]}
+        return {
+            "errors": [p.as_dict() for p in self.errors],
+            "findings": [p.as_dict() for p in self.findings],
+            "summary": {
+                "errors": len(self.errors),
+                "findings": len(self.findings),
+                "findings_by_severity": by_severity,
+                "records": {kind: len(items) for kind, items in sorted(self.registry.by_kind.items())},
+            },
+        }
+
+
+def validate(path: Path | str) -> Report:
+    registry = load_registry(path)
+    return check(registry)
+
+
+def check(registry: Registry) -> Report:
+    report = Report(registry, errors=list(registry.errors))
+    for rule in ERROR_RULES:
+        report.errors.extend(rule(registry))
+    if not registry.errors:  # findings need references that resolve
+        for rule in FINDING_RULES:
+            report.findings.extend(rule(registry))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    report.errors.sort(key=lambda p: (p.file, p.line))
+    report.findings.sort(key=lambda p: (order[p.severity], p.file, p.line))
+    return report
+
+
+# --- error rules -----------------------------------------------------------------------
+
+
+def check_codes(registry: Registry):
+    for power in registry.of("power"):
+        scheme = registry.get(power.code_scheme)
+        if scheme is None:
+            continue  # reported as a dangling reference
+        try:
+            parse_code(power.code, scheme)
+        except CodeError as exc:
+            yield registry.problem("error", "malformed_code", power.id, "code", str(exc))
+        except re.error as exc:
+            yield registry.problem("error", "malformed_code", scheme.id, "pattern",
+                                   f"the scheme's pattern is not a valid regular expression: {exc}")
+
+
+def check_regions(registry: Registry):
+    for agency in registry.of("agency"):
+        if agency.region and regions.lookup(agency.region) is None:
+            yield registry.problem("error", "malformed_code", agency.id, "region",
+                                   f"{agency.region} is not a GB/T 2260 region code")
+
+
+def check_flows(registry: Registry):
+    for flow in registry.of("flow_template") + registry.of("flow"):
+        node_ids = [n.id for n in flow.nodes]
+        seen = set()
+        for i, node_id in enumerate(node_ids):
+            if node_id in seen:
+                yield registry.problem("error", "duplicate_id", flow.id, f"nodes[{i}].id",
+                                       f"the node ID {node_id!r} is used twice in this flow")
+            seen.add(node_id)
+        for i, edge in enumerate(flow.edges):
+            for end, value in (("from", edge.from_node), ("to", edge.to_node)):
+                if value not in seen:
+                    yield registry.problem("error", "dangling_reference", flow.id, f"edges[{i}].{end}",
+                                           f"refers to node {value!r}, which is not a node of this flow")
+        if getattr(flow, "availability", None) is None:
+            continue
+        if flow.availability == "title_only" and (flow.nodes or flow.template):
+            yield registry.problem("error", "inconsistent", flow.id, "availability",
+                                   "a title_only flow must not have nodes or a template")
+        if flow.availability == "full" and not (flow.nodes or flow.template):
+            yield registry.problem("error", "inconsistent", flow.id, "availability",
+                                   "a full flow needs nodes or a template")
+        if flow.nodes and flow.template:
+            yield registry.problem("error", "inconsistent", flow.id, "template",
+                                   "a flow has either its own nodes or a template, not both")
+        template = registry.get(flow.template)
+        if template is not None:
+            template_nodes = {n.id for n in template.nodes}
+            for i, assignment in enumerate(flow.assignments):
+                if assignment.node not in template_nodes:
+                    yield registry.problem("error", "dangling_reference", flow.id, f"assignments[{i}].node",
+                                           f"template {template.id} has no node {assignment.node!r}")
+
+
+def check_memberships(registry: Registry):
+    for m in registry.of("membership"):
+        if not (m.post or m.organization):
+            yield registry.problem("error", "missing_field", m.id, "post",
+                                   "a membership needs a post or an organization")
+
+
+@cache
+def _line_count(path: Path) -> int | None:
+    try:
+        return len(path.read_text(encoding="utf-8").splitlines())
+    except FileNotFoundError:
+        return None
+
+
+def check_sources(registry: Registry):
+    for doc in registry.of("document"):
+        if _line_count(registry.source_path(doc.file)) is None:
+            yield registry.problem("error", "missing_source", doc.id, "file",
+                                   f"the source text {doc.file} is not in {registry.source_path('')}")
+    for entry in registry.entries.values():
+        source = getattr(entry.record, "source", None)
+        if source is None or source.line is None:
+            continue
+        doc = registry.get(source.document)
+        if doc is None or getattr(doc, "file", None) is None:
+            continue
+        count = _line_count(registry.source_path(doc.file))
+        if count is not None and source.line > count:
+            yield registry.problem("error", "bad_locator", entry.id, "source.line",
+                                   f"line {source.line} is past the end of {doc.file} ({count} lines)")
+
+
+ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check_sources]
+
+
+# --- finding rules ---------------------------------------------------------------------
+
+
+def find_duplicate_codes(registry: Registry):
+    groups = defaultdict(list)
+    for power in registry.of("power"):
+        groups[(power.agency, power.code)].append(power)
+    for (agency, code), powers in groups.items():
+        if len(powers) > 1:
+            names = "；".join(p.name[:30] for p in powers)
+            yield registry.problem(
+                "high", "duplicate_code", powers[0].id, "code",
+                f"the official code {code} is used by {len(powers)} different powers: {names}",
+                records=[p.id for p in powers])
+
+
+def find_category_mismatch(registry: Registry):
+    for power in registry.of("power"):
+        scheme = registry.get(power.code_scheme)
+        try:
+            parsed = parse_code(power.code, scheme)
+        except (CodeError, re.error):
+            continue
+        letter_category = category_for_letter(parsed, scheme)
+        named = [w for w in CATEGORY_WORDS if w in power.category_raw]
+        if letter_category and letter_category != power.category:
+            yield registry.problem(
+                "high", "category_mismatch", power.id, "category",
+                f"category {power.category} disagrees with the code letter {parsed.category}, "
+                f"which stands for {letter_category} in scheme {scheme.id}")
+        elif len(named) > 1:
+            yield registry.problem(
+                "medium", "category_mismatch", power.id, "category_raw",
+                f"the heading {power.category_raw} names {len(named)} categories, but the code letter "
+                f"{parsed.category} stands for one ({letter_category or power.category})")
+
+
+def find_code_region_mismatch(registry: Registry):
+    for power in registry.of("power"):
+        agency = registry.get(power.agency)
+        try:
+            parsed = parse_code(power.code, registry.get(power.code_scheme))
+        except (CodeError, re.error):
+            continue
+        if parsed.region and agency.region and not regions.within(parsed.region, agency.region):
+            yield registry.problem(
+                "high", "code_region_mismatch", power.id, "code",
+                f"the code's region {parsed.region} is not the region of {agency.name} ({agency.region})")
+
+
+def find_missing_legal_basis(registry: Registry):
+    for power in registry.of("power"):
+        if not power.legal_bases:
+            yield registry.problem("medium", "missing_legal_basis", power.id, "legal_bases",
+                                   f"the power {power.name[:40]} states no legal basis in the source")
+
+
+def find_damaged_text(registry: Registry):
+    for record_id, entry in registry.entries.items():
+        for i, flag in enumerate(getattr(entry.record, "review", []) or []):
+            proposed = f"; proposed reading (not applied): {flag.proposed}" if flag.proposed else ""
+            severity = "medium" if flag.problem == "unresolved_name" else "low"
+            yield registry.problem(
+                severity, flag.problem, record_id, f"review[{i}]",
+                f"{flag.field}: source text {flag.raw!r} needs review: {flag.explanation}{proposed}",
+                agency=_owner_agency(registry, record_id))
+
+
+def _owner_agency(registry: Registry, record_id: str) -> str | None:
+    entry = registry.entries[record_id]
+    holder = registry.entries.get(entry.owner) if entry.owner else entry
+    return getattr(holder.record, "agency", None)
+
+
+def find_source_defects(registry: Registry):
+    for doc in registry.of("document"):
+        for i, defect in enumerate(doc.defects):
+            severity = "medium" if defect.kind in ("truncated", "missing_value") else "low"
+            yield registry.problem(severity, f"source_{defect.kind}", doc.id, f"defects[{i}]",
+                                   f"{doc.file} {defect.locator}: {defect.description}")
+
+
+def find_unresolved_names(registry: Registry):
+    for kind, attr in (("boundary", "parties"), ("task", "lead"), ("task", "responsible")):
+        for record in registry.of(kind):
+            for i, party in enumerate(getattr(record, attr)):
+                if party.agency is None:
+                    yield registry.problem(
+                        "medium", "unresolved_name", record.id, f"{attr}[{i}]",
+                        f"the body {party.raw!r} cannot be resolved to a known agency")
+
+
+def find_local_phones(registry: Registry):
+    for kind in ("power", "service"):
+        for record in registry.of(kind):
+            for i, phone in enumerate(record.phones):
+                if LOCAL_PHONE.match(phone.number.replace("-", "").replace(" ", "")):
+                    yield registry.problem(
+                        "low", "phone_without_area_code", record.id, f"phones[{i}]",
+                        f"the phone number {phone.number} has no area code; callers outside the city cannot dial it as printed")
+
+
+def find_unnamed_agencies(registry: Registry):
+    for agency in registry.of("agency"):
+        if not agency.name_stated:
+            yield registry.problem(
+                "medium", "agency_not_named", agency.id, "name",
+                f"the source never names this body; {agency.inference or 'its name was inferred'}")
+
+
+def find_obsolete_regions(registry: Registry):
+    for agency in registry.of("agency"):
+        region = regions.lookup(agency.region) if agency.region else None
+        if region and not region.current:
+            yield registry.problem("low", "obsolete_region", agency.id, "region",
+                                   f"region code {region.code} ({region.name}) was withdrawn in {region.valid_to}")
+
+
+def find_missing_flows(registry: Registry):
+    for flow in registry.of("flow"):
+        if flow.availability == "title_only":
+            yield registry.problem("info", "flow_not_available", flow.id, "availability",
+                                   f"flowchart {flow.code or ''} {flow.title}: not available in the source (only its title survives)".replace("  ", " "))
+        elif any(e.reconstructed for e in flow.edges) or (
+                flow.template and any(e.reconstructed for e in registry.get(flow.template).edges)):
+            yield registry.problem("info", "flow_reconstructed", flow.id, "edges",
+                                   f"flowchart {flow.title}: arrows lost in the source, rebuilt from the words in the boxes")
+
+
+FINDING_RULES = [
+    find_duplicate_codes,
+    find_category_mismatch,
+    find_code_region_mismatch,
+    find_missing_legal_basis,
+    find_damaged_text,
+    find_source_defects,
+    find_unresolved_names,
+    find_local_phones,
+    find_unnamed_agencies,
+    find_obsolete_regions,
+    find_missing_flows,
+]
