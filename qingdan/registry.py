@@ -115,7 +115,12 @@ class Registry:
         )
 
     def source_path(self, document_file: str) -> Path:
-        return self.root / SOURCES_DIR / document_file
+        """The source text, in `sources/` of the registry root or of a folder above it."""
+        start = self.root if self.root.is_dir() else self.root.parent
+        for folder in (start, *start.absolute().parents):
+            if (folder / SOURCES_DIR).is_dir():
+                return folder / SOURCES_DIR / document_file
+        return start / SOURCES_DIR / document_file
 
 
 def _split_field(field_path: str) -> tuple:
