@@ -243,6 +243,7 @@ class Party(Strict):
     """One body taking part in a shared matter (CPSV-AP Participation)."""
 
     agency: AgencyRef | None = Field(None, description="Resolved body; empty when the name cannot be resolved")
+    unit: UnitRef | None = Field(None, description="The unit inside the agency, where the source names one")
     raw: Text = Field(description="Name as written in the source")
     division: str | None = Field(None, description="职责分工: this party's division of duty")
 

@@ -33,3 +33,5 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
             if seen == occurrence:
                 return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+REGISTRY = Path(__file__).parent.parent / "registry"

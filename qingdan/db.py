@@ -1,0 +1,337 @@
+"""Build the SQLite database from the validated registry, with sqlite-utils.
+
+The tables are derived from the models: a top-level record kind becomes a table of its
+own, a list of nested records becomes a child table with a foreign key to its parent,
+lists of plain values become JSON columns. Nothing here lists fields by hand, so a new
+model field appears in the database without touching this file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import typing
+from functools import cache
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+from pydantic import BaseModel
+
+from . import models
+from .codes import CodeError, parse_code
+from .registry import Registry
+from .registry import _ref_kind as ref_kind
+from .search import index_text
+from .urls import page_url
+from .validate import Report
+
+# kind → table name, for every top-level kind (and work items, which have IDs of their own).
+TABLES = {
+    "document": "documents",
+    "code_scheme": "code_schemes",
+    "agency": "agencies",
+    "unit": "units",
+    "person": "persons",
+    "post": "posts",
+    "membership": "memberships",
+    "duty": "duties",
+    "work_item": "work_items",
+    "boundary": "boundaries",
+    "power": "powers",
+    "service": "services",
+    "flow_template": "flow_templates",
+    "flow": "flows",
+    "supervision_rule": "supervision_rules",
+    "task": "tasks",
+    "self_check": "self_checks",
+}
+# Nested lists that share a table across parents; `role` keeps which field a row came from.
+CHILD_TABLES = {
+    "parties": "boundary_parties",
+    "lead": "task_parties",
+    "responsible": "task_parties",
+    "legal_bases": "legal_citations",
+    "materials": "materials",
+    "handling": "handlings",
+    "phones": "phones",
+    "nodes": "flow_nodes",
+    "edges": "flow_edges",
+    "assignments": "flow_assignments",
+    "sections": "rule_sections",
+    "handovers": "handovers",
+    "defects": "document_defects",
+    "review": "review_flags",
+}
+MODEL_OF_KIND = {models.KIND_OF_SECTION[s]: m for s, m in models.RECORD_KINDS.items()} | {"work_item": models.WorkItem}
+TABLE_KIND = {table: kind for kind, table in TABLES.items()}
+
+
+def _nested_model(annotation) -> type[BaseModel] | None:
+    """The model inside `list[Model]` or `Model | None`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _is_list(annotation) -> bool:
+    return typing.get_origin(annotation) is list or any(_is_list(a) for a in typing.get_args(annotation))
+
+
+@cache
+def column_plan(model: type[BaseModel]) -> list[tuple[str, str | None, type[BaseModel] | None, bool, str | None]]:
+    """(field, description, nested model, is a list, referenced kind) for each field of `model`."""
+    plan = []
+    for name, info in model.model_fields.items():
+        ref = next((m.kind for m in info.metadata if isinstance(m, models.Ref)), None) or ref_kind(info.annotation)
+        plan.append((name, info.description, _nested_model(info.annotation), _is_list(info.annotation), ref))
+    return plan
+
+
+class Rows:
+    """Rows per table plus the foreign keys and column descriptions found on the way."""
+
+    def __init__(self):
+        self.tables: dict[str, list[dict]] = {}
+        self.foreign_keys: dict[str, set[tuple[str, str, str]]] = {}
+        self.descriptions: dict[str, dict[str, str]] = {}
+
+    def add(self, table: str, row: dict) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+    def fk(self, table: str, column: str, other_table: str, other_column: str = "id") -> None:
+        self.foreign_keys.setdefault(table, set()).add((column, other_table, other_column))
+
+    def describe(self, table: str, column: str, text: str | None) -> None:
+        if text:
+            self.descriptions.setdefault(table, {}).setdefault(column, text)
+
+
+def flatten(rows: Rows, record: BaseModel, table: str, row: dict, prefix: str = "") -> dict:
+    """Fill `row` with the columns of `record`; send nested lists to child tables."""
+    for name, description, nested, is_list, ref in column_plan(type(record)):
+        value = getattr(record, name)
+        column = prefix + name
+        rows.describe(table, column, description)
+        if nested is not None and is_list:
+            if name == "work_items":
+                continue  # work items are records of their own, written by the caller
+            child = CHILD_TABLES.get(name, f"{table}_{name}")
+            parent_kind = TABLE_KIND.get(table, table)
+            for position, item in enumerate(value or []):
+                child_row = {parent_kind: row.get("id"), "position": position, "role": name}
+                rows.fk(child, parent_kind, table)
+                flatten(rows, item, child, child_row)
+                rows.add(child, child_row)
+            continue
+        if isinstance(value, BaseModel):
+            flatten(rows, value, table, row, prefix=f"{column}_")
+            continue
+        if nested is not None:  # an optional nested model that is absent
+            for sub in nested.model_fields:
+                row.setdefault(f"{column}_{sub}", None)
+            continue
+        row[column] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+        if ref and not is_list:
+            rows.fk(table, column, TABLES[ref])
+    if "source_document" in row:
+        rows.fk(table, "source_document", "documents")
+    return row
+
+
+def registry_rows(registry: Registry, site_url: str = "") -> Rows:
+    rows = Rows()
+    for record_id, entry in registry.entries.items():
+        table = TABLES[entry.kind]
+        row: dict = {"id": record_id}
+        if entry.kind == "work_item":
+            owner = registry.entries[entry.owner]
+            row[owner.kind] = owner.id
+            rows.fk(table, owner.kind, TABLES[owner.kind])
+            agency = getattr(owner.record, "agency", None)
+        else:
+            agency = getattr(entry.record, "agency", None)
+        flatten(rows, entry.record, table, row)
+        if entry.kind == "agency":
+            agency = record_id
+        if entry.kind not in ("document", "code_scheme", "flow_template", "person", "membership"):
+            row["page_url"] = page_url(entry.kind, record_id, agency=agency, base=site_url)
+        if entry.kind == "power":
+            row.update(_code_columns(registry, entry.record))
+        rows.add(table, row)
+    _add_legal_bases(rows)
+    return rows
+
+
+def _code_columns(registry: Registry, power) -> dict:
+    try:
+        parsed = parse_code(power.code, registry.get(power.code_scheme))
+    except CodeError:
+        parsed = None
+    return {f"code_{part}": getattr(parsed, part, None) for part in ("agency", "category", "item", "subitem", "region")}
+
+
+def _add_legal_bases(rows: Rows) -> None:
+    """One row per cited document, so journalists can ask which laws are cited most."""
+    seen: dict[tuple, int] = {}
+    for citation in rows.tables.get("legal_citations", []):
+        key = (citation["title"], citation["doc_number"])
+        if key not in seen:
+            seen[key] = len(seen) + 1
+            rows.add("legal_bases", {"id": seen[key], "title": key[0], "doc_number": key[1]})
+        citation["legal_basis"] = seen[key]
+    if seen:
+        rows.fk("legal_citations", "legal_basis", "legal_bases")
+
+
+VIEWS = {
+    "powers_view": """
+        select p.id, p.code, p.category, p.name, a.name as agency_name,
+          (select group_concat(h.raw, '；') from handlings h where h.power = p.id) as handled_by,
+          (select group_concat(ph.kind || ':' || ph.number, '；') from phones ph where ph.power = p.id) as phones,
+          (select count(*) from legal_citations c where c.power = p.id) as legal_basis_count,
+          p.source_document, p.source_locator, p.source_line, p.page_url
+        from powers p join agencies a on a.id = p.agency""",
+    "work_items_view": """
+        select w.id, w.text, coalesce(po.name, d.text) as held_by, a.name as agency_name,
+          w.responsible_raw, w.remark, w.delegation, k.name as kept_by_name,
+          w.source_document, w.source_locator, w.source_line, w.page_url
+        from work_items w
+          left join posts po on po.id = w.post
+          left join duties d on d.id = w.duty
+          join agencies a on a.id = coalesce(po.agency, d.agency)
+          left join agencies k on k.id = w.kept_by""",
+    "boundary_parties_view": """
+        select b.id as boundary, b.matter, bp.raw as party_as_written, a.name as party_agency_name,
+          bp.division, pa.name as registered_by, b.page_url
+        from boundary_parties bp join boundaries b on b.id = bp.boundary
+          left join agencies a on a.id = bp.agency
+          join agencies pa on pa.id = b.agency""",
+    "people_in_posts": """
+        select pe.name as person, m.role_label, po.name as post, g.name as organization, m.title,
+          coalesce(a.name, g.name) as agency_name, coalesce(po.page_url, g.page_url) as page_url
+        from memberships m join persons pe on pe.id = m.person
+          left join posts po on po.id = m.post
+          left join agencies a on a.id = po.agency
+          left join agencies g on g.id = m.organization""",
+}
+
+
+def build_database(report: Report, path: Path, *, site_url: str = "", stamp: dict | None = None,
+                   extra_tables: dict[str, list[dict]] | None = None) -> Path:
+    """Write the database to `path` atomically: built beside it, then moved into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = registry_rows(report.registry, site_url=site_url)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".db-build-") as tmp:
+        tmp_path = Path(tmp) / path.name
+        db = sqlite_utils.Database(tmp_path)
+        _write_tables(db, rows)
+        _write_findings(db, report)
+        for table, table_rows in (extra_tables or {}).items():
+            if table_rows:
+                db[table].insert_all(table_rows, alter=True)
+        _write_search(db, report.registry, site_url)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql, replace=True)
+        db["builds"].insert({
+            "version": (stamp or {}).get("version"),
+            "built_at": (stamp or {}).get("date") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "records": sum(len(v) for v in report.registry.by_kind.values()),
+            "findings": len(report.findings),
+        })
+        db.conn.execute("vacuum")
+        db.close()
+        shutil.move(str(tmp_path), str(path))
+    return path
+
+
+def _write_tables(db: sqlite_utils.Database, rows: Rows) -> None:
+    order = sorted(rows.tables, key=lambda t: (t in CHILD_TABLES.values() or t not in TABLE_KIND, t))
+    for table in order:
+        pk = "id" if table in TABLE_KIND or table == "legal_bases" else None
+        db[table].insert_all(rows.tables[table], pk=pk, alter=True)
+    tables = set(db.table_names())
+    keys = sorted((table, column, other, other_column)
+                  for table, table_keys in rows.foreign_keys.items() if table in tables
+                  for column, other, other_column in table_keys if other in tables)
+    db.add_foreign_keys(keys)
+    for table, column, _, _ in keys:
+        db[table].create_index([column], if_not_exists=True)
+    for table in ("powers", "services"):
+        if table in db.table_names():
+            db[table].create_index(["category"], if_not_exists=True)
+
+
+def _write_findings(db: sqlite_utils.Database, report: Report) -> None:
+    rows = [{"id": i + 1, **f.as_dict()} for i, f in enumerate(report.findings)]
+    for row in rows:
+        row["records"] = json.dumps(row["records"], ensure_ascii=False)
+    db["findings"].insert_all(rows, pk="id", alter=True,
+                              columns={"severity": str, "code": str, "record": str, "agency": str, "message": str})
+    db["findings"].create_index(["severity"], if_not_exists=True)
+    db["findings"].create_index(["agency"], if_not_exists=True)
+
+
+def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) -> None:
+    """A search table with segmented text and an FTS5 index over it."""
+    rows = []
+    for doc in search_documents(registry, site_url):
+        doc["title_seg"] = index_text(doc["title"])
+        doc["body_seg"] = index_text(doc["body"])
+        rows.append(doc)
+    db["search_index"].insert_all(rows, pk="id", alter=True, columns={"title": str, "body": str})
+    db["search_index"].enable_fts(["title_seg", "body_seg"], fts_version="FTS5", tokenize="unicode61",
+                                  create_triggers=False, replace=True)
+
+
+def search_documents(registry: Registry, site_url: str = ""):
+    """What `who_handles` searches: posts, work items, duties, powers, services, boundaries."""
+    people: dict[str, list[str]] = {}
+    for m in registry.of("membership"):
+        if m.post:
+            people.setdefault(m.post, []).append(f"{registry.get(m.person).name}（{m.role_label}）")
+
+    def agency_name(agency_id):
+        agency = registry.get(agency_id)
+        return agency.name if agency else None
+
+    def unit_names(refs):
+        return "；".join(registry.get(u).name for u in refs if registry.get(u)) or None
+
+    def base(kind, record_id, agency, title, body, **extra):
+        return {"id": f"{kind}:{record_id}", "kind": kind, "record_id": record_id, "agency": agency,
+                "agency_name": agency_name(agency), "title": title, "body": body,
+                "page_url": page_url(kind, record_id, agency=agency, base=site_url),
+                "units": extra.get("units"), "people": extra.get("people"), "phones": extra.get("phones")}
+
+    for post in registry.of("post"):
+        texts = [w.text for w in post.work_items]
+        yield base("post", post.id, post.agency, post.name, "\n".join(texts),
+                   units=unit_names([post.unit] if post.unit else []), people="；".join(people.get(post.id, [])) or None)
+        for item in post.work_items:
+            body = "\n".join(filter(None, [item.function, item.responsibility]))
+            yield base("work_item", item.id, post.agency, item.text or post.name, body,
+                       units=post.name, people="；".join(people.get(post.id, [])) or None)
+    for duty in registry.of("duty"):
+        yield base("duty", duty.id, duty.agency, duty.text, "")
+        for item in duty.work_items:
+            yield base("work_item", item.id, duty.agency, item.text,
+                       "\n".join(filter(None, [duty.text, item.remark])),
+                       units=unit_names(item.responsible_units) or item.responsible_raw)
+    for kind in ("power", "service"):
+        for record in registry.of(kind):
+            body = "\n".join([*(getattr(record, "conditions", []) or []), *(m.name for m in record.materials),
+                              getattr(record, "content", None) or "", getattr(record, "main_item", None) or ""])
+            yield base(kind, record.id, record.agency, record.name, body,
+                       units="；".join(h.raw for h in record.handling) or None,
+                       phones="；".join(p.number for p in record.phones) or None)
+    for boundary in registry.of("boundary"):
+        body = "\n".join(f"{p.raw}：{p.division or ''}" for p in boundary.parties)
+        yield base("boundary", boundary.id, boundary.agency, boundary.matter, body,
+                   units="；".join(p.raw for p in boundary.parties))

@@ -1,0 +1,44 @@
+"""Where each record lives on the site: one place, used by the site, the database and the graph.
+
+IDs are checked by the models (lowercase ASCII, no '/' or '..'), so they are safe in paths;
+`record_path` checks again because it is the last step before a file is written.
+"""
+
+from __future__ import annotations
+
+from .models import ID_RE
+
+# kind → (folder, whether the record has a page of its own)
+PAGE_FOLDERS = {
+    "agency": "agencies",
+    "power": "guides",
+    "service": "guides",
+    "boundary": "boundaries",
+}
+# Records shown inside their agency's page, at an anchor.
+ANCHORED = {"unit", "post", "duty", "supervision_rule", "task", "self_check", "flow", "work_item"}
+
+
+def safe_id(record_id: str) -> str:
+    if not ID_RE.match(record_id or "") or len(record_id) > 120:
+        raise ValueError(f"{record_id!r} is not a valid ID and cannot become a path")
+    return record_id
+
+
+def record_path(kind: str, record_id: str) -> str:
+    """Site path of a record's own page, e.g. 'guides/140423-ybj-power-01/'."""
+    return f"{PAGE_FOLDERS[kind]}/{safe_id(record_id)}/"
+
+
+def page_url(kind: str, record_id: str, agency: str | None = None, base: str = "") -> str | None:
+    """Address of the page showing a record: its own page, or its agency's page at an anchor.
+
+    `base` is the site URL ('' for site-relative, e.g. 'http://127.0.0.1:8000/').
+    """
+    if kind in PAGE_FOLDERS:
+        path = record_path(kind, record_id)
+    elif kind in ANCHORED and agency:
+        path = f"{record_path('agency', agency)}#{safe_id(record_id)}"
+    else:
+        return None
+    return f"{base.rstrip('/')}/{path}" if base else path
