@@ -3,9 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 REGISTRY ?= registry
+DIST ?= dist
 HOST ?= 127.0.0.1
+SITE_URL ?= http://$(HOST):8000/
 
-.PHONY: demo build test validate schema clean
+.PHONY: demo build serve test validate schema benchmark system-deps clean
+
+# System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
+# browser test); installed only when missing, with sudo when not root.
+system-deps:
+	@missing=""; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 $(BIN)/qingdan: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +35,20 @@ validate: $(BIN)/qingdan
 schema: $(BIN)/qingdan
 	$(BIN)/qingdan schema
 
-build: $(BIN)/qingdan
-	$(BIN)/qingdan validate $(REGISTRY)
+build: system-deps $(BIN)/qingdan
+	$(BIN)/qingdan build $(REGISTRY) --dist $(DIST) --site-url $(SITE_URL)
 
-demo: build
+serve: $(BIN)/qingdan
+	$(BIN)/qingdan serve --dist $(DIST) --host $(HOST)
 
-test: $(BIN)/qingdan
+demo: build serve
+
+test: system-deps $(BIN)/qingdan
 	$(BIN)/python -m pytest -q
 
+benchmark: $(BIN)/qingdan
+	$(BIN)/python benchmarks/bench_datasette.py
+	$(BIN)/python benchmarks/bench_site.py
+
 clean:
-	rm -rf dist
+	rm -rf $(DIST) build

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import click
 
+from .build import DEFAULT_DATASETTE_URL, BuildError
+from .build import build as run_build
 from .schema import write_schema
+from .serve import serve_both
 from .validate import validate as validate_registry
 
 DEFAULT_REGISTRY = "registry"
@@ -41,6 +44,35 @@ def validate(path: Path, fmt: str, quiet: bool):
         click.echo(f"{summary['errors']} errors, {summary['findings']} findings ({by_severity or 'none'})")
         click.echo(f"records: {records or 'none'}")
     sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.argument("registry", default=DEFAULT_REGISTRY, type=click.Path(path_type=Path))
+@click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--site-url", default="", help="Public address of the site, so database rows link to their pages.")
+@click.option("--datasette-url", default=DEFAULT_DATASETTE_URL, show_default=True)
+@click.option("--no-site", is_flag=True, help="Build the database and graph only.")
+@click.option("--version", "version", default=None, help="Version string to stamp (default: git revision).")
+def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site: bool, version: str | None):
+    """Build dist/: the SQLite database, the graph files and the site."""
+    try:
+        result = run_build(registry, dist, site_url=site_url, datasette_url=datasette_url, site=not no_site,
+                           version=version)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = result.report.as_dict()["summary"]
+    click.echo(f"built {dist}/ from registry {result.stamp['version']} ({result.stamp['date']}): "
+               f"{sum(counts['records'].values())} records, {counts['findings']} findings")
+
+
+@cli.command()
+@click.option("--dist", type=click.Path(path_type=Path, exists=True), default=Path("dist"), show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--site-port", default=8000, show_default=True)
+@click.option("--datasette-port", default=8001, show_default=True)
+def serve(dist: Path, host: str, site_port: int, datasette_port: int):
+    """Serve the built site and the read-only Datasette instance side by side."""
+    serve_both(dist, host=host, site_port=site_port, datasette_port=datasette_port)
 
 
 @cli.command()

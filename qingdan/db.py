@@ -66,6 +66,7 @@ CHILD_TABLES = {
 }
 MODEL_OF_KIND = {models.KIND_OF_SECTION[s]: m for s, m in models.RECORD_KINDS.items()} | {"work_item": models.WorkItem}
 TABLE_KIND = {table: kind for kind, table in TABLES.items()}
+WORK_ITEM_OWNERS = sorted(kind for kind, model in MODEL_OF_KIND.items() if "work_items" in model.model_fields)
 
 
 def _nested_model(annotation) -> type[BaseModel] | None:
@@ -151,7 +152,7 @@ def registry_rows(registry: Registry, site_url: str = "") -> Rows:
         row: dict = {"id": record_id}
         if entry.kind == "work_item":
             owner = registry.entries[entry.owner]
-            row[owner.kind] = owner.id
+            row.update(dict.fromkeys(WORK_ITEM_OWNERS), **{owner.kind: owner.id})
             rows.fk(table, owner.kind, TABLES[owner.kind])
             agency = getattr(owner.record, "agency", None)
         else:
@@ -251,7 +252,30 @@ def build_database(report: Report, path: Path, *, site_url: str = "", stamp: dic
     return path
 
 
+def model_columns(model: type[BaseModel], prefix: str = "") -> dict[str, type]:
+    """Columns a record of `model` flattens into (child lists excluded), with their types."""
+    columns: dict[str, type] = {}
+    for name, _, nested, is_list, _ in column_plan(model):
+        if nested is not None and is_list:
+            continue
+        if nested is not None:
+            columns.update(model_columns(nested, prefix=f"{prefix}{name}_"))
+            continue
+        annotation = model.model_fields[name].annotation
+        columns[prefix + name] = int if annotation in (int, bool, int | None, bool | None) else str
+    return columns
+
+
 def _write_tables(db: sqlite_utils.Database, rows: Rows) -> None:
+    # Every kind gets its table even when the registry has none, so queries never break.
+    for kind, table in TABLES.items():
+        if table not in rows.tables:
+            columns = {"id": str, **model_columns(MODEL_OF_KIND[kind])}
+            if kind not in ("document", "code_scheme", "flow_template", "person", "membership"):
+                columns["page_url"] = str
+            if kind == "work_item":
+                columns.update(dict.fromkeys(WORK_ITEM_OWNERS, str))
+            db[table].create(columns, pk="id")
     order = sorted(rows.tables, key=lambda t: (t in CHILD_TABLES.values() or t not in TABLE_KIND, t))
     for table in order:
         pk = "id" if table in TABLE_KIND or table == "legal_bases" else None

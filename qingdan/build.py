@@ -1,0 +1,118 @@
+"""The build: registry → validated model → database, graph, site under dist/.
+
+Data flows one way. Each output is written atomically, so a failed build leaves the last
+good one in place; the build stops before writing anything if the registry has errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .atomic import atomic_directory
+from .datasette_setup import write_metadata
+from .db import build_database
+from .validate import Report, validate
+
+DEFAULT_DATASETTE_URL = "http://127.0.0.1:8001/"
+
+
+class BuildError(Exception):
+    pass
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    dist: Path
+    stamp: dict
+
+
+def registry_stamp(registry: Path, version: str | None = None) -> dict:
+    """Which registry was built: a git revision (and its date) when the registry is in git.
+
+    Outside git the version is a hash of the registry's files, so the same registry still
+    gets the same stamp.
+    """
+    registry = Path(registry)
+    if version is None:
+        try:
+            out = subprocess.run(
+                ["git", "log", "-1", "--format=%H %cI", "--", "."], cwd=registry, capture_output=True, text=True,
+                check=True, timeout=20,
+            ).stdout.split()
+            dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=registry, capture_output=True,
+                                   text=True, check=True, timeout=20).stdout.strip()
+            if out and not dirty:
+                return {"version": out[0][:12], "date": out[1][:10]}
+        except (OSError, subprocess.SubprocessError):
+            pass
+        digest = hashlib.sha256()
+        for path in sorted(p for p in registry.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(registry)).encode() + b"\0" + path.read_bytes())
+        version = "sha256:" + digest.hexdigest()[:12]
+    return {"version": version, "date": datetime.now(timezone.utc).date().isoformat()}
+
+
+def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_url: str = "",
+          datasette_url: str = DEFAULT_DATASETTE_URL, site: bool = True, version: str | None = None) -> BuildResult:
+    registry, dist = Path(registry), Path(dist)
+    report = validate(registry)
+    if not report.ok:
+        raise BuildError("the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors))
+    stamp = registry_stamp(registry, version)
+    dist.mkdir(parents=True, exist_ok=True)
+
+    from .graph import build_graph, export_graph, graph_tables
+
+    graph = build_graph(report.registry)
+    node_rows, edge_rows = graph_tables(graph)
+    db_path = build_database(report, dist / "qingdan.db", site_url=site_url, stamp=stamp,
+                             extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows})
+    write_metadata(dist / "metadata.json", site_url=site_url)
+    with atomic_directory(dist / "csv") as staging:
+        export_csv(db_path, staging)
+    with atomic_directory(dist / "graph") as staging:
+        export_graph(graph, staging)
+    if site:
+        from .site import build_site
+
+        site_dir = build_site(report, dist, graph=graph, site_url=site_url or None, stamp=stamp)
+        copy_downloads(downloads(dist, db_path), Path(site_dir) / "downloads")
+    return BuildResult(report, dist, stamp)
+
+
+def export_csv(db_path: Path, target: Path) -> None:
+    """One CSV per table (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
+    db = sqlite_utils.Database(db_path)
+    for table in db.tables:
+        if table.name.startswith("search_index") or table.name.endswith(("_fts", "_data", "_idx", "_docsize", "_config")):
+            continue
+        with open(target / f"{table.name}.csv", "w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([c.name for c in table.columns])
+            writer.writerows(list(row.values()) for row in table.rows)
+    db.close()
+
+
+def downloads(dist: Path, db_path: Path) -> dict[str, Path]:
+    """Files offered for download on the site: name on the site → file on disk."""
+    files = {"qingdan.db": db_path}
+    for path in sorted((dist / "csv").glob("*.csv")):
+        files[f"csv/{path.name}"] = path
+    for path in sorted((dist / "graph").glob("*")):
+        files[f"graph/{path.name}"] = path
+    return files
+
+
+def copy_downloads(files: dict[str, Path], target: Path) -> None:
+    for name, path in files.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / name)

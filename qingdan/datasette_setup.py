@@ -1,0 +1,68 @@
+"""Datasette configuration: metadata derived from the models, and the serving command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+from .atomic import atomic_write_text
+from .db import CHILD_TABLES, MODEL_OF_KIND, TABLES, Rows, column_plan
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "datasette_config"
+DATABASE_NAME = "qingdan"
+SQL_TIME_LIMIT_MS = 1000
+
+
+def column_descriptions() -> dict[str, dict[str, str]]:
+    """Column descriptions for every table, taken from the models' field descriptions."""
+    rows = Rows()
+    for kind, model in MODEL_OF_KIND.items():
+        _describe_model(rows, model, TABLES[kind])
+    return rows.descriptions
+
+
+def _describe_model(rows: Rows, model, table: str, prefix: str = "") -> None:
+    for name, description, nested, is_list, _ in column_plan(model):
+        rows.describe(table, prefix + name, description)
+        if nested is None:
+            continue
+        if is_list:
+            if name != "work_items":
+                _describe_model(rows, nested, CHILD_TABLES.get(name, f"{table}_{name}"))
+        else:
+            _describe_model(rows, nested, table, prefix=f"{prefix}{name}_")
+
+
+def metadata(site_url: str = "") -> dict:
+    """The hand-written metadata.yml with column descriptions from the models merged in."""
+    data = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    tables = data.setdefault("databases", {}).setdefault(DATABASE_NAME, {}).setdefault("tables", {})
+    for table, columns in column_descriptions().items():
+        tables.setdefault(table, {}).setdefault("columns", {}).update(
+            {c: d for c, d in columns.items() if c not in tables[table].get("columns", {})})
+    if site_url:
+        data["description_html"] += f'<p><a href="{site_url}">返回清单网站</a></p>'
+    return data
+
+
+def write_metadata(path: Path, site_url: str = "") -> Path:
+    atomic_write_text(path, json.dumps(metadata(site_url), ensure_ascii=False, indent=2, sort_keys=True))
+    return path
+
+
+def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The public instance: immutable, no arbitrary SQL (canned queries still run), time-limited, CORS on."""
+    return [
+        sys.executable, "-m", "datasette", "serve",
+        "--immutable", str(db_path),
+        "--metadata", str(metadata_path),
+        "--plugins-dir", str(CONFIG_DIR / "plugins"),
+        "--host", host, "--port", str(port),
+        "--cors",
+        "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
+        "--setting", "suggest_facets", "off",
+        "--setting", "max_returned_rows", "1000",
+    ]

@@ -1,0 +1,102 @@
+"""The Datasette instance, through its in-process client, on the seed registry."""
+
+import pytest
+from datasette.app import Datasette
+
+from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata
+from qingdan.db import build_database
+from qingdan.validate import validate
+
+from .conftest import REGISTRY
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    report = validate(REGISTRY)
+    assert report.ok, [e.format() for e in report.errors[:5]]
+    path = tmp_path_factory.mktemp("ds") / "qingdan.db"
+    return build_database(report, path, site_url="http://127.0.0.1:8000/")
+
+
+@pytest.fixture
+def ds(db_path):
+    return Datasette(
+        [str(db_path)], immutables=[str(db_path)], metadata=metadata(), plugins_dir=str(CONFIG_DIR / "plugins"),
+        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
+    )
+
+
+async def canned(ds, name, **params):
+    response = await ds.client.get(f"/qingdan/{name}.json", params={**params, "_shape": "objects"})
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+@pytest.mark.parametrize("q,kind,words", [
+    ("异地就医备案", "work_item", "异地就医备案"),
+    ("医疗救助", None, "医疗救助"),
+    ("两病", "work_item", "两病"),
+    ("稽核", "power", "稽核"),
+])
+async def test_who_handles_finds_the_right_items_first(ds, q, kind, words):
+    rows = await canned(ds, "who_handles", q=q)
+    assert rows, f"nothing for {q}"
+    top = rows[:3]
+    assert any(words in r["title"] and (kind is None or r["kind"] == kind) for r in top), top
+    assert all(r["page_url"].startswith("http://127.0.0.1:8000/") for r in rows if r["page_url"])
+    assert top[0]["agency_name"]
+
+
+async def test_who_handles_in_a_persons_words(ds):
+    rows = await canned(ds, "who_handles", q="我想办理异地就医的备案手续")
+    assert "异地就医" in rows[0]["title"]
+
+
+async def test_power_by_code_and_reused_codes(ds):
+    rows = await canned(ds, "power_by_code", code="3400-B-00500-140423")
+    assert len(rows) == 5 and len({r["name"] for r in rows}) == 5
+    reused = {r["code"]: r["powers"] for r in await canned(ds, "reused_codes")}
+    assert reused["3400-B-00500-140423"] == 5 and reused["3400-J-00100-140423"] == 8
+
+
+async def test_shared_matters(ds):
+    rows = await canned(ds, "shared_matters")
+    by_matter = {r["matter"]: r for r in rows}
+    assert by_matter["涉嫌骗取医疗保障基金犯罪案件查处"]["parties"] == 4
+    assert "衡水市公安局" in by_matter["涉嫌骗取医疗保障基金犯罪案件查处"]["division_of_duty"]
+    assert all(r["parties"] > 1 for r in rows)
+
+
+async def test_findings_and_not_delegated(ds):
+    findings = await canned(ds, "findings")
+    assert findings[0]["severity"] == "high"
+    assert any(r["code"] == "duplicate_code" for r in findings)
+    kept = await canned(ds, "not_delegated")
+    assert any(r["work_item"] == "参保人异地就医备案" and r["kept_by"] == "三亚市医疗保障局" for r in kept)
+
+
+async def test_table_search_gives_the_same_answers_as_who_handles(ds):
+    response = await ds.client.get("/qingdan/search_index.json", params={"_search": "稽核", "_shape": "objects"})
+    assert response.status_code == 200
+    searched = {r["title"] for r in response.json()["rows"]}
+    assert {r["title"] for r in await canned(ds, "who_handles", q="稽核")} == searched
+
+
+async def test_arbitrary_sql_and_writes_are_refused(ds):
+    assert (await ds.client.get("/qingdan.json", params={"sql": "select 1"})).status_code == 403
+    write = await ds.client.post("/qingdan/-/create", json={"table": "x", "row": {"a": 1}})
+    assert write.status_code in (403, 404, 405)
+    assert ds.databases["qingdan"].is_mutable is False
+
+
+async def test_robots_are_kept_out(ds):
+    response = await ds.client.get("/robots.txt")
+    assert response.status_code == 200 and "Disallow: /" in response.text
+
+
+async def test_metadata_has_chinese_titles_and_model_descriptions(ds):
+    response = await ds.client.get("/qingdan/powers.json", params={"_extra": "metadata"})
+    meta = metadata()["databases"]["qingdan"]["tables"]
+    assert meta["powers"]["title"] == "行政职权"
+    assert meta["powers"]["columns"]["code"] == "职权编码 exactly as printed"
+    assert response.status_code == 200
