@@ -171,6 +171,7 @@ class Agency(Record):
         True, description="False where the source never names the body and the name was inferred"
     )
     inference: str | None = Field(None, description="How the name, level or region was worked out")
+    description: str | None = Field(None, description="What the body is for, as the source states it (宗旨和业务范围)")
 
 
 class Unit(Record):
@@ -228,6 +229,7 @@ class WorkItem(Strict):
     kept_by: AgencyRef | None = Field(None, description="The higher-level body that keeps the item")
     source: Source
     review: list[ReviewFlag] = Field(default_factory=list)
+    note: str | None = Field(None, description="Editor's note (not from the source)")
 
 
 class Duty(Record):

@@ -33,6 +33,7 @@ class Problem:
     record: str | None = None
     agency: str | None = None
     records: list[str] = field(default_factory=list)
+    message_zh: str | None = None  # the finding in Chinese, for the public report
 
     @property
     def is_error(self) -> bool:
@@ -50,6 +51,7 @@ class Problem:
             "line": self.line,
             "field": self.field,
             "message": self.message,
+            "message_zh": self.message_zh or self.message,
             "record": self.record,
             "agency": self.agency,
             "records": self.records or ([self.record] if self.record else []),

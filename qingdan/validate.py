@@ -17,6 +17,10 @@ from .codes import CodeError, category_for_letter, parse_code
 from .registry import SEVERITIES, Problem, Registry, load_registry
 
 CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
+PROBLEM_ZH = {"ocr_damage": "识别损坏", "illegible": "无法辨认", "ambiguous": "有歧义", "missing": "缺失",
+              "unresolved_name": "名称无法确定"}
+DEFECT_ZH = {"truncated": "内容中断", "lost_images": "图片丢失", "repeated_headers": "表头重复",
+             "missing_value": "缺少内容", "other": "其他"}
 # A local number: 7 or 8 digits with no leading 0 (area codes and mobiles start 0 or 1).
 LOCAL_PHONE = re.compile(r"^[2-9]\d{6,7}$")
 
@@ -170,6 +174,7 @@ def find_duplicate_codes(registry: Registry):
             yield registry.problem(
                 "high", "duplicate_code", powers[0].id, "code",
                 f"the official code {code} is used by {len(powers)} different powers: {names}",
+                message_zh=f"职权编码 {code} 被 {len(powers)} 项不同的职权重复使用：{names}",
                 records=[p.id for p in powers])
 
 
@@ -186,12 +191,33 @@ def find_category_mismatch(registry: Registry):
             yield registry.problem(
                 "high", "category_mismatch", power.id, "category",
                 f"category {power.category} disagrees with the code letter {parsed.category}, "
-                f"which stands for {letter_category} in scheme {scheme.id}")
+                f"which stands for {letter_category} in scheme {scheme.id}",
+                message_zh=f"职权类别“{power.category}”与编码字母 {parsed.category}（代表“{letter_category}”）不一致")
         elif len(named) > 1:
             yield registry.problem(
                 "medium", "category_mismatch", power.id, "category_raw",
                 f"the heading {power.category_raw} names {len(named)} categories, but the code letter "
-                f"{parsed.category} stands for one ({letter_category or power.category})")
+                f"{parsed.category} stands for one ({letter_category or power.category})",
+                message_zh=f"类别标题“{power.category_raw}”含 {len(named)} 个类别，而编码字母 {parsed.category} "
+                           f"只代表一个（{letter_category or power.category}）")
+
+
+def find_mixed_headings(registry: Registry):
+    """One code letter printed under different category headings in the same list."""
+    groups = defaultdict(list)
+    for power in registry.of("power"):
+        letter = power.code.split("-")[1] if power.code.count("-") >= 2 else None
+        if letter:
+            groups[(power.agency, power.code_scheme, letter)].append(power)
+    for (_, _, letter), powers in groups.items():
+        headings = sorted({p.category_raw for p in powers})
+        if len(headings) > 1:
+            counts = "，".join(f"{h}（{sum(p.category_raw == h for p in powers)}）" for h in headings)
+            yield registry.problem(
+                "low", "mixed_headings", powers[0].id, "category_raw",
+                f"code letter {letter} is printed under {len(headings)} different headings: {counts}",
+                message_zh=f"编码字母 {letter} 的职权分列在 {len(headings)} 个不同的类别标题下：{counts}",
+                records=[p.id for p in powers])
 
 
 def find_code_region_mismatch(registry: Registry):
@@ -204,14 +230,16 @@ def find_code_region_mismatch(registry: Registry):
         if parsed.region and agency.region and not regions.within(parsed.region, agency.region):
             yield registry.problem(
                 "high", "code_region_mismatch", power.id, "code",
-                f"the code's region {parsed.region} is not the region of {agency.name} ({agency.region})")
+                f"the code's region {parsed.region} is not the region of {agency.name} ({agency.region})",
+                message_zh=f"编码中的行政区划代码 {parsed.region} 与{agency.name}的区划代码 {agency.region} 不符")
 
 
 def find_missing_legal_basis(registry: Registry):
     for power in registry.of("power"):
         if not power.legal_bases:
             yield registry.problem("medium", "missing_legal_basis", power.id, "legal_bases",
-                                   f"the power {power.name[:40]} states no legal basis in the source")
+                                   f"the power {power.name[:40]} states no legal basis in the source",
+                                   message_zh=f"职权“{power.name[:40]}”在源文件中未载明法律依据")
 
 
 def find_damaged_text(registry: Registry):
@@ -222,6 +250,8 @@ def find_damaged_text(registry: Registry):
             yield registry.problem(
                 severity, flag.problem, record_id, f"review[{i}]",
                 f"{flag.field}: source text {flag.raw!r} needs review: {flag.explanation}{proposed}",
+                message_zh=f"源文件文字“{flag.raw}”{PROBLEM_ZH[flag.problem]}，原样保留待核对"
+                           + (f"；建议读法（未采用）：{flag.proposed}" if flag.proposed else ""),
                 agency=_owner_agency(registry, record_id))
 
 
@@ -236,7 +266,8 @@ def find_source_defects(registry: Registry):
         for i, defect in enumerate(doc.defects):
             severity = "medium" if defect.kind in ("truncated", "missing_value") else "low"
             yield registry.problem(severity, f"source_{defect.kind}", doc.id, f"defects[{i}]",
-                                   f"{doc.file} {defect.locator}: {defect.description}")
+                                   f"{doc.file} {defect.locator}: {defect.description}",
+                                   message_zh=f"源文件缺陷（{DEFECT_ZH[defect.kind]}）：{defect.locator}：{defect.description}")
 
 
 def find_unresolved_names(registry: Registry):
@@ -246,7 +277,8 @@ def find_unresolved_names(registry: Registry):
                 if party.agency is None:
                     yield registry.problem(
                         "medium", "unresolved_name", record.id, f"{attr}[{i}]",
-                        f"the body {party.raw!r} cannot be resolved to a known agency")
+                        f"the body {party.raw!r} cannot be resolved to a known agency",
+                        message_zh=f"“{party.raw}”无法确定是哪一个机构")
 
 
 def find_local_phones(registry: Registry):
@@ -256,7 +288,8 @@ def find_local_phones(registry: Registry):
                 if LOCAL_PHONE.match(phone.number.replace("-", "").replace(" ", "")):
                     yield registry.problem(
                         "low", "phone_without_area_code", record.id, f"phones[{i}]",
-                        f"the phone number {phone.number} has no area code; callers outside the city cannot dial it as printed")
+                        f"the phone number {phone.number} has no area code; callers outside the city cannot dial it as printed",
+                        message_zh=f"电话 {phone.number} 未写区号，外地来电无法照此拨打")
 
 
 def find_unnamed_agencies(registry: Registry):
@@ -264,7 +297,8 @@ def find_unnamed_agencies(registry: Registry):
         if not agency.name_stated:
             yield registry.problem(
                 "medium", "agency_not_named", agency.id, "name",
-                f"the source never names this body; {agency.inference or 'its name was inferred'}")
+                f"the source never names this body; {agency.inference or 'its name was inferred'}",
+                message_zh=f"源文件未写明该机构名称，“{agency.name}”系推断：{agency.inference or ''}")
 
 
 def find_obsolete_regions(registry: Registry):
@@ -272,23 +306,27 @@ def find_obsolete_regions(registry: Registry):
         region = regions.lookup(agency.region) if agency.region else None
         if region and not region.current:
             yield registry.problem("low", "obsolete_region", agency.id, "region",
-                                   f"region code {region.code} ({region.name}) was withdrawn in {region.valid_to}")
+                                   f"region code {region.code} ({region.name}) was withdrawn in {region.valid_to}",
+                                   message_zh=f"行政区划代码 {region.code}（{region.name}）已于 {region.valid_to} 年撤销")
 
 
 def find_missing_flows(registry: Registry):
     for flow in registry.of("flow"):
         if flow.availability == "title_only":
             yield registry.problem("info", "flow_not_available", flow.id, "availability",
-                                   f"flowchart {flow.code or ''} {flow.title}: not available in the source (only its title survives)".replace("  ", " "))
+                                   f"flowchart {flow.code or ''} {flow.title}: not available in the source (only its title survives)".replace("  ", " "),
+                                   message_zh=f"流程图 {flow.code or ''} {flow.title}：源文件中只保留了标题，图未保留".replace("  ", " "))
         elif any(e.reconstructed for e in flow.edges) or (
                 flow.template and any(e.reconstructed for e in registry.get(flow.template).edges)):
             yield registry.problem("info", "flow_reconstructed", flow.id, "edges",
-                                   f"flowchart {flow.title}: arrows lost in the source, rebuilt from the words in the boxes")
+                                   f"flowchart {flow.title}: arrows lost in the source, rebuilt from the words in the boxes",
+                                   message_zh=f"流程图“{flow.title}”的箭头在源文件中丢失，系根据框内文字重建")
 
 
 FINDING_RULES = [
     find_duplicate_codes,
     find_category_mismatch,
+    find_mixed_headings,
     find_code_region_mismatch,
     find_missing_legal_basis,
     find_damaged_text,

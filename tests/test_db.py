@@ -67,7 +67,7 @@ def test_findings_and_builds(db):
     dup = next(db.query("select records from findings where code = 'duplicate_code'"))
     assert json.loads(dup["records"]) == ["demo-power-b1", "demo-power-b1-second"]
     build = next(db.query("select * from builds"))
-    assert build["version"] == "abc123" and build["findings"] == 11
+    assert build["version"] == "abc123" and build["findings"] == 12
 
 
 def test_legal_bases_are_deduplicated(db):

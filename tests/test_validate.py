@@ -233,7 +233,7 @@ def test_cli_exit_status_and_format(mini):
     ok = runner.invoke(cli, ["validate", str(MINI)])
     assert ok.exit_code == 0
     assert "[high] the official code 3400-B-00100-140423" in ok.output
-    assert "0 errors, 11 findings" in ok.output
+    assert "0 errors, 12 findings" in ok.output
 
     path = edit(mini, "    flow: demo-flow-b1", "    flow: demo-flow-nope")
     broken = runner.invoke(cli, ["validate", str(mini)])
@@ -248,3 +248,14 @@ def test_cli_json(mini):
     assert data["summary"]["errors"] == 0
     assert {f["code"] for f in data["findings"]} >= {"duplicate_code", "phone_without_area_code"}
     assert all({"file", "line", "field", "message", "severity"} <= f.keys() for f in data["findings"])
+
+
+def test_one_letter_under_several_headings(findings):
+    problem = only(findings, "mixed_headings")
+    assert "行政处罚类（1），行政检查和行政处罚类（1）" in problem.message_zh
+    assert problem.records == ["demo-power-b1", "demo-power-b1-second"]
+
+
+def test_every_finding_has_a_chinese_message(findings):
+    for problem in findings:
+        assert problem.message_zh and any("\u4e00" <= ch <= "\u9fff" for ch in problem.message_zh), problem.code
