@@ -10,6 +10,8 @@ import click
 
 from .build import DEFAULT_DATASETTE_URL, BuildError
 from .build import build as run_build
+from .diff import DiffError
+from .diff import diff as diff_sides
 from .schema import write_schema
 from .serve import serve_both
 from .validate import validate as validate_registry
@@ -73,6 +75,29 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
 def serve(dist: Path, host: str, site_port: int, datasette_port: int):
     """Serve the built site and the read-only Datasette instance side by side."""
     serve_both(dist, host=host, site_port=site_port, datasette_port=datasette_port)
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--registry", "registry_path", default=DEFAULT_REGISTRY, show_default=True,
+              help="Registry folder inside the repository (for git revisions).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def diff_command(old: str, new: str, registry_path: str, fmt: str):
+    """List records added, removed and changed between OLD and NEW (folders or git revisions)."""
+    try:
+        changes = diff_sides(old, new, registry_path)
+    except DiffError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps([c.as_dict() for c in changes], ensure_ascii=False, indent=2, default=str))
+        return
+    for change in changes:
+        click.echo(f"{change.kind} {change.record_kind} {change.record_id}: {change.title[:60]}")
+        for f in change.fields:
+            click.echo(f"    {f.field}: {f.old} → {f.new}")
+    counts = {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "changed")}
+    click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
 @cli.command()

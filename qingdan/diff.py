@@ -1,0 +1,138 @@
+"""What changed between two versions of a registry, matched by stable IDs.
+
+A side is a registry folder or a git revision (`HEAD~1`, a tag, a commit). A record whose
+ID is on both sides but whose fields differ is *changed* (a rename is a change of `name`,
+not a removal plus an addition).
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .registry import Registry, load_registry
+
+
+class DiffError(Exception):
+    pass
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class Change:
+    kind: str  # added | removed | changed
+    record_kind: str
+    record_id: str
+    agency: str | None
+    title: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "change": self.kind, "record_kind": self.record_kind, "record_id": self.record_id,
+            "agency": self.agency, "title": self.title,
+            "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in self.fields],
+        }
+
+
+def record_title(record) -> str:
+    for attr in ("name", "title", "matter", "text", "requirement"):
+        value = getattr(record, attr, None)
+        if value:
+            return str(value)
+    return record.id
+
+
+def _flatten(value, prefix: str = "") -> dict[str, object]:
+    """Nested dicts and lists → {'dotted.path[0].field': scalar}."""
+    out: dict[str, object] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}.{key}" if prefix else key))
+    elif isinstance(value, list):
+        if not value:
+            out[prefix] = []
+        for i, item in enumerate(value):
+            out.update(_flatten(item, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = value
+    return out
+
+
+def _record_agency(registry: Registry, record_id: str) -> str | None:
+    entry = registry.entries[record_id]
+    holder = registry.entries.get(entry.owner) if entry.owner else entry
+    if holder.kind == "agency":
+        return holder.id
+    return getattr(holder.record, "agency", None) or getattr(holder.record, "publisher", None)
+
+
+def _comparable(entry) -> dict:
+    data = entry.record.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    data.pop("work_items", None)  # work items are compared as records of their own
+    return _flatten(data)
+
+
+def diff_registries(old: Registry, new: Registry) -> list[Change]:
+    changes: list[Change] = []
+    for record_id, entry in new.entries.items():
+        before = old.entries.get(record_id)
+        if before is None:
+            changes.append(Change("added", entry.kind, record_id, _record_agency(new, record_id), record_title(entry.record)))
+            continue
+        a, b = _comparable(before), _comparable(entry)
+        fields = [FieldChange(k, a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
+        if fields:
+            changes.append(Change("changed", entry.kind, record_id, _record_agency(new, record_id),
+                                  record_title(entry.record), fields))
+    for record_id, entry in old.entries.items():
+        if record_id not in new.entries:
+            changes.append(Change("removed", entry.kind, record_id, _record_agency(old, record_id), record_title(entry.record)))
+    order = {"changed": 0, "added": 1, "removed": 2}
+    changes.sort(key=lambda c: (c.agency or "", order[c.kind], c.record_kind, c.record_id))
+    return changes
+
+
+def registry_at(side: str, registry_path: str = "registry") -> tuple[Registry, tempfile.TemporaryDirectory | None]:
+    """Load one side: a folder as it is, or the registry folder at a git revision."""
+    path = Path(side)
+    if path.exists():
+        return load_registry(path), None
+    tmp = tempfile.TemporaryDirectory(prefix="qingdan-rev-")
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True,
+                             cwd=Path(registry_path).parent if Path(registry_path).exists() else ".").stdout.strip()
+        prefix = str(Path(registry_path).absolute().relative_to(top)) if Path(registry_path).exists() else registry_path
+        archive = subprocess.run(["git", "archive", "--format=tar", side, "--", prefix], capture_output=True,
+                                 check=True, cwd=top).stdout
+    except (subprocess.CalledProcessError, ValueError, OSError) as exc:
+        tmp.cleanup()
+        detail = exc.stderr.decode() if isinstance(getattr(exc, "stderr", None), bytes) else str(exc)
+        raise DiffError(f"{side!r} is neither a registry folder nor a git revision with {registry_path}/: {detail.strip()}") from None
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp.name, filter="data")
+    return load_registry(Path(tmp.name) / prefix), tmp
+
+
+def diff(old_side: str, new_side: str, registry_path: str = "registry") -> list[Change]:
+    old, old_tmp = registry_at(old_side, registry_path)
+    new, new_tmp = registry_at(new_side, registry_path)
+    try:
+        for side, registry in ((old_side, old), (new_side, new)):
+            if registry.errors:
+                raise DiffError(f"{side} does not load cleanly: {registry.errors[0].format()}")
+        return diff_registries(old, new)
+    finally:
+        for tmp in (old_tmp, new_tmp):
+            if tmp:
+                tmp.cleanup()
