@@ -73,7 +73,7 @@ def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_
     from .graph import build_graph, export_graph, graph_tables
 
     graph = build_graph(report.registry)
-    node_rows, edge_rows = graph_tables(graph)
+    node_rows, edge_rows = graph_tables(graph, base=site_url)
     db_path = build_database(report, dist / "qingdan.db", site_url=site_url, stamp=stamp,
                              extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows})
     write_metadata(dist / "metadata.json", site_url=site_url)
