@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .atomic import atomic_directory
+from .changes import change_history, change_rows
 from .datasette_setup import write_metadata
 from .db import build_database
 from .validate import Report, validate
@@ -74,8 +75,10 @@ def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_
 
     graph = build_graph(report.registry)
     node_rows, edge_rows = graph_tables(graph, base=site_url)
+    history = change_history(registry, current=report.registry)
     db_path = build_database(report, dist / "qingdan.db", site_url=site_url, stamp=stamp,
-                             extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows})
+                             extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows,
+                                           "changes": change_rows(history)})
     write_metadata(dist / "metadata.json", site_url=site_url)
     with atomic_directory(dist / "csv") as staging:
         export_csv(db_path, staging)
