@@ -315,7 +315,7 @@ def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) 
 
 
 def search_documents(registry: Registry, site_url: str = ""):
-    """What `who_handles` searches: posts, work items, duties, powers, services, boundaries."""
+    """What `who_handles` searches: posts, work items, duties, powers, services, flows, boundaries."""
     people: dict[str, list[str]] = {}
     for m in registry.of("membership"):
         if m.post:
@@ -334,12 +334,15 @@ def search_documents(registry: Registry, site_url: str = ""):
                 "page_url": page_url(kind, record_id, agency=agency, base=site_url),
                 "units": extra.get("units"), "people": extra.get("people"), "phones": extra.get("phones")}
 
+    def flow_titles(refs):
+        return [registry.get(f).title for f in refs if registry.get(f)]
+
     for post in registry.of("post"):
         texts = [w.text for w in post.work_items]
         yield base("post", post.id, post.agency, post.name, "\n".join(texts),
                    units=unit_names([post.unit] if post.unit else []), people="；".join(people.get(post.id, [])) or None)
         for item in post.work_items:
-            body = "\n".join(filter(None, [item.function, item.responsibility]))
+            body = "\n".join(filter(None, [item.function, item.responsibility, *flow_titles(item.flows)]))
             yield base("work_item", item.id, post.agency, item.text or post.name, body,
                        units=post.name, people="；".join(people.get(post.id, [])) or None)
     for duty in registry.of("duty"):
@@ -355,6 +358,12 @@ def search_documents(registry: Registry, site_url: str = ""):
             yield base(kind, record.id, record.agency, record.name, body,
                        units="；".join(h.raw for h in record.handling) or None,
                        phones="；".join(p.number for p in record.phones) or None)
+    for flow in registry.of("flow"):
+        labels = [n.label for n in flow.nodes]
+        if flow.template and registry.get(flow.template):
+            labels = [n.label for n in registry.get(flow.template).nodes]
+        yield base("flow", flow.id, flow.agency, flow.title, "\n".join(labels),
+                   units="；".join(sorted({n.unit_raw for n in flow.nodes if n.unit_raw})) or None)
     for boundary in registry.of("boundary"):
         body = "\n".join(f"{p.raw}：{p.division or ''}" for p in boundary.parties)
         yield base("boundary", boundary.id, boundary.agency, boundary.matter, body,

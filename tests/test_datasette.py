@@ -37,6 +37,7 @@ async def canned(ds, name, **params):
     ("医疗救助", None, "医疗救助"),
     ("两病", "work_item", "两病"),
     ("稽核", "power", "稽核"),
+    ("因私出国", "flow", "因私出国"),
 ])
 async def test_who_handles_finds_the_right_items_first(ds, q, kind, words):
     rows = await canned(ds, "who_handles", q=q)
