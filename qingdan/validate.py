@@ -178,13 +178,18 @@ def find_duplicate_codes(registry: Registry):
                 records=[p.id for p in powers])
 
 
-def find_category_mismatch(registry: Registry):
+def parsed_powers(registry: Registry):
+    """(power, scheme, parsed code) for every power whose code its scheme can parse."""
     for power in registry.of("power"):
         scheme = registry.get(power.code_scheme)
         try:
-            parsed = parse_code(power.code, scheme)
+            yield power, scheme, parse_code(power.code, scheme)
         except (CodeError, re.error):
-            continue
+            continue  # reported as an error by check_codes
+
+
+def find_category_mismatch(registry: Registry):
+    for power, scheme, parsed in parsed_powers(registry):
         letter_category = category_for_letter(parsed, scheme)
         named = [w for w in CATEGORY_WORDS if w in power.category_raw]
         if letter_category and letter_category != power.category:
@@ -205,10 +210,9 @@ def find_category_mismatch(registry: Registry):
 def find_mixed_headings(registry: Registry):
     """One code letter printed under different category headings in the same list."""
     groups = defaultdict(list)
-    for power in registry.of("power"):
-        letter = power.code.split("-")[1] if power.code.count("-") >= 2 else None
-        if letter:
-            groups[(power.agency, power.code_scheme, letter)].append(power)
+    for power, scheme, parsed in parsed_powers(registry):
+        if parsed.category:
+            groups[(power.agency, scheme.id, parsed.category)].append(power)
     for (_, _, letter), powers in groups.items():
         headings = sorted({p.category_raw for p in powers})
         if len(headings) > 1:
@@ -221,12 +225,8 @@ def find_mixed_headings(registry: Registry):
 
 
 def find_code_region_mismatch(registry: Registry):
-    for power in registry.of("power"):
+    for power, _, parsed in parsed_powers(registry):
         agency = registry.get(power.agency)
-        try:
-            parsed = parse_code(power.code, registry.get(power.code_scheme))
-        except (CodeError, re.error):
-            continue
         if parsed.region and agency.region and not regions.within(parsed.region, agency.region):
             yield registry.problem(
                 "high", "code_region_mismatch", power.id, "code",

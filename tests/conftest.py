@@ -1,4 +1,6 @@
+import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,22 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 REGISTRY = Path(__file__).parent.parent / "registry"
+SHARED_SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
+
+
+def seed_path(name: str) -> Path:
+    """A seed file as published in shared/, or the registry's copy where shared/ is absent."""
+    shared = SHARED_SEEDS / name
+    return shared if shared.exists() else REGISTRY / "sources" / name
+
+
+def norm(text: str | None) -> str:
+    """Text with all whitespace removed, for comparing source cells with registry fields."""
+    return re.sub(r"\s+", "", text or "")
+
+
+@cache
+def seed_registry():
+    from qingdan.registry import load_registry
+
+    return load_registry(REGISTRY)

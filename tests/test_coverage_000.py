@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from qingdan.registry import load_registry
+
+from .conftest import norm, seed_registry
+from .conftest import seed_path as conftest_seed_path
 
 SEED = "000_2903a70c0f9a469d.txt"
 ROOT = Path(__file__).parents[1]
@@ -32,12 +34,9 @@ CODE = r"\d{2}\s*-\s*\d+(?:\s*-\s*\d+)?"
 
 
 def seed_path() -> Path:
-    shared = Path(__file__).parents[2] / "shared" / "seeds" / SEED
-    return shared if shared.exists() else ROOT / "registry" / "sources" / SEED
+    return conftest_seed_path(SEED)
 
 
-def norm(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
 
 
 def codes(text: str) -> list[str]:
@@ -49,9 +48,7 @@ def lines() -> list[str]:
     return seed_path().read_text(encoding="utf-8").splitlines()
 
 
-@cache
-def registry():
-    return load_registry(ROOT / "registry")
+registry = seed_registry
 
 
 def line_no(exact: str) -> int:

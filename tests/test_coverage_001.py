@@ -15,9 +15,10 @@ from qingdan.registry import load_registry
 from qingdan.validate import check
 
 HERE = Path(__file__).resolve()
+from .conftest import seed_path
+
 SEED_NAME = "001_8867712424c57041.txt"
-SEEDS = HERE.parents[2] / "shared" / "seeds"
-SEED = (SEEDS if (SEEDS / SEED_NAME).exists() else HERE.parents[1] / "registry" / "sources") / SEED_NAME
+SEED = seed_path(SEED_NAME)
 REGISTRY = HERE.parents[1] / "registry"
 AGENCY = "460202-ybj"
 DOC = "doc-001"

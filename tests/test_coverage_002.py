@@ -13,6 +13,8 @@ import pytest
 
 from qingdan.registry import load_registry
 
+from .conftest import seed_path
+
 SEED_NAME = "002_636ee1d66b13e432.txt"
 ROOT = Path(__file__).parents[1]
 AGENCY = "510700-ybj"
@@ -20,12 +22,9 @@ GROUP = "510700-ybj-hfjs-ldxz"
 DOC = "doc-002"
 
 
-def _seed_path() -> Path:
-    shared = Path(__file__).parents[2] / "shared" / "seeds" / SEED_NAME
-    return shared if shared.exists() else ROOT / "registry" / "sources" / SEED_NAME
 
 
-SEED = _seed_path().read_text(encoding="utf-8")
+SEED = seed_path(SEED_NAME).read_text(encoding="utf-8")
 LINES = SEED.splitlines()
 
 

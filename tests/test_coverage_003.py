@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from qingdan.registry import load_registry
+
+from .conftest import norm, seed_registry
+from .conftest import seed_path as conftest_seed_path
 
 SEED = "003_f3418079043bdde9.txt"
 ROOT = Path(__file__).parents[1]
@@ -22,12 +24,9 @@ AGENCY = "131100-ybj"
 
 
 def seed_path() -> Path:
-    shared = Path(__file__).parents[2] / "shared" / "seeds" / SEED
-    return shared if shared.exists() else ROOT / "registry" / "sources" / SEED
+    return conftest_seed_path(SEED)
 
 
-def norm(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
 
 
 @cache
@@ -35,9 +34,7 @@ def lines() -> list[str]:
     return seed_path().read_text(encoding="utf-8").splitlines()
 
 
-@cache
-def registry():
-    return load_registry(ROOT / "registry")
+registry = seed_registry
 
 
 def mine(kind: str) -> list:

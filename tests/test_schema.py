@@ -47,3 +47,13 @@ def test_registry_readme_examples_follow_the_schema(validator):
     assert examples, "registry/README.md lost its examples"
     for example in examples:
         assert [e.message for e in validator.iter_errors(example)] == []
+
+
+def test_registry_sources_are_the_published_seeds():
+    from .conftest import SHARED_SEEDS
+
+    copies = sorted((COMMITTED.parent.parent / "sources").glob("*.txt"))
+    assert len(copies) == 5
+    if SHARED_SEEDS.exists():
+        for copy in copies:
+            assert copy.read_bytes() == (SHARED_SEEDS / copy.name).read_bytes(), copy.name
