@@ -13,6 +13,7 @@ from .build import build as run_build
 from .diff import DiffError
 from .diff import diff as diff_sides
 from .schema import write_schema
+from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .serve import serve_both
 from .validate import validate as validate_registry
 
@@ -98,6 +99,39 @@ def diff_command(old: str, new: str, registry_path: str, fmt: str):
             click.echo(f"    {f.field}: {f.old} → {f.new}")
     counts = {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "changed")}
     click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+@cli.command()
+@click.argument("agency")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Workbook to write (.xlsx).")
+@click.option("--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY),
+              show_default=True)
+def template(agency: str, output: Path, registry_path: Path):
+    """Write a spreadsheet for AGENCY, pre-filled with its current records."""
+    try:
+        write_template(registry_path, agency, output)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {output}")
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY),
+              show_default=True)
+@click.option("--check", is_flag=True, help="Check the workbook only; write nothing.")
+def import_command(workbook: Path, registry_path: Path, check: bool):
+    """Turn a filled workbook into registry YAML for its agency (nothing is written on errors)."""
+    try:
+        result = import_workbook(registry_path, workbook, write=not check)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in result.errors:
+        click.echo(problem.format(), err=True)
+    if not result.ok:
+        click.echo(f"{len(result.errors)} errors; nothing was written", err=True)
+        sys.exit(1)
+    click.echo(result.summary())
 
 
 @cli.command()
