@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -87,8 +86,8 @@ def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_
     if site:
         from .site import build_site
 
-        site_dir = build_site(report, dist, graph=graph, site_url=site_url or None, stamp=stamp)
-        copy_downloads(downloads(dist, db_path), Path(site_dir) / "downloads")
+        build_site(report, dist, graph=graph, site_url=site_url or None, stamp=stamp, datasette_url=datasette_url,
+                   changes=history)
     return BuildResult(report, dist, stamp)
 
 
@@ -103,19 +102,3 @@ def export_csv(db_path: Path, target: Path) -> None:
             writer.writerow([c.name for c in table.columns])
             writer.writerows(list(row.values()) for row in table.rows)
     db.close()
-
-
-def downloads(dist: Path, db_path: Path) -> dict[str, Path]:
-    """Files offered for download on the site: name on the site → file on disk."""
-    files = {"qingdan.db": db_path}
-    for path in sorted((dist / "csv").glob("*.csv")):
-        files[f"csv/{path.name}"] = path
-    for path in sorted((dist / "graph").glob("*")):
-        files[f"graph/{path.name}"] = path
-    return files
-
-
-def copy_downloads(files: dict[str, Path], target: Path) -> None:
-    for name, path in files.items():
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / name)

@@ -119,3 +119,21 @@ def test_feed_escapes_registry_text(repo):
     edit(repo / "registry", "    title: 深入开展行风教育\n", "    title: \"<script>alert(1)</script> & more\"\n")
     raw = atom_feed(change_history(repo / "registry"), site_url="http://x/")
     assert b"<script>" not in raw and b"&lt;script&gt;" in raw
+
+
+def test_site_shows_what_changed(repo, tmp_path):
+    from qingdan.site import build_site
+    from qingdan.validate import validate
+
+    report = validate(repo / "registry")
+    sets = change_history(repo / "registry", current=report.registry)
+    site = build_site(report, tmp_path / "dist", build_dir=tmp_path / "build", changes=sets,
+                      site_url="http://127.0.0.1:8000/")
+    overview = (site / "changes" / "index.html").read_text(encoding="utf-8")
+    assert "2021 revision" in overview and "未提交的修改" in overview
+    assert "对骗取医疗保障基金行为的处罚 → 对欺诈骗取医疗保障基金行为的处罚" in overview
+    agency = (site / "changes" / "demo-ybj" / "index.html").read_text(encoding="utf-8")
+    assert "demo-check-1" in agency and "删除" in agency
+    assert 'href="../../changes/demo-ybj/"' in (site / "agencies" / "demo-ybj" / "index.html").read_text(encoding="utf-8")
+    feed = ET.fromstring((site / "changes.xml").read_bytes())
+    assert len(feed.findall(f"{ATOM}entry")) == 3

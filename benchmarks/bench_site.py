@@ -1,0 +1,215 @@
+"""Benchmark: the site for synthetic registries of N guides, beside a plain MkDocs build.
+
+    .venv/bin/python benchmarks/bench_site.py                 # 1,000 and 5,000 guides
+    .venv/bin/python benchmarks/bench_site.py --sizes 200     # a quick run
+
+For each size it writes a synthetic registry (half powers, half services, one agency per
+100 guides, a shared flow template per agency plus one own flowchart in ten guides),
+validates it, builds the site twice (cold: empty flowchart cache; warm: cache filled),
+and runs `mkdocs build` (Material, same search plugin) on the same number of plain Markdown
+pages of similar length. Figures go to benchmarks/results/site.json and stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from qingdan.site import build_site
+from qingdan.validate import validate
+
+WHO = ["城乡居民", "职工", "灵活就业人员", "退休人员", "新生儿", "大学生", "困难群众", "参保单位", "定点医药机构", "异地安置人员"]
+WHAT = ["基本医疗保险", "生育保险", "医疗救助", "大病保险", "长期护理保险", "异地就医", "门诊慢特病", "医疗费用", "个人账户", "医保关系"]
+ACT = ["参保登记", "待遇核定", "费用报销", "备案", "信息变更", "转移接续", "资格认定", "费用结算", "缴费查询", "证明出具"]
+STEPS = ["申请", "受理", "审核", "决定", "送达", "办结"]
+MATERIALS = ["居民身份证", "社会保障卡", "户口簿", "诊断证明", "住院发票", "费用清单", "委托书", "银行账户信息"]
+LAWS = [("中华人民共和国社会保险法", None), ("医疗保障基金使用监督管理条例", "国务院令第735号"),
+        ("关于做好医疗救助工作的通知", "医保发〔2020〕36号")]
+
+
+def q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def write_registry(root: Path, guides: int, seed: int = 1) -> Path:
+    """A valid synthetic registry with `guides` powers and services."""
+    rnd = random.Random(seed)
+    (root / "sources").mkdir(parents=True)
+    lines = [f"第{i}行 示例清单文本 {rnd.choice(WHO)}{rnd.choice(WHAT)}{rnd.choice(ACT)}" for i in range(1, 2001)]
+    (root / "sources" / "bench.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    agencies = max(1, guides // 100)
+    per_agency = [guides // agencies + (1 if i < guides % agencies else 0) for i in range(agencies)]
+    src = "{document: doc-bench, locator: 序号, line: %d}"
+    head = [
+        "documents:",
+        "  - {id: doc-bench, title: 合成权责清单, file: bench.txt, publisher: a0000, kind: 权责清单}",
+        "code_schemes:",
+        "  - id: bench-scheme",
+        "    name: 合成编码方案",
+        "    pattern: '(?P<agency>\\d{4})-(?P<category>[A-Z])-(?P<item>\\d{3})(?P<subitem>\\d{2})-(?P<region>\\d{6})'",
+        "    categories: {G: 行政给付, F: 行政确认}",
+        f"    source: {src % 1}",
+    ]
+    (root / "common.yaml").write_text("\n".join(head) + "\n", encoding="utf-8")
+    seq = 0
+    for a, count in enumerate(per_agency):
+        aid = f"a{a:04d}"
+        out = ["agencies:", f"  - id: {aid}", f"    name: {q(f'合成市第{a}医疗保障局')}", "    level: county",
+               "    region: \"140423\"", "    kind: government_department", f"    source: {src % 1}", "units:"]
+        for u in range(3):
+            out += [f"  - {{id: {aid}-u{u}, agency: {aid}, name: {q(f'第{u}股')}, source: {src % 2}}}"]
+        out += ["flow_templates:", f"  - id: {aid}-tpl", f"    title: {q('行政给付运行流程')}", f"    source: {src % 3}",
+                "    nodes:"]
+        out += [f"      - {{id: n{i}, kind: {'start' if i == 0 else 'end' if i == len(STEPS) - 1 else 'step'}, label: {s}}}"
+                for i, s in enumerate(STEPS)]
+        out += ["    edges:"] + [f"      - {{from: n{i}, to: n{i + 1}, reconstructed: true}}" for i in range(len(STEPS) - 1)]
+        powers, services, flows = ["powers:"], ["services:"], ["flows:"]
+        for g in range(count):
+            seq += 1
+            gid = f"{aid}-g{g}"
+            name = f"{rnd.choice(WHO)}{rnd.choice(WHAT)}{rnd.choice(ACT)}（{seq}）"
+            materials = ", ".join(f"{{name: {m}, required: {'common' if k < 2 else 'optional'}}}"
+                                  for k, m in enumerate(rnd.sample(MATERIALS, 4)))
+            law, number = rnd.choice(LAWS)
+            basis = f"{{title: {law}" + (f", doc_number: {q(number)}" if number else "") + "}"
+            line = 10 + seq % 1900
+            own = g % 10 == 0
+            flow_id = f"{gid}-flow"
+            if own:
+                labels = [f"{rnd.choice(STEPS)}{seq}-{k}" for k in range(5)]
+                flows += [f"  - id: {flow_id}", f"    agency: {aid}", f"    title: {q(name + '流程图')}",
+                          "    availability: full", "    nodes:"]
+                flows += [f"      - {{id: m{k}, kind: {'decision' if k == 1 else 'step'}, label: {q(lb)}, unit: {aid}-u{k % 3}}}"
+                          for k, lb in enumerate(labels)]
+                flows += ["    edges:", "      - {from: m0, to: m1}", "      - {from: m1, to: m2, label: 符合条件}",
+                          "      - {from: m1, to: m4, label: 不符合条件}", "      - {from: m2, to: m3}",
+                          "      - {from: m3, to: m4, reconstructed: true}", f"    source: {src % line}"]
+            else:
+                flows += [f"  - id: {flow_id}", f"    agency: {aid}", f"    title: {q(name + '流程图')}",
+                          "    availability: full", f"    template: {aid}-tpl", "    assignments:",
+                          f"      - {{node: n1, unit: {aid}-u0, unit_raw: 第0股（受理）}}", f"    source: {src % line}"]
+            common = [f"    agency: {aid}", f"    name: {q(name)}", f"    materials: [{materials}]",
+                      f"    legal_bases: [{basis}]", "    time_limit: 15个工作日", "    fees: 不收费",
+                      f"    handling: [{{unit: {aid}-u{g % 3}, raw: 第{g % 3}股}}]",
+                      "    phones: [{number: 0355-1234567, kind: service}, {number: 0355-7654321, kind: supervision}]",
+                      f"    conditions: [{q('符合' + rnd.choice(WHAT) + '政策规定的参保人员')}]",
+                      f"    flow: {flow_id}", f"    source: {src % line}"]
+            if g % 2 == 0:
+                category, letter = ("行政给付", "G") if g % 4 == 0 else ("行政确认", "F")
+                powers += [f"  - id: {gid}", f"    code: 3400-{letter}-{g:03d}00-140423", "    code_scheme: bench-scheme",
+                           f"    category: {category}", f"    category_raw: {category}类", *common]
+            else:
+                services += [f"  - id: {gid}", "    category: 公共服务", "    levels: [C]",
+                             f"    content: {q('办理' + name)}", *common]
+        out += powers + services + flows
+        out += ["boundaries:"]
+        for b in range(3):
+            matter = f"{rnd.choice(WHAT)}{rnd.choice(ACT)}"
+            out += [f"  - id: {aid}-b{b}", f"    agency: {aid}", f"    matter: {q(matter)}", "    parties:",
+                    f"      - {{agency: {aid}, raw: 医保局, division: 受理审核}}",
+                    "      - {raw: 民政局, division: 认定}", f"    source: {src % (20 + b)}"]
+        (root / f"{aid}.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
+    return root
+
+
+def plain_build(root: Path, pages: int, seed: int = 2) -> float:
+    """`mkdocs build` of `pages` plain Markdown pages of about a guide's length, not in the nav."""
+    rnd = random.Random(seed)
+    docs = root / "docs"
+    (docs / "p").mkdir(parents=True)
+    (docs / "index.md").write_text("# 首页\n\n普通页面基准。\n", encoding="utf-8")
+    for i in range(pages):
+        name = f"{rnd.choice(WHO)}{rnd.choice(WHAT)}{rnd.choice(ACT)}（{i}）"
+        body = [f"# {name}", ""]
+        for heading in ("基本信息", "设定依据", "申请条件", "申请材料", "办理时限", "办理流程", "咨询电话", "来源"):
+            body += [f"## {heading}", "", "".join(rnd.choice(WHO + WHAT + ACT) for _ in range(12)) + "。", ""]
+        (docs / "p" / f"{i}.md").write_text("\n".join(body), encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        "site_name: plain\ntheme: {name: material, language: zh, font: false}\n"
+        "plugins: [search]\nnav: [{首页: index.md}]\nnot_in_nav: |\n  /p/*\n", encoding="utf-8")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(root / "site")],
+                   check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def size_of(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run(n: int, work: Path) -> dict:
+    registry = write_registry(work / "registry", n)
+    start = time.perf_counter()
+    report = validate(registry)
+    validate_s = time.perf_counter() - start
+    if report.errors:
+        raise SystemExit("synthetic registry is invalid:\n" + "\n".join(e.format() for e in report.errors[:10]))
+    times = {}
+    for run_name in ("cold", "warm"):
+        start = time.perf_counter()
+        site = build_site(report, work / "dist", build_dir=work / "build")
+        times[run_name] = time.perf_counter() - start
+    plain = plain_build(work / "plain", n)
+    index = site / "search" / "search_index.json"
+    return {
+        "guides": n,
+        "pages": sum(1 for _ in site.rglob("index.html")),
+        "flowcharts_drawn": len(list((work / "build" / "cache" / "flowcharts").glob("*.svg"))),
+        "validate_s": round(validate_s, 2),
+        "site_cold_s": round(times["cold"], 2),
+        "site_warm_s": round(times["warm"], 2),
+        "plain_mkdocs_s": round(plain, 2),
+        "ratio_cold": round(times["cold"] / plain, 2),
+        "ratio_warm": round(times["warm"] / plain, 2),
+        "ms_per_guide_warm": round(times["warm"] / n * 1000, 1),
+        "site_mb": round(size_of(site) / 2**20, 1),
+        "search_index_mb": round(index.stat().st_size / 2**20, 1),
+        "plain_site_mb": round(size_of(work / "plain" / "site") / 2**20, 1),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "site.json")
+    parser.add_argument("--keep", action="store_true", help="keep the work folders (printed)")
+    args = parser.parse_args(argv)
+    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
+               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "sizes": {}}
+    for n in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"qingdan-bench-{n}-"))
+        try:
+            print(f"building {n} guides in {work} …", file=sys.stderr, flush=True)
+            results["sizes"][str(n)] = figures = run(n, work)
+            print(json.dumps(figures, ensure_ascii=False), flush=True)
+        finally:
+            if args.keep:
+                print(f"kept {work}", file=sys.stderr)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\n{'guides':>7} {'cold s':>8} {'warm s':>8} {'plain s':>8} {'ratio':>6} {'index MB':>9}")
+    for n, f in results["sizes"].items():
+        print(f"{n:>7} {f['site_cold_s']:>8} {f['site_warm_s']:>8} {f['plain_mkdocs_s']:>8} "
+              f"{f['ratio_warm']:>6} {f['search_index_mb']:>9}")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

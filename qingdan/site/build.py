@@ -1,0 +1,311 @@
+"""Build the public site: registry → Markdown (build folder) → MkDocs → dist/site/ (atomic).
+
+MkDocs runs in a child process: Material's search plugin loads a jieba dictionary into
+jieba's global tokenizer (see `search_dictionary`), which must not leak into the caller,
+whose own jieba segmentation (e.g. for the database's full-text index) uses the default one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from .. import flowchart
+from ..atomic import atomic_directory, atomic_write_text
+from ..changes import atom_feed
+from ..urls import safe_id
+from .agencies import agency_page
+from .changes import changes_page
+from .context import SiteContext
+from .guides import guide_page
+from .markup import esc
+from .pages import (
+    agencies_index,
+    boundaries_index,
+    boundary_page,
+    data_page,
+    graph_page,
+    guides_index,
+    home_page,
+    quality_page,
+    source_page,
+    sources_index,
+    who_page,
+)
+
+log = logging.getLogger("qingdan.site")
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "content"
+BASE_CONFIG = ROOT / "mkdocs.yml"
+DEFAULT_DATASETTE = "http://127.0.0.1:8001/"
+# Files the lead's build puts beside the site, published under downloads/ when present.
+DOWNLOADS = ("qingdan.db", "csv", "graph")
+# Words longer than this are dropped from the search dictionary (see search_dictionary).
+SEARCH_WORD_MAX = 2
+RESERVED_IDS = {"index"}
+
+
+class SiteBuildError(RuntimeError):
+    """The site could not be built; the previous site (if any) is left in place."""
+
+
+def build_site(report, dist: Path, *, graph=None, site_url: str | None = None, stamp: dict | None = None,
+               datasette_url: str | None = None, build_dir: Path | None = None, changes: list | None = None) -> Path:
+    """Write the site to `dist/site/` and return that path.
+
+    `report` is `qingdan.validate.validate(path)`; a report with errors is refused. Markdown is
+    generated into `build_dir/site-src/` (default: `build/` beside `dist`), flowcharts are cached
+    in `build_dir/cache/flowcharts/`. `graph` (networkx, from qingdan.graph.build_graph) adds the
+    graph page and each agency's neighbourhood. `stamp` ({"version", "date"}) goes in every footer.
+    Files already in `dist/` (qingdan.db, csv/, graph/) are copied into `downloads/`.
+    `changes` (from qingdan.changes.change_history) gives the change pages and the Atom feed.
+    """
+    if report.errors:
+        raise SiteBuildError(
+            f"the registry has {len(report.errors)} error(s); the site is not built from a broken registry "
+            f"(run `qingdan validate` to see them). First: {report.errors[0].format()}")
+    flowchart.require_graphviz()
+    dist = Path(dist)
+    build_dir = Path(build_dir) if build_dir else dist.absolute().parent / "build"
+    src = build_dir / "site-src"
+    docs = src / "docs"
+    cache = build_dir / "cache"
+    datasette_url = datasette_url or os.environ.get("QINGDAN_DATASETTE_URL") or DEFAULT_DATASETTE
+
+    downloads = _download_files(dist)
+    ctx = SiteContext(report, graph=graph, site_url=site_url, stamp=stamp, datasette_url=datasette_url,
+                      cache_dir=cache / "flowcharts", downloads=downloads)
+    _check_ids(ctx)
+    if src.exists():
+        shutil.rmtree(src)
+    docs.mkdir(parents=True)
+    _copy_content(docs)
+    _prerender_flowcharts(ctx)
+    write_pages(ctx, docs)
+    write_change_pages(ctx, docs, changes or [], site_url)
+    inline = src / "inline"
+    inline.mkdir()
+    for key, svg in ctx.inlines.items():
+        (inline / f"{key}.svg").write_text(svg, encoding="utf-8")
+    config = _write_config(src, docs, cache, site_url=site_url, stamp=stamp)
+
+    site = dist / "site"
+    with atomic_directory(site) as staging:
+        run_mkdocs(config, staging)
+        _copy_downloads(dist, staging / "downloads", downloads)
+    return site
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+def _check_ids(ctx: SiteContext) -> None:
+    for kind in ("agency", "power", "service", "boundary", "document"):
+        for record in ctx.registry.of(kind):
+            safe_id(record.id)
+            if record.id in RESERVED_IDS:
+                raise SiteBuildError(f"the ID {record.id!r} is reserved for the site's index pages; rename the {kind}")
+
+
+def write_pages(ctx: SiteContext, docs: Path) -> None:
+    reg = ctx.registry
+
+    def put(rel: str, content: str) -> None:
+        path = docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+    put("index.md", home_page(ctx))
+    put("agencies/index.md", agencies_index(ctx))
+    put("guides/index.md", guides_index(ctx))
+    put("boundaries/index.md", boundaries_index(ctx))
+    put("who.md", who_page(ctx))
+    put("quality.md", quality_page(ctx))
+    put("data.md", data_page(ctx))
+    put("graph.md", graph_page(ctx))
+    put("sources/index.md", sources_index(ctx))
+    for agency in reg.of("agency"):
+        put(f"agencies/{safe_id(agency.id)}.md", agency_page(ctx, agency))
+    for kind in ("power", "service"):
+        for record in reg.of(kind):
+            put(f"guides/{safe_id(record.id)}.md", guide_page(ctx, record, kind))
+    for boundary in reg.of("boundary"):
+        put(f"boundaries/{safe_id(boundary.id)}.md", boundary_page(ctx, boundary))
+    for doc in reg.of("document"):
+        lines = None
+        file_name = ctx.source_file(doc)
+        path = reg.source_path(doc.file)
+        if path.is_file():
+            content = path.read_text(encoding="utf-8")
+            lines = content.splitlines()
+            if file_name:
+                put(f"sources/{file_name}", content)
+        put(f"sources/{safe_id(doc.id)}.md", source_page(ctx, doc, lines))
+
+
+def write_change_pages(ctx: SiteContext, docs: Path, sets: list, site_url: str | None) -> None:
+    (docs / "changes").mkdir(parents=True, exist_ok=True)
+    (docs / "changes" / "index.md").write_text(changes_page(ctx, sets), encoding="utf-8")
+    for agency_id in (agency.id for agency in ctx.registry.of("agency")):
+        (docs / "changes" / f"{safe_id(agency_id)}.md").write_text(changes_page(ctx, sets, agency_id), encoding="utf-8")
+    (docs / "changes.xml").write_bytes(atom_feed(sets, site_url=site_url or ""))
+
+
+def _prerender_flowcharts(ctx: SiteContext) -> None:
+    """Draw every chart not yet in the cache, several `dot` processes at a time."""
+    reg = ctx.registry
+    jobs = []
+    for kind in ("power", "service"):
+        for record in reg.of(kind):
+            flow = reg.get(record.flow) if record.flow else None
+            if flow is not None and flow.availability == "full":
+                jobs.append((flow, record.handling))
+    for flow in reg.of("flow"):
+        if flow.availability == "full" and not ctx.guides_of_flow.get(flow.id):
+            jobs.append((flow, ()))
+    if not jobs:
+        return
+    workers = max(1, min(8, os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in pool.map(lambda job: flowchart.flowchart_svg(reg, job[0], ctx.cache_dir, job[1]), jobs):
+            pass
+
+
+def _copy_content(docs: Path) -> None:
+    """Hand-written pages and assets from content/ (theme overrides stay out of the docs)."""
+    if not CONTENT.is_dir():
+        raise SiteBuildError(f"the hand-written site content is missing: {CONTENT}")
+    for item in CONTENT.iterdir():
+        if item.name in ("overrides",) or item.name.startswith("."):
+            continue
+        target = docs / item.name
+        if item.is_dir():
+            shutil.copytree(item, target)
+        else:
+            shutil.copy2(item, target)
+
+
+# --- search dictionary -----------------------------------------------------------------
+
+
+def search_dictionary(cache: Path) -> Path:
+    """jieba's dictionary without words longer than two characters, for the search index.
+
+    Material's search plugin segments Chinese with `jieba.cut` and the browser matches a query
+    term against the start of indexed words (`term*`). With jieba's full dictionary,
+    医疗保险 is one word, so a search for 保险 finds nothing. Without the long words, jieba cuts
+    医疗保险 into 医疗 + 保险 (and 医疗保障 into 医疗 + 保障), so both parts are found, and a query
+    for the compound is split by the browser into the same indexed words (Material segments
+    queries against the words of the index) and matches too.
+    """
+    import jieba
+
+    source = Path(jieba.__file__).parent / "dict.txt"
+    target = cache / "jieba" / f"dict-search-{jieba.__version__}-{SEARCH_WORD_MAX}.txt"
+    if not target.is_file():
+        kept = []
+        with source.open(encoding="utf-8") as handle:
+            for line in handle:
+                word = line.split(" ", 1)[0]
+                if word and len(word) <= SEARCH_WORD_MAX:
+                    kept.append(line if line.endswith("\n") else line + "\n")
+        atomic_write_text(target, "".join(kept))
+    return target
+
+
+# --- MkDocs ----------------------------------------------------------------------------
+
+
+def _stamp_text(stamp: dict | None) -> str:
+    parts = ["qingdan 权责清单"]
+    if stamp:
+        if stamp.get("version"):
+            parts.append(f"版本 {stamp['version']}")
+        if stamp.get("date"):
+            parts.append(f"数据日期 {stamp['date']}")
+    parts.append("内容摘自官方公布的清单，源文件未载明的内容不作补充")
+    return esc(" · ".join(parts))
+
+
+def _write_config(src: Path, docs: Path, cache: Path, *, site_url: str | None, stamp: dict | None) -> Path:
+    """The top-level mkdocs.yml with this build's absolute paths, URL, footer stamp and dictionary."""
+    if not BASE_CONFIG.is_file():
+        raise SiteBuildError(f"the MkDocs configuration is missing: {BASE_CONFIG}")
+    config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
+    config["docs_dir"] = str(docs.absolute())
+    config.pop("site_dir", None)
+    if site_url:
+        config["site_url"] = site_url
+    else:
+        config.pop("site_url", None)
+    config["copyright"] = _stamp_text(stamp)
+    config.setdefault("extra", {})["qingdan_inline"] = str((src / "inline").absolute())
+    hooks = Path(__file__).with_name("hooks.py")
+    config["hooks"] = [h for h in config.get("hooks") or [] if Path(h).name != hooks.name] + [str(hooks)]
+    overrides = CONTENT / "overrides"
+    if overrides.is_dir():
+        config.setdefault("theme", {})["custom_dir"] = str(overrides)
+    dictionary = search_dictionary(cache)
+    plugins = []
+    for plugin in config.get("plugins", []):
+        if plugin == "search" or (isinstance(plugin, dict) and "search" in plugin):
+            options = dict(plugin["search"] or {}) if isinstance(plugin, dict) else {}
+            options["jieba_dict"] = str(dictionary.absolute())
+            plugin = {"search": options}
+        plugins.append(plugin)
+    config["plugins"] = plugins
+    path = src / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_mkdocs(config: Path, site_dir: Path) -> None:
+    """`mkdocs build` in a child process; its warnings are logged, a failure raises SiteBuildError."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config),
+               "--site-dir", str(site_dir)]
+    env = dict(os.environ, PYTHONWARNINGS="ignore::UserWarning")
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    output = (result.stdout + result.stderr).strip()
+    for line in output.splitlines():
+        if line.startswith("WARNING"):
+            log.warning("mkdocs: %s", line)
+    if result.returncode != 0:
+        tail = "\n".join(output.splitlines()[-25:])
+        raise SiteBuildError(f"mkdocs build failed (exit {result.returncode}); the previous site is kept:\n{tail}")
+
+
+# --- downloads -------------------------------------------------------------------------
+
+
+def _download_files(dist: Path) -> dict[str, int]:
+    """Files the data page lists: those already in dist/ (the database, CSVs, graph files)."""
+    found: dict[str, int] = {}
+    for name in DOWNLOADS:
+        path = dist / name
+        if path.is_file():
+            found[name] = path.stat().st_size
+        elif path.is_dir():
+            for item in sorted(path.rglob("*")):
+                if item.is_file() and not item.name.startswith("."):
+                    found[item.relative_to(dist).as_posix()] = item.stat().st_size
+    return found
+
+
+def _copy_downloads(dist: Path, target: Path, files: dict[str, int]) -> None:
+    for rel in files:
+        source = dist / rel
+        if source.is_file():
+            destination = target / rel
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+
+
+__all__ = ["SiteBuildError", "build_site", "search_dictionary"]

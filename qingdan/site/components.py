@@ -1,0 +1,160 @@
+"""Pieces shared by several pages: provenance, findings, review flags, parties, phones."""
+
+from __future__ import annotations
+
+from .context import (
+    FINDING_CODES,
+    PHONE_KINDS,
+    PROBLEMS,
+    SEVERITY,
+    SEVERITY_BOX,
+    SiteContext,
+)
+from .markup import NS, a, admonition, esc, table, text, ul
+
+
+def source_line(ctx: SiteContext, here: str, source) -> str:
+    """Where a record came from: document title, locator, line, with links to the text."""
+    if source is None:
+        return NS
+    doc = ctx.registry.get(source.document)
+    title = esc(doc.title) if doc else esc(source.document)
+    number = f"（{esc(doc.doc_number)}）" if doc and doc.doc_number else ""
+    doc_link = a(here, f"sources/{source.document}/", title) if doc else title
+    parts = [f"{doc_link}{number}", f"位置：{esc(source.locator)}"]
+    if source.line:
+        parts.append(a(here, f"sources/{source.document}/#L{source.line}", f"第 {source.line} 行"))
+    file_name = ctx.source_file(doc) if doc else None
+    if file_name:
+        parts.append(a(here, f"sources/{file_name}", "原始文本（.txt）"))
+    return "；".join(parts)
+
+
+def source_block(ctx: SiteContext, here: str, record, label: str = "来源") -> str:
+    return (f'<div class="qd-source-ref" data-search-exclude><p><strong>{label}：</strong>'
+            f"{source_line(ctx, here, getattr(record, 'source', None))}</p></div>")
+
+
+def review_block(review: list, title: str = "待核对的原文") -> str:
+    """Damaged or uncertain source text: the raw text, the problem, and any proposal marked as such."""
+    if not review:
+        return ""
+    items = []
+    for flag in review:
+        proposed = ""
+        if flag.proposed:
+            proposed = (f'<br><span class="qd-proposal">建议读法（仅为建议，未替换原文）：'
+                        f"<mark>{esc(flag.proposed)}</mark></span>")
+        items.append(
+            f'<li>字段 <code>{esc(flag.field)}</code>：原文“<span class="qd-raw">{esc(flag.raw)}</span>”'
+            f"（{PROBLEMS.get(flag.problem, esc(flag.problem))}）：{esc(flag.explanation)}{proposed}</li>"
+        )
+    return admonition("warning", title, "<ul>" + "".join(items) + "</ul>")
+
+
+def note_block(record) -> str:
+    note = getattr(record, "note", None)
+    if not note:
+        return ""
+    return f'<p class="qd-note"><strong>编者注（非源文件内容）：</strong>{text(note)}</p>'
+
+
+def finding_item(ctx: SiteContext, here: str, finding, link_records: bool = True) -> str:
+    label = FINDING_CODES.get(finding.code, finding.code)
+    records = []
+    if link_records:
+        for rid in finding.records or ([finding.record] if finding.record else []):
+            records.append(a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid)))
+    where = f'<br><span class="qd-where">记录：{"；".join(records)}</span>' if records else ""
+    return (f'<li><strong>{esc(label)}</strong>（{SEVERITY.get(finding.severity, finding.severity)}）'
+            f'<br><span class="qd-message">{esc(finding.message_zh or finding.message)}</span>{where}</li>')
+
+
+def findings_block(ctx: SiteContext, here: str, findings: list, empty: str | None = "未发现问题。") -> str:
+    """Findings about a record as admonitions, most severe first."""
+    if not findings:
+        return f"<p>{empty}</p>" if empty else ""
+    out = []
+    for severity in ("high", "medium", "low", "info"):
+        group = [f for f in findings if f.severity == severity]
+        if group:
+            body = "<ul>" + "".join(finding_item(ctx, here, f) for f in group) + "</ul>"
+            out.append(admonition(SEVERITY_BOX[severity], f"{SEVERITY[severity]}（{len(group)}）", body))
+    return "".join(out)
+
+
+def agency_link(ctx: SiteContext, here: str, agency_id: str | None, fallback: str | None = None) -> str:
+    agency = ctx.registry.get(agency_id) if agency_id else None
+    if agency is None:
+        return esc(fallback) if fallback else NS
+    return a(here, ctx.url_of(agency_id), esc(agency.name))
+
+
+def party_html(ctx: SiteContext, here: str, party) -> str:
+    """A body as written, linked when resolved; unresolved names are marked, not guessed."""
+    raw = esc(party.raw)
+    if party.agency:
+        agency = ctx.registry.get(party.agency)
+        link = a(here, ctx.url_of(party.agency), raw)
+        if agency is not None and agency.name != party.raw:
+            link += f'<span class="qd-muted">（{esc(agency.name)}）</span>'
+        return link
+    return f'{raw}<span class="qd-flag" title="未能对应到已知机构">（未能对应到机构）</span>'
+
+
+def legal_bases_html(bases: list) -> str:
+    items = []
+    for basis in bases:
+        line = f"《{esc(basis.title)}》" if not basis.title.startswith("《") else esc(basis.title)
+        if basis.doc_number:
+            line += f"（{esc(basis.doc_number)}）"
+        if basis.article:
+            line += f" {esc(basis.article)}"
+        if basis.raw and basis.raw != basis.title:
+            line += f'<br><span class="qd-muted">原文：{esc(basis.raw)}</span>'
+        items.append(line)
+    return ul(items, "qd-bases")
+
+
+def unit_link(ctx: SiteContext, here: str, unit_id: str | None, raw: str | None) -> str:
+    unit = ctx.registry.get(unit_id) if unit_id else None
+    label = esc(raw) if raw else (esc(unit.name) if unit else NS)
+    if unit is None:
+        return label
+    return a(here, ctx.url_of(unit_id), label)
+
+
+def handling_html(ctx: SiteContext, here: str, handling: list) -> str:
+    items = []
+    for h in handling:
+        target = h.unit or h.agency
+        label = unit_link(ctx, here, target, h.raw) if target else esc(h.raw)
+        if h.steps:
+            label += f'<span class="qd-muted">（负责：{"、".join(esc(s) for s in h.steps)}）</span>'
+        items.append(label)
+    return ul(items)
+
+
+def phones_html(phones: list, kinds: tuple[str, ...]) -> str:
+    items = []
+    for phone in phones:
+        if phone.kind in kinds:
+            number = esc(phone.number)
+            digits = "".join(ch for ch in phone.number if ch.isdigit() or ch == "-")
+            tel = f'<a href="tel:{esc(digits.replace("-", ""))}">{number}</a>' if digits else number
+            items.append(f"{tel}<span class=\"qd-muted\">（{PHONE_KINDS[phone.kind]}）</span>")
+    return ul(items)
+
+
+def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
+    rows = []
+    for f in findings:
+        records = [a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid))
+                   for rid in (f.records or ([f.record] if f.record else []))]
+        rows.append([
+            esc(FINDING_CODES.get(f.code, f.code)),
+            "<br>".join(records) or NS,
+            esc(f.message_zh or f.message),
+            f"<code>{esc(f.file)}:{f.line}</code>",
+        ])
+    return table(["问题", "记录", "说明", "登记簿位置"], rows, "qd-findings")

@@ -1,0 +1,247 @@
+"""Lookups the pages need, computed once from the validated registry and report."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import regions
+from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
+
+SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}$")
+
+LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级", "township": "乡镇级",
+          "village": "村级", "other": "其他"}
+AGENCY_KINDS = {
+    "government_department": "政府工作部门", "public_institution": "事业单位", "government": "人民政府",
+    "party_body": "党的机关", "committee": "委员会", "leading_group": "领导小组", "enterprise": "企业",
+    "collective": "基层群众自治组织", "other": "其他",
+}
+UNIT_KINDS = {"office": "办公室", "section": "科室/股室", "center": "中心", "leadership": "领导班子", "other": "其他"}
+SERVICE_LEVELS = {"A": "省级", "B": "市级", "C": "县级"}
+PHONE_KINDS = {"service": "服务电话", "consulting": "咨询电话", "supervision": "监督投诉电话"}
+SEVERITY = {"error": "错误", "high": "严重", "medium": "中等", "low": "轻微", "info": "提示"}
+SEVERITY_BOX = {"error": "failure", "high": "danger", "medium": "warning", "low": "note", "info": "info"}
+PROBLEMS = {
+    "ocr_damage": "文字识别损坏", "illegible": "无法辨认", "ambiguous": "有歧义", "missing": "缺失",
+    "unresolved_name": "名称无法对应到机构",
+}
+FINDING_CODES = {
+    "duplicate_code": "同一职权编码用于多个事项",
+    "category_mismatch": "事项类别与编码不一致",
+    "mixed_headings": "同一编码字母分列在不同类别标题下",
+    "code_region_mismatch": "编码中的行政区划与机构不符",
+    "missing_legal_basis": "未载明设定依据",
+    "ocr_damage": "文字识别损坏，待核对",
+    "illegible": "文字无法辨认，待核对",
+    "ambiguous": "文字有歧义，待核对",
+    "missing": "内容缺失，待核对",
+    "unresolved_name": "名称无法对应到已知机构",
+    "source_truncated": "源文件表格中断",
+    "source_lost_images": "源文件图片丢失",
+    "source_repeated_headers": "源文件表头重复",
+    "source_missing_value": "源文件缺少内容",
+    "source_other": "源文件其他缺陷",
+    "phone_without_area_code": "电话号码未带区号",
+    "agency_not_named": "源文件未写明机构名称",
+    "obsolete_region": "行政区划代码已撤销",
+    "flow_not_available": "流程图未在源文件中保留",
+    "flow_reconstructed": "流程图连线系据方框文字重建",
+}
+DELEGATION = {"not_delegated": "未下放（由上级保留）", "assists_higher_level": "协助上级办理"}
+ROLES = {"lead": "牵头负责人", "assistant": "辅助人员", "leader": "组长", "deputy_leader": "副组长",
+         "member": "成员", "office_director": "办公室主任"}
+
+
+def region_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    region = regions.lookup(code)
+    if region is None:
+        return code
+    if region.name == region.province or not region.province:
+        return region.name
+    return f"{region.province}{region.name}" if not region.name.startswith(region.province) else region.name
+
+
+@dataclass
+class SiteContext:
+    report: object
+    graph: object = None
+    site_url: str | None = None
+    stamp: dict | None = None
+    datasette_url: str = "http://127.0.0.1:8001/"
+    cache_dir: Path | None = None
+    downloads: dict = field(default_factory=dict)  # name → size in bytes, of files put in downloads/
+    inlines: dict = field(default_factory=dict)  # key → SVG put into pages after MkDocs (see hooks.py)
+
+    def __post_init__(self):
+        reg = self.registry = self.report.registry
+        self.findings_by_record: dict[str, list] = defaultdict(list)
+        for finding in self.report.findings:
+            for rid in dict.fromkeys((finding.records or []) + ([finding.record] if finding.record else [])):
+                self.findings_by_record[rid].append(finding)
+        self.by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for kind in ("unit", "post", "duty", "boundary", "power", "service", "flow", "supervision_rule",
+                     "task", "self_check"):
+            for record in reg.of(kind):
+                self.by_agency[record.agency][kind].append(record)
+        self.memberships_by_post = defaultdict(list)
+        self.memberships_by_org = defaultdict(list)
+        self.memberships_by_person = defaultdict(list)
+        for m in reg.of("membership"):
+            if m.post:
+                self.memberships_by_post[m.post].append(m)
+            if m.organization:
+                self.memberships_by_org[m.organization].append(m)
+            self.memberships_by_person[m.person].append(m)
+        self.boundaries_of: dict[str, list] = defaultdict(list)  # agency → boundaries it registers or is party to
+        for b in reg.of("boundary"):
+            seen = {b.agency}
+            self.boundaries_of[b.agency].append(b)
+            for party in b.parties:
+                if party.agency and party.agency not in seen:
+                    seen.add(party.agency)
+                    self.boundaries_of[party.agency].append(b)
+        self.tasks_involving: dict[str, list] = defaultdict(list)
+        for t in reg.of("task"):
+            for party in t.lead + t.responsible:
+                if party.agency and party.agency != t.agency and t not in self.tasks_involving[party.agency]:
+                    self.tasks_involving[party.agency].append(t)
+        self.guides_of_flow: dict[str, list] = defaultdict(list)
+        for kind in ("power", "service"):
+            for record in reg.of(kind):
+                if record.flow:
+                    self.guides_of_flow[record.flow].append(record)
+        self.work_items_of_flow: dict[str, list] = defaultdict(list)
+        for entry in reg.entries.values():
+            if entry.kind == "work_item":
+                for flow_id in entry.record.flows:
+                    self.work_items_of_flow[flow_id].append(entry.record)
+        # people named in a document but holding no post or membership (e.g. a contact person)
+        self.loose_persons: dict[str, list] = defaultdict(list)
+        for person in reg.of("person"):
+            if person.id not in self.memberships_by_person:
+                doc = reg.get(person.source.document)
+                if doc is not None:
+                    self.loose_persons[doc.publisher].append(person)
+        self.documents_of: dict[str, list] = defaultdict(list)
+        for doc in reg.of("document"):
+            self.documents_of[doc.publisher].append(doc)
+        self.children_of: dict[str, list] = defaultdict(list)
+        for agency in reg.of("agency"):
+            if agency.parent:
+                self.children_of[agency.parent].append(agency)
+        publishing = {d.publisher for d in reg.of("document")}
+        publishing |= {a for a, kinds in self.by_agency.items() if any(kinds.values())}
+        self.publishing = [a for a in reg.of("agency") if a.id in publishing]
+        self.named_only = [a for a in reg.of("agency") if a.id not in publishing]
+        self.guides = reg.of("power") + reg.of("service")
+
+    def inline_svg(self, svg: str) -> str:
+        """A slot for an SVG that `hooks.py` fills in after MkDocs has rendered and indexed the page.
+
+        Drawings are a large share of a page's HTML; leaving them out of the Markdown spares
+        Python-Markdown and the search plugin from parsing them (they are not indexed anyway).
+        """
+        key = hashlib.sha256(svg.encode("utf-8")).hexdigest()[:32]
+        self.inlines[key] = svg
+        return f'<div class="qd-flow-scroll" data-qd-inline="{key}"></div>'
+
+    # --- addresses ------------------------------------------------------------------------
+
+    def agency_of(self, record_id: str) -> str | None:
+        entry = self.registry.entries.get(record_id)
+        if entry is None:
+            return None
+        if entry.kind == "agency":
+            return entry.id
+        if entry.kind == "work_item":
+            holder = self.registry.entries.get(entry.owner)
+            return getattr(holder.record, "agency", None) if holder else None
+        if entry.kind == "document":
+            return entry.record.publisher
+        if entry.kind == "membership":
+            post = self.registry.get(entry.record.post)
+            return post.agency if post else entry.record.organization
+        if entry.kind == "person":
+            for m in self.memberships_by_person.get(record_id, []):
+                return self.agency_of(m.id)
+            doc = self.registry.get(entry.record.source.document)
+            return doc.publisher if doc else None
+        return getattr(entry.record, "agency", None)
+
+    def url_of(self, record_id: str | None) -> str | None:
+        """Site-relative address of the page (and anchor) showing a record, or None."""
+        entry = self.registry.entries.get(record_id or "")
+        if entry is None:
+            return None
+        kind = entry.kind
+        if kind in PAGE_FOLDERS:
+            return page_url(kind, record_id)
+        if kind in ANCHORED:
+            return page_url(kind, record_id, agency=self.agency_of(record_id))
+        if kind == "document":
+            return f"sources/{safe_id(record_id)}/"
+        if kind == "membership":
+            m = entry.record
+            if m.post:
+                return self.url_of(m.post)
+            return page_url("agency", m.organization) + f"#{safe_id(m.id)}"
+        if kind == "person":
+            for m in self.memberships_by_person.get(record_id, []):
+                return self.url_of(m.id)
+            doc = self.registry.get(entry.record.source.document)
+            return page_url("agency", doc.publisher) + f"#{safe_id(record_id)}" if doc else None
+        if kind == "flow_template":
+            for flow in self.registry.of("flow"):
+                if flow.template == record_id:
+                    return self.url_of(flow.id)
+            return None
+        if kind == "code_scheme":
+            return "method/#qd-schemes"
+        return None
+
+    def guide_url_of_flow(self, flow_id: str) -> str | None:
+        guides = self.guides_of_flow.get(flow_id)
+        return page_url(self.kind(guides[0].id), guides[0].id) if guides else None
+
+    def work_item_label(self, wi) -> str:
+        """A work item's text, or (where its cell is blank) the post or duty holding it."""
+        if wi.text:
+            return wi.text if len(wi.text) <= 40 else wi.text[:40] + "…"
+        holder = self.registry.entries[wi.id].owner
+        return f"{self.name_of(holder) or holder}的工作事项（原文空白）"
+
+    def kind(self, record_id: str) -> str | None:
+        entry = self.registry.entries.get(record_id)
+        return entry.kind if entry else None
+
+    def name_of(self, record_id: str | None) -> str | None:
+        record = self.registry.get(record_id) if record_id else None
+        if record is None:
+            return None
+        for attr in ("name", "title", "matter", "text", "requirement"):
+            value = getattr(record, attr, None)
+            if value:
+                return value
+        return record_id
+
+    def source_file(self, doc) -> str | None:
+        """The document's text file name if it is safe to publish under sources/."""
+        name = Path(doc.file).name
+        if name != doc.file or not SAFE_FILE.match(name) or name.lower().startswith("index.") or name.endswith(".md"):
+            return None
+        return name
+
+    def findings(self, *record_ids: str) -> list:
+        seen, out = set(), []
+        for rid in record_ids:
+            for f in self.findings_by_record.get(rid, []):
+                if id(f) not in seen:
+                    seen.add(id(f))
+                    out.append(f)
+        return out

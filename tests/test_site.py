@@ -1,0 +1,474 @@
+"""The public site built from the mini registry: pages, flowcharts, escaping, search, offline, atomicity."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qingdan import flowchart
+from qingdan.site import SiteBuildError, build_site
+from qingdan.site import build as site_build
+from qingdan.site.check import broken_links, external_assets, unreachable_records
+from qingdan.urls import page_url
+from qingdan.validate import validate
+
+from .conftest import MINI
+
+STAMP = {"version": "9.9.9-test", "date": "2026-01-02"}
+GUIDE_SECTIONS = ("qd-basic", "qd-basis", "qd-applicants", "qd-conditions", "qd-materials", "qd-time", "qd-fees",
+                  "qd-place", "qd-steps", "qd-flowchart", "qd-phones", "qd-others", "qd-source", "qd-quality")
+HOSTILE = "<script>alert(1)</script>*强调*_下划线_[链接](http://evil.example/)|管道`代码`"
+
+# Records added to a copy of the mini registry: a flow with its own nodes and a labelled
+# decision, a guide using it (with a damaged name and a proposed reading), a guide whose
+# flowchart survives only as a title.
+EXTRA = """
+flows:
+  - id: demo-flow-own
+    agency: demo-ybj
+    title: 医疗救助审核流程图
+    availability: full
+    nodes:
+      - {id: s1, kind: start, label: 提交申请, unit: demo-ybj-dy}
+      - {id: s2, kind: decision, label: 材料是否齐全, unit_raw: 待遇股（受理）}
+      - {id: s3, kind: step, label: 补正材料}
+      - {id: s4, kind: end, label: 办结}
+    edges:
+      - {from: s1, to: s2}
+      - {from: s2, to: s3, label: 不齐全}
+      - {from: s2, to: s4, label: 齐全}
+      - {from: s3, to: s2, reconstructed: true}
+    source: {document: doc-mini, locator: 流程图, line: 21}
+services:
+  - id: demo-service-2
+    agency: demo-ybj
+    name: 医疗救助申淸
+    materials:
+      - {name: 身份证, required: common}
+      - {name: 诊断证明, required: common, group: 住院}
+      - {name: 委托书, required: optional}
+    time_limit: 15个工作日
+    flow: demo-flow-own
+    review:
+      - {field: name, raw: 医疗救助申淸, problem: ocr_damage, explanation: 末字识别错误, proposed: 医疗救助申请}
+    source: {document: doc-mini, locator: 公共服务 序号2, line: 17}
+  - id: demo-service-3
+    agency: demo-ybj
+    name: 文电查询
+    flow: demo-flow-01-1
+    source: {document: doc-mini, locator: 公共服务 序号3, line: 17}
+"""
+
+
+def _copy(tmp: Path) -> Path:
+    target = tmp / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def _replace(registry: Path, old: str, new: str, file: str = "registry.yaml") -> None:
+    path = registry / "demo-bureau" / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _build(registry: Path, base: Path, **kwargs):
+    report = validate(registry)
+    assert report.ok, [e.format() for e in report.errors]
+    site = build_site(report, base / "dist", stamp=STAMP, **kwargs)
+    return report, site
+
+
+def _read(site: Path, url: str) -> str:
+    return (site / url.split("#")[0] / "index.html").read_text(encoding="utf-8")
+
+
+def _tags(page: str) -> list[tuple[str, list]]:
+    """Every start tag with its attributes, as a browser's parser sees them."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collect().feed(page)
+    return found
+
+
+def _section(page: str, anchor: str) -> str:
+    """The HTML from a heading to the next h2."""
+    start = page.index(f'id="{anchor}"')
+    end = page.find("<h2", start)
+    return page[start:end if end > 0 else None]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The mini registry as it is, built once."""
+    base = tmp_path_factory.mktemp("site")
+    report, built = _build(MINI, base)
+    return report, built, base
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory):
+    base = tmp_path_factory.mktemp("extended")
+    registry = _copy(base)
+    (registry / "demo-bureau" / "extra.yaml").write_text(EXTRA, encoding="utf-8")
+    report, built = _build(registry, base, site_url="https://qingdan.example.org/")
+    return report, built, base, registry
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    registry = _copy(base)
+    _replace(registry, "name: 对骗取医疗保障基金行为的处罚", f"name: '{HOSTILE}'")
+    _replace(registry, "name: 襄垣县民政局", "name: '民政<b>局</b>'")
+    _replace(registry, "matter: 医疗救助", "matter: '医疗救助<img src=x onerror=alert(2)>'")
+    _replace(registry, "{id: n2, kind: step, label: 调查}", "{id: n2, kind: step, label: '调查<script>alert(3)</script>'}")
+    _replace(registry, "title: 对定点医药机构的监督检查", "title: '</script><script>alert(4)</script>'")
+    report, built = _build(registry, base)
+    return report, built
+
+
+# --- the build -------------------------------------------------------------------------
+
+
+def test_build_writes_the_site_and_keeps_markdown_in_the_build_folder(site):
+    report, built, base = site
+    assert built == base / "dist" / "site"
+    assert (built / "index.html").is_file()
+    assert (built / "search" / "search_index.json").is_file()
+    docs = base / "build" / "site-src" / "docs"
+    guides = {p.stem for p in (docs / "guides").glob("*.md")} - {"index"}
+    assert guides == {r.id for r in report.registry.of("power") + report.registry.of("service")}
+    assert not any(built.rglob("*.md")), "Markdown must not be published"
+
+
+def test_every_power_and_service_has_a_guide_with_its_name_and_flowchart(site, extended):
+    for report, built in (site[:2], extended[:2]):
+        reg = report.registry
+        for kind in ("power", "service"):
+            for record in reg.of(kind):
+                page = _read(built, page_url(kind, record.id))
+                assert f'<h1 id="qd-title">{html.escape(record.name)}</h1>' in page
+                for anchor in GUIDE_SECTIONS:
+                    assert f'id="{anchor}"' in page, (record.id, anchor)
+                chart = _section(page, "qd-flowchart")
+                flow = reg.get(record.flow) if record.flow else None
+                if flow is not None and flow.availability == "full":
+                    assert re.search(r'<figure class="qd-flow" data-search-exclude>.*?<svg ', chart, re.DOTALL)
+                elif flow is not None:
+                    assert "流程图未在源文件中保留" in chart and "<svg" not in chart
+                    assert html.escape(flow.title) in chart and flow.code in chart
+                else:
+                    assert "源文件未载明" in chart and "<svg" not in chart
+
+
+def test_fields_absent_from_the_source_are_shown_as_not_stated(site):
+    report, built, _ = site
+    service = report.registry.get("demo-service-1")
+    page = _read(built, page_url("service", service.id))
+    for anchor in ("qd-basis", "qd-applicants", "qd-conditions", "qd-materials", "qd-time", "qd-fees", "qd-steps"):
+        assert "源文件未载明" in _section(page, anchor), anchor
+    assert "0355-7794581" in _section(page, "qd-phones")
+
+
+def test_guide_shows_materials_checklist_units_and_provenance(extended):
+    _report, built, *_ = extended
+    page = _read(built, page_url("service", "demo-service-2"))
+    materials = _section(page, "qd-materials")
+    assert materials.count('type="checkbox"') == 3
+    assert materials.index("共同材料") < materials.index("身份证") < materials.index("选择材料") < materials.index("委托书")
+    assert "住院" in materials
+    assert "15个工作日" in _section(page, "qd-time")
+    source = _section(page, "qd-source")
+    assert "示例县医疗保障局权责清单" in source and "公共服务 序号2" in source
+    assert 'href="../../sources/doc-mini/#L17"' in source and 'href="../../sources/mini.txt"' in source
+    assert (built / "sources" / "mini.txt").read_bytes() == (MINI / "sources" / "mini.txt").read_bytes()
+    assert 'id="L17"' in _read(built, "sources/doc-mini/")
+
+
+def test_review_flags_show_raw_text_and_proposal_as_proposal(extended):
+    _report, built, *_ = extended
+    page = _read(built, page_url("service", "demo-service-2"))
+    assert '<h1 id="qd-title">医疗救助申淸</h1>' in page  # the raw text stays the name
+    assert "建议读法（仅为建议，未替换原文）：<mark>医疗救助申请</mark>" in page
+
+
+def test_other_agencies_come_from_boundaries_sharing_a_word(extended):
+    _report, built, *_ = extended
+    page = _read(built, page_url("service", "demo-service-2"))
+    others = _section(page, "qd-others")
+    assert 'href="../../boundaries/demo-boundary-1/"' in others
+    assert "共同词语：救助" in others and "襄垣县民政局" in others and "认定" in others
+    assert "按名称中的共同词语" in others or "共同词语（不计" in others
+
+
+def test_findings_are_shown_on_the_guide_and_in_the_quality_report(site):
+    report, built, _ = site
+    page = _read(built, page_url("power", "demo-power-b1"))
+    assert "同一职权编码用于多个事项" in _section(page, "qd-quality")
+    quality = _read(built, "quality/")
+    rows = re.findall(r'<table class="qd-findings">.*?</table>', quality, re.DOTALL)
+    assert sum(r.count("<tr>") - 1 for r in rows) == len(report.findings)
+    for finding in report.findings:
+        assert html.escape(finding.message_zh) in quality
+
+
+def test_json_ld_describes_a_government_service(site, extended):
+    for report, built in (site[:2], extended[:2]):
+        for kind in ("power", "service"):
+            for record in report.registry.of(kind):
+                page = _read(built, page_url(kind, record.id))
+                scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL)
+                assert len(scripts) == 1
+                assert "<" not in scripts[0]
+                data = json.loads(scripts[0])
+                assert data["@type"] == "GovernmentService" and data["name"] == record.name
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', _read(extended[1], page_url("service", "demo-service-2"))).group(1))
+    assert data["url"] == "https://qingdan.example.org/guides/demo-service-2/"
+
+
+def test_every_page_carries_the_stamp(site):
+    _, built, _ = site
+    for page in built.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "版本 9.9.9-test" in text and "数据日期 2026-01-02" in text, page
+
+
+# --- flowcharts -----------------------------------------------------------------------
+
+
+def test_template_flow_applies_assignments_and_marks_reconstructed_edges(site):
+    report, built, _ = site
+    page = _read(built, page_url("power", "demo-power-b1"))
+    chart = _section(page, "qd-flowchart")
+    svg = chart[chart.index("<svg"):chart.index("</svg>")]
+    template = report.registry.get("demo-tpl-penalty")
+    for node in template.nodes:
+        assert f">{node.label}</text>" in svg
+    assert ">基金监管股（立案）</text>" in svg  # the flow's assignment, applied to the template's node
+    assert svg.count("stroke-dasharray") == sum(e.reconstructed for e in template.edges)
+    assert svg.count("qd&#45;reconstructed") == sum(e.reconstructed for e in template.edges)
+    assert "据方框文字重建的连线" in chart  # legend
+    steps = _section(page, "qd-steps")
+    assert steps.count('<li class="qd-step') == len(template.nodes)
+    assert "承办：基金监管股（立案）" in steps and "连线系重建" in steps
+    root = svg.split(">", 1)[0]
+    assert not re.search(r'\swidth="', root) and "viewBox" in root  # scales to the screen
+
+
+def test_own_flow_labels_decision_branches_and_units(extended):
+    _report, built, *_ = extended
+    page = _read(built, page_url("service", "demo-service-2"))
+    chart = _section(page, "qd-flowchart")
+    for text in ("材料是否齐全", "不齐全", "齐全", "待遇股", "待遇股（受理）"):
+        assert f">{text}</text>" in chart, text
+    assert "<polygon" in chart and "qd&#45;decision" in chart
+    steps = _section(page, "qd-steps")
+    assert "不齐全：转第 3 步“补正材料”" in steps and "齐全：转第 4 步“办结”" in steps
+    assert "（判断）" in steps and "转第 2 步“材料是否齐全”<span class=\"qd-recon-mark\">" in steps
+
+
+def test_flowcharts_are_not_in_the_search_index(site):
+    _, built, _ = site
+    index = (built / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<svg" not in index and "viewBox" not in index
+    assert "<figure" not in index
+
+
+def test_flowcharts_are_cached_by_content_hash(extended, monkeypatch, tmp_path):
+    _report, _built, base, registry = extended
+    shutil.copytree(base / "build" / "cache", tmp_path / "build" / "cache")
+    cache = tmp_path / "build" / "cache" / "flowcharts"
+    before = {p.name: p.read_text(encoding="utf-8") for p in cache.glob("*.svg")}
+    assert len(before) == 2  # two full flows in use: the template-based one and the own one
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("dot was called for a chart already in the cache")
+
+    monkeypatch.setattr("graphviz.Digraph.pipe", no_drawing)
+    build_site(validate(registry), tmp_path / "dist", build_dir=tmp_path / "build")
+    assert {p.name: p.read_text(encoding="utf-8") for p in cache.glob("*.svg")} == before
+
+    _replace(registry, "label: 补正材料", "label: 补正全部材料", "extra.yaml")
+    with pytest.raises(AssertionError, match="already in the cache"):
+        build_site(validate(registry), tmp_path / "dist2", build_dir=tmp_path / "build")
+    _replace(registry, "label: 补正全部材料", "label: 补正材料", "extra.yaml")
+
+
+def test_missing_graphviz_fails_with_a_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setattr(flowchart.shutil, "which", lambda name: None)
+    with pytest.raises(flowchart.GraphvizMissing, match="Graphviz is not installed.*apt-get install graphviz"):
+        build_site(validate(MINI), tmp_path / "dist")
+    assert not (tmp_path / "dist" / "site").exists()
+
+
+# --- escaping --------------------------------------------------------------------------
+
+
+def test_hostile_registry_text_is_escaped_everywhere(hostile):
+    _report, built = hostile
+    pages = {p: p.read_text(encoding="utf-8") for p in built.rglob("*.html")}
+    for path, text in pages.items():
+        for needle in ("<script>alert", "<img src=x", "<b>局</b>", 'href="http://evil.example/'):
+            assert needle not in text, (path, needle)
+        assert not any(name.startswith("on") for _, attrs in _tags(text) for name, _ in attrs), path
+        assert not any(tag == "img" and ("src", "x") in attrs for tag, attrs in _tags(text)), path
+    index = (built / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<script>alert" not in index and "<img src=x" not in index
+
+    guide = _read(built, page_url("power", "demo-power-b1"))
+    assert f'<h1 id="qd-title">{html.escape(HOSTILE)}</h1>' in guide
+    assert "<em>强调</em>" not in guide and "<em>下划线</em>" not in guide and "<code>代码</code>" not in guide
+    assert f"<title>{html.escape(HOSTILE)}" in guide
+    assert "调查&lt;script&gt;alert(3)&lt;/script&gt;" in guide  # inside the flowchart SVG
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', guide, re.DOTALL).group(1))
+    assert data["name"] == HOSTILE
+    agency = _read(built, page_url("agency", "demo-ybj"))
+    assert "&lt;/script&gt;&lt;script&gt;alert(4)&lt;/script&gt;" in agency
+    assert "民政&lt;b&gt;局&lt;/b&gt;" in _read(built, page_url("boundary", "demo-boundary-1"))
+
+
+# --- navigation, links, offline --------------------------------------------------------
+
+
+def test_every_record_is_within_three_clicks_of_home(site, extended):
+    for report, built in (site[:2], extended[:2]):
+        assert unreachable_records(built, report.registry) == []
+
+
+def test_internal_links_resolve(site, extended):
+    for _, built in (site[:2], extended[:2]):
+        assert broken_links(built, ignore=("downloads/",)) == []
+
+
+def test_navigation_does_not_list_every_guide(site):
+    _report, built, _ = site
+    page = _read(built, page_url("service", "demo-service-1"))
+    nav = page[page.index('md-nav--primary'):page.index("</nav>", page.index('md-nav--primary'))]
+    assert "guides/demo-" not in nav and "agencies/demo-" not in nav
+    assert 'href="../"' in nav or "../index.html" in nav or 'href="../../guides/"' in nav
+
+
+def test_nothing_is_fetched_from_outside_the_site(site, extended):
+    for _, built in (site[:2], extended[:2]):
+        assert external_assets(built) == []
+        for page in built.rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+            assert not re.search(r'<(?:script|img|iframe)[^>]+src="https?://', text), page
+        config = (extended[2] / "build" / "site-src" / "mkdocs.yml").read_text(encoding="utf-8")
+        assert "font: false" in config and "language: zh" in config
+
+
+def test_search_splits_compounds_so_a_part_is_found(site):
+    report, built, _ = site
+    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])  # Python's re reads the \u escapes as JavaScript does
+    assert separator.split("医疗\u200b保险") == ["医疗", "保险"]
+    url = page_url("power", "demo-power-b1")
+    tokens = set()
+    for doc in index["docs"]:
+        if doc["location"].startswith(url):
+            tokens |= set(separator.split(re.sub(r"<[^>]+>", " ", doc["title"] + " " + doc["text"])))
+    assert "中华人民共和国社会保险法" in report.registry.get("demo-power-b1").legal_bases[0].title
+    assert "保险" in tokens and "社会保险" not in tokens  # jieba's own dictionary keeps 社会保险 whole
+    assert {"医疗", "保障", "基金"} <= tokens
+
+
+# --- atomicity -------------------------------------------------------------------------
+
+
+def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
+    report, built = _build(MINI, tmp_path)
+    before = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+
+    def broken_config(src, docs, cache, **kwargs):
+        path = src / "mkdocs.yml"
+        path.write_text(f"site_name: x\ndocs_dir: {docs}\ntheme: {{name: no-such-theme}}\n", encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(site_build, "_write_config", broken_config)
+    with pytest.raises(SiteBuildError, match="mkdocs build failed"):
+        build_site(report, tmp_path / "dist", stamp=STAMP)
+    monkeypatch.undo()
+
+    def half_written(config, site_dir):
+        (site_dir / "index.html").write_text("half", encoding="utf-8")
+        raise SiteBuildError("disk full")
+
+    monkeypatch.setattr(site_build, "run_mkdocs", half_written)
+    with pytest.raises(SiteBuildError, match="disk full"):
+        build_site(report, tmp_path / "dist", stamp=STAMP)
+
+    after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in (tmp_path / "dist").iterdir()] == ["site"]  # no staging folders left
+
+
+def test_a_registry_with_errors_is_refused(tmp_path, mini):
+    _report, built = _build(MINI, tmp_path)
+    _replace(mini, "flow: demo-flow-b1", "flow: no-such-flow")
+    broken = validate(mini)
+    assert broken.errors
+    with pytest.raises(SiteBuildError, match="error"):
+        build_site(broken, tmp_path / "dist")
+    assert (built / "index.html").is_file()
+
+
+def test_downloads_in_dist_are_published_and_listed(tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "graph").mkdir(parents=True)
+    (dist / "qingdan.db").write_bytes(b"SQLite format 3\0")
+    (dist / "graph" / "graph.graphml").write_text("<graphml/>", encoding="utf-8")
+    _report, built = _build(MINI, tmp_path)
+    assert (built / "downloads" / "qingdan.db").read_bytes() == b"SQLite format 3\0"
+    data = _read(built, "data/")
+    assert 'href="../downloads/qingdan.db"' in data and 'href="../downloads/graph/graph.graphml"' in data
+    assert "http://127.0.0.1:8001/qingdan" in data
+    assert broken_links(built, ignore=("downloads/csv", "downloads/graph/graph.gexf", "downloads/graph/graph.json")) == []
+
+
+def test_graph_pages_when_a_graph_is_given(tmp_path):
+    from qingdan.graph import build_graph
+
+    report = validate(MINI)
+    built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry))
+    assert "<svg" in _read(built, "graph/")
+    assert 'id="qd-graph"' in _read(built, page_url("agency", "demo-ybj"))
+    assert external_assets(built) == [] and broken_links(built, ignore=("downloads/",)) == []
+
+
+def test_without_a_graph_the_site_still_builds(site):
+    _, built, _ = site
+    assert "本次构建没有生成关系图" in _read(built, "graph/")
+
+
+# --- the real registry -----------------------------------------------------------------
+
+
+def test_the_real_registry_builds_with_every_record_within_three_clicks(tmp_path):
+    from qingdan.graph import build_graph
+
+    from .conftest import REGISTRY
+
+    report = validate(REGISTRY)
+    assert report.ok, "registry/ has errors:\n" + "\n".join(e.format() for e in report.errors[:20])
+    built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry), stamp=STAMP)
+    assert unreachable_records(built, report.registry) == []
+    assert broken_links(built, ignore=("downloads/",)) == []
+    assert external_assets(built) == []
+    for kind in ("power", "service"):
+        for record in report.registry.of(kind):
+            assert html.escape(record.name) in _read(built, page_url(kind, record.id))
