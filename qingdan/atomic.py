@@ -38,8 +38,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 @contextmanager
 def atomic_directory(target: Path):
-    """Yield a fresh staging folder; on success it replaces `target` whole."""
-    target = Path(target)
+    """Yield a fresh staging folder (an absolute path); on success it replaces `target` whole."""
+    target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging."))
     os.chmod(staging, 0o777 & ~_umask())

@@ -270,7 +270,7 @@ def _write_config(src: Path, docs: Path, cache: Path, *, site_url: str | None, s
 def run_mkdocs(config: Path, site_dir: Path) -> None:
     """`mkdocs build` in a child process; its warnings are logged, a failure raises SiteBuildError."""
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config),
-               "--site-dir", str(site_dir)]
+               "--site-dir", str(Path(site_dir).absolute())]
     env = dict(os.environ, PYTHONWARNINGS="ignore::UserWarning")
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     output = (result.stdout + result.stderr).strip()

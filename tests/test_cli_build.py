@@ -1,0 +1,32 @@
+"""`qingdan build` as `make build` runs it: a relative dist folder, from the repository root."""
+
+import shutil
+
+from click.testing import CliRunner
+
+from qingdan.cli import cli
+
+from .conftest import MINI
+
+
+def test_build_with_relative_paths_writes_the_whole_site(tmp_path, monkeypatch):
+    shutil.copytree(MINI, tmp_path / "registry")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "registry", "--dist", "dist", "--site-url", "http://127.0.0.1:8000/"])
+    assert result.exit_code == 0, result.output
+    assert "built dist/" in result.output
+    site = tmp_path / "dist" / "site"
+    assert (site / "index.html").is_file()
+    assert (site / "guides" / "demo-power-b1" / "index.html").is_file()
+    assert (site / "downloads" / "qingdan.db").is_file()
+    assert not (tmp_path / "build" / "site-src" / "dist").exists()
+
+
+def test_build_refuses_a_broken_registry(tmp_path, monkeypatch):
+    shutil.copytree(MINI, tmp_path / "registry")
+    (tmp_path / "registry" / "broken.yaml").write_text("powers:\n  - id: x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "registry", "--dist", "dist"])
+    assert result.exit_code == 1
+    assert "broken.yaml:2: powers[0].source: this required field is missing" in result.output
+    assert not (tmp_path / "dist").exists()
