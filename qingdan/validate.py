@@ -168,7 +168,7 @@ def find_duplicate_codes(registry: Registry):
     groups = defaultdict(list)
     for power in registry.of("power"):
         groups[(power.agency, power.code)].append(power)
-    for (agency, code), powers in groups.items():
+    for (_, code), powers in groups.items():
         if len(powers) > 1:
             names = "；".join(p.name[:30] for p in powers)
             yield registry.problem(
