@@ -30,3 +30,27 @@ def test_build_refuses_a_broken_registry(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "broken.yaml:2: powers[0].source: this required field is missing" in result.output
     assert not (tmp_path / "dist").exists()
+
+
+def test_every_page_url_in_the_database_exists_on_the_site(tmp_path):
+    import re
+
+    import sqlite_utils
+
+    from qingdan.build import build
+
+    result = build(MINI, tmp_path / "dist", version="t", site_url="http://127.0.0.1:8000/")
+    site = result.dist / "site"
+    db = sqlite_utils.Database(result.dist / "qingdan.db")
+    checked = 0
+    for table in db.tables:
+        if "page_url" not in table.columns_dict:
+            continue
+        for row in table.rows_where("page_url is not null", select="page_url"):
+            path, _, anchor = row["page_url"].removeprefix("http://127.0.0.1:8000/").partition("#")
+            page = site / path / "index.html"
+            assert page.is_file(), row["page_url"]
+            if anchor:
+                assert re.search(f'id="{re.escape(anchor)}"', page.read_text(encoding="utf-8")), row["page_url"]
+            checked += 1
+    assert checked > 20
