@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .atomic import atomic_write_text
-from .db import CHILD_TABLES, MODEL_OF_KIND, TABLES, Rows, column_plan
+from .db import schema
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "datasette_config"
 DATABASE_NAME = "qingdan"
@@ -18,22 +18,7 @@ SQL_TIME_LIMIT_MS = 1000
 
 def column_descriptions() -> dict[str, dict[str, str]]:
     """Column descriptions for every table, taken from the models' field descriptions."""
-    rows = Rows()
-    for kind, model in MODEL_OF_KIND.items():
-        _describe_model(rows, model, TABLES[kind])
-    return rows.descriptions
-
-
-def _describe_model(rows: Rows, model, table: str, prefix: str = "") -> None:
-    for name, description, nested, is_list, _ in column_plan(model):
-        rows.describe(table, prefix + name, description)
-        if nested is None:
-            continue
-        if is_list:
-            if name != "work_items":
-                _describe_model(rows, nested, CHILD_TABLES.get(name, f"{table}_{name}"))
-        else:
-            _describe_model(rows, nested, table, prefix=f"{prefix}{name}_")
+    return schema().descriptions
 
 
 def metadata(site_url: str = "") -> dict:

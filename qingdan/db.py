@@ -56,6 +56,7 @@ CHILD_TABLES = {
     "materials": "materials",
     "handling": "handlings",
     "phones": "phones",
+    "channels": "channels",
     "nodes": "flow_nodes",
     "edges": "flow_edges",
     "assignments": "flow_assignments",
@@ -95,30 +96,82 @@ def column_plan(model: type[BaseModel]) -> list[tuple[str, str | None, type[Base
 
 
 class Rows:
-    """Rows per table plus the foreign keys and column descriptions found on the way."""
+    """Rows per table."""
 
     def __init__(self):
         self.tables: dict[str, list[dict]] = {}
-        self.foreign_keys: dict[str, set[tuple[str, str, str]]] = {}
-        self.descriptions: dict[str, dict[str, str]] = {}
 
     def add(self, table: str, row: dict) -> None:
         self.tables.setdefault(table, []).append(row)
 
-    def fk(self, table: str, column: str, other_table: str, other_column: str = "id") -> None:
-        self.foreign_keys.setdefault(table, set()).add((column, other_table, other_column))
 
-    def describe(self, table: str, column: str, text: str | None) -> None:
-        if text:
-            self.descriptions.setdefault(table, {}).setdefault(column, text)
+PAGE_KINDS = {kind for kind in TABLES if kind not in ("document", "code_scheme", "flow_template", "person", "membership")}
+
+
+class Schema:
+    """Tables, columns (with types and descriptions) and foreign keys, derived from the models."""
+
+    def __init__(self):
+        self.columns: dict[str, dict[str, type]] = {}
+        self.descriptions: dict[str, dict[str, str]] = {}
+        self.foreign_keys: set[tuple[str, str, str, str]] = set()
+
+    def column(self, table: str, column: str, kind: type, description: str | None = None) -> None:
+        self.columns.setdefault(table, {}).setdefault(column, kind)
+        if description:
+            self.descriptions.setdefault(table, {}).setdefault(column, description)
+
+    def walk(self, model: type[BaseModel], table: str, prefix: str = "") -> None:
+        for name, description, nested, is_list, ref in column_plan(model):
+            column = prefix + name
+            if nested is not None and is_list:
+                if name == "work_items":
+                    continue  # work items are records of their own
+                child = CHILD_TABLES.get(name, f"{table}_{name}")
+                parent_kind = TABLE_KIND.get(table, table)
+                self.column(child, parent_kind, str, f"The {parent_kind} this row belongs to")
+                self.column(child, "position", int, "Position in the list, from 0")
+                self.column(child, "role", str, "The list the row came from")
+                self.foreign_keys.add((child, parent_kind, table, "id"))
+                self.walk(nested, child)
+            elif nested is not None:
+                self.walk(nested, table, prefix=f"{column}_")
+            else:
+                annotation = model.model_fields[name].annotation
+                self.column(table, column, int if annotation in (int, bool, int | None, bool | None) else str,
+                            description)
+                if ref and not is_list:
+                    self.foreign_keys.add((table, column, TABLES[ref], "id"))
+
+
+@cache
+def schema() -> Schema:
+    plan = Schema()
+    for kind, model in MODEL_OF_KIND.items():
+        table = TABLES[kind]
+        plan.column(table, "id", str)
+        if kind == "work_item":
+            for owner in WORK_ITEM_OWNERS:
+                plan.column(table, owner, str, f"The {owner} holding the work item")
+                plan.foreign_keys.add((table, owner, TABLES[owner], "id"))
+        plan.walk(model, table)
+        if kind in PAGE_KINDS:
+            plan.column(table, "page_url", str, "Address of the record's page on the site")
+    for part in ("agency", "category", "item", "subitem", "region"):
+        plan.column("powers", f"code_{part}", str, f"The code's {part} part, parsed by its scheme")
+    plan.column("legal_bases", "id", int)
+    plan.column("legal_bases", "title", str, "Title as cited")
+    plan.column("legal_bases", "doc_number", str, "Document number")
+    plan.column("legal_citations", "legal_basis", int, "The cited document (legal_bases)")
+    plan.foreign_keys.add(("legal_citations", "legal_basis", "legal_bases", "id"))
+    return plan
 
 
 def flatten(rows: Rows, record: BaseModel, table: str, row: dict, prefix: str = "") -> dict:
     """Fill `row` with the columns of `record`; send nested lists to child tables."""
-    for name, description, nested, is_list, ref in column_plan(type(record)):
+    for name, _, nested, is_list, _ in column_plan(type(record)):
         value = getattr(record, name)
         column = prefix + name
-        rows.describe(table, column, description)
         if nested is not None and is_list:
             if name == "work_items":
                 continue  # work items are records of their own, written by the caller
@@ -126,7 +179,6 @@ def flatten(rows: Rows, record: BaseModel, table: str, row: dict, prefix: str = 
             parent_kind = TABLE_KIND.get(table, table)
             for position, item in enumerate(value or []):
                 child_row = {parent_kind: row.get("id"), "position": position, "role": name}
-                rows.fk(child, parent_kind, table)
                 flatten(rows, item, child, child_row)
                 rows.add(child, child_row)
             continue
@@ -134,14 +186,8 @@ def flatten(rows: Rows, record: BaseModel, table: str, row: dict, prefix: str = 
             flatten(rows, value, table, row, prefix=f"{column}_")
             continue
         if nested is not None:  # an optional nested model that is absent
-            for sub in nested.model_fields:
-                row.setdefault(f"{column}_{sub}", None)
             continue
         row[column] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
-        if ref and not is_list:
-            rows.fk(table, column, TABLES[ref])
-    if "source_document" in row:
-        rows.fk(table, "source_document", "documents")
     return row
 
 
@@ -152,15 +198,14 @@ def registry_rows(registry: Registry, site_url: str = "") -> Rows:
         row: dict = {"id": record_id}
         if entry.kind == "work_item":
             owner = registry.entries[entry.owner]
-            row.update(dict.fromkeys(WORK_ITEM_OWNERS), **{owner.kind: owner.id})
-            rows.fk(table, owner.kind, TABLES[owner.kind])
+            row[owner.kind] = owner.id
             agency = getattr(owner.record, "agency", None)
         else:
             agency = getattr(entry.record, "agency", None)
         flatten(rows, entry.record, table, row)
         if entry.kind == "agency":
             agency = record_id
-        if entry.kind not in ("document", "code_scheme", "flow_template", "person", "membership"):
+        if entry.kind in PAGE_KINDS:
             row["page_url"] = page_url(entry.kind, record_id, agency=agency, base=site_url)
         if entry.kind == "power":
             row.update(_code_columns(registry, entry.record))
@@ -186,8 +231,6 @@ def _add_legal_bases(rows: Rows) -> None:
             seen[key] = len(seen) + 1
             rows.add("legal_bases", {"id": seen[key], "title": key[0], "doc_number": key[1]})
         citation["legal_basis"] = seen[key]
-    if seen:
-        rows.fk("legal_citations", "legal_basis", "legal_bases")
 
 
 VIEWS = {
@@ -252,44 +295,20 @@ def build_database(report: Report, path: Path, *, site_url: str = "", stamp: dic
     return path
 
 
-def model_columns(model: type[BaseModel], prefix: str = "") -> dict[str, type]:
-    """Columns a record of `model` flattens into (child lists excluded), with their types."""
-    columns: dict[str, type] = {}
-    for name, _, nested, is_list, _ in column_plan(model):
-        if nested is not None and is_list:
-            continue
-        if nested is not None:
-            columns.update(model_columns(nested, prefix=f"{prefix}{name}_"))
-            continue
-        annotation = model.model_fields[name].annotation
-        columns[prefix + name] = int if annotation in (int, bool, int | None, bool | None) else str
-    return columns
-
-
 def _write_tables(db: sqlite_utils.Database, rows: Rows) -> None:
-    # Every kind gets its table even when the registry has none, so queries never break.
-    for kind, table in TABLES.items():
-        if table not in rows.tables:
-            columns = {"id": str, **model_columns(MODEL_OF_KIND[kind])}
-            if kind not in ("document", "code_scheme", "flow_template", "person", "membership"):
-                columns["page_url"] = str
-            if kind == "work_item":
-                columns.update(dict.fromkeys(WORK_ITEM_OWNERS, str))
-            db[table].create(columns, pk="id")
-    order = sorted(rows.tables, key=lambda t: (t in CHILD_TABLES.values() or t not in TABLE_KIND, t))
-    for table in order:
+    """Create every table of the schema (even when the registry has no such records), then fill them."""
+    plan = schema()
+    for table, columns in plan.columns.items():
         pk = "id" if table in TABLE_KIND or table == "legal_bases" else None
-        db[table].insert_all(rows.tables[table], pk=pk, alter=True)
-    tables = set(db.table_names())
-    keys = sorted((table, column, other, other_column)
-                  for table, table_keys in rows.foreign_keys.items() if table in tables
-                  for column, other, other_column in table_keys if other in tables)
+        db[table].create(columns, pk=pk)
+    for table, table_rows in rows.tables.items():
+        db[table].insert_all(table_rows, alter=True)
+    keys = sorted(plan.foreign_keys)
     db.add_foreign_keys(keys)
     for table, column, _, _ in keys:
         db[table].create_index([column], if_not_exists=True)
     for table in ("powers", "services"):
-        if table in db.table_names():
-            db[table].create_index(["category"], if_not_exists=True)
+        db[table].create_index(["category"], if_not_exists=True)
 
 
 def _write_findings(db: sqlite_utils.Database, report: Report) -> None:

@@ -298,6 +298,13 @@ class Phone(Strict):
     kind: Literal["service", "supervision", "consulting"] = "service"
 
 
+class Channel(Strict):
+    """A way to apply (CPSV-AP Channel): a window, a website, by post …"""
+
+    kind: Literal["window", "online", "mobile", "mail", "phone", "self_service", "other"]
+    detail: Text = Field(description="As written: the window, the address, the website or app")
+
+
 class Power(Record):
     """An administrative power (行政职权) from a 权力清单 or flowchart list."""
 
@@ -324,6 +331,7 @@ class Power(Record):
     time_limit: str | None = None
     fees: str | None = None
     place: str | None = None
+    channels: list[Channel] = Field(default_factory=list)
     legal_bases: list[LegalBasis] = Field(default_factory=list)
     handling: list[Handling] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)
@@ -349,6 +357,7 @@ class PublicService(Record):
     time_limit: str | None = None
     fees: str | None = None
     place: str | None = None
+    channels: list[Channel] = Field(default_factory=list)
     process: list[Text] = Field(default_factory=list, description="办事流程 steps as written")
     handling: list[Handling] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)

@@ -75,6 +75,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "legal_bases": ("法律依据", "引用的法律、法规、文件"),
     "handling": ("承办机构", "承办机构（可分环节）"),
     "phones": ("电话", "服务、监督、咨询电话"),
+    "channels": ("办理渠道", "窗口、网上、邮寄等办理方式"),
     "flow": ("流程图", "对应流程图的ID"),
     "content": ("主要内容", "主要内容，照原件填写"),
     "category": ("类别", "类别"),
@@ -171,6 +172,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "Handling.steps": ("承办环节", "该单位承办的环节（原件写明时）"),
     "Phone.number": ("电话号码", "照原件写法；本地号码不要补区号"),
     "Phone.kind": ("电话类型", "电话的用途"),
+    "Channel.kind": ("渠道类型", "办理方式"),
+    "Channel.detail": ("渠道说明", "窗口、网址或应用的名称，照原件填写"),
     "Power.code": ("职权编码", "职权编码，照原件印的写法"),
     "Power.code_scheme": ("编码规则", "编码规则的ID（见“可引用ID”表，如 shanxi-qlqd）"),
     "Power.category": ("职权类别", "职权类别"),
@@ -234,6 +237,9 @@ VALUES_ZH: dict[str, str] = {
     "common": "共同材料，每个申请人都要提交", "optional": "选择材料",
     # phones
     "service": "服务电话", "supervision": "监督电话", "consulting": "咨询电话",
+    # channels
+    "window": "窗口办理", "online": "网上办理", "mobile": "掌上办理", "mail": "邮寄办理", "phone": "电话办理",
+    "self_service": "自助办理",
     # flow nodes
     "start": "开始", "step": "步骤", "decision": "判断", "end": "结束",
     # availability

@@ -55,6 +55,16 @@ def related_boundaries(ctx: SiteContext, record) -> list[tuple[object, list[str]
     return out
 
 
+CHANNELS = {"window": "窗口办理", "online": "网上办理", "mobile": "掌上办理", "mail": "邮寄办理",
+            "phone": "电话办理", "self_service": "自助办理", "other": "其他"}
+
+
+def channels_html(channels: list) -> str:
+    if not channels:
+        return NS
+    return "<br>".join(f"{CHANNELS[c.kind]}：{esc(c.detail)}" for c in channels)
+
+
 def _materials(materials: list) -> str:
     """A checklist a reader can tick on a phone or print: common materials, then optional ones."""
     if not materials:
@@ -222,7 +232,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         heading("收费标准", "qd-fees"),
         block(f"<p>{text(record.fees)}</p>"),
         heading("办理地点和方式", "qd-place"),
-        block(dl([("办理地点", text(record.place)), ("办理渠道", NS)])),
+        block(dl([("办理地点", text(record.place)), ("办理渠道", channels_html(record.channels))])),
         heading("办理流程", "qd-steps"),
         block(f'<div class="qd-procedure">{steps}</div>'),
         heading("流程图", "qd-flowchart"),
