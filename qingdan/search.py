@@ -3,8 +3,9 @@
 SQLite's tokenizers cannot find a two-character word inside a run of Chinese characters
 (unicode61 takes the whole run as one token; trigram needs three characters). So text is
 segmented here into space-separated tokens: jieba's search-mode words plus every pair of
-adjacent Chinese characters, which makes any two-character word findable. A query goes
-through the same function and its tokens are OR-ed, ranked by bm25: the best match first.
+adjacent Chinese characters, which makes any two-character word findable. A query is cut
+into jieba's words, with character pairs only where jieba knows no word (so 两病 still
+matches); its tokens are OR-ed and ranked by bm25: the best match first.
 """
 
 from __future__ import annotations
@@ -46,12 +47,26 @@ def index_text(text: str | None) -> str:
     return " ".join(tokens(text or ""))
 
 
+def query_tokens(query: str) -> list[str]:
+    """A query's words: jieba's words of two or more characters, and character pairs only where
+    jieba fell back to single characters (a word it does not know, such as 两病)."""
+    words, singles = [], ""
+    for piece in list(jieba.cut(query)) + [" "]:
+        piece = piece.strip()
+        if len(piece) == 1 and _CJK_RUN.fullmatch(piece):
+            singles += piece
+            continue
+        words.extend(_bigrams(singles))
+        singles = ""
+        if piece and _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece)):
+            words.extend(w for w in jieba.cut_for_search(piece) if len(w) > 1)
+    return list(dict.fromkeys(words))
+
+
 @lru_cache(maxsize=4096)
 def fts_query(query: str | None) -> str:
-    """An FTS5 MATCH expression for a query in a person's words ('' matches nothing)."""
-    parts = [t for t in tokens(query or "") if len(t) > 1 or not _CJK_RUN.fullmatch(t)]
-    if not parts:
-        parts = tokens(query or "")
+    """An FTS5 MATCH expression for a query in a person's words ('""' matches nothing)."""
+    parts = query_tokens(query or "") or tokens(query or "")
     if not parts:
         return '""'
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in parts)
