@@ -101,3 +101,17 @@ async def test_metadata_has_chinese_titles_and_model_descriptions(ds):
     assert meta["powers"]["title"] == "行政职权"
     assert meta["powers"]["columns"]["code"] == "职权编码 exactly as printed"
     assert response.status_code == 200
+
+
+async def test_configured_facets_work_on_every_table(ds):
+    tables = metadata()["databases"]["qingdan"]["tables"]
+    faceted = {name: t["facets"] for name, t in tables.items() if t.get("facets")}
+    assert {"powers", "services", "findings", "agencies"} <= faceted.keys()
+    for table, facets in faceted.items():
+        response = await ds.client.get(f"/qingdan/{table}.json")
+        assert response.status_code == 200, (table, response.text[:200])
+        results = response.json()["facet_results"]
+        names = {f if isinstance(f, str) else f["array"] for f in facets}
+        assert names <= set(results), (table, names, set(results))
+    services = (await ds.client.get("/qingdan/services.json")).json()
+    assert {r["value"] for r in services["facet_results"]["levels"]["results"]} >= {"B", "C"}
