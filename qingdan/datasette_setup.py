@@ -33,6 +33,12 @@ def metadata(site_url: str = "") -> dict:
     return data
 
 
+def canned_queries() -> list[tuple[str, str]]:
+    """(name, Chinese title) of each ready-made query, for the site to link to."""
+    data = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    return [(name, q["title"]) for name, q in data["databases"][DATABASE_NAME]["queries"].items()]
+
+
 def write_metadata(path: Path, site_url: str = "") -> Path:
     atomic_write_text(path, json.dumps(metadata(site_url), ensure_ascii=False, indent=2, sort_keys=True))
     return path

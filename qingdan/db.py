@@ -67,6 +67,7 @@ CHILD_TABLES = {
 }
 MODEL_OF_KIND = {models.KIND_OF_SECTION[s]: m for s, m in models.RECORD_KINDS.items()} | {"work_item": models.WorkItem}
 TABLE_KIND = {table: kind for kind, table in TABLES.items()}
+FINDINGS_TABLE = "quality_findings"  # not "findings": that name is the canned query's
 WORK_ITEM_OWNERS = sorted(kind for kind, model in MODEL_OF_KIND.items() if "work_items" in model.model_fields)
 
 
@@ -315,10 +316,10 @@ def _write_findings(db: sqlite_utils.Database, report: Report) -> None:
     rows = [{"id": i + 1, **f.as_dict()} for i, f in enumerate(report.findings)]
     for row in rows:
         row["records"] = json.dumps(row["records"], ensure_ascii=False)
-    db["findings"].insert_all(rows, pk="id", alter=True,
+    db[FINDINGS_TABLE].insert_all(rows, pk="id", alter=True,
                               columns={"severity": str, "code": str, "record": str, "agency": str, "message": str})
-    db["findings"].create_index(["severity"], if_not_exists=True)
-    db["findings"].create_index(["agency"], if_not_exists=True)
+    db[FINDINGS_TABLE].create_index(["severity"], if_not_exists=True)
+    db[FINDINGS_TABLE].create_index(["agency"], if_not_exists=True)
 
 
 def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) -> None:

@@ -106,7 +106,7 @@ async def test_metadata_has_chinese_titles_and_model_descriptions(ds):
 async def test_configured_facets_work_on_every_table(ds):
     tables = metadata()["databases"]["qingdan"]["tables"]
     faceted = {name: t["facets"] for name, t in tables.items() if t.get("facets")}
-    assert {"powers", "services", "findings", "agencies"} <= faceted.keys()
+    assert {"powers", "services", "quality_findings", "agencies"} <= faceted.keys()
     for table, facets in faceted.items():
         response = await ds.client.get(f"/qingdan/{table}.json")
         assert response.status_code == 200, (table, response.text[:200])
@@ -115,3 +115,9 @@ async def test_configured_facets_work_on_every_table(ds):
         assert names <= set(results), (table, names, set(results))
     services = (await ds.client.get("/qingdan/services.json")).json()
     assert {r["value"] for r in services["facet_results"]["levels"]["results"]} >= {"B", "C"}
+
+
+def test_canned_queries_do_not_hide_tables():
+    queries = metadata()["databases"]["qingdan"]["queries"]
+    tables = metadata()["databases"]["qingdan"]["tables"]
+    assert not set(queries) & set(tables), "a canned query would hide the table of the same name"

@@ -67,9 +67,9 @@ def test_parsed_code_columns(db):
 
 
 def test_findings_and_builds(db):
-    codes = {r["code"] for r in db.query("select code from findings")}
+    codes = {r["code"] for r in db.query("select code from quality_findings")}
     assert {"duplicate_code", "phone_without_area_code", "source_truncated"} <= codes
-    dup = next(db.query("select records from findings where code = 'duplicate_code'"))
+    dup = next(db.query("select records from quality_findings where code = 'duplicate_code'"))
     assert json.loads(dup["records"]) == ["demo-power-b1", "demo-power-b1-second"]
     build = next(db.query("select * from builds"))
     assert build["version"] == "abc123" and build["findings"] == 12

@@ -472,3 +472,10 @@ def test_the_real_registry_builds_with_every_record_within_three_clicks(tmp_path
     for kind in ("power", "service"):
         for record in report.registry.of(kind):
             assert html.escape(record.name) in _read(built, page_url(kind, record.id))
+
+
+def test_data_page_links_to_every_ready_made_query(site):
+    _report, built, _ = site
+    data = _read(built, "data/")
+    for name in ("who_handles", "power_by_code", "reused_codes", "shared_matters", "findings", "not_delegated"):
+        assert f'/qingdan/{name}"' in data, name

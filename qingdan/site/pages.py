@@ -7,6 +7,7 @@ import logging
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..datasette_setup import canned_queries
 from ..urls import page_url, safe_id
 from .agencies import POWER_ORDER, sanitize_svg
 from .components import (
@@ -331,8 +332,9 @@ def data_page(ctx: SiteContext) -> str:
         heading("关系图文件", "qd-graph-files"),
         block(ul(graph_items), f"<p>关系图的说明见{a(here, 'graph/', '关系图')}页。</p>"),
         heading("在线查询", "qd-datasette"),
-        block(f'<p>在 Datasette 中浏览、筛选、全文检索和用 SQL 查询：<a href="{esc(ds)}/qingdan">{esc(ds)}/qingdan</a></p>',
-              "<p>全文检索中文时，请把检索词按词语输入（例如“异地就医”）；大量页面时，数据库检索比本站页面内的搜索更快。</p>"),
+        block(f'<p>在 Datasette 中浏览、筛选和全文检索：<a href="{esc(ds)}/qingdan">{esc(ds)}/qingdan</a>。现成的查询：</p>',
+              ul([f'<a href="{esc(ds)}/qingdan/{name}">{esc(title)}</a>' for name, title in canned_queries()]),
+              "<p>记录很多时，数据库的全文检索比本站页面内的搜索更快。</p>"),
         heading("数据质量", "qd-quality-link"),
         block(f"<p>官方数据中发现的问题见{a(here, 'quality/', '数据质量报告')}。</p>"),
     ]
