@@ -8,6 +8,7 @@ from .context import SiteContext
 from .markup import a, admonition, block, esc, heading, page, table
 
 FIELD_LIMIT = 12  # field changes listed per record before "…"
+OPEN_LIMIT = 50  # versions with more changes than this are shown folded
 
 
 def _value(value) -> str:
@@ -36,11 +37,10 @@ def _change_rows(ctx: SiteContext, here: str, changes) -> list[list[str]]:
 def _version_section(ctx: SiteContext, here: str, change_set: ChangeSet, changes) -> list[str]:
     anchor = f"v-{safe_id(change_set.revision)}"
     title = "未提交的修改" if change_set.revision == WORKING_COPY else f"{change_set.date} 版本 {change_set.revision}"
-    return [
-        heading(esc(title), anchor, 2),
-        block(f"<p>{esc(change_set.message)}。{summary_zh(changes)}。</p>",
-              table(["变化", "记录", "修改的字段（原值 → 新值）"], _change_rows(ctx, here, changes), "qd-changes")),
-    ]
+    rows = table(["变化", "记录", "修改的字段（原值 → 新值）"], _change_rows(ctx, here, changes), "qd-changes")
+    if len(changes) > OPEN_LIMIT:  # e.g. a first publication: every record is new
+        rows = admonition("note", f"展开全部 {len(changes)} 条", rows, collapsible=True, opened=False)
+    return [heading(esc(title), anchor, 2), block(f"<p>{esc(change_set.message)}。{summary_zh(changes)}。</p>", rows)]
 
 
 def changes_page(ctx: SiteContext, sets: list[ChangeSet], agency_id: str | None = None) -> str:
@@ -70,5 +70,5 @@ def changes_page(ctx: SiteContext, sets: list[ChangeSet], agency_id: str | None 
         agencies = [ag.id for ag in ctx.publishing if ag.id in changed]
         links = "".join(f"<li>{a(here, f'changes/{safe_id(ag)}/', esc(ctx.name_of(ag) or ag))}</li>" for ag in agencies)
         chunks.insert(1, block(f"<p>按机构查看：</p><ul>{links}</ul>"))
-    return page({"title": esc(title)}, *chunks)
+    return page({"title": esc(title), "search": {"exclude": True}}, *chunks)
 
