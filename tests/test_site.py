@@ -479,3 +479,15 @@ def test_data_page_links_to_every_ready_made_query(site):
     data = _read(built, "data/")
     for name in ("who_handles", "power_by_code", "reused_codes", "shared_matters", "findings", "not_delegated"):
         assert f'/qingdan/{name}"' in data, name
+
+
+def test_agency_page_lists_who_else_is_involved(tmp_path):
+    from qingdan.graph import build_graph
+    from qingdan.site import build_site
+
+    report = validate(MINI)
+    built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry), build_dir=tmp_path / "build")
+    page = _read(built, page_url("agency", "demo-ybj"))
+    involved = page[page.index('id="qd-involved"'):]
+    assert "襄垣县民政局" in involved and "医疗救助" in involved and "认定" in involved
+    assert 'href="../../boundaries/demo-boundary-1/"' in involved

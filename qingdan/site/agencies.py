@@ -25,7 +25,7 @@ from .context import (
     region_name,
 )
 from .guides import flow_figure, steps_from_flow
-from .markup import NS, a, block, dl, esc, heading, page, text, ul
+from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
 
@@ -297,10 +297,15 @@ def agency_page(ctx: SiteContext, agency) -> str:
 
     if ctx.graph is not None:
         svg = neighbourhood_svg(ctx, agency.id)
-        if svg:
+        involved = who_else_is_involved(ctx, here, agency.id)
+        if svg or involved:
             chunks.append(heading("关系", "qd-graph"))
+        if svg:
             chunks.append(block(f'<figure class="qd-graph" data-search-exclude>{ctx.inline_svg(svg)}'
                                 f"<figcaption>与本机构直接相关的机构和事项</figcaption></figure>"))
+        if involved:
+            chunks.append(heading("还涉及哪些机构", "qd-involved", 3))
+            chunks.append(block(involved))
 
     findings = [f for f in ctx.report.findings if f.agency == agency.id]
     if findings:
@@ -311,6 +316,31 @@ def agency_page(ctx: SiteContext, agency) -> str:
                             f"{a(here, f'quality/#q-{agency.id}', '查看全部')}</p>"))
 
     return page({"title": esc(agency.name), "description": esc(f"{agency.name}的权责清单")}, *chunks)
+
+
+def who_else_is_involved(ctx: SiteContext, here: str, agency_id: str) -> str:
+    """The bodies linked to this one in the graph, with the relations and the matters behind them."""
+    from ..graph import EDGE_LABELS, neighbours
+
+    if agency_id not in ctx.graph:
+        return ""
+    rows = []
+    for row in neighbours(ctx.graph, agency_id):
+        if row["node_type"] != "agency":
+            continue
+        relations = "、".join(EDGE_LABELS[t] for t in row["types"])
+        matters = []
+        for link in row["links"]:
+            if not link.get("matter"):
+                continue
+            record = next((r for r in link["records"] if ctx.url_of(r)), None)
+            label = esc(link["matter"])
+            if link.get("their_division"):
+                label += f'<span class="qd-muted">（对方分工：{esc(link["their_division"])}）</span>'
+            matters.append(a(here, ctx.url_of(record), label) if record else label)
+        rows.append([a(here, page_url("agency", row["id"]), esc(row["name"] or row["id"])), esc(relations),
+                     "<br>".join(dict.fromkeys(matters)) or NS])
+    return table(["机构", "关系", "事项"], rows) if rows else ""
 
 
 def neighbourhood_svg(ctx: SiteContext, agency_id: str) -> str | None:
