@@ -22,7 +22,6 @@ from pydantic import BaseModel
 from . import models
 from .codes import CodeError, parse_code
 from .registry import Registry
-from .registry import _ref_kind as ref_kind
 from .search import index_text
 from .urls import page_url
 from .validate import Report
@@ -91,8 +90,8 @@ def column_plan(model: type[BaseModel]) -> list[tuple[str, str | None, type[Base
     """(field, description, nested model, is a list, referenced kind) for each field of `model`."""
     plan = []
     for name, info in model.model_fields.items():
-        ref = next((m.kind for m in info.metadata if isinstance(m, models.Ref)), None) or ref_kind(info.annotation)
-        plan.append((name, info.description, _nested_model(info.annotation), _is_list(info.annotation), ref))
+        plan.append((name, info.description, _nested_model(info.annotation), _is_list(info.annotation),
+                     models.referenced_kind(info)))
     return plan
 
 

@@ -11,6 +11,7 @@ tables and the registry documentation are all derived from them.
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -25,6 +26,20 @@ class Ref:
     """Marks a field as a reference to the ID of another record of `kind`."""
 
     kind: str
+
+
+def referenced_kind(info) -> str | None:
+    """The record kind a field refers to (its `Ref` mark, possibly inside Optional or list)."""
+
+    def walk(annotation) -> str | None:
+        if typing.get_origin(annotation) is Annotated:
+            for meta in annotation.__metadata__:
+                if isinstance(meta, Ref):
+                    return meta.kind
+            return walk(typing.get_args(annotation)[0])
+        return next(filter(None, map(walk, typing.get_args(annotation))), None)
+
+    return next((m.kind for m in info.metadata if isinstance(m, Ref)), None) or walk(info.annotation)
 
 
 def _check_id(value: str) -> str:

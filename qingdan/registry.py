@@ -6,14 +6,13 @@ broken record is reported with its file, line and field while the rest still loa
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .models import KIND_OF_SECTION, RECORD_KINDS, Ref
+from .models import KIND_OF_SECTION, RECORD_KINDS, referenced_kind
 from .yamlload import LoadedYaml, YamlError, load_yaml
 
 SOURCES_DIR = "sources"
@@ -279,26 +278,12 @@ def _type_name(value) -> str:
 # --- references ------------------------------------------------------------------------
 
 
-def _ref_kind(annotation) -> str | None:
-    if typing.get_origin(annotation) is typing.Annotated:
-        for meta in annotation.__metadata__:
-            if isinstance(meta, Ref):
-                return meta.kind
-        return _ref_kind(typing.get_args(annotation)[0])
-    for arg in typing.get_args(annotation):
-        kind = _ref_kind(arg)
-        if kind:
-            return kind
-    return None
-
-
 @cache
 def _field_plan(model: type[BaseModel]) -> list[tuple[str, str, str | None]]:
     """(attribute, YAML key, referenced kind) for every field of `model`."""
     plan = []
     for name, info in model.model_fields.items():
-        kind = next((m.kind for m in info.metadata if isinstance(m, Ref)), None) or _ref_kind(info.annotation)
-        plan.append((name, info.alias or name, kind))
+        plan.append((name, info.alias or name, referenced_kind(info)))
     return plan
 
 
