@@ -491,3 +491,10 @@ def test_agency_page_lists_who_else_is_involved(tmp_path):
     involved = page[page.index('id="qd-involved"'):]
     assert "襄垣县民政局" in involved and "医疗救助" in involved and "认定" in involved
     assert 'href="../../boundaries/demo-boundary-1/"' in involved
+
+
+def test_who_page_asks_the_database_who_handles(site):
+    _report, built, _ = site
+    who = _read(built, "who/")
+    assert re.search(r'<form[^>]+action="http://127\.0\.0\.1:8001/qingdan/who_handles"', who)
+    assert 'name="q"' in who

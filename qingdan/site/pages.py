@@ -234,8 +234,13 @@ def who_page(ctx: SiteContext) -> str:
         for wi in p.work_items:
             post_rows.append([a(here, ctx.url_of(wi.id), text(wi.text, empty="（空白）")),
                               a(here, ctx.url_of(p.id), esc(p.name)), agency_link(ctx, here, p.agency), people or NS])
+    ds = ctx.datasette_url.rstrip("/")
+    ask = (f'<form class="qd-search" action="{esc(ds)}/qingdan/who_handles" method="get" role="search">'
+           '<label for="qd-who-q">用自己的话问：这件事谁来办？（在数据库中检索岗位、工作事项、职权和服务）</label>'
+           '<div class="qd-search-row"><input id="qd-who-q" type="search" name="q" placeholder="例如：异地就医备案" '
+           'autocomplete="off"><button type="submit" class="md-button md-button--primary">查询</button></div></form>')
     chunks = [block('<h1 id="qd-title">谁办什么</h1>',
-                    "<p>按事项查办理机构和承办科室，按工作事项查负责的科室和岗位。表格可横向滑动。</p>")]
+                    "<p>按事项查办理机构和承办科室，按工作事项查负责的科室和岗位。表格可横向滑动。</p>", ask)]
     chunks += [heading("办事事项", "qd-who-guides"),
                block(table(["事项", "类别", "实施机构", "承办机构（原文）"], guide_rows) if guide_rows else "<p>暂无。</p>")]
     if duty_rows:
