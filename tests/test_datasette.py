@@ -121,3 +121,11 @@ def test_canned_queries_do_not_hide_tables():
     queries = metadata()["databases"]["qingdan"]["queries"]
     tables = metadata()["databases"]["qingdan"]["tables"]
     assert not set(queries) & set(tables), "a canned query would hide the table of the same name"
+
+
+def test_seed_database_foreign_keys_hold(db_path):
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("pragma foreign_key_check").fetchall() == []
+    assert conn.execute("select count(*) from powers where page_url is null").fetchone() == (0,)
