@@ -47,6 +47,16 @@ def index_text(text: str | None) -> str:
     return " ".join(tokens(text or ""))
 
 
+# Short forms people type for the full terms the lists print (both are searched).
+ABBREVIATIONS = {
+    "医保": ("医疗保障", "医疗保险"),
+    "社保": ("社会保险",),
+    "医保局": ("医疗保障局",),
+    "社保卡": ("社会保障卡",),
+    "慢特病": ("慢性病", "特殊疾病"),
+}
+
+
 def query_tokens(query: str) -> list[str]:
     """A query's words: jieba's words of two or more characters, and character pairs only where
     jieba fell back to single characters (a word it does not know, such as 两病)."""
@@ -60,6 +70,7 @@ def query_tokens(query: str) -> list[str]:
         singles = ""
         if piece and _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece)):
             words.extend(w for w in jieba.cut_for_search(piece) if len(w) > 1)
+    words.extend(full for word in list(words) for full in ABBREVIATIONS.get(word, ()))
     return list(dict.fromkeys(words))
 
 

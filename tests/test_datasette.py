@@ -48,6 +48,11 @@ async def test_who_handles_finds_the_right_items_first(ds, q, kind, words):
     assert top[0]["agency_name"]
 
 
+async def test_who_handles_knows_short_forms(ds):
+    rows = await canned(ds, "who_handles", q="社保")
+    assert sum("社会保险" in r["title"] for r in rows[:4]) >= 2
+
+
 async def test_who_handles_in_a_persons_words(ds):
     rows = await canned(ds, "who_handles", q="我想办理异地就医的备案手续")
     assert "异地就医" in rows[0]["title"]
