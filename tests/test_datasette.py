@@ -45,7 +45,7 @@ async def test_who_handles_finds_the_right_items_first(ds, q, kind, words):
     top = rows[:3]
     assert any(words in r["title"] and (kind is None or r["kind"] == kind) for r in top), top
     assert all(r["page_url"].startswith("http://127.0.0.1:8000/") for r in rows if r["page_url"])
-    assert top[0]["agency_name"]
+    assert top[0]["agency_name"] and top[0]["kind_zh"] in ("岗位", "工作事项", "主要职责", "行政职权", "公共服务", "流程图", "职责边界")
 
 
 async def test_who_handles_knows_short_forms(ds):
