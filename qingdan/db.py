@@ -197,16 +197,10 @@ def registry_rows(registry: Registry, site_url: str = "") -> Rows:
         table = TABLES[entry.kind]
         row: dict = {"id": record_id}
         if entry.kind == "work_item":
-            owner = registry.entries[entry.owner]
-            row[owner.kind] = owner.id
-            agency = getattr(owner.record, "agency", None)
-        else:
-            agency = getattr(entry.record, "agency", None)
+            row[registry.entries[entry.owner].kind] = entry.owner
         flatten(rows, entry.record, table, row)
-        if entry.kind == "agency":
-            agency = record_id
         if entry.kind in PAGE_KINDS:
-            row["page_url"] = page_url(entry.kind, record_id, agency=agency, base=site_url)
+            row["page_url"] = page_url(entry.kind, record_id, agency=registry.agency_of(record_id), base=site_url)
         if entry.kind == "power":
             row.update(_code_columns(registry, entry.record))
         rows.add(table, row)

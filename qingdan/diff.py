@@ -69,14 +69,6 @@ def _flatten(value, prefix: str = "") -> dict[str, object]:
     return out
 
 
-def _record_agency(registry: Registry, record_id: str) -> str | None:
-    entry = registry.entries[record_id]
-    holder = registry.entries.get(entry.owner) if entry.owner else entry
-    if holder.kind == "agency":
-        return holder.id
-    return getattr(holder.record, "agency", None) or getattr(holder.record, "publisher", None)
-
-
 def _comparable(entry) -> dict:
     data = entry.record.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     data.pop("work_items", None)  # work items are compared as records of their own
@@ -88,16 +80,16 @@ def diff_registries(old: Registry, new: Registry) -> list[Change]:
     for record_id, entry in new.entries.items():
         before = old.entries.get(record_id)
         if before is None:
-            changes.append(Change("added", entry.kind, record_id, _record_agency(new, record_id), record_title(entry.record)))
+            changes.append(Change("added", entry.kind, record_id, new.agency_of(record_id), record_title(entry.record)))
             continue
         a, b = _comparable(before), _comparable(entry)
         fields = [FieldChange(k, a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
         if fields:
-            changes.append(Change("changed", entry.kind, record_id, _record_agency(new, record_id),
+            changes.append(Change("changed", entry.kind, record_id, new.agency_of(record_id),
                                   record_title(entry.record), fields))
     for record_id, entry in old.entries.items():
         if record_id not in new.entries:
-            changes.append(Change("removed", entry.kind, record_id, _record_agency(old, record_id), record_title(entry.record)))
+            changes.append(Change("removed", entry.kind, record_id, old.agency_of(record_id), record_title(entry.record)))
     order = {"changed": 0, "added": 1, "removed": 2}
     changes.sort(key=lambda c: (c.agency or "", order[c.kind], c.record_kind, c.record_id))
     return changes

@@ -101,18 +101,30 @@ class Registry:
         entry = self.entries[record_id]
         return self.relpath(entry.file), self.files[entry.file].line_of(entry.path + tuple(subpath))
 
+    def agency_of(self, record_id: str) -> str | None:
+        """The agency a record belongs to: itself, its holder's, its post's, else its source's publisher."""
+        entry = self.entries.get(record_id)
+        if entry is None:
+            return None
+        if entry.owner:
+            return self.agency_of(entry.owner)
+        record = entry.record
+        if entry.kind == "agency":
+            return entry.id
+        if entry.kind == "document":
+            return record.publisher
+        if entry.kind == "membership":
+            return self.agency_of(record.post) if record.post else record.organization
+        source = getattr(record, "source", None)  # persons, templates, schemes: the publisher
+        return getattr(record, "agency", None) or (self.agency_of(source.document) if source else None)
+
     def problem(self, severity: str, code: str, record_id: str, field_path: str, message: str, **extra) -> Problem:
         entry = self.entries[record_id]
         subpath = _split_field(field_path)
         file, line = self.where(record_id, *subpath)
-        agency = extra.pop("agency", None) or getattr(entry.record, "agency", None)
-        if entry.kind == "agency":
-            agency = entry.id
-        if entry.kind == "document":
-            agency = entry.record.publisher
         return Problem(
             severity, code, file, line, _display_path(entry.path + subpath), message,
-            record=record_id, agency=agency if isinstance(agency, str) else None, **extra,
+            record=record_id, agency=self.agency_of(record_id), **extra,
         )
 
     def source_path(self, document_file: str) -> Path:

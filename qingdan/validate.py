@@ -251,14 +251,7 @@ def find_damaged_text(registry: Registry):
                 severity, flag.problem, record_id, f"review[{i}]",
                 f"{flag.field}: source text {flag.raw!r} needs review: {flag.explanation}{proposed}",
                 message_zh=f"源文件文字“{flag.raw}”{PROBLEM_ZH[flag.problem]}，原样保留待核对"
-                           + (f"；建议读法（未采用）：{flag.proposed}" if flag.proposed else ""),
-                agency=_owner_agency(registry, record_id))
-
-
-def _owner_agency(registry: Registry, record_id: str) -> str | None:
-    entry = registry.entries[record_id]
-    holder = registry.entries.get(entry.owner) if entry.owner else entry
-    return getattr(holder.record, "agency", None)
+                           + (f"；建议读法（未采用）：{flag.proposed}" if flag.proposed else ""))
 
 
 def find_source_defects(registry: Registry):

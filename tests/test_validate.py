@@ -259,3 +259,11 @@ def test_one_letter_under_several_headings(findings):
 def test_every_finding_has_a_chinese_message(findings):
     for problem in findings:
         assert problem.message_zh and any("\u4e00" <= ch <= "\u9fff" for ch in problem.message_zh), problem.code
+
+
+def test_every_finding_is_attributed_to_an_agency(findings):
+    registry = validate(MINI).registry
+    assert all(f.agency for f in findings), [f.format() for f in findings if not f.agency]
+    assert registry.agency_of("demo-duty-1-wi-1") == "demo-ybj"  # a work item: its duty's agency
+    assert registry.agency_of("demo-m-1") == "demo-ybj"  # a membership: its post's agency
+    assert registry.agency_of("demo-tpl-penalty") == "demo-ybj"  # no agency field: the publisher

@@ -154,25 +154,10 @@ class SiteContext:
     # --- addresses ------------------------------------------------------------------------
 
     def agency_of(self, record_id: str) -> str | None:
-        entry = self.registry.entries.get(record_id)
-        if entry is None:
-            return None
-        if entry.kind == "agency":
-            return entry.id
-        if entry.kind == "work_item":
-            holder = self.registry.entries.get(entry.owner)
-            return getattr(holder.record, "agency", None) if holder else None
-        if entry.kind == "document":
-            return entry.record.publisher
-        if entry.kind == "membership":
-            post = self.registry.get(entry.record.post)
-            return post.agency if post else entry.record.organization
-        if entry.kind == "person":
-            for m in self.memberships_by_person.get(record_id, []):
-                return self.agency_of(m.id)
-            doc = self.registry.get(entry.record.source.document)
-            return doc.publisher if doc else None
-        return getattr(entry.record, "agency", None)
+        """As the registry says, but a person belongs where they hold their first post."""
+        for m in self.memberships_by_person.get(record_id, []):
+            return self.registry.agency_of(m.id)
+        return self.registry.agency_of(record_id)
 
     def url_of(self, record_id: str | None) -> str | None:
         """Site-relative address of the page (and anchor) showing a record, or None."""
