@@ -17,11 +17,11 @@ import sqlite_utils
 
 from .atomic import atomic_directory
 from .changes import change_history, change_rows
+from .datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from .datasette_setup import write_metadata
 from .db import build_database
 from .validate import Report, validate
 
-DEFAULT_DATASETTE_URL = "http://127.0.0.1:8001/"
 
 
 class BuildError(Exception):

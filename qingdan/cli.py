@@ -10,11 +10,12 @@ import click
 
 from .build import DEFAULT_DATASETTE_URL, BuildError
 from .build import build as run_build
+from .datasette_setup import DEFAULT_PORT as DEFAULT_DATASETTE_PORT
 from .diff import DiffError
 from .diff import diff as diff_sides
 from .schema import write_schema
-from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .serve import serve_both
+from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .validate import validate as validate_registry
 
 DEFAULT_REGISTRY = "registry"
@@ -72,7 +73,7 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
 @click.option("--dist", type=click.Path(path_type=Path, exists=True), default=Path("dist"), show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--site-port", default=8000, show_default=True)
-@click.option("--datasette-port", default=8001, show_default=True)
+@click.option("--datasette-port", default=DEFAULT_DATASETTE_PORT, show_default=True)
 def serve(dist: Path, host: str, site_port: int, datasette_port: int):
     """Serve the built site and the read-only Datasette instance side by side."""
     serve_both(dist, host=host, site_port=site_port, datasette_port=datasette_port)

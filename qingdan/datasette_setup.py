@@ -14,6 +14,8 @@ from .db import schema
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "datasette_config"
 DATABASE_NAME = "qingdan"
 SQL_TIME_LIMIT_MS = 1000
+DEFAULT_PORT = 8001
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}/"
 
 
 def column_descriptions() -> dict[str, dict[str, str]]:
@@ -44,7 +46,7 @@ def write_metadata(path: Path, site_url: str = "") -> Path:
     return path
 
 
-def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
     """The public instance: immutable, no arbitrary SQL (canned queries still run), time-limited, CORS on."""
     return [
         sys.executable, "-m", "datasette", "serve",

@@ -8,7 +8,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .datasette_setup import datasette_args
+from .datasette_setup import DEFAULT_PORT, datasette_args
 
 
 def site_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
@@ -16,7 +16,7 @@ def site_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer((host, port), handler)
 
 
-def serve_both(dist: Path, host: str = "127.0.0.1", site_port: int = 8000, datasette_port: int = 8001) -> None:
+def serve_both(dist: Path, host: str = "127.0.0.1", site_port: int = 8000, datasette_port: int = DEFAULT_PORT) -> None:
     dist = Path(dist)
     for needed in (dist / "site" / "index.html", dist / "qingdan.db", dist / "metadata.json"):
         if not needed.exists():

@@ -20,6 +20,7 @@ import yaml
 from .. import flowchart
 from ..atomic import atomic_directory, atomic_write_text
 from ..changes import atom_feed
+from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -45,7 +46,6 @@ log = logging.getLogger("qingdan.site")
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 BASE_CONFIG = ROOT / "mkdocs.yml"
-DEFAULT_DATASETTE = "http://127.0.0.1:8001/"
 # Files the lead's build puts beside the site, published under downloads/ when present.
 DOWNLOADS = ("qingdan.db", "csv", "graph")
 # Words longer than this are dropped from the search dictionary (see search_dictionary).
@@ -78,7 +78,7 @@ def build_site(report, dist: Path, *, graph=None, site_url: str | None = None, s
     src = build_dir / "site-src"
     docs = src / "docs"
     cache = build_dir / "cache"
-    datasette_url = datasette_url or os.environ.get("QINGDAN_DATASETTE_URL") or DEFAULT_DATASETTE
+    datasette_url = datasette_url or os.environ.get("QINGDAN_DATASETTE_URL") or DEFAULT_DATASETTE_URL
 
     downloads = _download_files(dist)
     ctx = SiteContext(report, graph=graph, site_url=site_url, stamp=stamp, datasette_url=datasette_url,

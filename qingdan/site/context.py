@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import regions
+from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
 
 SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}$")
@@ -73,7 +74,7 @@ class SiteContext:
     graph: object = None
     site_url: str | None = None
     stamp: dict | None = None
-    datasette_url: str = "http://127.0.0.1:8001/"
+    datasette_url: str = DEFAULT_DATASETTE_URL
     cache_dir: Path | None = None
     downloads: dict = field(default_factory=dict)  # name → size in bytes, of files put in downloads/
     inlines: dict = field(default_factory=dict)  # key → SVG put into pages after MkDocs (see hooks.py)
