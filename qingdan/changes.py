@@ -8,10 +8,12 @@ import changed before it commits.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .diff import Change, diff_registries
@@ -73,27 +75,19 @@ def change_history(registry_path: Path | str, current: Registry | None = None, l
             working = current if current is not None else load_registry(registry_path)
             changes = diff_registries(at(commits[0][0]), working)
             if changes:
-                sets.append(ChangeSet(WORKING_COPY, _today(), "未提交的修改（工作副本）", changes))
-    for i, (sha, date, subject) in enumerate(commits[:limit]):
+                sets.append(ChangeSet(WORKING_COPY, date.today().isoformat(), "未提交的修改（工作副本）", changes))
+    for i, (sha, committed, subject) in enumerate(commits[:limit]):
         parent = commits[i + 1][0] if i + 1 < len(commits) else None
         if parent is None and len(commits) > limit:
             break  # the version before this one is beyond the window
         changes = diff_registries(at(parent), at(sha))
         if changes:
-            sets.append(ChangeSet(sha[:12], date[:10], subject, changes))
+            sets.append(ChangeSet(sha[:12], committed[:10], subject, changes))
     return sets
-
-
-def _today() -> str:
-    from datetime import date
-
-    return date.today().isoformat()
 
 
 def change_rows(sets: list[ChangeSet]) -> list[dict]:
     """Rows of the `changes` table: one per changed record (field changes as JSON)."""
-    import json
-
     rows = []
     for s in sets:
         for c in s.changes:
@@ -149,5 +143,5 @@ def atom_feed(sets: list[ChangeSet], *, site_url: str, title: str = "清单 · �
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
 
 
-def _timestamp(date: str) -> str:
-    return f"{date[:10]}T00:00:00Z"
+def _timestamp(day: str) -> str:
+    return f"{day[:10]}T00:00:00Z"
