@@ -13,6 +13,7 @@ from .build import build as run_build
 from .datasette_setup import DEFAULT_PORT as DEFAULT_DATASETTE_PORT
 from .diff import DiffError
 from .diff import diff as diff_sides
+from .registry import load_registry
 from .schema import write_schema
 from .serve import serve_both
 from .spreadsheet import SpreadsheetError, import_workbook, write_template
@@ -113,6 +114,9 @@ def template(agency: str, output: Path, registry_path: Path):
         write_template(registry_path, agency, output)
     except SpreadsheetError as exc:
         raise click.ClickException(str(exc)) from None
+    if load_registry(registry_path).get(agency) is None:
+        click.echo(f"{agency} is not in {registry_path}: the workbook is empty, for a new agency "
+                   "(check the ID if you meant an existing one)", err=True)
     click.echo(f"wrote {output}")
 
 
