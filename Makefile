@@ -7,7 +7,7 @@ DIST ?= dist
 HOST ?= 127.0.0.1
 SITE_URL ?= http://$(HOST):8000/
 
-.PHONY: demo build serve test validate schema benchmark system-deps clean
+.PHONY: demo build serve test lint validate schema benchmark system-deps clean
 
 # System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
 # browser test); installed only when missing, with sudo when not root.
@@ -45,6 +45,10 @@ demo: build serve
 
 test: system-deps $(BIN)/qingdan
 	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/qingdan
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 benchmark: $(BIN)/qingdan
 	$(BIN)/python benchmarks/bench_datasette.py

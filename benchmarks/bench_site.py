@@ -31,13 +31,49 @@ sys.path.insert(0, str(ROOT))
 from qingdan.site import build_site
 from qingdan.validate import validate
 
-WHO = ["城乡居民", "职工", "灵活就业人员", "退休人员", "新生儿", "大学生", "困难群众", "参保单位", "定点医药机构", "异地安置人员"]
-WHAT = ["基本医疗保险", "生育保险", "医疗救助", "大病保险", "长期护理保险", "异地就医", "门诊慢特病", "医疗费用", "个人账户", "医保关系"]
-ACT = ["参保登记", "待遇核定", "费用报销", "备案", "信息变更", "转移接续", "资格认定", "费用结算", "缴费查询", "证明出具"]
+WHO = [
+    "城乡居民",
+    "职工",
+    "灵活就业人员",
+    "退休人员",
+    "新生儿",
+    "大学生",
+    "困难群众",
+    "参保单位",
+    "定点医药机构",
+    "异地安置人员",
+]
+WHAT = [
+    "基本医疗保险",
+    "生育保险",
+    "医疗救助",
+    "大病保险",
+    "长期护理保险",
+    "异地就医",
+    "门诊慢特病",
+    "医疗费用",
+    "个人账户",
+    "医保关系",
+]
+ACT = [
+    "参保登记",
+    "待遇核定",
+    "费用报销",
+    "备案",
+    "信息变更",
+    "转移接续",
+    "资格认定",
+    "费用结算",
+    "缴费查询",
+    "证明出具",
+]
 STEPS = ["申请", "受理", "审核", "决定", "送达", "办结"]
 MATERIALS = ["居民身份证", "社会保障卡", "户口簿", "诊断证明", "住院发票", "费用清单", "委托书", "银行账户信息"]
-LAWS = [("中华人民共和国社会保险法", None), ("医疗保障基金使用监督管理条例", "国务院令第735号"),
-        ("关于做好医疗救助工作的通知", "医保发〔2020〕36号")]
+LAWS = [
+    ("中华人民共和国社会保险法", None),
+    ("医疗保障基金使用监督管理条例", "国务院令第735号"),
+    ("关于做好医疗救助工作的通知", "医保发〔2020〕36号"),
+]
 
 
 def q(text: str) -> str:
@@ -67,22 +103,41 @@ def write_registry(root: Path, guides: int, seed: int = 1) -> Path:
     seq = 0
     for a, count in enumerate(per_agency):
         aid = f"a{a:04d}"
-        out = ["agencies:", f"  - id: {aid}", f"    name: {q(f'合成市第{a}医疗保障局')}", "    level: county",
-               "    region: \"140423\"", "    kind: government_department", f"    source: {src % 1}", "units:"]
+        out = [
+            "agencies:",
+            f"  - id: {aid}",
+            f"    name: {q(f'合成市第{a}医疗保障局')}",
+            "    level: county",
+            '    region: "140423"',
+            "    kind: government_department",
+            f"    source: {src % 1}",
+            "units:",
+        ]
         for u in range(3):
             out += [f"  - {{id: {aid}-u{u}, agency: {aid}, name: {q(f'第{u}股')}, source: {src % 2}}}"]
-        out += ["flow_templates:", f"  - id: {aid}-tpl", f"    title: {q('行政给付运行流程')}", f"    source: {src % 3}",
-                "    nodes:"]
-        out += [f"      - {{id: n{i}, kind: {'start' if i == 0 else 'end' if i == len(STEPS) - 1 else 'step'}, label: {s}}}"
-                for i, s in enumerate(STEPS)]
-        out += ["    edges:"] + [f"      - {{from: n{i}, to: n{i + 1}, reconstructed: true}}" for i in range(len(STEPS) - 1)]
+        out += [
+            "flow_templates:",
+            f"  - id: {aid}-tpl",
+            f"    title: {q('行政给付运行流程')}",
+            f"    source: {src % 3}",
+            "    nodes:",
+        ]
+        out += [
+            f"      - {{id: n{i}, kind: {'start' if i == 0 else 'end' if i == len(STEPS) - 1 else 'step'}, label: {s}}}"
+            for i, s in enumerate(STEPS)
+        ]
+        out += ["    edges:"] + [
+            f"      - {{from: n{i}, to: n{i + 1}, reconstructed: true}}" for i in range(len(STEPS) - 1)
+        ]
         powers, services, flows = ["powers:"], ["services:"], ["flows:"]
         for g in range(count):
             seq += 1
             gid = f"{aid}-g{g}"
             name = f"{rnd.choice(WHO)}{rnd.choice(WHAT)}{rnd.choice(ACT)}（{seq}）"
-            materials = ", ".join(f"{{name: {m}, required: {'common' if k < 2 else 'optional'}}}"
-                                  for k, m in enumerate(rnd.sample(MATERIALS, 4)))
+            materials = ", ".join(
+                f"{{name: {m}, required: {'common' if k < 2 else 'optional'}}}"
+                for k, m in enumerate(rnd.sample(MATERIALS, 4))
+            )
             law, number = rnd.choice(LAWS)
             basis = f"{{title: {law}" + (f", doc_number: {q(number)}" if number else "") + "}"
             line = 10 + seq % 1900
@@ -90,37 +145,82 @@ def write_registry(root: Path, guides: int, seed: int = 1) -> Path:
             flow_id = f"{gid}-flow"
             if own:
                 labels = [f"{rnd.choice(STEPS)}{seq}-{k}" for k in range(5)]
-                flows += [f"  - id: {flow_id}", f"    agency: {aid}", f"    title: {q(name + '流程图')}",
-                          "    availability: full", "    nodes:"]
-                flows += [f"      - {{id: m{k}, kind: {'decision' if k == 1 else 'step'}, label: {q(lb)}, unit: {aid}-u{k % 3}}}"
-                          for k, lb in enumerate(labels)]
-                flows += ["    edges:", "      - {from: m0, to: m1}", "      - {from: m1, to: m2, label: 符合条件}",
-                          "      - {from: m1, to: m4, label: 不符合条件}", "      - {from: m2, to: m3}",
-                          "      - {from: m3, to: m4, reconstructed: true}", f"    source: {src % line}"]
+                flows += [
+                    f"  - id: {flow_id}",
+                    f"    agency: {aid}",
+                    f"    title: {q(name + '流程图')}",
+                    "    availability: full",
+                    "    nodes:",
+                ]
+                flows += [
+                    f"      - {{id: m{k}, kind: {'decision' if k == 1 else 'step'}, "
+                    f"label: {q(lb)}, unit: {aid}-u{k % 3}}}"
+                    for k, lb in enumerate(labels)
+                ]
+                flows += [
+                    "    edges:",
+                    "      - {from: m0, to: m1}",
+                    "      - {from: m1, to: m2, label: 符合条件}",
+                    "      - {from: m1, to: m4, label: 不符合条件}",
+                    "      - {from: m2, to: m3}",
+                    "      - {from: m3, to: m4, reconstructed: true}",
+                    f"    source: {src % line}",
+                ]
             else:
-                flows += [f"  - id: {flow_id}", f"    agency: {aid}", f"    title: {q(name + '流程图')}",
-                          "    availability: full", f"    template: {aid}-tpl", "    assignments:",
-                          f"      - {{node: n1, unit: {aid}-u0, unit_raw: 第0股（受理）}}", f"    source: {src % line}"]
-            common = [f"    agency: {aid}", f"    name: {q(name)}", f"    materials: [{materials}]",
-                      f"    legal_bases: [{basis}]", "    time_limit: 15个工作日", "    fees: 不收费",
-                      f"    handling: [{{unit: {aid}-u{g % 3}, raw: 第{g % 3}股}}]",
-                      "    phones: [{number: 0355-1234567, kind: service}, {number: 0355-7654321, kind: supervision}]",
-                      f"    conditions: [{q('符合' + rnd.choice(WHAT) + '政策规定的参保人员')}]",
-                      f"    flow: {flow_id}", f"    source: {src % line}"]
+                flows += [
+                    f"  - id: {flow_id}",
+                    f"    agency: {aid}",
+                    f"    title: {q(name + '流程图')}",
+                    "    availability: full",
+                    f"    template: {aid}-tpl",
+                    "    assignments:",
+                    f"      - {{node: n1, unit: {aid}-u0, unit_raw: 第0股（受理）}}",
+                    f"    source: {src % line}",
+                ]
+            common = [
+                f"    agency: {aid}",
+                f"    name: {q(name)}",
+                f"    materials: [{materials}]",
+                f"    legal_bases: [{basis}]",
+                "    time_limit: 15个工作日",
+                "    fees: 不收费",
+                f"    handling: [{{unit: {aid}-u{g % 3}, raw: 第{g % 3}股}}]",
+                "    phones: [{number: 0355-1234567, kind: service}, {number: 0355-7654321, kind: supervision}]",
+                f"    conditions: [{q('符合' + rnd.choice(WHAT) + '政策规定的参保人员')}]",
+                f"    flow: {flow_id}",
+                f"    source: {src % line}",
+            ]
             if g % 2 == 0:
                 category, letter = ("行政给付", "G") if g % 4 == 0 else ("行政确认", "F")
-                powers += [f"  - id: {gid}", f"    code: 3400-{letter}-{g:03d}00-140423", "    code_scheme: bench-scheme",
-                           f"    category: {category}", f"    category_raw: {category}类", *common]
+                powers += [
+                    f"  - id: {gid}",
+                    f"    code: 3400-{letter}-{g:03d}00-140423",
+                    "    code_scheme: bench-scheme",
+                    f"    category: {category}",
+                    f"    category_raw: {category}类",
+                    *common,
+                ]
             else:
-                services += [f"  - id: {gid}", "    category: 公共服务", "    levels: [C]",
-                             f"    content: {q('办理' + name)}", *common]
+                services += [
+                    f"  - id: {gid}",
+                    "    category: 公共服务",
+                    "    levels: [C]",
+                    f"    content: {q('办理' + name)}",
+                    *common,
+                ]
         out += powers + services + flows
         out += ["boundaries:"]
         for b in range(3):
             matter = f"{rnd.choice(WHAT)}{rnd.choice(ACT)}"
-            out += [f"  - id: {aid}-b{b}", f"    agency: {aid}", f"    matter: {q(matter)}", "    parties:",
-                    f"      - {{agency: {aid}, raw: 医保局, division: 受理审核}}",
-                    "      - {raw: 民政局, division: 认定}", f"    source: {src % (20 + b)}"]
+            out += [
+                f"  - id: {aid}-b{b}",
+                f"    agency: {aid}",
+                f"    matter: {q(matter)}",
+                "    parties:",
+                f"      - {{agency: {aid}, raw: 医保局, division: 受理审核}}",
+                "      - {raw: 民政局, division: 认定}",
+                f"    source: {src % (20 + b)}",
+            ]
         (root / f"{aid}.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
     return root
 
@@ -140,10 +240,15 @@ def plain_build(root: Path, pages: int, seed: int = 2) -> float:
     config = root / "mkdocs.yml"
     config.write_text(
         "site_name: plain\ntheme: {name: material, language: zh, font: false}\n"
-        "plugins: [search]\nnav: [{首页: index.md}]\nnot_in_nav: |\n  /p/*\n", encoding="utf-8")
+        "plugins: [search]\nnav: [{首页: index.md}]\nnot_in_nav: |\n  /p/*\n",
+        encoding="utf-8",
+    )
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(root / "site")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(root / "site")],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -188,8 +293,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "site.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folders (printed)")
     args = parser.parse_args(argv)
-    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
-               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "sizes": {}}
+    results = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "sizes": {},
+    }
     for n in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"qingdan-bench-{n}-"))
         try:
@@ -205,8 +313,10 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\n{'guides':>7} {'cold s':>8} {'warm s':>8} {'plain s':>8} {'ratio':>6} {'index MB':>9}")
     for n, f in results["sizes"].items():
-        print(f"{n:>7} {f['site_cold_s']:>8} {f['site_warm_s']:>8} {f['plain_mkdocs_s']:>8} "
-              f"{f['ratio_warm']:>6} {f['search_index_mb']:>9}")
+        print(
+            f"{n:>7} {f['site_cold_s']:>8} {f['site_warm_s']:>8} {f['plain_mkdocs_s']:>8} "
+            f"{f['ratio_warm']:>6} {f['search_index_mb']:>9}"
+        )
     print(f"written to {args.out}")
     return 0
 

@@ -10,7 +10,7 @@ import csv
 import hashlib
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -21,7 +21,6 @@ from .datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from .datasette_setup import write_metadata
 from .db import build_database
 from .validate import Report, validate
-
 
 
 class BuildError(Exception):
@@ -45,11 +44,21 @@ def registry_stamp(registry: Path, version: str | None = None) -> dict:
     if version is None:
         try:
             out = subprocess.run(
-                ["git", "log", "-1", "--format=%H %cI", "--", "."], cwd=registry, capture_output=True, text=True,
-                check=True, timeout=20,
+                ["git", "log", "-1", "--format=%H %cI", "--", "."],
+                cwd=registry,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=20,
             ).stdout.split()
-            dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=registry, capture_output=True,
-                                   text=True, check=True, timeout=20).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain", "--", "."],
+                cwd=registry,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=20,
+            ).stdout.strip()
             if out and not dirty:
                 return {"version": out[0][:12], "date": out[1][:10]}
         except (OSError, subprocess.SubprocessError):
@@ -58,11 +67,18 @@ def registry_stamp(registry: Path, version: str | None = None) -> dict:
         for path in sorted(p for p in registry.rglob("*") if p.is_file()):
             digest.update(str(path.relative_to(registry)).encode() + b"\0" + path.read_bytes())
         version = "sha256:" + digest.hexdigest()[:12]
-    return {"version": version, "date": datetime.now(timezone.utc).date().isoformat()}
+    return {"version": version, "date": datetime.now(UTC).date().isoformat()}
 
 
-def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_url: str = "",
-          datasette_url: str = DEFAULT_DATASETTE_URL, site: bool = True, version: str | None = None) -> BuildResult:
+def build(
+    registry: Path | str = "registry",
+    dist: Path | str = "dist",
+    *,
+    site_url: str = "",
+    datasette_url: str = DEFAULT_DATASETTE_URL,
+    site: bool = True,
+    version: str | None = None,
+) -> BuildResult:
     registry, dist = Path(registry), Path(dist)
     report = validate(registry)
     if not report.ok:
@@ -75,9 +91,13 @@ def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_
     graph = build_graph(report.registry)
     node_rows, edge_rows = graph_tables(graph, base=site_url)
     history = change_history(registry, current=report.registry)
-    db_path = build_database(report, dist / "qingdan.db", site_url=site_url, stamp=stamp,
-                             extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows,
-                                           "changes": change_rows(history)})
+    db_path = build_database(
+        report,
+        dist / "qingdan.db",
+        site_url=site_url,
+        stamp=stamp,
+        extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows, "changes": change_rows(history)},
+    )
     write_metadata(dist / "metadata.json", site_url=site_url)
     with atomic_directory(dist / "csv") as staging:
         export_csv(db_path, staging)
@@ -86,8 +106,15 @@ def build(registry: Path | str = "registry", dist: Path | str = "dist", *, site_
     if site:
         from .site import build_site
 
-        build_site(report, dist, graph=graph, site_url=site_url or None, stamp=stamp, datasette_url=datasette_url,
-                   changes=history)
+        build_site(
+            report,
+            dist,
+            graph=graph,
+            site_url=site_url or None,
+            stamp=stamp,
+            datasette_url=datasette_url,
+            changes=history,
+        )
     return BuildResult(report, dist, stamp)
 
 
@@ -95,7 +122,9 @@ def export_csv(db_path: Path, target: Path) -> None:
     """One CSV per table (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
     db = sqlite_utils.Database(db_path)
     for table in db.tables:
-        if table.name.startswith("search_index") or table.name.endswith(("_fts", "_data", "_idx", "_docsize", "_config")):
+        if table.name.startswith("search_index") or table.name.endswith(
+            ("_fts", "_data", "_idx", "_docsize", "_config")
+        ):
             continue
         with open(target / f"{table.name}.csv", "w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)

@@ -40,8 +40,13 @@ def _git(args: list[str], cwd: Path) -> str:
 
 def _load_at(top: Path, revision: str, prefix: str) -> Registry:
     with tempfile.TemporaryDirectory(prefix="qingdan-hist-") as tmp:
-        archive = subprocess.run(["git", "archive", "--format=tar", revision, "--", prefix], cwd=top,
-                                 capture_output=True, check=True, timeout=60).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, "--", prefix],
+            cwd=top,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True, timeout=60)
         return load_registry(Path(tmp) / prefix)
 
@@ -91,12 +96,23 @@ def change_rows(sets: list[ChangeSet]) -> list[dict]:
     rows = []
     for s in sets:
         for c in s.changes:
-            rows.append({
-                "revision": s.revision, "date": s.date, "message": s.message, "change": c.kind,
-                "record_kind": c.record_kind, "record_id": c.record_id, "agency": c.agency, "title": c.title,
-                "fields": json.dumps([{"field": f.field, "old": f.old, "new": f.new} for f in c.fields],
-                                     ensure_ascii=False, default=str),
-            })
+            rows.append(
+                {
+                    "revision": s.revision,
+                    "date": s.date,
+                    "message": s.message,
+                    "change": c.kind,
+                    "record_kind": c.record_kind,
+                    "record_id": c.record_id,
+                    "agency": c.agency,
+                    "title": c.title,
+                    "fields": json.dumps(
+                        [{"field": f.field, "old": f.old, "new": f.new} for f in c.fields],
+                        ensure_ascii=False,
+                        default=str,
+                    ),
+                }
+            )
     return rows
 
 
@@ -108,8 +124,9 @@ def summary_zh(changes: list[Change]) -> str:
     return "，".join(f"{CHANGE_ZH[k]} {n} 条" for k, n in counts.items() if n) or "无变化"
 
 
-def atom_feed(sets: list[ChangeSet], *, site_url: str, title: str = "清单 · 变更记录",
-              changes_path: str = "changes/") -> bytes:
+def atom_feed(
+    sets: list[ChangeSet], *, site_url: str, title: str = "清单 · 变更记录", changes_path: str = "changes/"
+) -> bytes:
     """An Atom 1.0 feed: one entry per published version (text escaped by ElementTree)."""
     ET.register_namespace("", ATOM_NS)
     base = site_url.rstrip("/") + "/" if site_url else "http://127.0.0.1:8000/"

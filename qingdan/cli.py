@@ -61,13 +61,16 @@ def validate(path: Path, fmt: str, quiet: bool):
 def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site: bool, version: str | None):
     """Build dist/: the SQLite database, the graph files and the site."""
     try:
-        result = run_build(registry, dist, site_url=site_url, datasette_url=datasette_url, site=not no_site,
-                           version=version)
+        result = run_build(
+            registry, dist, site_url=site_url, datasette_url=datasette_url, site=not no_site, version=version
+        )
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
     counts = result.report.as_dict()["summary"]
-    click.echo(f"built {dist}/ from registry {result.stamp['version']} ({result.stamp['date']}): "
-               f"{sum(counts['records'].values())} records, {counts['findings']} findings")
+    click.echo(
+        f"built {dist}/ from registry {result.stamp['version']} ({result.stamp['date']}): "
+        f"{sum(counts['records'].values())} records, {counts['findings']} findings"
+    )
 
 
 @cli.command()
@@ -83,8 +86,13 @@ def serve(dist: Path, host: str, site_port: int, datasette_port: int):
 @cli.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--registry", "registry_path", default=DEFAULT_REGISTRY, show_default=True,
-              help="Registry folder inside the repository (for git revisions).")
+@click.option(
+    "--registry",
+    "registry_path",
+    default=DEFAULT_REGISTRY,
+    show_default=True,
+    help="Registry folder inside the repository (for git revisions).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def diff_command(old: str, new: str, registry_path: str, fmt: str):
     """List records added, removed and changed between OLD and NEW (folders or git revisions)."""
@@ -106,8 +114,9 @@ def diff_command(old: str, new: str, registry_path: str, fmt: str):
 @cli.command()
 @click.argument("agency")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Workbook to write (.xlsx).")
-@click.option("--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY),
-              show_default=True)
+@click.option(
+    "--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY), show_default=True
+)
 def template(agency: str, output: Path, registry_path: Path):
     """Write a spreadsheet for AGENCY, pre-filled with its current records."""
     try:
@@ -115,15 +124,19 @@ def template(agency: str, output: Path, registry_path: Path):
     except SpreadsheetError as exc:
         raise click.ClickException(str(exc)) from None
     if load_registry(registry_path).get(agency) is None:
-        click.echo(f"{agency} is not in {registry_path}: the workbook is empty, for a new agency "
-                   "(check the ID if you meant an existing one)", err=True)
+        click.echo(
+            f"{agency} is not in {registry_path}: the workbook is empty, for a new agency "
+            "(check the ID if you meant an existing one)",
+            err=True,
+        )
     click.echo(f"wrote {output}")
 
 
 @cli.command("import")
 @click.argument("workbook", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY),
-              show_default=True)
+@click.option(
+    "--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY), show_default=True
+)
 @click.option("--check", is_flag=True, help="Check the workbook only; write nothing.")
 def import_command(workbook: Path, registry_path: Path, check: bool):
     """Turn a filled workbook into registry YAML for its agency (nothing is written on errors)."""
@@ -140,7 +153,12 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY) / "schema" / "registry-file.schema.json")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path(DEFAULT_REGISTRY) / "schema" / "registry-file.schema.json",
+)
 def schema(output: Path):
     """Write the JSON Schema of a registry file (for editors)."""
     write_schema(output)

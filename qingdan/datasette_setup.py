@@ -29,7 +29,8 @@ def metadata(site_url: str = "") -> dict:
     tables = data.setdefault("databases", {}).setdefault(DATABASE_NAME, {}).setdefault("tables", {})
     for table, columns in column_descriptions().items():
         tables.setdefault(table, {}).setdefault("columns", {}).update(
-            {c: d for c, d in columns.items() if c not in tables[table].get("columns", {})})
+            {c: d for c, d in columns.items() if c not in tables[table].get("columns", {})}
+        )
     if site_url:
         data["description_html"] += f'<p><a href="{site_url}">返回清单网站</a></p>'
     return data
@@ -49,13 +50,28 @@ def write_metadata(path: Path, site_url: str = "") -> Path:
 def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
     """The public instance: immutable, no arbitrary SQL (canned queries still run), time-limited, CORS on."""
     return [
-        sys.executable, "-m", "datasette", "serve",
-        "--immutable", str(db_path),
-        "--metadata", str(metadata_path),
-        "--plugins-dir", str(CONFIG_DIR / "plugins"),
-        "--host", host, "--port", str(port),
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "--immutable",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--plugins-dir",
+        str(CONFIG_DIR / "plugins"),
+        "--host",
+        host,
+        "--port",
+        str(port),
         "--cors",
-        "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
-        "--setting", "suggest_facets", "off",
-        "--setting", "max_returned_rows", "1000",
+        "--setting",
+        "sql_time_limit_ms",
+        str(SQL_TIME_LIMIT_MS),
+        "--setting",
+        "suggest_facets",
+        "off",
+        "--setting",
+        "max_returned_rows",
+        "1000",
     ]

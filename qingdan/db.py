@@ -12,8 +12,8 @@ import json
 import shutil
 import tempfile
 import typing
+from datetime import UTC, datetime
 from functools import cache
-from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
@@ -90,8 +90,15 @@ def column_plan(model: type[BaseModel]) -> list[tuple[str, str | None, type[Base
     """(field, description, nested model, is a list, referenced kind) for each field of `model`."""
     plan = []
     for name, info in model.model_fields.items():
-        plan.append((name, info.description, _nested_model(info.annotation), _is_list(info.annotation),
-                     models.referenced_kind(info)))
+        plan.append(
+            (
+                name,
+                info.description,
+                _nested_model(info.annotation),
+                _is_list(info.annotation),
+                models.referenced_kind(info),
+            )
+        )
     return plan
 
 
@@ -105,7 +112,9 @@ class Rows:
         self.tables.setdefault(table, []).append(row)
 
 
-PAGE_KINDS = {kind for kind in TABLES if kind not in ("document", "code_scheme", "flow_template", "person", "membership")}
+PAGE_KINDS = {
+    kind for kind in TABLES if kind not in ("document", "code_scheme", "flow_template", "person", "membership")
+}
 
 
 class Schema:
@@ -138,8 +147,9 @@ class Schema:
                 self.walk(nested, table, prefix=f"{column}_")
             else:
                 annotation = model.model_fields[name].annotation
-                self.column(table, column, int if annotation in (int, bool, int | None, bool | None) else str,
-                            description)
+                self.column(
+                    table, column, int if annotation in (int, bool, int | None, bool | None) else str, description
+                )
                 if ref and not is_list:
                     self.foreign_keys.add((table, column, TABLES[ref], "id"))
 
@@ -260,8 +270,14 @@ VIEWS = {
 }
 
 
-def build_database(report: Report, path: Path, *, site_url: str = "", stamp: dict | None = None,
-                   extra_tables: dict[str, list[dict]] | None = None) -> Path:
+def build_database(
+    report: Report,
+    path: Path,
+    *,
+    site_url: str = "",
+    stamp: dict | None = None,
+    extra_tables: dict[str, list[dict]] | None = None,
+) -> Path:
     """Write the database to `path` atomically: built beside it, then moved into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,12 +293,14 @@ def build_database(report: Report, path: Path, *, site_url: str = "", stamp: dic
         _write_search(db, report.registry, site_url)
         for name, sql in VIEWS.items():
             db.create_view(name, sql, replace=True)
-        db["builds"].insert({
-            "version": (stamp or {}).get("version"),
-            "built_at": (stamp or {}).get("date") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "records": sum(len(v) for v in report.registry.by_kind.values()),
-            "findings": len(report.findings),
-        })
+        db["builds"].insert(
+            {
+                "version": (stamp or {}).get("version"),
+                "built_at": (stamp or {}).get("date") or datetime.now(UTC).isoformat(timespec="seconds"),
+                "records": sum(len(v) for v in report.registry.by_kind.values()),
+                "findings": len(report.findings),
+            }
+        )
         db.conn.execute("vacuum")
         db.close()
         shutil.move(str(tmp_path), str(path))
@@ -309,8 +327,9 @@ def _write_findings(db: sqlite_utils.Database, report: Report) -> None:
     rows = [{"id": i + 1, **f.as_dict()} for i, f in enumerate(report.findings)]
     for row in rows:
         row["records"] = json.dumps(row["records"], ensure_ascii=False)
-    db[FINDINGS_TABLE].insert_all(rows, pk="id", alter=True,
-                              columns={"severity": str, "code": str, "record": str, "agency": str, "message": str})
+    db[FINDINGS_TABLE].insert_all(
+        rows, pk="id", alter=True, columns={"severity": str, "code": str, "record": str, "agency": str, "message": str}
+    )
     db[FINDINGS_TABLE].create_index(["severity"], if_not_exists=True)
     db[FINDINGS_TABLE].create_index(["agency"], if_not_exists=True)
 
@@ -323,8 +342,9 @@ def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) 
         doc["body_seg"] = index_text(doc["body"])
         rows.append(doc)
     db["search_index"].insert_all(rows, pk="id", alter=True, columns={"title": str, "body": str})
-    db["search_index"].enable_fts(["title_seg", "body_seg"], fts_version="FTS5", tokenize="unicode61",
-                                  create_triggers=False, replace=True)
+    db["search_index"].enable_fts(
+        ["title_seg", "body_seg"], fts_version="FTS5", tokenize="unicode61", create_triggers=False, replace=True
+    )
     # `rank` weighs a match in the title five times a match in the body.
     db.execute("insert into search_index_fts(search_index_fts, rank) values('rank', 'bm25(5.0, 1.0)')")
 
@@ -344,42 +364,94 @@ def search_documents(registry: Registry, site_url: str = ""):
         return "；".join(registry.get(u).name for u in refs if registry.get(u)) or None
 
     def base(kind, record_id, agency, title, body, **extra):
-        return {"id": f"{kind}:{record_id}", "kind": kind, "record_id": record_id, "agency": agency,
-                "agency_name": agency_name(agency), "title": title, "body": body,
-                "page_url": page_url(kind, record_id, agency=agency, base=site_url),
-                "units": extra.get("units"), "people": extra.get("people"), "phones": extra.get("phones")}
+        return {
+            "id": f"{kind}:{record_id}",
+            "kind": kind,
+            "record_id": record_id,
+            "agency": agency,
+            "agency_name": agency_name(agency),
+            "title": title,
+            "body": body,
+            "page_url": page_url(kind, record_id, agency=agency, base=site_url),
+            "units": extra.get("units"),
+            "people": extra.get("people"),
+            "phones": extra.get("phones"),
+        }
 
     def flow_titles(refs):
         return [registry.get(f).title for f in refs if registry.get(f)]
 
     for post in registry.of("post"):
         texts = [w.text for w in post.work_items]
-        yield base("post", post.id, post.agency, post.name, "\n".join(texts),
-                   units=unit_names([post.unit] if post.unit else []), people="；".join(people.get(post.id, [])) or None)
+        yield base(
+            "post",
+            post.id,
+            post.agency,
+            post.name,
+            "\n".join(texts),
+            units=unit_names([post.unit] if post.unit else []),
+            people="；".join(people.get(post.id, [])) or None,
+        )
         for item in post.work_items:
             body = "\n".join(filter(None, [item.function, item.responsibility, *flow_titles(item.flows)]))
-            yield base("work_item", item.id, post.agency, item.text or post.name, body,
-                       units=post.name, people="；".join(people.get(post.id, [])) or None)
+            yield base(
+                "work_item",
+                item.id,
+                post.agency,
+                item.text or post.name,
+                body,
+                units=post.name,
+                people="；".join(people.get(post.id, [])) or None,
+            )
     for duty in registry.of("duty"):
         yield base("duty", duty.id, duty.agency, duty.text, "")
         for item in duty.work_items:
-            yield base("work_item", item.id, duty.agency, item.text,
-                       "\n".join(filter(None, [duty.text, item.remark])),
-                       units=unit_names(item.responsible_units) or item.responsible_raw)
+            yield base(
+                "work_item",
+                item.id,
+                duty.agency,
+                item.text,
+                "\n".join(filter(None, [duty.text, item.remark])),
+                units=unit_names(item.responsible_units) or item.responsible_raw,
+            )
     for kind in ("power", "service"):
         for record in registry.of(kind):
-            body = "\n".join([*(getattr(record, "conditions", []) or []), *(m.name for m in record.materials),
-                              getattr(record, "content", None) or "", getattr(record, "main_item", None) or ""])
-            yield base(kind, record.id, record.agency, record.name, body,
-                       units="；".join(h.raw for h in record.handling) or None,
-                       phones="；".join(p.number for p in record.phones) or None)
+            body = "\n".join(
+                [
+                    *(getattr(record, "conditions", []) or []),
+                    *(m.name for m in record.materials),
+                    getattr(record, "content", None) or "",
+                    getattr(record, "main_item", None) or "",
+                ]
+            )
+            yield base(
+                kind,
+                record.id,
+                record.agency,
+                record.name,
+                body,
+                units="；".join(h.raw for h in record.handling) or None,
+                phones="；".join(p.number for p in record.phones) or None,
+            )
     for flow in registry.of("flow"):
         labels = [n.label for n in flow.nodes]
         if flow.template and registry.get(flow.template):
             labels = [n.label for n in registry.get(flow.template).nodes]
-        yield base("flow", flow.id, flow.agency, flow.title, "\n".join(labels),
-                   units="；".join(sorted({n.unit_raw for n in flow.nodes if n.unit_raw})) or None)
+        yield base(
+            "flow",
+            flow.id,
+            flow.agency,
+            flow.title,
+            "\n".join(labels),
+            units="；".join(sorted({n.unit_raw for n in flow.nodes if n.unit_raw})) or None,
+        )
     for boundary in registry.of("boundary"):
         body = "\n".join(f"{p.raw}：{p.division or ''}" for p in boundary.parties)
-        yield base("boundary", boundary.id, boundary.agency, boundary.matter, body,
-                   units="；".join(p.raw for p in boundary.parties))
+        yield base(
+            "boundary",
+            boundary.id,
+            boundary.agency,
+            boundary.matter,
+            body,
+            units="；".join(p.raw for p in boundary.parties),
+        )

@@ -39,8 +39,11 @@ class Change:
 
     def as_dict(self) -> dict:
         return {
-            "change": self.kind, "record_kind": self.record_kind, "record_id": self.record_id,
-            "agency": self.agency, "title": self.title,
+            "change": self.kind,
+            "record_kind": self.record_kind,
+            "record_id": self.record_id,
+            "agency": self.agency,
+            "title": self.title,
             "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in self.fields],
         }
 
@@ -85,11 +88,14 @@ def diff_registries(old: Registry, new: Registry) -> list[Change]:
         a, b = _comparable(before), _comparable(entry)
         fields = [FieldChange(k, a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
         if fields:
-            changes.append(Change("changed", entry.kind, record_id, new.agency_of(record_id),
-                                  record_title(entry.record), fields))
+            changes.append(
+                Change("changed", entry.kind, record_id, new.agency_of(record_id), record_title(entry.record), fields)
+            )
     for record_id, entry in old.entries.items():
         if record_id not in new.entries:
-            changes.append(Change("removed", entry.kind, record_id, old.agency_of(record_id), record_title(entry.record)))
+            changes.append(
+                Change("removed", entry.kind, record_id, old.agency_of(record_id), record_title(entry.record))
+            )
     order = {"changed": 0, "added": 1, "removed": 2}
     changes.sort(key=lambda c: (c.agency or "", order[c.kind], c.record_kind, c.record_id))
     return changes
@@ -102,15 +108,23 @@ def registry_at(side: str, registry_path: str = "registry") -> tuple[Registry, t
         return load_registry(path), None
     tmp = tempfile.TemporaryDirectory(prefix="qingdan-rev-")
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True,
-                             cwd=Path(registry_path).parent if Path(registry_path).exists() else ".").stdout.strip()
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(registry_path).parent if Path(registry_path).exists() else ".",
+        ).stdout.strip()
         prefix = str(Path(registry_path).absolute().relative_to(top)) if Path(registry_path).exists() else registry_path
-        archive = subprocess.run(["git", "archive", "--format=tar", side, "--", prefix], capture_output=True,
-                                 check=True, cwd=top).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", side, "--", prefix], capture_output=True, check=True, cwd=top
+        ).stdout
     except (subprocess.CalledProcessError, ValueError, OSError) as exc:
         tmp.cleanup()
         detail = exc.stderr.decode() if isinstance(getattr(exc, "stderr", None), bytes) else str(exc)
-        raise DiffError(f"{side!r} is neither a registry folder nor a git revision with {registry_path}/: {detail.strip()}") from None
+        raise DiffError(
+            f"{side!r} is neither a registry folder nor a git revision with {registry_path}/: {detail.strip()}"
+        ) from None
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp.name, filter="data")
     return load_registry(Path(tmp.name) / prefix), tmp

@@ -147,8 +147,10 @@ def _node_label(node: Node) -> str:
     if not node.unit:
         return f"<{label}>"
     unit = f'<FONT POINT-SIZE="10" COLOR="#5A5A5A">{_html_lines(node.unit, WRAP_STEP + 2)}</FONT>'
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            f"<TR><TD>{label}</TD></TR><TR><TD>{unit}</TD></TR></TABLE>>")
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        f"<TR><TD>{label}</TD></TR><TR><TD>{unit}</TD></TR></TABLE>>"
+    )
 
 
 def flow_dot(resolved: ResolvedFlow):
@@ -158,15 +160,22 @@ def flow_dot(resolved: ResolvedFlow):
     graph = graphviz.Digraph(
         name="flow",
         graph_attr={
-            "rankdir": "TB", "bgcolor": "transparent", "pad": "0.1", "nodesep": "0.3",
-            "ranksep": "0.35", "fontname": FONT,
+            "rankdir": "TB",
+            "bgcolor": "transparent",
+            "pad": "0.1",
+            "nodesep": "0.3",
+            "ranksep": "0.35",
+            "fontname": FONT,
         },
         node_attr={
-            "fontname": FONT, "fontsize": "14", "shape": "box", "margin": "0.15,0.06",
-            "color": "black", "fontcolor": "black",
+            "fontname": FONT,
+            "fontsize": "14",
+            "shape": "box",
+            "margin": "0.15,0.06",
+            "color": "black",
+            "fontcolor": "black",
         },
-        edge_attr={"fontname": FONT, "fontsize": "12", "color": "black", "fontcolor": "black",
-                   "arrowsize": "0.7"},
+        edge_attr={"fontname": FONT, "fontsize": "12", "color": "black", "fontcolor": "black", "arrowsize": "0.7"},
     )
     shapes = {
         "start": {"shape": "box", "style": "rounded,bold"},

@@ -70,8 +70,8 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import networkx as nx
 
@@ -180,19 +180,31 @@ class _Builder:
             graph.graph["dangling"].append({"record": unit_id, "ref": unit.agency})
         return unit_id
 
-    def edge(self, relation: str, u: str, v: str, records: Iterable[str], *, group: str | None = None,
-             directed: bool = True, **attrs) -> str:
+    def edge(
+        self,
+        relation: str,
+        u: str,
+        v: str,
+        records: Iterable[str],
+        *,
+        group: str | None = None,
+        directed: bool = True,
+        **attrs,
+    ) -> str:
         """Add an edge, or merge records into the edge with the same key."""
         if not directed and v < u:
             u, v = v, u
             attrs["source_division"], attrs["target_division"] = (
-                attrs.pop("target_division", None), attrs.pop("source_division", None))
+                attrs.pop("target_division", None),
+                attrs.pop("source_division", None),
+            )
         key = ":".join(part for part in (relation, group, u, v) if part)
         data = self.graph.get_edge_data(u, v, key)
         if data is None:
             attrs = {k: val for k, val in attrs.items() if val is not None}
-            self.graph.add_edge(u, v, key=key, relation=relation, directed=directed,
-                                records=sorted(set(records)), **attrs)
+            self.graph.add_edge(
+                u, v, key=key, relation=relation, directed=directed, records=sorted(set(records)), **attrs
+            )
             data = self.graph.edges[u, v, key]
         else:
             data["records"] = sorted(set(data["records"]) | set(records))
@@ -257,10 +269,16 @@ def _add_boundaries(builder: _Builder, registry: Registry) -> None:
             "unresolved": [p.raw for p in boundary.parties if p.agency is None],
         }
         for i, u in enumerate(bodies):
-            for v in bodies[i + 1:]:
+            for v in bodies[i + 1 :]:
                 builder.edge(
-                    "shares_matter", u, v, [boundary.id], group=boundary.id, directed=False,
-                    matter=boundary.matter, label=f"{EDGE_LABELS['shares_matter']}：{boundary.matter}",
+                    "shares_matter",
+                    u,
+                    v,
+                    [boundary.id],
+                    group=boundary.id,
+                    directed=False,
+                    matter=boundary.matter,
+                    label=f"{EDGE_LABELS['shares_matter']}：{boundary.matter}",
                     source_division="；".join(divisions[u]) or None,
                     target_division="；".join(divisions[v]) or None,
                 )
@@ -273,9 +291,16 @@ def _add_boundaries(builder: _Builder, registry: Registry) -> None:
         for (u, v), handovers in by_pair.items():
             what = "；".join(dict.fromkeys(h.what for h in handovers))
             builder.edge(
-                "hands_over_to", u, v, [boundary.id], group=boundary.id,
-                matter=boundary.matter, what=what, label=f"{EDGE_LABELS['hands_over_to']}：{what}",
-                reconstructed=any(h.reconstructed for h in handovers), origin="boundary",
+                "hands_over_to",
+                u,
+                v,
+                [boundary.id],
+                group=boundary.id,
+                matter=boundary.matter,
+                what=what,
+                label=f"{EDGE_LABELS['hands_over_to']}：{what}",
+                reconstructed=any(h.reconstructed for h in handovers),
+                origin="boundary",
             )
 
 
@@ -334,14 +359,22 @@ def _add_flows(builder: _Builder, registry: Registry) -> None:
             if u and v:
                 by_pair[u, v].append((a_label, b_label, rebuilt, skipped))
         for (u, v), steps in by_pair.items():
-            step_text = "；".join(dict.fromkeys(
-                f"{x} → {y}" + (f"（经 {n} 个未注明承办的步骤）" if n else "") for x, y, _, n in steps))
+            step_text = "；".join(
+                dict.fromkeys(f"{x} → {y}" + (f"（经 {n} 个未注明承办的步骤）" if n else "") for x, y, _, n in steps)
+            )
             builder.edge(
-                "hands_over_to", u, v, [flow.id], group=flow.id,
-                matter=flow.title, what=step_text, steps=step_text,
+                "hands_over_to",
+                u,
+                v,
+                [flow.id],
+                group=flow.id,
+                matter=flow.title,
+                what=step_text,
+                steps=step_text,
                 label=f"{EDGE_LABELS['hands_over_to']}：{flow.title}",
                 reconstructed=any(r for _, _, r, _ in steps),
-                bridged=all(n > 0 for *_, n in steps), origin="flow",
+                bridged=all(n > 0 for *_, n in steps),
+                origin="flow",
             )
 
 
@@ -355,8 +388,13 @@ def _add_tasks(builder: _Builder, registry: Registry) -> None:
                 if node == task.agency or task.agency not in graph:
                     continue
                 builder.edge(
-                    relation, node, task.agency, [task.id], group=task.id,
-                    matter=task.title, label=f"{EDGE_LABELS[relation]}：{task.title}",
+                    relation,
+                    node,
+                    task.agency,
+                    [task.id],
+                    group=task.id,
+                    matter=task.title,
+                    label=f"{EDGE_LABELS[relation]}：{task.title}",
                     deadline=task.deadline,
                 )
         graph.graph["matters"][task.id] = {
@@ -388,8 +426,12 @@ def _add_kept_by(builder: _Builder, registry: Registry) -> None:
     for (u, v), work_items in items.items():
         texts = "；".join(w.text for w in work_items if w.text)
         builder.edge(
-            "kept_by_higher_level", u, v, [w.id for w in work_items],
-            matter=texts or None, label=f"{EDGE_LABELS['kept_by_higher_level']}（{len(work_items)}项）",
+            "kept_by_higher_level",
+            u,
+            v,
+            [w.id for w in work_items],
+            matter=texts or None,
+            label=f"{EDGE_LABELS['kept_by_higher_level']}（{len(work_items)}项）",
         )
 
 
@@ -421,9 +463,14 @@ def weighted_degree(graph: nx.MultiDiGraph, edge_types: Iterable[str] | None = N
     return dict(_simple(graph, edge_types).degree(weight="weight"))
 
 
-def betweenness(graph: nx.MultiDiGraph, edge_types: Iterable[str] | None = None, *,
-                exact_limit: int = EXACT_BETWEENNESS_LIMIT, k: int = BETWEENNESS_SAMPLES,
-                seed: int = 0) -> dict[str, float]:
+def betweenness(
+    graph: nx.MultiDiGraph,
+    edge_types: Iterable[str] | None = None,
+    *,
+    exact_limit: int = EXACT_BETWEENNESS_LIMIT,
+    k: int = BETWEENNESS_SAMPLES,
+    seed: int = 0,
+) -> dict[str, float]:
     """Normalised betweenness over the undirected simple graph (hops, not weights).
 
     Exact up to `exact_limit` nodes; above it estimated from `k` sampled pivots with a fixed
@@ -481,16 +528,18 @@ def neighbours(graph: nx.MultiDiGraph, agency_id: str) -> list[dict]:
         if other == agency_id:
             continue
         links.sort(key=lambda link: (EDGE_TYPES.index(link["relation"]), link["key"]))
-        rows.append({
-            "id": other,
-            "name": graph.nodes[other].get("name"),
-            "node_type": graph.nodes[other].get("node_type"),
-            "types": sorted({link["relation"] for link in links}, key=EDGE_TYPES.index),
-            "weight": sum(link["weight"] for link in links),
-            "records": sorted({r for link in links for r in link["records"]}),
-            "matters": list(dict.fromkeys(link["matter"] for link in links if link.get("matter"))),
-            "links": links,
-        })
+        rows.append(
+            {
+                "id": other,
+                "name": graph.nodes[other].get("name"),
+                "node_type": graph.nodes[other].get("node_type"),
+                "types": sorted({link["relation"] for link in links}, key=EDGE_TYPES.index),
+                "weight": sum(link["weight"] for link in links),
+                "records": sorted({r for link in links for r in link["records"]}),
+                "matters": list(dict.fromkeys(link["matter"] for link in links if link.get("matter"))),
+                "links": links,
+            }
+        )
     rows.sort(key=lambda row: (-row["weight"], row["id"]))
     return rows
 
@@ -500,13 +549,16 @@ def _link(data: dict, key: str, direction: str, own_is_source: bool | None = Non
     link["key"] = key
     link["direction"] = direction
     if own_is_source is not None and ("source_division" in data or "target_division" in data):
-        own, theirs = ("source_division", "target_division") if own_is_source else ("target_division", "source_division")
+        own, theirs = (
+            ("source_division", "target_division") if own_is_source else ("target_division", "source_division")
+        )
         link["own_division"], link["their_division"] = data.get(own), data.get(theirs)
     return link
 
 
-def path_between(graph: nx.MultiDiGraph, a: str, b: str, edge_types: Iterable[str] | None = None,
-                 directed: bool = False) -> list[dict] | None:
+def path_between(
+    graph: nx.MultiDiGraph, a: str, b: str, edge_types: Iterable[str] | None = None, directed: bool = False
+) -> list[dict] | None:
     """A shortest chain of links from `a` to `b`, or None if they are not connected.
 
     Undirected by default (how are two bodies connected at all); with `directed=True` only
@@ -533,7 +585,7 @@ def path_between(graph: nx.MultiDiGraph, a: str, b: str, edge_types: Iterable[st
     except nx.NetworkXNoPath:
         return None
     hops = []
-    for u, v in zip(nodes, nodes[1:]):
+    for u, v in zip(nodes, nodes[1:], strict=False):
         links = []
         for x, y, direction in ((u, v, "out"), (v, u, "in")):
             for key, data in (graph.get_edge_data(x, y) or {}).items():
@@ -542,8 +594,15 @@ def path_between(graph: nx.MultiDiGraph, a: str, b: str, edge_types: Iterable[st
                 if directed and direction == "in" and data["directed"]:
                     continue
                 links.append(_link(data, key, "both" if not data["directed"] else direction))
-        hops.append({"from": u, "to": v, "from_name": graph.nodes[u].get("name"),
-                     "to_name": graph.nodes[v].get("name"), "links": links})
+        hops.append(
+            {
+                "from": u,
+                "to": v,
+                "from_name": graph.nodes[u].get("name"),
+                "to_name": graph.nodes[v].get("name"),
+                "links": links,
+            }
+        )
     return hops
 
 
@@ -620,7 +679,9 @@ def export_graph(graph: nx.MultiDiGraph, out_dir: Path | str) -> dict[str, Path]
 
     data = nx.node_link_data(graph, edges="edges")
     written["json"] = out / "graph.json"
-    atomic_write_bytes(written["json"], json.dumps(data, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8"))
+    atomic_write_bytes(
+        written["json"], json.dumps(data, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
+    )
     return written
 
 
@@ -647,40 +708,45 @@ def graph_tables(graph: nx.MultiDiGraph, base: str = "") -> tuple[list[dict], li
     node_rows = []
     for node, data in graph.nodes(data=True):
         is_agency = data.get("node_type") == "agency"
-        node_rows.append({
-            "id": node,
-            "node_type": data.get("node_type"),
-            "name": data.get("name"),
-            "kind": data.get("kind"),
-            "unit_kind": data.get("unit_kind"),
-            "level": data.get("level"),
-            "region": data.get("region"),
-            "parent": data.get("parent"),
-            "agency": node if is_agency else data.get("agency"),
-            "documents": json.dumps(data.get("documents") or [], ensure_ascii=False),
-            "document_count": len(data.get("documents") or ()),
-            "degree": deg.get(node, 0),
-            "weighted_degree": wdeg.get(node, 0),
-            "betweenness": round(btw.get(node, 0.0), 6),
-            "page_url": page_url("agency", node, base=base) if is_agency
-            else page_url("unit", node, agency=data.get("agency"), base=base),
-        })
+        node_rows.append(
+            {
+                "id": node,
+                "node_type": data.get("node_type"),
+                "name": data.get("name"),
+                "kind": data.get("kind"),
+                "unit_kind": data.get("unit_kind"),
+                "level": data.get("level"),
+                "region": data.get("region"),
+                "parent": data.get("parent"),
+                "agency": node if is_agency else data.get("agency"),
+                "documents": json.dumps(data.get("documents") or [], ensure_ascii=False),
+                "document_count": len(data.get("documents") or ()),
+                "degree": deg.get(node, 0),
+                "weighted_degree": wdeg.get(node, 0),
+                "betweenness": round(btw.get(node, 0.0), 6),
+                "page_url": page_url("agency", node, base=base)
+                if is_agency
+                else page_url("unit", node, agency=data.get("agency"), base=base),
+            }
+        )
     edge_rows = []
     for u, v, key, data in graph.edges(keys=True, data=True):
-        edge_rows.append({
-            "id": key,
-            "source": u,
-            "target": v,
-            "relation": data["relation"],
-            "directed": int(bool(data["directed"])),
-            "label": data.get("label"),
-            "matter": data.get("matter"),
-            "records": json.dumps(data["records"], ensure_ascii=False),
-            "weight": data["weight"],
-            "reconstructed": None if "reconstructed" not in data else int(bool(data["reconstructed"])),
-            "source_division": data.get("source_division"),
-            "target_division": data.get("target_division"),
-            "what": data.get("what"),
-            "origin": data.get("origin"),
-        })
+        edge_rows.append(
+            {
+                "id": key,
+                "source": u,
+                "target": v,
+                "relation": data["relation"],
+                "directed": int(bool(data["directed"])),
+                "label": data.get("label"),
+                "matter": data.get("matter"),
+                "records": json.dumps(data["records"], ensure_ascii=False),
+                "weight": data["weight"],
+                "reconstructed": None if "reconstructed" not in data else int(bool(data["reconstructed"])),
+                "source_division": data.get("source_division"),
+                "target_division": data.get("target_division"),
+                "what": data.get("what"),
+                "origin": data.get("origin"),
+            }
+        )
     return node_rows, edge_rows

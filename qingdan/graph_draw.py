@@ -16,7 +16,7 @@ import html
 import re
 import shutil
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import graphviz
 import networkx as nx
@@ -42,8 +42,7 @@ NODE_STYLES = {
     "agency": {"shape": "box", "style": "rounded"},
     "unit": {"shape": "ellipse", "style": "solid"},
 }
-MATTER_NODE = {"shape": "note", "style": "filled", "fillcolor": "#eaf1fb", "color": "#1f5fa6",
-               "fontsize": "10"}
+MATTER_NODE = {"shape": "note", "style": "filled", "fillcolor": "#eaf1fb", "color": "#1f5fa6", "fontsize": "10"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -77,7 +76,8 @@ def _require_dot() -> None:
     if shutil.which("dot") is None:
         raise GraphvizMissing(
             "cannot draw the graph: the Graphviz 'dot' program is not installed or not on PATH "
-            "(install it with: apt-get install graphviz fonts-noto-cjk)")
+            "(install it with: apt-get install graphviz fonts-noto-cjk)"
+        )
 
 
 _CACHE: dict[tuple[str, str], str] = {}
@@ -125,8 +125,9 @@ def _new_dot(name: str, rankdir: str) -> graphviz.Digraph:
     return dot
 
 
-def _add_nodes(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: Iterable[str],
-               focus: str | None, link_base: str | None) -> None:
+def _add_nodes(
+    dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: Iterable[str], focus: str | None, link_base: str | None
+) -> None:
     for node in nodes:
         data = graph.nodes[node]
         node_type = data.get("node_type", "agency")
@@ -138,8 +139,11 @@ def _add_nodes(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: Iterable[st
         if node == focus:
             attrs.update(penwidth="2.5", style=attrs["style"] + ",filled", fillcolor="#fff3bf")
         if link_base is not None:
-            url = (page_url("agency", node, base=link_base) if node_type == "agency"
-                   else page_url("unit", node, agency=data.get("agency"), base=link_base))
+            url = (
+                page_url("agency", node, base=link_base)
+                if node_type == "agency"
+                else page_url("unit", node, agency=data.get("agency"), base=link_base)
+            )
             if url:
                 attrs["URL"] = _text(url)
                 attrs["target"] = "_top"
@@ -153,8 +157,7 @@ def _edge_text(data: dict) -> str:
     return data.get("matter") or data.get("what") or ""
 
 
-def _add_matter_hubs(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[str],
-                     groups: dict) -> bool:
+def _add_matter_hubs(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[str], groups: dict) -> bool:
     """A matter shared by three or more drawn bodies becomes one node with a spoke per body.
 
     n bodies sharing a matter are n(n-1)/2 pairwise edges in the graph; drawn as a hub they
@@ -174,8 +177,12 @@ def _add_matter_hubs(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[s
         drawn = True
         info = matters.get(record, {})
         hub = f"matter_{record}"
-        dot.node(hub, label=_label(*_wrap(info.get("matter") or record)), tooltip=_label(info.get("matter") or record, record),
-                 **MATTER_NODE)
+        dot.node(
+            hub,
+            label=_label(*_wrap(info.get("matter") or record)),
+            tooltip=_label(info.get("matter") or record, record),
+            **MATTER_NODE,
+        )
         divisions = info.get("divisions", {})
         for body in sorted(bodies):
             name = graph.nodes[body].get("name") or body
@@ -194,14 +201,15 @@ def _add_matter_hubs(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[s
 
 def _wrap(text: str, width: int = 12, lines: int = 3) -> list[str]:
     text = " ".join(str(text).split())
-    out = [text[i:i + width] for i in range(0, len(text), width)][:lines]
+    out = [text[i : i + width] for i in range(0, len(text), width)][:lines]
     if len(text) > width * lines:
         out[-1] = out[-1][:-1] + "…"
     return out
 
 
-def _add_edges(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[str],
-               edge_types: Iterable[str] | None) -> list[str]:
+def _add_edges(
+    dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[str], edge_types: Iterable[str] | None
+) -> list[str]:
     """One drawn edge per (u, v, relation), shared matters of 3+ bodies as hubs.
 
     Returns the legend entries needed, in legend order.
@@ -257,9 +265,16 @@ def _add_legend(dot: graphviz.Digraph, relations: list[str]) -> None:
             legend.edge(a, b, label=_label(EDGE_LABELS.get(relation, relation)), **EDGE_STYLES.get(relation, {}))
 
 
-def graph_dot(graph: nx.MultiDiGraph, *, max_nodes: int = MAX_NODES, top_n: int = TOP_N,
-              edge_types: Iterable[str] | None = None, link_base: str | None = None,
-              rankdir: str = "LR", isolated: bool = False) -> graphviz.Digraph:
+def graph_dot(
+    graph: nx.MultiDiGraph,
+    *,
+    max_nodes: int = MAX_NODES,
+    top_n: int = TOP_N,
+    edge_types: Iterable[str] | None = None,
+    link_base: str | None = None,
+    rankdir: str = "LR",
+    isolated: bool = False,
+) -> graphviz.Digraph:
     """The Graphviz description of the whole graph (see `draw_graph_svg`); its `comment` is the caption."""
     total = graph.number_of_nodes()
     if total <= max_nodes:
@@ -283,9 +298,17 @@ def graph_dot(graph: nx.MultiDiGraph, *, max_nodes: int = MAX_NODES, top_n: int 
     return dot
 
 
-def draw_graph_svg(graph: nx.MultiDiGraph, *, max_nodes: int = MAX_NODES, top_n: int = TOP_N,
-                   edge_types: Iterable[str] | None = None, link_base: str | None = None,
-                   engine: str = "dot", rankdir: str = "LR", isolated: bool = False) -> str:
+def draw_graph_svg(
+    graph: nx.MultiDiGraph,
+    *,
+    max_nodes: int = MAX_NODES,
+    top_n: int = TOP_N,
+    edge_types: Iterable[str] | None = None,
+    link_base: str | None = None,
+    engine: str = "dot",
+    rankdir: str = "LR",
+    isolated: bool = False,
+) -> str:
     """The whole graph as an inlinable <svg> element.
 
     Up to `max_nodes` nodes the whole graph is drawn; above, only the `top_n` nodes of
@@ -295,14 +318,27 @@ def draw_graph_svg(graph: nx.MultiDiGraph, *, max_nodes: int = MAX_NODES, top_n:
     the relations drawn; `link_base` (the site URL, or '' for site-relative addresses)
     makes nodes link to their pages.
     """
-    dot = graph_dot(graph, max_nodes=max_nodes, top_n=top_n, edge_types=edge_types,
-                    link_base=link_base, rankdir=rankdir, isolated=isolated)
+    dot = graph_dot(
+        graph,
+        max_nodes=max_nodes,
+        top_n=top_n,
+        edge_types=edge_types,
+        link_base=link_base,
+        rankdir=rankdir,
+        isolated=isolated,
+    )
     return render_svg(dot, dot.caption, engine)
 
 
-def neighbourhood_dot(graph: nx.MultiDiGraph, agency_id: str, *, max_neighbours: int = MAX_NEIGHBOURS,
-                      edge_types: Iterable[str] | None = None, link_base: str | None = None,
-                      rankdir: str = "LR") -> graphviz.Digraph:
+def neighbourhood_dot(
+    graph: nx.MultiDiGraph,
+    agency_id: str,
+    *,
+    max_neighbours: int = MAX_NEIGHBOURS,
+    edge_types: Iterable[str] | None = None,
+    link_base: str | None = None,
+    rankdir: str = "LR",
+) -> graphviz.Digraph:
     """The Graphviz description of one body's neighbourhood (see `draw_neighbourhood_svg`)."""
     if agency_id not in graph:
         raise nx.NodeNotFound(f"{agency_id!r} is not a node of the graph")
@@ -310,7 +346,9 @@ def neighbourhood_dot(graph: nx.MultiDiGraph, agency_id: str, *, max_neighbours:
     rows = [row for row in neighbours(graph, agency_id) if wanted is None or wanted & set(row["types"])]
     kept = [row["id"] for row in rows[:max_neighbours]]
     name = graph.nodes[agency_id].get("name") or agency_id
-    caption = f"{name}：{len(rows)} 个关联机构" + (f"（显示关联最强的 {len(kept)} 个）" if len(kept) < len(rows) else "")
+    caption = f"{name}：{len(rows)} 个关联机构" + (
+        f"（显示关联最强的 {len(kept)} 个）" if len(kept) < len(rows) else ""
+    )
     dot = _new_dot("neighbourhood", rankdir)
     dot.attr(label=_label(caption), labelloc="t")
     _add_nodes(dot, graph, [agency_id, *sorted(kept)], agency_id, link_base)
@@ -320,13 +358,21 @@ def neighbourhood_dot(graph: nx.MultiDiGraph, agency_id: str, *, max_neighbours:
     return dot
 
 
-def draw_neighbourhood_svg(graph: nx.MultiDiGraph, agency_id: str, *, max_neighbours: int = MAX_NEIGHBOURS,
-                           edge_types: Iterable[str] | None = None, link_base: str | None = None,
-                           engine: str = "dot", rankdir: str = "LR") -> str:
+def draw_neighbourhood_svg(
+    graph: nx.MultiDiGraph,
+    agency_id: str,
+    *,
+    max_neighbours: int = MAX_NEIGHBOURS,
+    edge_types: Iterable[str] | None = None,
+    link_base: str | None = None,
+    engine: str = "dot",
+    rankdir: str = "LR",
+) -> str:
     """One body and the bodies linked to it (the `max_neighbours` strongest links), as <svg>.
 
     Edges among the neighbours are drawn too, so bodies sharing a matter show as a group.
     """
-    dot = neighbourhood_dot(graph, agency_id, max_neighbours=max_neighbours, edge_types=edge_types,
-                            link_base=link_base, rankdir=rankdir)
+    dot = neighbourhood_dot(
+        graph, agency_id, max_neighbours=max_neighbours, edge_types=edge_types, link_base=link_base, rankdir=rankdir
+    )
     return render_svg(dot, dot.caption, engine)

@@ -68,9 +68,7 @@ FlowRef = _id_field("ID of a flow", "flow")
 TemplateRef = _id_field("ID of a flow template", "flow_template")
 DocumentRef = _id_field("ID of a document", "document")
 SchemeRef = _id_field("ID of a code scheme", "code_scheme")
-RegionCode = Annotated[
-    str, Field(pattern=r"^\d{6}$", description="GB/T 2260 region code (6 digits)")
-]
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", description="GB/T 2260 region code (6 digits)")]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -139,9 +137,7 @@ class CodeScheme(Strict):
 
     id: RecordId
     name: Text
-    pattern: Text = Field(
-        description="Regular expression with named groups (agency, category, item, subitem, region)"
-    )
+    pattern: Text = Field(description="Regular expression with named groups (agency, category, item, subitem, region)")
     categories: dict[str, str] = Field(
         default_factory=dict, description="Category letter → power category it stands for"
     )
@@ -182,9 +178,7 @@ class Agency(Record):
         "other",
     ]
     parent: AgencyRef | None = None
-    name_stated: bool = Field(
-        True, description="False where the source never names the body and the name was inferred"
-    )
+    name_stated: bool = Field(True, description="False where the source never names the body and the name was inferred")
     inference: str | None = Field(None, description="How the name, level or region was worked out")
     description: str | None = Field(None, description="What the body is for, as the source states it (宗旨和业务范围)")
 

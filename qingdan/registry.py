@@ -123,8 +123,15 @@ class Registry:
         subpath = _split_field(field_path)
         file, line = self.where(record_id, *subpath)
         return Problem(
-            severity, code, file, line, _display_path(entry.path + subpath), message,
-            record=record_id, agency=self.agency_of(record_id), **extra,
+            severity,
+            code,
+            file,
+            line,
+            _display_path(entry.path + subpath),
+            message,
+            record=record_id,
+            agency=self.agency_of(record_id),
+            **extra,
         )
 
     def source_path(self, document_file: str) -> Path:
@@ -155,8 +162,10 @@ def yaml_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     return sorted(
-        p for p in root.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file()
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
@@ -187,20 +196,36 @@ def _load_file(registry: Registry, path: Path) -> None:
     registry.files[path] = loaded
     data = loaded.data
     if not isinstance(data, dict):
-        registry.errors.append(Problem("error", "wrong_type", rel, loaded.line_of(()), "(file)",
-                                       "a registry file must be a mapping of record lists (agencies:, powers:, …)"))
+        registry.errors.append(
+            Problem(
+                "error",
+                "wrong_type",
+                rel,
+                loaded.line_of(()),
+                "(file)",
+                "a registry file must be a mapping of record lists (agencies:, powers:, …)",
+            )
+        )
         return
     for section, items in data.items():
         if section not in RECORD_KINDS:
-            registry.errors.append(Problem(
-                "error", "unknown_field", rel, loaded.line_of((section,)), section,
-                f"unknown section; a registry file may hold: {', '.join(RECORD_KINDS)}"))
+            registry.errors.append(
+                Problem(
+                    "error",
+                    "unknown_field",
+                    rel,
+                    loaded.line_of((section,)),
+                    section,
+                    f"unknown section; a registry file may hold: {', '.join(RECORD_KINDS)}",
+                )
+            )
             continue
         if items is None:
             continue
         if not isinstance(items, list):
-            registry.errors.append(Problem("error", "wrong_type", rel, loaded.line_of((section,)), section,
-                                           "expected a list of records"))
+            registry.errors.append(
+                Problem("error", "wrong_type", rel, loaded.line_of((section,)), section, "expected a list of records")
+            )
             continue
         model = RECORD_KINDS[section]
         kind = KIND_OF_SECTION[section]
@@ -210,9 +235,16 @@ def _load_file(registry: Registry, path: Path) -> None:
             except ValidationError as exc:
                 for err in exc.errors():
                     loc = (section, index) + tuple(err["loc"])
-                    registry.errors.append(Problem(
-                        "error", _error_code(err["type"]), rel, loaded.line_of(loc), _display_path(loc),
-                        plain_message(err)))
+                    registry.errors.append(
+                        Problem(
+                            "error",
+                            _error_code(err["type"]),
+                            rel,
+                            loaded.line_of(loc),
+                            _display_path(loc),
+                            plain_message(err),
+                        )
+                    )
                 continue
             _index(registry, Entry(kind, record, path, (section, index)))
 
@@ -231,11 +263,17 @@ def _claim_id(registry: Registry, entry: Entry) -> bool:
     if previous is not None:
         file, line = registry.where(previous.id)
         loaded = registry.files[entry.file]
-        registry.errors.append(Problem(
-            "error", "duplicate_id", registry.relpath(entry.file), loaded.line_of(entry.path + ("id",)),
-            _display_path(entry.path + ("id",)),
-            f"the ID {entry.id!r} is already used by a {previous.kind} at {file}:{line}; IDs must be unique",
-            record=entry.id))
+        registry.errors.append(
+            Problem(
+                "error",
+                "duplicate_id",
+                registry.relpath(entry.file),
+                loaded.line_of(entry.path + ("id",)),
+                _display_path(entry.path + ("id",)),
+                f"the ID {entry.id!r} is already used by a {previous.kind} at {file}:{line}; IDs must be unique",
+                record=entry.id,
+            )
+        )
         return False
     registry.entries[entry.id] = entry
     return True
@@ -283,8 +321,15 @@ def plain_message(err: dict) -> str:
 
 
 def _type_name(value) -> str:
-    return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
-            dict: "a mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 # --- references ------------------------------------------------------------------------
@@ -327,5 +372,14 @@ def check_references(registry: Registry) -> None:
             else:
                 continue
             file, line = registry.where(record_id, *path)
-            registry.errors.append(Problem("error", "dangling_reference", file, line,
-                                           _display_path(entry.path + path), message, record=record_id))
+            registry.errors.append(
+                Problem(
+                    "error",
+                    "dangling_reference",
+                    file,
+                    line,
+                    _display_path(entry.path + path),
+                    message,
+                    record=record_id,
+                )
+            )

@@ -25,7 +25,7 @@ _WORD = re.compile(r"[\w\u3400-\u9fff]+")
 def _bigrams(text: str) -> list[str]:
     out = []
     for run in _CJK_RUN.findall(text):
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 

@@ -162,8 +162,9 @@ def _get(data: dict, path: tuple[str, ...]):
     return value
 
 
-def _collect(sheet: Sheet, data: dict, rows: dict[Sheet, list[_Row]], parent_key: str | None = None,
-             position: int | None = None) -> _Row:
+def _collect(
+    sheet: Sheet, data: dict, rows: dict[Sheet, list[_Row]], parent_key: str | None = None, position: int | None = None
+) -> _Row:
     """Rows of a record and its nested lists, as they go into the workbook."""
     row = _Row(sheet, FIRST_ROW + len(rows[sheet]), parent_key=parent_key, position=position)
     rows[sheet].append(row)
@@ -176,8 +177,7 @@ def _collect(sheet: Sheet, data: dict, rows: dict[Sheet, list[_Row]], parent_key
         else:
             row.values[column] = _get(data, column.path)
     for key, _, child in sheet.children:
-        row.children[key] = [_collect(child, item, rows, row.key, i)
-                             for i, item in enumerate(data.get(key) or [], 1)]
+        row.children[key] = [_collect(child, item, rows, row.key, i) for i, item in enumerate(data.get(key) or [], 1)]
     return row
 
 
@@ -225,8 +225,9 @@ def _encode_dict(mapping: dict):
     if not mapping:
         return None
     pairs = [(str(k), str(v)) for k, v in mapping.items()]
-    plain = all(k and k == k.strip() and "=" not in k and "\n" not in k and "\n" not in v and v == v.strip()
-                for k, v in pairs) and not pairs[0][0].startswith("{")
+    plain = all(
+        k and k == k.strip() and "=" not in k and "\n" not in k and "\n" not in v and v == v.strip() for k, v in pairs
+    ) and not pairs[0][0].startswith("{")
     if plain:
         return "\n".join(f"{k}={v}" for k, v in pairs)
     return json.dumps(mapping, ensure_ascii=False)
@@ -363,15 +364,19 @@ def agency_folder(registry_root: Path, agency_id: str, registry: Registry | None
     root = Path(registry_root)
     registry = registry or load_registry(root)
     if len(agency_id) > 120 or not ID_RE.match(agency_id):
-        raise SpreadsheetError(f"{agency_id!r} is not a valid agency ID: use lowercase ASCII letters, digits "
-                               "and single '-', '_' or '.' between them, e.g. 370406-ybj")
+        raise SpreadsheetError(
+            f"{agency_id!r} is not a valid agency ID: use lowercase ASCII letters, digits "
+            "and single '-', '_' or '.' between them, e.g. 370406-ybj"
+        )
     entry = registry.entries.get(agency_id)
     if entry is None:
         folder = agency_id
         others = _agencies_in(registry, root, folder)
         if others or ((root / folder).is_dir() and yaml_files(root / folder)):
-            raise SpreadsheetError(f"the folder {folder}/ already holds other records ({', '.join(others) or 'YAML files'});"
-                                   " a new agency needs a folder of its own")
+            raise SpreadsheetError(
+                f"the folder {folder}/ already holds other records ({', '.join(others) or 'YAML files'});"
+                " a new agency needs a folder of its own"
+            )
         return folder, False
     if entry.kind != "agency":
         raise SpreadsheetError(f"{agency_id} is the ID of a {entry.kind}, not of an agency")
@@ -379,8 +384,10 @@ def agency_folder(registry_root: Path, agency_id: str, registry: Registry | None
     if folder is None:
         raise SpreadsheetError(f"{agency_id} is in {entry.file}, not in an agency folder of {root}")
     if folder in SHARED_FOLDERS:
-        raise SpreadsheetError(f"{agency_id} is kept in the shared folder {folder}/: it is named by others but does "
-                               "not publish its own list here; give it an agency folder first")
+        raise SpreadsheetError(
+            f"{agency_id} is kept in the shared folder {folder}/: it is named by others but does "
+            "not publish its own list here; give it an agency folder first"
+        )
     return folder, True
 
 
@@ -411,8 +418,10 @@ def write_template(registry_root: Path, agency_id: str, output: Path) -> Path:
     broken = [p for p in registry.errors if _folder_of(root, _problem_path(p)) == folder]
     if broken:
         details = "; ".join(p.format() for p in broken[:5])
-        raise SpreadsheetError(f"the folder {folder}/ has {len(broken)} errors, so some records would be missing "
-                               f"from the workbook; fix them first (qingdan validate): {details}")
+        raise SpreadsheetError(
+            f"the folder {folder}/ has {len(broken)} errors, so some records would be missing "
+            f"from the workbook; fix them first (qingdan validate): {details}"
+        )
     records = _folder_records(registry, root, folder) if exists else {}
     agency = registry.get(agency_id) if exists else None
 
@@ -444,14 +453,16 @@ def write_template(registry_root: Path, agency_id: str, output: Path) -> Path:
 INSTRUCTIONS = [
     "每个工作表是一类记录（机构、科室、岗位、职权……），第1行是列名，第2行是填写说明，从第3行起每行一条记录。不要改动第1、2行和工作表名称。",
     "文字照原件录入，不要改写、不要补全；原件受损或存疑的文字原样照录，在“审核标记”表中说明。",
-    "ID：小写英文字母和数字，中间可用单个 - _ . 连接；全库唯一；已发布的ID不要修改（网页地址和更新比对都靠它）。新记录的ID以所属机构ID开头，如 {agency}-power-12。",
+    "ID：小写英文字母和数字，中间可用单个 - _ . 连接；全库唯一；"
+    "已发布的ID不要修改（网页地址和更新比对都靠它）。新记录的ID以所属机构ID开头，如 {agency}-power-12。",
     "带下拉箭头的列只能填列表中的值；“是/否”列填“是”或“否”。",
     "“每行一项”的列：在单元格内换行（Alt+Enter），每行一项。",
     "子表（如 工作事项、申请材料、法律依据、审核标记）的每行用“所属ID”指向上级记录，用“顺序”排列。",
-    "删除一行即删除该记录；空白行会被跳过。单元格只填 \"\" 表示空文本（与空白不同）。",
+    '删除一行即删除该记录；空白行会被跳过。单元格只填 "" 表示空文本（与空白不同）。',
     "上级机构、流程模板、编码规则等放在共享文件夹（directory/、templates/、schemes/）中，本工作簿只引用它们的ID，见“可引用ID”表。",
     "“数据问题”表列出登记库对现有数据的提示，仅供参考，导入时忽略。",
-    "导入：qingdan import 本文件.xlsx。必填列留空、引用不存在的ID、编码不符合编码规则等问题，会逐格报告（如 职权!C14），全部改正前不会写入任何内容。",
+    "导入：qingdan import 本文件.xlsx。必填列留空、引用不存在的ID、编码不符合编码规则等问题，"
+    "会逐格报告（如 职权!C14），全部改正前不会写入任何内容。",
 ]
 
 
@@ -539,8 +550,10 @@ def _write_sheet(ws, sheet: Sheet, rows: list[_Row], agency_id: str, options: _O
             try:
                 _set_cell(ws.cell(row.number, index), value)
             except IllegalCharacterError:
-                raise SpreadsheetError(f"{sheet.name}!{get_column_letter(index)}{row.number} ({row.key}): "
-                                       f"{column.label} holds a control character that a workbook cannot store") from None
+                raise SpreadsheetError(
+                    f"{sheet.name}!{get_column_letter(index)}{row.number} ({row.key}): "
+                    f"{column.label} holds a control character that a workbook cannot store"
+                ) from None
             if isinstance(value, str):
                 widths[index - 1] = max(widths[index - 1], min(48, _width(value.split("\n")[0]) + 2))
     last = FIRST_ROW + len(rows) + SPARE_ROWS
@@ -580,22 +593,26 @@ def _write_references(ws, registry: Registry, root: Path, folder: str) -> None:
         for index, value in enumerate((entry.id, KIND_ZH.get(entry.kind, entry.kind), name, where or ""), 1):
             _set_cell(ws.cell(number, index), value)
         number += 1
-    for letter, width in zip("ABCD", (34, 10, 40, 28)):
+    for letter, width in zip("ABCD", (34, 10, 40, 28), strict=False):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
 
 
-def _write_findings(ws, registry: Registry, root: Path, folder: str, rows: dict[Sheet, list[_Row]],
-                    options: _Options) -> None:
+def _write_findings(
+    ws, registry: Registry, root: Path, folder: str, rows: dict[Sheet, list[_Row]], options: _Options
+) -> None:
     headers = ("严重程度", "位置", "记录ID", "问题", "说明")
     for index, label in enumerate(headers, 1):
         cell = ws.cell(1, index, label)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    ws.cell(2, 1, "登记库对现有数据的提示（原件本身的缺陷等），仅供参考，导入时忽略。严重程度："
-            + "；".join(f"{s}（{VALUES_ZH.get(s, s)}）" for s in SEVERITIES[1:])).font = NOTE_FONT
+    ws.cell(
+        2,
+        1,
+        "登记库对现有数据的提示（原件本身的缺陷等），仅供参考，导入时忽略。严重程度："
+        + "；".join(f"{s}（{VALUES_ZH.get(s, s)}）" for s in SEVERITIES[1:]),
+    ).font = NOTE_FONT
     by_key = _rows_by_record(rows)
-    letters = {sheet.name: {c.path: get_column_letter(i) for i, c in enumerate(sheet.columns, 1)}
-               for sheet in rows}
+    letters = {sheet.name: {c.path: get_column_letter(i) for i, c in enumerate(sheet.columns, 1)} for sheet in rows}
     number = FIRST_ROW
     for problem in check(registry).findings:
         if _folder_of(root, _problem_path(problem)) != folder or problem.record not in registry.entries:
@@ -604,16 +621,22 @@ def _write_findings(ws, registry: Registry, root: Path, folder: str, rows: dict[
         row = by_key.get(problem.record)
         where = ""
         if row is not None:
-            sub = _split_field(problem.field)[len(entry.path):]
+            sub = _split_field(problem.field)[len(entry.path) :]
             located = _locate(row, sub, letters)
             where = f"{located.sheet}!{located.cell}"
         values = (problem.severity, where, problem.record, problem.code, problem.message_zh or problem.message)
         for index, value in enumerate(values, 1):
             _set_cell(ws.cell(number, index), value)
         number += 1
-    _add_dropdown(ws, "A", SEVERITIES[1:], max(number, FIRST_ROW + 1), options,
-                  Column(("severity",), "严重程度", "", "choice", choices=SEVERITIES[1:]))
-    for letter, width in zip("ABCDE", (10, 16, 34, 22, 90)):
+    _add_dropdown(
+        ws,
+        "A",
+        SEVERITIES[1:],
+        max(number, FIRST_ROW + 1),
+        options,
+        Column(("severity",), "严重程度", "", "choice", choices=SEVERITIES[1:]),
+    )
+    for letter, width in zip("ABCDE", (10, 16, 34, 22, 90), strict=False):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
 
@@ -652,7 +675,9 @@ def _key_column(sheet: Sheet) -> Column:
     return sheet.column(("id",)) or sheet.columns[0]
 
 
-def _locate(row: _Row, parts: list, letters: dict[str, dict[tuple, str]], order: dict[str, int] | None = None) -> _Located:
+def _locate(
+    row: _Row, parts: list, letters: dict[str, dict[tuple, str]], order: dict[str, int] | None = None
+) -> _Located:
     """The cell that holds the value at `parts` (a path below the record of `row`)."""
     detail = ""
     while True:
@@ -669,12 +694,16 @@ def _locate(row: _Row, parts: list, letters: dict[str, dict[tuple, str]], order:
                 column = _key_column(sheet)
                 detail = child.name  # the list as a whole: its rows are in that sheet
             else:
-                matches = [c for c in sheet.columns if tuple(parts[:len(c.path)]) == c.path]
+                matches = [c for c in sheet.columns if tuple(parts[: len(c.path)]) == c.path]
                 if matches:
                     column = max(matches, key=lambda c: len(c.path))
-                    rest = parts[len(column.path):]
+                    rest = parts[len(column.path) :]
                     if rest:
-                        detail = f"{column.label} 第{rest[0] + 1}项" if isinstance(rest[0], int) else f"{column.label} {rest[0]}"
+                        detail = (
+                            f"{column.label} 第{rest[0] + 1}项"
+                            if isinstance(rest[0], int)
+                            else f"{column.label} {rest[0]}"
+                        )
                 else:
                     column = next((c for c in sheet.columns if c.path[0] == head), None)
         column = column or _key_column(sheet)
@@ -685,8 +714,9 @@ def _locate(row: _Row, parts: list, letters: dict[str, dict[tuple, str]], order:
             letter = present.get(_key_column(sheet).path) or next(iter(present.values()), "A")
             label = f"{label}（此列缺失）"
         column_index = _column_index(letter)
-        return _Located(sheet.name, f"{letter}{row.number}", label,
-                        ((order or {}).get(sheet.name, 0), row.number, column_index))
+        return _Located(
+            sheet.name, f"{letter}{row.number}", label, ((order or {}).get(sheet.name, 0), row.number, column_index)
+        )
 
 
 def _column_index(letter: str) -> int:
@@ -711,8 +741,9 @@ class _Workbook:
     problems: list[tuple[CellProblem, tuple]] = field(default_factory=list)
     fatal: bool = False  # the agency or folder is unusable: the records cannot be placed
 
-    def error(self, sheet: str, cell: str | None, column: str | None, message: str, sort: tuple = (),
-              fatal: bool = False) -> None:
+    def error(
+        self, sheet: str, cell: str | None, column: str | None, message: str, sort: tuple = (), fatal: bool = False
+    ) -> None:
         self.problems.append((CellProblem(message, sheet, cell, column), sort or (self.order.get(sheet, -1), 0, 0)))
         self.fatal = self.fatal or fatal
 
@@ -724,8 +755,13 @@ def _read_workbook(path: Path, lay: Layout) -> _Workbook:
         raise SpreadsheetError(f"{path} is not an .xlsx workbook that can be read: {exc}") from None
     book = _Workbook(order={name: i for i, name in enumerate([INFO_SHEET] + [s.name for s in lay.sheets])})
     if INFO_SHEET not in workbook.sheetnames:
-        book.error(INFO_SHEET, None, None, "the sheet is missing: it names the agency and its folder; "
-                                           "start from a workbook made by qingdan template", fatal=True)
+        book.error(
+            INFO_SHEET,
+            None,
+            None,
+            "the sheet is missing: it names the agency and its folder; start from a workbook made by qingdan template",
+            fatal=True,
+        )
     else:
         ws = workbook[INFO_SHEET]
         for row in ws.iter_rows(min_row=1, max_col=2):
@@ -736,8 +772,10 @@ def _read_workbook(path: Path, lay: Layout) -> _Workbook:
             elif label == FOLDER_LABEL:
                 book.folder = _text(row[1].value).strip() if row[1].value is not None else None
                 book.folder_cell = row[1].coordinate
-        for label, value, cell in ((AGENCY_LABEL, book.agency, book.agency_cell),
-                                   (FOLDER_LABEL, book.folder, book.folder_cell)):
+        for label, value, cell in (
+            (AGENCY_LABEL, book.agency, book.agency_cell),
+            (FOLDER_LABEL, book.folder, book.folder_cell),
+        ):
             if not value:
                 book.error(INFO_SHEET, cell, label, "this required cell is empty", fatal=True)
     known = {s.name for s in lay.sheets} | set(SYSTEM_SHEETS)
@@ -747,8 +785,12 @@ def _read_workbook(path: Path, lay: Layout) -> _Workbook:
     for sheet in lay.sheets:
         book.rows[sheet] = []
         if sheet.name not in workbook.sheetnames:
-            book.error(sheet.name, None, None, "the sheet is missing; keep every sheet of the template "
-                                               "(an empty sheet means no records of this kind)")
+            book.error(
+                sheet.name,
+                None,
+                None,
+                "the sheet is missing; keep every sheet of the template (an empty sheet means no records of this kind)",
+            )
             continue
         _read_sheet(workbook[sheet.name], sheet, book)
     return book
@@ -765,10 +807,16 @@ def _read_sheet(ws, sheet: Sheet, book: _Workbook) -> None:
         label = _text(cell.value).strip()
         column = by_label.get(label)
         if column is None:
-            book.error(sheet.name, cell.coordinate, label,
-                       "unknown column; the columns of this sheet are: " + "、".join(c.label for c in sheet.columns))
+            book.error(
+                sheet.name,
+                cell.coordinate,
+                label,
+                "unknown column; the columns of this sheet are: " + "、".join(c.label for c in sheet.columns),
+            )
         elif column.path in letters:
-            book.error(sheet.name, cell.coordinate, label, f"the column appears twice (also in column {letters[column.path]})")
+            book.error(
+                sheet.name, cell.coordinate, label, f"the column appears twice (also in column {letters[column.path]})"
+            )
         else:
             columns[cell.column] = column
             letters[column.path] = cell.column_letter
@@ -784,8 +832,12 @@ def _read_sheet(ws, sheet: Sheet, book: _Workbook) -> None:
             if column is None:
                 if cell.column not in stray_reported:
                     stray_reported.add(cell.column)
-                    book.error(sheet.name, cell.coordinate, None, "a value in a column without a known header; "
-                               "it would be lost: move it to the right column")
+                    book.error(
+                        sheet.name,
+                        cell.coordinate,
+                        None,
+                        "a value in a column without a known header; it would be lost: move it to the right column",
+                    )
                 continue
         for index, column in columns.items():
             row.values[column] = decode(column, ws.cell(row.number, index).value)
@@ -820,23 +872,35 @@ def _attach(book: _Workbook, lay: Layout) -> None:
                 key = row.values.get(parent_column, OMIT)
                 letter = book.letters[sheet.name].get(parent_column.path, "A")
                 if key is OMIT:
-                    book.error(sheet.name, f"{letter}{row.number}", parent_column.label,
-                               "this required cell is empty: the row belongs to no record and would be lost",
-                               (book.order.get(sheet.name, 0), row.number, _column_index(letter)))
+                    book.error(
+                        sheet.name,
+                        f"{letter}{row.number}",
+                        parent_column.label,
+                        "this required cell is empty: the row belongs to no record and would be lost",
+                        (book.order.get(sheet.name, 0), row.number, _column_index(letter)),
+                    )
                     continue
                 parent = next((lookup[p][key] for p in sheet.parents if key in lookup.get(p, {})), None)
                 if parent is None:
                     names = "、".join(p.name for p in sheet.parents)
-                    book.error(sheet.name, f"{letter}{row.number}", parent_column.label,
-                               f"there is no row with the ID {key!r} in the sheet {names}; the row would be lost",
-                               (book.order.get(sheet.name, 0), row.number, _column_index(letter)))
+                    book.error(
+                        sheet.name,
+                        f"{letter}{row.number}",
+                        parent_column.label,
+                        f"there is no row with the ID {key!r} in the sheet {names}; the row would be lost",
+                        (book.order.get(sheet.name, 0), row.number, _column_index(letter)),
+                    )
                     continue
                 position = row.values.get(position_column, OMIT)
                 if position is not OMIT and not (isinstance(position, int) and not isinstance(position, bool)):
                     letter = book.letters[sheet.name].get(position_column.path, "B")
-                    book.error(sheet.name, f"{letter}{row.number}", position_column.label,
-                               f"expected a whole number (1, 2, 3 …), got {position!r}",
-                               (book.order.get(sheet.name, 0), row.number, _column_index(letter)))
+                    book.error(
+                        sheet.name,
+                        f"{letter}{row.number}",
+                        position_column.label,
+                        f"expected a whole number (1, 2, 3 …), got {position!r}",
+                        (book.order.get(sheet.name, 0), row.number, _column_index(letter)),
+                    )
                     position = OMIT
                 row.position = None if position is OMIT else position
                 groups.setdefault(id(parent), (parent, []))[1].append(row)
@@ -881,7 +945,9 @@ def _build(row: _Row) -> dict:
         elif required:
             data[key] = []
     model_keys = [info.alias or name for name, info in row.sheet.model.model_fields.items()]
-    return {key: data[key] for key in model_keys if key in data} | {k: v for k, v in data.items() if k not in model_keys}
+    return {key: data[key] for key in model_keys if key in data} | {
+        k: v for k, v in data.items() if k not in model_keys
+    }
 
 
 def _normalise(section: str, data: dict) -> dict:
@@ -913,8 +979,9 @@ _Dumper.add_representer(str, _represent_str)
 
 def yaml_text(section: str, records: list[dict]) -> str:
     """One registry file: the schema line, then the section's records."""
-    body = yaml.dump({section: records}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=10_000)  # long text stays on one line
+    body = yaml.dump(
+        {section: records}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
+    )  # long text stays on one line
     return SCHEMA_LINE + body
 
 
@@ -945,8 +1012,12 @@ def import_workbook(registry_root: Path, workbook: Path, *, write: bool = True) 
             section_rows[sheet.section] = rows
             sections[sheet.section] = [_normalise(sheet.section, _build(row)) for row in rows]
     if not any(r.key == book.agency for r in book.rows.get(lay.top("agencies"), [])):
-        book.error(INFO_SHEET, book.agency_cell, AGENCY_LABEL,
-                   f"the sheet {lay.top('agencies').name} has no row with the ID {book.agency!r}")
+        book.error(
+            INFO_SHEET,
+            book.agency_cell,
+            AGENCY_LABEL,
+            f"the sheet {lay.top('agencies').name} has no row with the ID {book.agency!r}",
+        )
 
     texts = {f"{section}.yaml": yaml_text(section, records) for section, records in sections.items()}
     result.counts = {section: len(records) for section, records in sections.items()}
@@ -964,8 +1035,11 @@ def import_workbook(registry_root: Path, workbook: Path, *, write: bool = True) 
             (candidate / name).write_text(text, encoding="utf-8")
         report = check(load_registry(tmp_root))
         errors = [_map_problem(p, candidate, tmp_root, root, section_rows, book) for p in report.errors]
-        findings = [_map_problem(p, candidate, tmp_root, root, section_rows, book) for p in report.findings
-                    if _is_under(_problem_path(p), candidate)]
+        findings = [
+            _map_problem(p, candidate, tmp_root, root, section_rows, book)
+            for p in report.findings
+            if _is_under(_problem_path(p), candidate)
+        ]
         book.problems.extend(errors)
         result.errors = _sorted(book.problems)
         result.findings = [problem for problem, _ in findings]
@@ -982,18 +1056,25 @@ def import_workbook(registry_root: Path, workbook: Path, *, write: bool = True) 
 
 def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
     """The agency and folder named in 说明 must fit the registry as it is; if not, nothing can be placed."""
+
     def fail(cell: str, label: str, message: str) -> None:
         book.error(INFO_SHEET, cell, label, message, fatal=True)
 
     if book.agency and (len(book.agency) > 120 or not ID_RE.match(book.agency)):
-        fail(book.agency_cell, AGENCY_LABEL,
-             f"{book.agency!r} is not a valid ID: use lowercase ASCII letters, digits and single '-', '_' or '.'")
+        fail(
+            book.agency_cell,
+            AGENCY_LABEL,
+            f"{book.agency!r} is not a valid ID: use lowercase ASCII letters, digits and single '-', '_' or '.'",
+        )
     if not book.folder:
         return
     if not FOLDER_RE.match(book.folder) or book.folder in SHARED_FOLDERS:
-        fail(book.folder_cell, FOLDER_LABEL,
-             f"{book.folder!r} cannot be an agency folder: use one folder name of ASCII letters, digits, "
-             f"'-', '_' or '.', not one of the shared folders ({', '.join(SHARED_FOLDERS)})")
+        fail(
+            book.folder_cell,
+            FOLDER_LABEL,
+            f"{book.folder!r} cannot be an agency folder: use one folder name of ASCII letters, digits, "
+            f"'-', '_' or '.', not one of the shared folders ({', '.join(SHARED_FOLDERS)})",
+        )
         return
     entry = registry.entries.get(book.agency or "")
     if entry is not None:
@@ -1001,13 +1082,20 @@ def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
         if entry.kind != "agency":
             fail(book.agency_cell, AGENCY_LABEL, f"{book.agency} is the ID of a {entry.kind}, not of an agency")
         elif where != book.folder:
-            fail(book.folder_cell, FOLDER_LABEL,
-                 f"the agency {book.agency} is kept in the folder {where}/, not {book.folder}/")
+            fail(
+                book.folder_cell,
+                FOLDER_LABEL,
+                f"the agency {book.agency} is kept in the folder {where}/, not {book.folder}/",
+            )
     else:
         others = _agencies_in(registry, root, book.folder)
         if others:
-            fail(book.folder_cell, FOLDER_LABEL, f"the folder {book.folder}/ holds the records of {', '.join(others)}; "
-                 "a new agency needs a folder of its own")
+            fail(
+                book.folder_cell,
+                FOLDER_LABEL,
+                f"the folder {book.folder}/ holds the records of {', '.join(others)}; "
+                "a new agency needs a folder of its own",
+            )
 
 
 def _candidate_registry(root: Path, tmp_root: Path, folder: str) -> None:
@@ -1046,23 +1134,36 @@ def _is_under(path: Path, folder: Path) -> bool:
         return False
 
 
-def _map_problem(problem: Problem, candidate: Path, tmp_root: Path, root: Path,
-                 section_rows: dict[str, list[_Row]], book: _Workbook) -> tuple[CellProblem, tuple]:
+def _map_problem(
+    problem: Problem, candidate: Path, tmp_root: Path, root: Path, section_rows: dict[str, list[_Row]], book: _Workbook
+) -> tuple[CellProblem, tuple]:
     message = problem.message.replace(str(tmp_root.resolve()), str(root)).replace(str(tmp_root), str(root))
     path = _problem_path(problem)
     parts = _split_field(problem.field)
-    if (_is_under(path, candidate) and len(parts) >= 2 and isinstance(parts[1], int)
-            and parts[1] < len(section_rows.get(parts[0], []))):
+    if (
+        _is_under(path, candidate)
+        and len(parts) >= 2
+        and isinstance(parts[1], int)
+        and parts[1] < len(section_rows.get(parts[0], []))
+    ):
         located = _locate(section_rows[parts[0]][parts[1]], parts[2:], book.letters, book.order)
-        return (CellProblem(message, located.sheet, located.cell, located.column, severity=problem.severity,
-                            code=problem.code), located.sort)
+        return (
+            CellProblem(
+                message, located.sheet, located.cell, located.column, severity=problem.severity, code=problem.code
+            ),
+            located.sort,
+        )
     try:
         rel = path.relative_to(tmp_root.resolve())
         file = str(root / rel)
     except ValueError:
         file = problem.file
-    return (CellProblem(f"{problem.field}: {message}", file=file, line=problem.line, severity=problem.severity,
-                        code=problem.code), (math.inf, 0, 0))
+    return (
+        CellProblem(
+            f"{problem.field}: {message}", file=file, line=problem.line, severity=problem.severity, code=problem.code
+        ),
+        (math.inf, 0, 0),
+    )
 
 
 def _sorted(problems: list[tuple[CellProblem, tuple]]) -> list[CellProblem]:

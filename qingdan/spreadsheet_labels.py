@@ -214,40 +214,79 @@ FIELDS: dict[str, tuple[str, str]] = {
 # The meaning of closed-choice values, shown in the notes row next to each value.
 VALUES_ZH: dict[str, str] = {
     # levels
-    "national": "国家级", "province": "省级", "city": "市级", "county": "县级", "township": "乡镇级",
-    "village": "村级", "other": "其他",
+    "national": "国家级",
+    "province": "省级",
+    "city": "市级",
+    "county": "县级",
+    "township": "乡镇级",
+    "village": "村级",
+    "other": "其他",
     # agency kinds
-    "government_department": "政府部门", "public_institution": "事业单位", "government": "人民政府",
-    "party_body": "党的机构", "committee": "委员会", "leading_group": "领导小组", "enterprise": "企业",
+    "government_department": "政府部门",
+    "public_institution": "事业单位",
+    "government": "人民政府",
+    "party_body": "党的机构",
+    "committee": "委员会",
+    "leading_group": "领导小组",
+    "enterprise": "企业",
     "collective": "集体组织",
     # unit kinds
-    "office": "办公室", "section": "科室、股室", "center": "中心", "leadership": "领导机构（如党组）",
+    "office": "办公室",
+    "section": "科室、股室",
+    "center": "中心",
+    "leadership": "领导机构（如党组）",
     # roles
-    "lead": "牵头负责人", "assistant": "辅助人员", "leader": "组长", "deputy_leader": "副组长",
-    "member": "成员", "office_director": "办公室主任",
+    "lead": "牵头负责人",
+    "assistant": "辅助人员",
+    "leader": "组长",
+    "deputy_leader": "副组长",
+    "member": "成员",
+    "office_director": "办公室主任",
     # delegation
-    "not_delegated": "上级未下放，由上级保留", "assists_higher_level": "协助上级办理",
+    "not_delegated": "上级未下放，由上级保留",
+    "assists_higher_level": "协助上级办理",
     # review problems
-    "ocr_damage": "识别损坏", "illegible": "无法辨认", "ambiguous": "有歧义", "missing": "缺失",
+    "ocr_damage": "识别损坏",
+    "illegible": "无法辨认",
+    "ambiguous": "有歧义",
+    "missing": "缺失",
     "unresolved_name": "名称无法确定",
     # source defects
-    "truncated": "内容中断", "lost_images": "图片丢失", "repeated_headers": "表头重复",
+    "truncated": "内容中断",
+    "lost_images": "图片丢失",
+    "repeated_headers": "表头重复",
     "missing_value": "缺少内容",
     # materials
-    "common": "共同材料，每个申请人都要提交", "optional": "选择材料",
+    "common": "共同材料，每个申请人都要提交",
+    "optional": "选择材料",
     # phones
-    "service": "服务电话", "supervision": "监督电话", "consulting": "咨询电话",
+    "service": "服务电话",
+    "supervision": "监督电话",
+    "consulting": "咨询电话",
     # channels
-    "window": "窗口办理", "online": "网上办理", "mobile": "掌上办理", "mail": "邮寄办理", "phone": "电话办理",
+    "window": "窗口办理",
+    "online": "网上办理",
+    "mobile": "掌上办理",
+    "mail": "邮寄办理",
+    "phone": "电话办理",
     "self_service": "自助办理",
     # flow nodes
-    "start": "开始", "step": "步骤", "decision": "判断", "end": "结束",
+    "start": "开始",
+    "step": "步骤",
+    "decision": "判断",
+    "end": "结束",
     # availability
-    "full": "完整", "title_only": "图已丢失，只有标题（不要补画内容）",
+    "full": "完整",
+    "title_only": "图已丢失，只有标题（不要补画内容）",
     # service levels
-    "A": "省级", "B": "市级", "C": "县级",
+    "A": "省级",
+    "B": "市级",
+    "C": "县级",
     # severities of findings
-    "high": "严重", "medium": "中等", "low": "轻微", "info": "提示",
+    "high": "严重",
+    "medium": "中等",
+    "low": "轻微",
+    "info": "提示",
 }
 
 # Known patterns, described in plain words.
@@ -256,5 +295,7 @@ PATTERNS_ZH: dict[str, str] = {
     r"^\d{4}(-\d{2}(-\d{2})?)?$": "年、年-月或年-月-日，如 2019、2019-12、2019-12-31",
 }
 
-ID_RULE = ("ID规则：小写英文字母和数字，中间可用单个 - _ . 连接，不超过120个字符；全库唯一；"
-           "已发布的ID不要修改（网页地址和更新比对都靠它）；新记录的ID以所属机构ID开头，如 {agency}-power-1")
+ID_RULE = (
+    "ID规则：小写英文字母和数字，中间可用单个 - _ . 连接，不超过120个字符；全库唯一；"
+    "已发布的ID不要修改（网页地址和更新比对都靠它）；新记录的ID以所属机构ID开头，如 {agency}-power-1"
+)

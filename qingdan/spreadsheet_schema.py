@@ -62,8 +62,11 @@ class Column:
             return self.choices
         if self.kind == "list" and self.item_kind == "choice":
             if len(self.choices) <= MAX_COMBINATIONS:
-                return tuple(LIST_SEPARATOR.join(c) for n in range(1, len(self.choices) + 1)
-                             for c in combinations(self.choices, n))
+                return tuple(
+                    LIST_SEPARATOR.join(c)
+                    for n in range(1, len(self.choices) + 1)
+                    for c in combinations(self.choices, n)
+                )
             return self.choices
         return ()
 
@@ -182,8 +185,9 @@ def _pattern(meta: list) -> str | None:
 
 def _constrained(meta: list) -> bool:
     """Whether anything beyond the type checks the value (a length, a pattern, a validator)."""
-    return _min_length(meta) > 0 or _pattern(meta) is not None or any(
-        type(m).__name__.endswith("Validator") for m in meta)
+    return (
+        _min_length(meta) > 0 or _pattern(meta) is not None or any(type(m).__name__.endswith("Validator") for m in meta)
+    )
 
 
 def _description(info: FieldInfo, meta: list) -> str | None:
@@ -195,8 +199,15 @@ def _description(info: FieldInfo, meta: list) -> str | None:
 # --- labels and notes ------------------------------------------------------------------------
 
 
-def label_for(model: type[BaseModel], name: str, key: str, info: FieldInfo, meta: list,
-              prefix: str | None = None, prefix_label: str | None = None) -> tuple[str, str]:
+def label_for(
+    model: type[BaseModel],
+    name: str,
+    key: str,
+    info: FieldInfo,
+    meta: list,
+    prefix: str | None = None,
+    prefix_label: str | None = None,
+) -> tuple[str, str]:
     """(column label, what it holds) from the label table, else from the field's description.
 
     A field of a flattened model (`source.line`) has its own entry ("source.line"), or is named
@@ -257,8 +268,14 @@ def _note(what: str, column: Column, pattern: str | None, default) -> str:
 # --- the walk --------------------------------------------------------------------------------
 
 
-def _columns(model: type[BaseModel], builder: _Builder, sheet: Sheet, prefix: tuple[str, ...] = (),
-             prefix_label: str | None = None, prefix_required: bool = True) -> None:
+def _columns(
+    model: type[BaseModel],
+    builder: _Builder,
+    sheet: Sheet,
+    prefix: tuple[str, ...] = (),
+    prefix_label: str | None = None,
+    prefix_required: bool = True,
+) -> None:
     fields = list(model.model_fields.items())
     if not prefix:  # a record's own fields first, provenance and notes last
         fields.sort(key=lambda item: TRAILING_FIELDS.index(item[0]) + 1 if item[0] in TRAILING_FIELDS else 0)
@@ -269,11 +286,11 @@ def _columns(model: type[BaseModel], builder: _Builder, sheet: Sheet, prefix: tu
         core = unwrapped.core
         required = info.is_required() and prefix_required
         default = None if info.is_required() else info.get_default(call_default_factory=True)
-        label, what = label_for(model, name, key, info, meta, prefix=".".join(prefix) or None,
-                                prefix_label=prefix_label)
+        label, what = label_for(
+            model, name, key, info, meta, prefix=".".join(prefix) or None, prefix_label=prefix_label
+        )
         origin = typing.get_origin(core)
-        column = Column(path=prefix + (key,), label=label, note="", kind="json", required=required,
-                        ref=_ref(meta))
+        column = Column(path=prefix + (key,), label=label, note="", kind="json", required=required, ref=_ref(meta))
         if _is_model(core):
             if prefix:  # a model inside a flattened model: one JSON cell
                 column.kind = "json"
@@ -320,12 +337,24 @@ class _Builder:
             name = self._unique_name(label, parent)
             sheet = Sheet(name=name, model=model, list_key=key)
             self.children[(key, model)] = sheet
-            parent_note = f"上级记录的ID（{parent.name}等表的ID列）" if parent.has_id else \
-                f"上级行的键（上级ID/{parent.name}/顺序）"
-            sheet.columns.append(Column(("#parent",), PARENT_LABEL, f"本行所属的上级记录。{parent_note}。必填。", "parent",
-                                        required=True))
-            sheet.columns.append(Column(("#position",), POSITION_LABEL,
-                                        f"在同一上级记录的{label}中的排列顺序，从1开始。选填，留空排在最后。", "position"))
+            parent_note = (
+                f"上级记录的ID（{parent.name}等表的ID列）"
+                if parent.has_id
+                else f"上级行的键（上级ID/{parent.name}/顺序）"
+            )
+            sheet.columns.append(
+                Column(
+                    ("#parent",), PARENT_LABEL, f"本行所属的上级记录。{parent_note}。必填。", "parent", required=True
+                )
+            )
+            sheet.columns.append(
+                Column(
+                    ("#position",),
+                    POSITION_LABEL,
+                    f"在同一上级记录的{label}中的排列顺序，从1开始。选填，留空排在最后。",
+                    "position",
+                )
+            )
             _columns(model, self, sheet)
         if parent not in sheet.parents:
             sheet.parents.append(parent)
@@ -378,6 +407,7 @@ def _unique_labels(sheet: Sheet) -> None:
 
 def _ordered(top: list[Sheet]) -> list[Sheet]:
     """Top-level sheets in order; each child sheet after the last sheet that holds it."""
+
     def descendants(sheet: Sheet, out: list[Sheet]) -> list[Sheet]:
         for _, _, child in sheet.children:
             if child not in out:

@@ -17,10 +17,20 @@ from .codes import CodeError, category_for_letter, parse_code
 from .registry import SEVERITIES, Problem, Registry, load_registry
 
 CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
-PROBLEM_ZH = {"ocr_damage": "识别损坏", "illegible": "无法辨认", "ambiguous": "有歧义", "missing": "缺失",
-              "unresolved_name": "名称无法确定"}
-DEFECT_ZH = {"truncated": "内容中断", "lost_images": "图片丢失", "repeated_headers": "表头重复",
-             "missing_value": "缺少内容", "other": "其他"}
+PROBLEM_ZH = {
+    "ocr_damage": "识别损坏",
+    "illegible": "无法辨认",
+    "ambiguous": "有歧义",
+    "missing": "缺失",
+    "unresolved_name": "名称无法确定",
+}
+DEFECT_ZH = {
+    "truncated": "内容中断",
+    "lost_images": "图片丢失",
+    "repeated_headers": "表头重复",
+    "missing_value": "缺少内容",
+    "other": "其他",
+}
 # A local number: 7 or 8 digits with no leading 0 (area codes and mobiles start 0 or 1).
 LOCAL_PHONE = re.compile(r"^[2-9]\d{6,7}$")
 
@@ -80,15 +90,21 @@ def check_codes(registry: Registry):
         except CodeError as exc:
             yield registry.problem("error", "malformed_code", power.id, "code", str(exc))
         except re.error as exc:
-            yield registry.problem("error", "malformed_code", scheme.id, "pattern",
-                                   f"the scheme's pattern is not a valid regular expression: {exc}")
+            yield registry.problem(
+                "error",
+                "malformed_code",
+                scheme.id,
+                "pattern",
+                f"the scheme's pattern is not a valid regular expression: {exc}",
+            )
 
 
 def check_regions(registry: Registry):
     for agency in registry.of("agency"):
         if agency.region and regions.lookup(agency.region) is None:
-            yield registry.problem("error", "malformed_code", agency.id, "region",
-                                   f"{agency.region} is not a GB/T 2260 region code")
+            yield registry.problem(
+                "error", "malformed_code", agency.id, "region", f"{agency.region} is not a GB/T 2260 region code"
+            )
 
 
 def check_flows(registry: Registry):
@@ -97,39 +113,58 @@ def check_flows(registry: Registry):
         seen = set()
         for i, node_id in enumerate(node_ids):
             if node_id in seen:
-                yield registry.problem("error", "duplicate_id", flow.id, f"nodes[{i}].id",
-                                       f"the node ID {node_id!r} is used twice in this flow")
+                yield registry.problem(
+                    "error",
+                    "duplicate_id",
+                    flow.id,
+                    f"nodes[{i}].id",
+                    f"the node ID {node_id!r} is used twice in this flow",
+                )
             seen.add(node_id)
         for i, edge in enumerate(flow.edges):
             for end, value in (("from", edge.from_node), ("to", edge.to_node)):
                 if value not in seen:
-                    yield registry.problem("error", "dangling_reference", flow.id, f"edges[{i}].{end}",
-                                           f"refers to node {value!r}, which is not a node of this flow")
+                    yield registry.problem(
+                        "error",
+                        "dangling_reference",
+                        flow.id,
+                        f"edges[{i}].{end}",
+                        f"refers to node {value!r}, which is not a node of this flow",
+                    )
         if getattr(flow, "availability", None) is None:
             continue
         if flow.availability == "title_only" and (flow.nodes or flow.template):
-            yield registry.problem("error", "inconsistent", flow.id, "availability",
-                                   "a title_only flow must not have nodes or a template")
+            yield registry.problem(
+                "error", "inconsistent", flow.id, "availability", "a title_only flow must not have nodes or a template"
+            )
         if flow.availability == "full" and not (flow.nodes or flow.template):
-            yield registry.problem("error", "inconsistent", flow.id, "availability",
-                                   "a full flow needs nodes or a template")
+            yield registry.problem(
+                "error", "inconsistent", flow.id, "availability", "a full flow needs nodes or a template"
+            )
         if flow.nodes and flow.template:
-            yield registry.problem("error", "inconsistent", flow.id, "template",
-                                   "a flow has either its own nodes or a template, not both")
+            yield registry.problem(
+                "error", "inconsistent", flow.id, "template", "a flow has either its own nodes or a template, not both"
+            )
         template = registry.get(flow.template)
         if template is not None:
             template_nodes = {n.id for n in template.nodes}
             for i, assignment in enumerate(flow.assignments):
                 if assignment.node not in template_nodes:
-                    yield registry.problem("error", "dangling_reference", flow.id, f"assignments[{i}].node",
-                                           f"template {template.id} has no node {assignment.node!r}")
+                    yield registry.problem(
+                        "error",
+                        "dangling_reference",
+                        flow.id,
+                        f"assignments[{i}].node",
+                        f"template {template.id} has no node {assignment.node!r}",
+                    )
 
 
 def check_memberships(registry: Registry):
     for m in registry.of("membership"):
         if not (m.post or m.organization):
-            yield registry.problem("error", "missing_field", m.id, "post",
-                                   "a membership needs a post or an organization")
+            yield registry.problem(
+                "error", "missing_field", m.id, "post", "a membership needs a post or an organization"
+            )
 
 
 @cache
@@ -143,8 +178,13 @@ def _line_count(path: Path) -> int | None:
 def check_sources(registry: Registry):
     for doc in registry.of("document"):
         if _line_count(registry.source_path(doc.file)) is None:
-            yield registry.problem("error", "missing_source", doc.id, "file",
-                                   f"the source text {doc.file} is not in {registry.source_path('')}")
+            yield registry.problem(
+                "error",
+                "missing_source",
+                doc.id,
+                "file",
+                f"the source text {doc.file} is not in {registry.source_path('')}",
+            )
     for entry in registry.entries.values():
         source = getattr(entry.record, "source", None)
         if source is None or source.line is None:
@@ -154,8 +194,13 @@ def check_sources(registry: Registry):
             continue
         count = _line_count(registry.source_path(doc.file))
         if count is not None and source.line > count:
-            yield registry.problem("error", "bad_locator", entry.id, "source.line",
-                                   f"line {source.line} is past the end of {doc.file} ({count} lines)")
+            yield registry.problem(
+                "error",
+                "bad_locator",
+                entry.id,
+                "source.line",
+                f"line {source.line} is past the end of {doc.file} ({count} lines)",
+            )
 
 
 ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check_sources]
@@ -172,10 +217,14 @@ def find_duplicate_codes(registry: Registry):
         if len(powers) > 1:
             names = "；".join(p.name[:30] for p in powers)
             yield registry.problem(
-                "high", "duplicate_code", powers[0].id, "code",
+                "high",
+                "duplicate_code",
+                powers[0].id,
+                "code",
                 f"the official code {code} is used by {len(powers)} different powers: {names}",
                 message_zh=f"职权编码 {code} 被 {len(powers)} 项不同的职权重复使用：{names}",
-                records=[p.id for p in powers])
+                records=[p.id for p in powers],
+            )
 
 
 def parsed_powers(registry: Registry):
@@ -194,17 +243,25 @@ def find_category_mismatch(registry: Registry):
         named = [w for w in CATEGORY_WORDS if w in power.category_raw]
         if letter_category and letter_category != power.category:
             yield registry.problem(
-                "high", "category_mismatch", power.id, "category",
+                "high",
+                "category_mismatch",
+                power.id,
+                "category",
                 f"category {power.category} disagrees with the code letter {parsed.category}, "
                 f"which stands for {letter_category} in scheme {scheme.id}",
-                message_zh=f"职权类别“{power.category}”与编码字母 {parsed.category}（代表“{letter_category}”）不一致")
+                message_zh=f"职权类别“{power.category}”与编码字母 {parsed.category}（代表“{letter_category}”）不一致",
+            )
         elif len(named) > 1:
             yield registry.problem(
-                "medium", "category_mismatch", power.id, "category_raw",
+                "medium",
+                "category_mismatch",
+                power.id,
+                "category_raw",
                 f"the heading {power.category_raw} names {len(named)} categories, but the code letter "
                 f"{parsed.category} stands for one ({letter_category or power.category})",
                 message_zh=f"类别标题“{power.category_raw}”含 {len(named)} 个类别，而编码字母 {parsed.category} "
-                           f"只代表一个（{letter_category or power.category}）")
+                f"只代表一个（{letter_category or power.category}）",
+            )
 
 
 def find_mixed_headings(registry: Registry):
@@ -218,10 +275,14 @@ def find_mixed_headings(registry: Registry):
         if len(headings) > 1:
             counts = "，".join(f"{h}（{sum(p.category_raw == h for p in powers)}）" for h in headings)
             yield registry.problem(
-                "low", "mixed_headings", powers[0].id, "category_raw",
+                "low",
+                "mixed_headings",
+                powers[0].id,
+                "category_raw",
                 f"code letter {letter} is printed under {len(headings)} different headings: {counts}",
                 message_zh=f"编码字母 {letter} 的职权分列在 {len(headings)} 个不同的类别标题下：{counts}",
-                records=[p.id for p in powers])
+                records=[p.id for p in powers],
+            )
 
 
 def find_code_region_mismatch(registry: Registry):
@@ -229,17 +290,26 @@ def find_code_region_mismatch(registry: Registry):
         agency = registry.get(power.agency)
         if parsed.region and agency.region and not regions.within(parsed.region, agency.region):
             yield registry.problem(
-                "high", "code_region_mismatch", power.id, "code",
+                "high",
+                "code_region_mismatch",
+                power.id,
+                "code",
                 f"the code's region {parsed.region} is not the region of {agency.name} ({agency.region})",
-                message_zh=f"编码中的行政区划代码 {parsed.region} 与{agency.name}的区划代码 {agency.region} 不符")
+                message_zh=f"编码中的行政区划代码 {parsed.region} 与{agency.name}的区划代码 {agency.region} 不符",
+            )
 
 
 def find_missing_legal_basis(registry: Registry):
     for power in registry.of("power"):
         if not power.legal_bases:
-            yield registry.problem("medium", "missing_legal_basis", power.id, "legal_bases",
-                                   f"the power {power.name[:40]} states no legal basis in the source",
-                                   message_zh=f"职权“{power.name[:40]}”在源文件中未载明法律依据")
+            yield registry.problem(
+                "medium",
+                "missing_legal_basis",
+                power.id,
+                "legal_bases",
+                f"the power {power.name[:40]} states no legal basis in the source",
+                message_zh=f"职权“{power.name[:40]}”在源文件中未载明法律依据",
+            )
 
 
 def find_damaged_text(registry: Registry):
@@ -248,19 +318,28 @@ def find_damaged_text(registry: Registry):
             proposed = f"; proposed reading (not applied): {flag.proposed}" if flag.proposed else ""
             severity = "medium" if flag.problem == "unresolved_name" else "low"
             yield registry.problem(
-                severity, flag.problem, record_id, f"review[{i}]",
+                severity,
+                flag.problem,
+                record_id,
+                f"review[{i}]",
                 f"{flag.field}: source text {flag.raw!r} needs review: {flag.explanation}{proposed}",
                 message_zh=f"源文件文字“{flag.raw}”{PROBLEM_ZH[flag.problem]}，原样保留待核对"
-                           + (f"；建议读法（未采用）：{flag.proposed}" if flag.proposed else ""))
+                + (f"；建议读法（未采用）：{flag.proposed}" if flag.proposed else ""),
+            )
 
 
 def find_source_defects(registry: Registry):
     for doc in registry.of("document"):
         for i, defect in enumerate(doc.defects):
             severity = "medium" if defect.kind in ("truncated", "missing_value") else "low"
-            yield registry.problem(severity, f"source_{defect.kind}", doc.id, f"defects[{i}]",
-                                   f"{doc.file} {defect.locator}: {defect.description}",
-                                   message_zh=f"源文件缺陷（{DEFECT_ZH[defect.kind]}）：{defect.locator}：{defect.description}")
+            yield registry.problem(
+                severity,
+                f"source_{defect.kind}",
+                doc.id,
+                f"defects[{i}]",
+                f"{doc.file} {defect.locator}: {defect.description}",
+                message_zh=f"源文件缺陷（{DEFECT_ZH[defect.kind]}）：{defect.locator}：{defect.description}",
+            )
 
 
 def find_unresolved_names(registry: Registry):
@@ -269,9 +348,13 @@ def find_unresolved_names(registry: Registry):
             for i, party in enumerate(getattr(record, attr)):
                 if party.agency is None:
                     yield registry.problem(
-                        "medium", "unresolved_name", record.id, f"{attr}[{i}]",
+                        "medium",
+                        "unresolved_name",
+                        record.id,
+                        f"{attr}[{i}]",
                         f"the body {party.raw!r} cannot be resolved to a known agency",
-                        message_zh=f"“{party.raw}”无法确定是哪一个机构")
+                        message_zh=f"“{party.raw}”无法确定是哪一个机构",
+                    )
 
 
 def find_local_phones(registry: Registry):
@@ -280,40 +363,66 @@ def find_local_phones(registry: Registry):
             for i, phone in enumerate(record.phones):
                 if LOCAL_PHONE.match(phone.number.replace("-", "").replace(" ", "")):
                     yield registry.problem(
-                        "low", "phone_without_area_code", record.id, f"phones[{i}]",
-                        f"the phone number {phone.number} has no area code; callers outside the city cannot dial it as printed",
-                        message_zh=f"电话 {phone.number} 未写区号，外地来电无法照此拨打")
+                        "low",
+                        "phone_without_area_code",
+                        record.id,
+                        f"phones[{i}]",
+                        f"the phone number {phone.number} has no area code; "
+                        "callers outside the city cannot dial it as printed",
+                        message_zh=f"电话 {phone.number} 未写区号，外地来电无法照此拨打",
+                    )
 
 
 def find_unnamed_agencies(registry: Registry):
     for agency in registry.of("agency"):
         if not agency.name_stated:
             yield registry.problem(
-                "medium", "agency_not_named", agency.id, "name",
+                "medium",
+                "agency_not_named",
+                agency.id,
+                "name",
                 f"the source never names this body; {agency.inference or 'its name was inferred'}",
-                message_zh=f"源文件未写明该机构名称，“{agency.name}”系推断：{agency.inference or ''}")
+                message_zh=f"源文件未写明该机构名称，“{agency.name}”系推断：{agency.inference or ''}",
+            )
 
 
 def find_obsolete_regions(registry: Registry):
     for agency in registry.of("agency"):
         region = regions.lookup(agency.region) if agency.region else None
         if region and not region.current:
-            yield registry.problem("low", "obsolete_region", agency.id, "region",
-                                   f"region code {region.code} ({region.name}) was withdrawn in {region.valid_to}",
-                                   message_zh=f"行政区划代码 {region.code}（{region.name}）已于 {region.valid_to} 年撤销")
+            yield registry.problem(
+                "low",
+                "obsolete_region",
+                agency.id,
+                "region",
+                f"region code {region.code} ({region.name}) was withdrawn in {region.valid_to}",
+                message_zh=f"行政区划代码 {region.code}（{region.name}）已于 {region.valid_to} 年撤销",
+            )
 
 
 def find_missing_flows(registry: Registry):
     for flow in registry.of("flow"):
         if flow.availability == "title_only":
-            yield registry.problem("info", "flow_not_available", flow.id, "availability",
-                                   f"flowchart {flow.code or ''} {flow.title}: not available in the source (only its title survives)".replace("  ", " "),
-                                   message_zh=f"流程图 {flow.code or ''} {flow.title}：源文件中只保留了标题，图未保留".replace("  ", " "))
+            yield registry.problem(
+                "info",
+                "flow_not_available",
+                flow.id,
+                "availability",
+                f"flowchart {flow.code or ''} {flow.title}: not available in the source "
+                "(only its title survives)".replace("  ", " "),
+                message_zh=f"流程图 {flow.code or ''} {flow.title}：源文件中只保留了标题，图未保留".replace("  ", " "),
+            )
         elif any(e.reconstructed for e in flow.edges) or (
-                flow.template and any(e.reconstructed for e in registry.get(flow.template).edges)):
-            yield registry.problem("info", "flow_reconstructed", flow.id, "edges",
-                                   f"flowchart {flow.title}: arrows lost in the source, rebuilt from the words in the boxes",
-                                   message_zh=f"流程图“{flow.title}”的箭头在源文件中丢失，系根据框内文字重建")
+            flow.template and any(e.reconstructed for e in registry.get(flow.template).edges)
+        ):
+            yield registry.problem(
+                "info",
+                "flow_reconstructed",
+                flow.id,
+                "edges",
+                f"flowchart {flow.title}: arrows lost in the source, rebuilt from the words in the boxes",
+                message_zh=f"流程图“{flow.title}”的箭头在源文件中丢失，系根据框内文字重建",
+            )
 
 
 FINDING_RULES = [

@@ -36,6 +36,7 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
                 return number
     raise AssertionError(f"{needle!r} not in {path}")
 
+
 REGISTRY = Path(__file__).parent.parent / "registry"
 SHARED_SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 

@@ -43,8 +43,11 @@ def find_chromium() -> str:
         path = shutil.which(candidate)
         if path:
             return path
-    pytest.fail("Chromium is not installed (looked for /usr/bin/chromium, chromium, chromium-browser, "
-                "google-chrome); the browser tests need it: apt-get install chromium", pytrace=False)
+    pytest.fail(
+        "Chromium is not installed (looked for /usr/bin/chromium, chromium, chromium-browser, "
+        "google-chrome); the browser tests need it: apt-get install chromium",
+        pytrace=False,
+    )
 
 
 class Browser:
@@ -60,16 +63,36 @@ class Browser:
         # dash: dash takes one-digit descriptors only)
         to_browser_r, from_browser_w = (_above_nine(fd) for fd in (to_browser_r, from_browser_w))
         args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-            f"--user-data-dir={self.profile}", "--window-size=390,844", "--remote-debugging-pipe",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--mute-audio",
+            "--hide-scrollbars",
+            f"--user-data-dir={self.profile}",
+            "--window-size=390,844",
+            "--remote-debugging-pipe",
             "about:blank",
         ]
         # the browser reads commands on fd 3 and writes replies on fd 4
         self.process = subprocess.Popen(
-            [shutil.which("bash") or "/bin/bash", "-c", f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}', executable, *args],
-            pass_fds=(to_browser_r, from_browser_w), stdout=subprocess.DEVNULL, stderr=self._log)
+            [
+                shutil.which("bash") or "/bin/bash",
+                "-c",
+                f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}',
+                executable,
+                *args,
+            ],
+            pass_fds=(to_browser_r, from_browser_w),
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
         os.close(to_browser_r)
         os.close(from_browser_w)
         self._ids = itertools.count(1)
@@ -178,7 +201,8 @@ class Browser:
     def click(self, selector: str) -> None:
         box = self.evaluate(
             f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
         for kind in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
 
@@ -318,7 +342,9 @@ def test_search_finds_a_word_inside_a_compound(site, browser):
     browser.type_text("保险")
     hrefs = browser.wait_for(
         "(() => { const a = [...document.querySelectorAll('.md-search-result__item a')].map(x => x.href);"
-        " return a.length ? a : null; })()", timeout=30)
+        " return a.length ? a : null; })()",
+        timeout=30,
+    )
     # every guide whose name holds 保险 inside a longer word is among the results
     expected = [g for g in report.registry.of("service") + report.registry.of("power") if "保险" in g.name]
     assert expected, "the test registry has no guide named with 保险"
@@ -332,11 +358,14 @@ def test_home_search_form_opens_search_with_the_query(site, browser):
     """The home page's own search box (a plain GET form) hands its query to Material's search."""
     report, _built, url = site
     browser.open(url)
-    browser.evaluate("document.querySelector('#qd-q').value = '救助'; document.querySelector('form.qd-search').submit()")
+    browser.evaluate(
+        "document.querySelector('#qd-q').value = '救助'; document.querySelector('form.qd-search').submit()"
+    )
     browser.wait_event("Page.loadEventFired")
     hrefs = browser.wait_for(
         "(() => { const a = [...document.querySelectorAll('.md-search-result__item a')].map(x => x.href);"
-        " return a.length ? a : null; })()", timeout=30)
+        " return a.length ? a : null; })()",
+        timeout=30,
+    )
     boundary = next(b for b in report.registry.of("boundary") if "救助" in b.matter)
     assert any(page_url("boundary", boundary.id) in h for h in hrefs), hrefs
-

@@ -19,8 +19,15 @@ def built(tmp_path_factory):
 
 def test_outputs_are_written(built):
     dist = built.dist
-    for name in ("qingdan.db", "metadata.json", "graph/graph.graphml", "graph/graph.gexf", "graph/graph.json",
-                 "csv/powers.csv", "csv/quality_findings.csv"):
+    for name in (
+        "qingdan.db",
+        "metadata.json",
+        "graph/graph.graphml",
+        "graph/graph.gexf",
+        "graph/graph.json",
+        "csv/powers.csv",
+        "csv/quality_findings.csv",
+    ):
         assert (dist / name).is_file(), name
     assert (dist / "csv" / "powers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")
 

@@ -35,7 +35,8 @@ def test_diff_matches_by_id(versions):
     changes = {(c.kind, c.record_id): c for c in diff(*map(str, versions))}
     renamed = changes[("changed", "demo-power-b1")]
     assert [(f.field, f.old, f.new) for f in renamed.fields] == [
-        ("name", "对骗取医疗保障基金行为的处罚", "对欺诈骗取医疗保障基金行为的处罚")]
+        ("name", "对骗取医疗保障基金行为的处罚", "对欺诈骗取医疗保障基金行为的处罚")
+    ]
     assert renamed.agency == "demo-ybj"
     template = changes[("changed", "demo-tpl-penalty")]
     assert [(f.field, f.old, f.new) for f in template.fields] == [("nodes[1].label", "调查", "调查取证")]
@@ -116,7 +117,7 @@ def test_feed_is_valid_atom(repo):
 
 
 def test_feed_escapes_registry_text(repo):
-    edit(repo / "registry", "    title: 深入开展行风教育\n", "    title: \"<script>alert(1)</script> & more\"\n")
+    edit(repo / "registry", "    title: 深入开展行风教育\n", '    title: "<script>alert(1)</script> & more"\n')
     raw = atom_feed(change_history(repo / "registry"), site_url="http://x/")
     assert b"<script>" not in raw and b"&lt;script&gt;" in raw
 
@@ -127,13 +128,16 @@ def test_site_shows_what_changed(repo, tmp_path):
 
     report = validate(repo / "registry")
     sets = change_history(repo / "registry", current=report.registry)
-    site = build_site(report, tmp_path / "dist", build_dir=tmp_path / "build", changes=sets,
-                      site_url="http://127.0.0.1:8000/")
+    site = build_site(
+        report, tmp_path / "dist", build_dir=tmp_path / "build", changes=sets, site_url="http://127.0.0.1:8000/"
+    )
     overview = (site / "changes" / "index.html").read_text(encoding="utf-8")
     assert "2021 revision" in overview and "未提交的修改" in overview
     assert "对骗取医疗保障基金行为的处罚 → 对欺诈骗取医疗保障基金行为的处罚" in overview
     agency = (site / "changes" / "demo-ybj" / "index.html").read_text(encoding="utf-8")
     assert "demo-check-1" in agency and "删除" in agency
-    assert 'href="../../changes/demo-ybj/"' in (site / "agencies" / "demo-ybj" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../changes/demo-ybj/"' in (site / "agencies" / "demo-ybj" / "index.html").read_text(
+        encoding="utf-8"
+    )
     feed = ET.fromstring((site / "changes.xml").read_bytes())
     assert len(feed.findall(f"{ATOM}entry")) == 3

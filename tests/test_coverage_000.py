@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-
 from .conftest import norm, seed_registry
 from .conftest import seed_path as conftest_seed_path
 
@@ -35,8 +34,6 @@ CODE = r"\d{2}\s*-\s*\d+(?:\s*-\s*\d+)?"
 
 def seed_path() -> Path:
     return conftest_seed_path(SEED)
-
-
 
 
 def codes(text: str) -> list[str]:
@@ -103,8 +100,9 @@ def bureau_rows() -> list[tuple[int, str]]:
 
 @cache
 def center_rows() -> list[int]:
-    return [n for n in range(center_start() + 1, len(lines()) + 1)
-            if "\t" in lines()[n - 1] and cells_of(n)[0].isdigit()]
+    return [
+        n for n in range(center_start() + 1, len(lines()) + 1) if "\t" in lines()[n - 1] and cells_of(n)[0].isdigit()
+    ]
 
 
 def posts(agency: str) -> dict[str, object]:
@@ -260,8 +258,9 @@ def test_every_post_has_its_people():
     assert len(people) == 22
     # every name cell of both tables is covered by person names or by flagged raw text
     all_names = "|".join(norm(p.name) for p in people)
-    flagged = "|".join(norm(f.raw) for r in registry().of("membership") + people + registry().of("post")
-                       for f in (r.review or []))
+    flagged = "|".join(
+        norm(f.raw) for r in registry().of("membership") + people + registry().of("post") for f in (r.review or [])
+    )
     for n, _ in bureau_rows():
         for cell in cells_of(n)[6:8]:
             if cell:

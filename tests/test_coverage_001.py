@@ -14,8 +14,9 @@ import pytest
 from qingdan.registry import load_registry
 from qingdan.validate import check
 
-HERE = Path(__file__).resolve()
 from .conftest import seed_path
+
+HERE = Path(__file__).resolve()
 
 SEED_NAME = "001_8867712424c57041.txt"
 SEED = seed_path(SEED_NAME)
@@ -34,8 +35,11 @@ LINES = SEED.read_text(encoding="utf-8").splitlines()
 def section(start: str, end: str | None) -> list[tuple[int, str]]:
     """(line number, line) of the lines between the heading `start` and the heading `end`."""
     first = next(i for i, line in enumerate(LINES) if line.strip().endswith(start))
-    last = len(LINES) if end is None else next(
-        i for i, line in enumerate(LINES) if i > first and line.strip().endswith(end))
+    last = (
+        len(LINES)
+        if end is None
+        else next(i for i, line in enumerate(LINES) if i > first and line.strip().endswith(end))
+    )
     return [(i + 1, LINES[i]) for i in range(first + 1, last)]
 
 
@@ -167,7 +171,7 @@ def test_duties_and_work_items(registry):
         assert squash(duty.text) == squash(text), seq
         assert duty.source.line == line
         assert len(duty.work_items) == len(items), seq
-        for wi, (item_text, remark) in zip(duty.work_items, items):
+        for wi, (item_text, remark) in zip(duty.work_items, items, strict=False):
             assert squash(wi.text) == squash(item_text), (seq, item_text)
             assert squash(wi.remark) == squash(remark), (seq, item_text)
             if remark is None:

@@ -1,4 +1,6 @@
-"""Coverage of seed 002 (绵阳市医疗保障局, 绵医保发〔2019〕18号): everything parsed from the seed text is in the registry.
+"""Coverage of seed 002 (绵阳市医疗保障局, 绵医保发〔2019〕18号).
+
+Everything parsed from the seed text is in the registry.
 
 The expected items are read from the seed file itself (not copied by hand), so a record
 dropped or altered in the YAML makes these tests fail.
@@ -20,8 +22,6 @@ ROOT = Path(__file__).parents[1]
 AGENCY = "510700-ybj"
 GROUP = "510700-ybj-hfjs-ldxz"
 DOC = "doc-002"
-
-
 
 
 SEED = seed_path(SEED_NAME).read_text(encoding="utf-8")
@@ -63,10 +63,20 @@ def seed_services() -> list[dict]:
         cells = LINES[number].split("\t")
         if re.fullmatch(r"\d+", cells[0]):
             cells += [""] * (10 - len(cells))
-            rows.append({"line": number + 1, "seq": cells[0], "main_cell": ws(cells[1]),
-                         "category_cell": ws(cells[2]), "name": ws(cells[3]), "levels": ws(cells[4]),
-                         "basis": ws(cells[5]), "materials": ws(cells[6]), "time_limit": ws(cells[7]),
-                         "process": ws(cells[8])})
+            rows.append(
+                {
+                    "line": number + 1,
+                    "seq": cells[0],
+                    "main_cell": ws(cells[1]),
+                    "category_cell": ws(cells[2]),
+                    "name": ws(cells[3]),
+                    "levels": ws(cells[4]),
+                    "basis": ws(cells[5]),
+                    "materials": ws(cells[6]),
+                    "time_limit": ws(cells[7]),
+                    "process": ws(cells[8]),
+                }
+            )
     # carry merged cells down; a main-item cell with no category cell continues the previous
     # page's cell (split across the page break), so both halves form one name
     groups: list[list[dict]] = []
@@ -93,16 +103,26 @@ def seed_services() -> list[dict]:
 def seed_tasks() -> list[dict]:
     start = _index(r"^三、工作任务及分工")
     end = _index(r"^四、工作要求", start)
-    text = ws("".join(LINES[start + 1:end]))
+    text = ws("".join(LINES[start + 1 : end]))
     pieces = re.split(r"(?=[（(][一二三四五六七八九十][)）])", text)
     tasks = []
     for piece in pieces:
-        m = re.match(r"^([（(][一二三四五六七八九十][)）])(.+?)。(.*)[（(]牵头部门：(.+?)；责任部门：(.+?)；完成时限：(.+?)[)）]$",
-                     piece)
+        m = re.match(
+            r"^([（(][一二三四五六七八九十][)）])(.+?)。(.*)[（(]牵头部门：(.+?)；责任部门：(.+?)；完成时限：(.+?)[)）]$",
+            piece,
+        )
         if m:
             seq, title, content, lead, responsible, deadline = m.groups()
-            tasks.append({"seq": seq, "title": title, "content": content, "lead": lead,
-                          "responsible": responsible, "deadline": deadline})
+            tasks.append(
+                {
+                    "seq": seq,
+                    "title": title,
+                    "content": content,
+                    "lead": lead,
+                    "responsible": responsible,
+                    "deadline": deadline,
+                }
+            )
     return tasks
 
 
@@ -118,8 +138,15 @@ def seed_checks() -> list[dict]:
         if cells[1].strip():
             goal = cells[1].strip()
             goals.append((cells[0].strip(), goal))
-        checks.append({"line": number + 1, "seq": m.group(1), "requirement": ws(m.group(2)),
-                       "goal": goal, "deadline": ws(cells[3])})
+        checks.append(
+            {
+                "line": number + 1,
+                "seq": m.group(1),
+                "requirement": ws(m.group(2)),
+                "goal": goal,
+                "deadline": ws(cells[3]),
+            }
+        )
     return checks, goals
 
 

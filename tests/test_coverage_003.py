@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-
 from .conftest import norm, seed_registry
 from .conftest import seed_path as conftest_seed_path
 
@@ -25,8 +24,6 @@ AGENCY = "131100-ybj"
 
 def seed_path() -> Path:
     return conftest_seed_path(SEED)
-
-
 
 
 @cache
@@ -102,8 +99,7 @@ def seed_boundaries() -> list[dict]:
     for number, text in table[6:]:
         current = matters[-1] if matters else None
         if re.fullmatch(r"\d+", text):
-            matters.append({"seq": text, "line": number, "matter": None, "parties": [],
-                            "basis": None, "case": None})
+            matters.append({"seq": text, "line": number, "matter": None, "parties": [], "basis": None, "case": None})
         elif current["matter"] is None:
             current["matter"] = text
         elif PARTY.fullmatch(text):
@@ -130,8 +126,14 @@ def seed_services() -> list[dict]:
     rows = table[5:]
     assert len(rows) % 5 == 0
     return [
-        {"line": rows[i][0], "seq": rows[i][1], "name": rows[i + 1][1], "content": rows[i + 2][1],
-         "unit": rows[i + 3][1], "phone": rows[i + 4][1]}
+        {
+            "line": rows[i][0],
+            "seq": rows[i][1],
+            "name": rows[i + 1][1],
+            "content": rows[i + 2][1],
+            "unit": rows[i + 3][1],
+            "phone": rows[i + 4][1],
+        }
         for i in range(0, len(rows), 5)
     ]
 
@@ -167,8 +169,7 @@ def seed_rules() -> list[dict]:
 
 
 def test_no_errors_in_these_files():
-    errors = [p.format() for p in registry().errors
-              if "131100" in p.file or "131100" in (p.record or "")]
+    errors = [p.format() for p in registry().errors if "131100" in p.file or "131100" in (p.record or "")]
     assert errors == []
 
 
@@ -202,7 +203,7 @@ def test_duty_and_work_items(seq):
     assert norm(duty.text) == norm(expected["text"])
     assert duty.source.document == "doc-003" and duty.source.line == expected["line"]
     assert len(duty.work_items) == len(expected["items"])
-    for item, want in zip(duty.work_items, expected["items"]):
+    for item, want in zip(duty.work_items, expected["items"], strict=False):
         assert norm(item.text) == norm(want["text"])
         assert norm(item.responsible_raw) == norm(want["unit"])
         assert item.source.line == want["line"]
@@ -222,14 +223,14 @@ def test_boundary(seq):
     assert boundary.source.line == expected["line"]
     assert norm(boundary.matter) == norm(expected["matter"])
     assert [norm(p.raw) for p in boundary.parties] == [norm(p["raw"]) for p in expected["parties"]]
-    for party, want in zip(boundary.parties, expected["parties"]):
+    for party, want in zip(boundary.parties, expected["parties"], strict=False):
         assert norm(party.division) == norm(want["division"])
         body = registry().get(party.agency)
         assert body is not None, f"party {party.raw} is not resolved"
         assert party.raw == body.name or party.raw in body.aliases
     items = split_basis(expected["basis"])
     assert len(boundary.legal_bases) == len(items)
-    for basis, item in zip(boundary.legal_bases, items):
+    for basis, item in zip(boundary.legal_bases, items, strict=False):
         assert norm(basis.raw) == norm(item)
         assert norm(basis.title) in norm(item)
         numbers = re.findall(r"（([^（）]*号)）", item)

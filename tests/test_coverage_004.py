@@ -61,11 +61,14 @@ def parse_seed():
                 handling.append(lines[x])
             x += 1
         pieces = [nows(p) for line in handling for p in nows(line).split("、")]
-        phone_text = " ".join(lines[x:x + 2])
-        phones = [(m.group(2), {"服务": "service", "监督": "supervision"}[m.group(1)])
-                  for m in re.finditer(r"(服务|监督)电话：\s*([0-9-]+)", phone_text)]
-        powers.append(dict(line=start + 1, code=code, heading=heading, name_line=name_line,
-                           handling=pieces, phones=phones))
+        phone_text = " ".join(lines[x : x + 2])
+        phones = [
+            (m.group(2), {"服务": "service", "监督": "supervision"}[m.group(1)])
+            for m in re.finditer(r"(服务|监督)电话：\s*([0-9-]+)", phone_text)
+        ]
+        powers.append(
+            dict(line=start + 1, code=code, heading=heading, name_line=name_line, handling=pieces, phones=phones)
+        )
     return lines, powers
 
 
@@ -99,7 +102,7 @@ def test_seed_has_27_powers_with_the_known_repeated_codes():
 def test_every_power_is_in_the_registry_in_source_order(powers):
     assert len(powers) == len(SEED_POWERS) == 27
     assert [p.id for p in powers] == [f"{AGENCY}-power-{n:02d}" for n in range(1, 28)]
-    for seed, power in zip(SEED_POWERS, powers):
+    for seed, power in zip(SEED_POWERS, powers, strict=False):
         assert power.source.line == seed["line"]
         assert power.code == seed["code"], power.id
         assert seed["code"] in power.source.locator
@@ -112,7 +115,7 @@ def test_codes_repeat_exactly_as_in_the_source(powers):
 
 
 def test_names(powers):
-    for seed, power in zip(SEED_POWERS, powers):
+    for seed, power in zip(SEED_POWERS, powers, strict=False):
         name_line = nows(seed["name_line"])
         if "条件：" in name_line:
             # 职权名称 runs on into the 支付条件: the name is what comes before 条件：
@@ -126,7 +129,7 @@ def test_category_headings(registry, powers):
     scheme = registry.get("shanxi-qlqd")
     headings = Counter(seed["heading"] for seed in SEED_POWERS)
     assert all(h.endswith("类") for h in headings), headings
-    for seed, power in zip(SEED_POWERS, powers):
+    for seed, power in zip(SEED_POWERS, powers, strict=False):
         assert nows(power.category_raw) == nows(seed["heading"]), power.id
         letter = seed["code"].split("-")[1]
         assert power.category == scheme.categories[letter], power.id
@@ -134,7 +137,7 @@ def test_category_headings(registry, powers):
 
 
 def test_handling_lines(powers):
-    for seed, power in zip(SEED_POWERS, powers):
+    for seed, power in zip(SEED_POWERS, powers, strict=False):
         raws = [nows(h.raw) for h in power.handling]
         assert raws == seed["handling"], power.id
         for h in power.handling:
@@ -144,7 +147,7 @@ def test_handling_lines(powers):
 
 
 def test_phones(powers):
-    for seed, power in zip(SEED_POWERS, powers):
+    for seed, power in zip(SEED_POWERS, powers, strict=False):
         assert len(seed["phones"]) == 2
         assert [(nows(p.number), p.kind) for p in power.phones] == seed["phones"], power.id
 

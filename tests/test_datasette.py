@@ -21,7 +21,10 @@ def db_path(tmp_path_factory):
 @pytest.fixture
 def ds(db_path):
     return Datasette(
-        [str(db_path)], immutables=[str(db_path)], metadata=metadata(), plugins_dir=str(CONFIG_DIR / "plugins"),
+        [str(db_path)],
+        immutables=[str(db_path)],
+        metadata=metadata(),
+        plugins_dir=str(CONFIG_DIR / "plugins"),
         settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
     )
 
@@ -32,20 +35,31 @@ async def canned(ds, name, **params):
     return response.json()["rows"]
 
 
-@pytest.mark.parametrize("q,kind,words", [
-    ("异地就医备案", "work_item", "异地就医备案"),
-    ("医疗救助", None, "医疗救助"),
-    ("两病", "work_item", "两病"),
-    ("稽核", "power", "稽核"),
-    ("因私出国", "flow", "因私出国"),
-])
+@pytest.mark.parametrize(
+    "q,kind,words",
+    [
+        ("异地就医备案", "work_item", "异地就医备案"),
+        ("医疗救助", None, "医疗救助"),
+        ("两病", "work_item", "两病"),
+        ("稽核", "power", "稽核"),
+        ("因私出国", "flow", "因私出国"),
+    ],
+)
 async def test_who_handles_finds_the_right_items_first(ds, q, kind, words):
     rows = await canned(ds, "who_handles", q=q)
     assert rows, f"nothing for {q}"
     top = rows[:3]
     assert any(words in r["title"] and (kind is None or r["kind"] == kind) for r in top), top
     assert all(r["page_url"].startswith("http://127.0.0.1:8000/") for r in rows if r["page_url"])
-    assert top[0]["agency_name"] and top[0]["kind_zh"] in ("岗位", "工作事项", "主要职责", "行政职权", "公共服务", "流程图", "职责边界")
+    assert top[0]["agency_name"] and top[0]["kind_zh"] in (
+        "岗位",
+        "工作事项",
+        "主要职责",
+        "行政职权",
+        "公共服务",
+        "流程图",
+        "职责边界",
+    )
 
 
 async def test_who_handles_knows_short_forms(ds):

@@ -16,14 +16,32 @@ from .conftest import MINI
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("db") / "qingdan.db"
-    build_database(validate(MINI), path, site_url="http://127.0.0.1:8000/", stamp={"version": "abc123", "date": "2026-11-23"})
+    build_database(
+        validate(MINI), path, site_url="http://127.0.0.1:8000/", stamp={"version": "abc123", "date": "2026-11-23"}
+    )
     return sqlite_utils.Database(path)
 
 
 def test_one_table_per_record_kind_with_primary_keys(db):
-    for table in ("agencies", "units", "persons", "posts", "memberships", "duties", "work_items", "boundaries",
-                  "powers", "services", "flows", "flow_templates", "supervision_rules", "tasks", "self_checks",
-                  "documents", "code_schemes"):
+    for table in (
+        "agencies",
+        "units",
+        "persons",
+        "posts",
+        "memberships",
+        "duties",
+        "work_items",
+        "boundaries",
+        "powers",
+        "services",
+        "flows",
+        "flow_templates",
+        "supervision_rules",
+        "tasks",
+        "self_checks",
+        "documents",
+        "code_schemes",
+    ):
         assert db[table].pks == ["id"], table
         assert db[table].count > 0, table
 
@@ -49,7 +67,9 @@ def test_foreign_keys_hold(db):
 
 
 def test_child_rows_point_to_their_parent(db):
-    rows = list(db.query("select raw, agency from boundary_parties where boundary = 'demo-boundary-1' order by position"))
+    rows = list(
+        db.query("select raw, agency from boundary_parties where boundary = 'demo-boundary-1' order by position")
+    )
     assert [r["raw"] for r in rows] == ["县医保局", "县民政局", "某合作社"]
     assert rows[2]["agency"] is None
 
@@ -76,7 +96,9 @@ def test_findings_and_builds(db):
 
 
 def test_legal_bases_are_deduplicated(db):
-    assert [r["doc_number"] for r in db.query("select doc_number from legal_bases where doc_number is not null")] == ["琼府办〔2016〕299号"]
+    assert [r["doc_number"] for r in db.query("select doc_number from legal_bases where doc_number is not null")] == [
+        "琼府办〔2016〕299号"
+    ]
 
 
 def test_views_join_names(db):
@@ -86,9 +108,14 @@ def test_views_join_names(db):
 
 @pytest.mark.parametrize("query,expected", [("救助", "医疗救助"), ("医疗救助", "医疗救助"), ("备案", "异地就医备案")])
 def test_two_character_words_are_found_inside_compounds(db, query, expected):
-    titles = [r["title"] for r in db.query(
-        "select s.title from search_index_fts join search_index s on s.rowid = search_index_fts.rowid "
-        "where search_index_fts match ? order by bm25(search_index_fts)", [fts_query(query)])]
+    titles = [
+        r["title"]
+        for r in db.query(
+            "select s.title from search_index_fts join search_index s on s.rowid = search_index_fts.rowid "
+            "where search_index_fts match ? order by bm25(search_index_fts)",
+            [fts_query(query)],
+        )
+    ]
     assert any(expected in t for t in titles), titles
 
 

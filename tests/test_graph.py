@@ -120,9 +120,12 @@ def _extended_mini(root: Path) -> Path:
     shutil.copytree(MINI, root)
     edit(root, "    name_stated: false\n", "    name_stated: false\n    parent: demo-sybj\n")
     edit(root, "        delegation: not_delegated\n", "        delegation: not_delegated\n        kept_by: demo-sybj\n")
-    edit(root, "      - {node: n1, unit: demo-ybj-jjjg, unit_raw: 基金监管股（立案）}\n",
-         "      - {node: n1, unit: demo-ybj-jjjg, unit_raw: 基金监管股（立案）}\n"
-         "      - {node: n3, unit: demo-ybj-ld, unit_raw: 局领导}\n")
+    edit(
+        root,
+        "      - {node: n1, unit: demo-ybj-jjjg, unit_raw: 基金监管股（立案）}\n",
+        "      - {node: n1, unit: demo-ybj-jjjg, unit_raw: 基金监管股（立案）}\n"
+        "      - {node: n3, unit: demo-ybj-ld, unit_raw: 局领导}\n",
+    )
     (root / "demo-bureau" / "extra.yaml").write_text(EXTRA, encoding="utf-8")
     return root
 
@@ -151,7 +154,8 @@ def real_graph(real):
 
 def edges_of(graph, relation, u=None, v=None):
     return [
-        (a, b, data) for a, b, data in graph.edges(data=True)
+        (a, b, data)
+        for a, b, data in graph.edges(data=True)
         if data["relation"] == relation and (u is None or a == u) and (v is None or b == v)
     ]
 
@@ -170,7 +174,12 @@ def test_every_agency_is_a_node_with_its_attributes(g, mini_registry):
     node = g.nodes["demo-ybj"]
     assert node["node_type"] == "agency"
     assert (node["name"], node["level"], node["region"], node["kind"], node["parent"]) == (
-        "襄垣县医疗保障局", "county", "140423", "government_department", "demo-sybj")
+        "襄垣县医疗保障局",
+        "county",
+        "140423",
+        "government_department",
+        "demo-sybj",
+    )
     assert node["documents"] == ["doc-mini", "doc-mini-city"]  # doc-mini-city names it as a task's lead
     assert g.nodes["demo-lonely"]["documents"] == ["doc-mini"]
 
@@ -197,7 +206,10 @@ def test_unresolved_parties_are_counted_not_drawn(g):
     assert not names & {"某合作社", "办公室", "有关部门"}
     assert g.graph["unresolved_parties"] == 3
     assert {(u["record"], u["raw"]) for u in g.graph["unresolved"]} == {
-        ("demo-boundary-1", "某合作社"), ("demo-task-1", "办公室"), ("demo-boundary-2", "有关部门")}
+        ("demo-boundary-1", "某合作社"),
+        ("demo-task-1", "办公室"),
+        ("demo-boundary-2", "有关部门"),
+    }
     assert g.graph["dangling"] == []
 
 
@@ -269,7 +281,7 @@ def test_not_delegated_without_kept_by_is_counted():
 
 def test_every_edge_has_relation_records_weight_and_label(g):
     relations = set()
-    for u, v, key, data in g.edges(keys=True, data=True):
+    for _u, _v, key, data in g.edges(keys=True, data=True):
         relations.add(data["relation"])
         assert data["records"] and data["weight"] == len(data["records"])
         assert data["label"]
@@ -321,8 +333,9 @@ def test_neighbours_with_edge_types_and_records(g):
     assert set(ybj["matters"]) >= {"医疗救助", "医疗保障基金监管", "行风教育"}
     directions = {(link["relation"], link["direction"]) for link in ybj["links"]}
     assert directions == {("shares_matter", "both"), ("hands_over_to", "in"), ("responsible_for", "out")}
-    shared = next(link for link in ybj["links"] if link["records"] == ["demo-boundary-1"]
-                  and link["relation"] == "shares_matter")
+    shared = next(
+        link for link in ybj["links"] if link["records"] == ["demo-boundary-1"] and link["relation"] == "shares_matter"
+    )
     assert (shared["own_division"], shared["their_division"]) == ("认定", "受理初审")
     back = next(link for link in neighbours(g, "demo-ybj") if link["id"] == "demo-mzj")["links"]
     assert ("受理初审", "认定") in {(link.get("own_division"), link.get("their_division")) for link in back}
@@ -410,7 +423,10 @@ def test_graph_tables(g):
     assert by_id["demo-mzj"]["degree"] == 3
     edge = next(e for e in edges if e["relation"] == "kept_by_higher_level")
     assert (edge["source"], edge["target"], json.loads(edge["records"])) == (
-        "demo-ybj", "demo-sybj", ["demo-duty-1-wi-1"])
+        "demo-ybj",
+        "demo-sybj",
+        ["demo-duty-1-wi-1"],
+    )
     shared = next(e for e in edges if e["relation"] == "shares_matter")
     assert shared["directed"] == 0
 
@@ -504,7 +520,7 @@ def test_nodes_link_to_their_pages_when_asked(g):
 
     svg = draw_graph_svg(g, link_base="https://example.org/")
     assert 'xlink:href="https://example.org/agencies/demo-ybj/"' in svg
-    assert "href" not in draw_graph_svg(g).replace("xlink:href", "").replace('xmlns:xlink', '')
+    assert "href" not in draw_graph_svg(g).replace("xlink:href", "").replace("xmlns:xlink", "")
 
 
 def test_a_missing_dot_program_is_a_clear_error(g, monkeypatch):
@@ -519,8 +535,7 @@ def test_a_missing_dot_program_is_a_clear_error(g, monkeypatch):
 
 
 def _boundary(registry, matter, region):
-    found = [b for b in registry.of("boundary")
-             if b.matter == matter and registry.get(b.agency).region == region]
+    found = [b for b in registry.of("boundary") if b.matter == matter and registry.get(b.agency).region == region]
     assert found, f"no boundary {matter} of region {region} in the registry yet"
     return found[0]
 
@@ -562,8 +577,11 @@ def test_sanya_social_insurance_centre_is_one_node(real, real_graph):
 
 def test_hengshui_police_shares_the_fraud_case_matter(real_graph):
     assert "131100-gaj" in real_graph and "131100-ybj" in real_graph
-    links = [d for u, v, d in real_graph.edges(data=True)
-             if {u, v} == {"131100-gaj", "131100-ybj"} and d["relation"] == "shares_matter"]
+    links = [
+        d
+        for u, v, d in real_graph.edges(data=True)
+        if {u, v} == {"131100-gaj", "131100-ybj"} and d["relation"] == "shares_matter"
+    ]
     assert [d["matter"] for d in links] == ["涉嫌骗取医疗保障基金犯罪案件查处"]
     row = next(r for r in neighbours(real_graph, "131100-gaj") if r["id"] == "131100-ybj")
     assert "涉嫌骗取医疗保障基金犯罪案件查处" in row["matters"]
@@ -580,7 +598,8 @@ def test_real_graphml_reads_back_the_same(real_graph, tmp_path):
     assert set(back.nodes) == set(real_graph.nodes)
     assert edge_set(back) == edge_set(real_graph)
     assert Counter(d["relation"] for *_, d in back.edges(data=True)) == Counter(
-        d["relation"] for *_, d in real_graph.edges(data=True))
+        d["relation"] for *_, d in real_graph.edges(data=True)
+    )
 
 
 @needs_dot

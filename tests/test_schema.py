@@ -27,12 +27,15 @@ def test_schema_accepts_the_fixture(validator):
     assert list(validator.iter_errors(yaml.safe_load(MINI_YAML.read_text(encoding="utf-8")))) == []
 
 
-@pytest.mark.parametrize("breakage", [
-    lambda d: d["powers"][0].pop("name"),
-    lambda d: d["powers"][0].update(categroy="x"),
-    lambda d: d["services"][0].update(levels=["D"]),
-    lambda d: d["agencies"][0].update(id="Not An ID"),
-])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d["powers"][0].pop("name"),
+        lambda d: d["powers"][0].update(categroy="x"),
+        lambda d: d["services"][0].update(levels=["D"]),
+        lambda d: d["agencies"][0].update(id="Not An ID"),
+    ],
+)
 def test_schema_rejects_broken_records(validator, breakage):
     data = yaml.safe_load(MINI_YAML.read_text(encoding="utf-8"))
     breakage(data)

@@ -20,8 +20,22 @@ from qingdan.validate import validate
 from .conftest import MINI
 
 STAMP = {"version": "9.9.9-test", "date": "2026-01-02"}
-GUIDE_SECTIONS = ("qd-basic", "qd-basis", "qd-applicants", "qd-conditions", "qd-materials", "qd-time", "qd-fees",
-                  "qd-place", "qd-steps", "qd-flowchart", "qd-phones", "qd-others", "qd-source", "qd-quality")
+GUIDE_SECTIONS = (
+    "qd-basic",
+    "qd-basis",
+    "qd-applicants",
+    "qd-conditions",
+    "qd-materials",
+    "qd-time",
+    "qd-fees",
+    "qd-place",
+    "qd-steps",
+    "qd-flowchart",
+    "qd-phones",
+    "qd-others",
+    "qd-source",
+    "qd-quality",
+)
 HOSTILE = "<script>alert(1)</script>*强调*_下划线_[链接](http://evil.example/)|管道`代码`"
 
 # Records added to a copy of the mini registry: a flow with its own nodes and a labelled
@@ -107,7 +121,7 @@ def _section(page: str, anchor: str) -> str:
     """The HTML from a heading to the next h2."""
     start = page.index(f'id="{anchor}"')
     end = page.find("<h2", start)
-    return page[start:end if end > 0 else None]
+    return page[start : end if end > 0 else None]
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +148,9 @@ def hostile(tmp_path_factory):
     _replace(registry, "name: 对骗取医疗保障基金行为的处罚", f"name: '{HOSTILE}'")
     _replace(registry, "name: 襄垣县民政局", "name: '民政<b>局</b>'")
     _replace(registry, "matter: 医疗救助", "matter: '医疗救助<img src=x onerror=alert(2)>'")
-    _replace(registry, "{id: n2, kind: step, label: 调查}", "{id: n2, kind: step, label: '调查<script>alert(3)</script>'}")
+    _replace(
+        registry, "{id: n2, kind: step, label: 调查}", "{id: n2, kind: step, label: '调查<script>alert(3)</script>'}"
+    )
     _replace(registry, "title: 对定点医药机构的监督检查", "title: '</script><script>alert(4)</script>'")
     report, built = _build(registry, base)
     return report, built
@@ -188,7 +204,12 @@ def test_guide_shows_materials_checklist_units_and_provenance(extended):
     page = _read(built, page_url("service", "demo-service-2"))
     materials = _section(page, "qd-materials")
     assert materials.count('type="checkbox"') == 3
-    assert materials.index("共同材料") < materials.index("身份证") < materials.index("选择材料") < materials.index("委托书")
+    assert (
+        materials.index("共同材料")
+        < materials.index("身份证")
+        < materials.index("选择材料")
+        < materials.index("委托书")
+    )
     assert "住院" in materials
     assert "15个工作日" in _section(page, "qd-time")
     source = _section(page, "qd-source")
@@ -235,7 +256,9 @@ def test_json_ld_describes_a_government_service(site, extended):
                 assert "<" not in scripts[0]
                 data = json.loads(scripts[0])
                 assert data["@type"] == "GovernmentService" and data["name"] == record.name
-    data = json.loads(re.search(r'ld\+json">(.*?)</script>', _read(extended[1], page_url("service", "demo-service-2"))).group(1))
+    data = json.loads(
+        re.search(r'ld\+json">(.*?)</script>', _read(extended[1], page_url("service", "demo-service-2"))).group(1)
+    )
     assert data["url"] == "https://qingdan.example.org/guides/demo-service-2/"
 
 
@@ -253,7 +276,7 @@ def test_template_flow_applies_assignments_and_marks_reconstructed_edges(site):
     report, built, _ = site
     page = _read(built, page_url("power", "demo-power-b1"))
     chart = _section(page, "qd-flowchart")
-    svg = chart[chart.index("<svg"):chart.index("</svg>")]
+    svg = chart[chart.index("<svg") : chart.index("</svg>")]
     template = report.registry.get("demo-tpl-penalty")
     for node in template.nodes:
         assert f">{node.label}</text>" in svg
@@ -277,7 +300,7 @@ def test_own_flow_labels_decision_branches_and_units(extended):
     assert "<polygon" in chart and "qd&#45;decision" in chart
     steps = _section(page, "qd-steps")
     assert "不齐全：转第 3 步“补正材料”" in steps and "齐全：转第 4 步“办结”" in steps
-    assert "（判断）" in steps and "转第 2 步“材料是否齐全”<span class=\"qd-recon-mark\">" in steps
+    assert "（判断）" in steps and '转第 2 步“材料是否齐全”<span class="qd-recon-mark">' in steps
 
 
 def test_flowcharts_are_not_in_the_search_index(site):
@@ -356,7 +379,7 @@ def test_internal_links_resolve(site, extended):
 def test_navigation_does_not_list_every_guide(site):
     _report, built, _ = site
     page = _read(built, page_url("service", "demo-service-1"))
-    nav = page[page.index('md-nav--primary'):page.index("</nav>", page.index('md-nav--primary'))]
+    nav = page[page.index("md-nav--primary") : page.index("</nav>", page.index("md-nav--primary"))]
     assert "guides/demo-" not in nav and "agencies/demo-" not in nav
     assert 'href="../"' in nav or "../index.html" in nav or 'href="../../guides/"' in nav
 
@@ -437,7 +460,9 @@ def test_downloads_in_dist_are_published_and_listed(tmp_path):
     data = _read(built, "data/")
     assert 'href="../downloads/qingdan.db"' in data and 'href="../downloads/graph/graph.graphml"' in data
     assert "http://127.0.0.1:8001/qingdan" in data
-    assert broken_links(built, ignore=("downloads/csv", "downloads/graph/graph.gexf", "downloads/graph/graph.json")) == []
+    assert (
+        broken_links(built, ignore=("downloads/csv", "downloads/graph/graph.gexf", "downloads/graph/graph.json")) == []
+    )
 
 
 def test_graph_pages_when_a_graph_is_given(tmp_path):
@@ -488,7 +513,7 @@ def test_agency_page_lists_who_else_is_involved(tmp_path):
     report = validate(MINI)
     built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry), build_dir=tmp_path / "build")
     page = _read(built, page_url("agency", "demo-ybj"))
-    involved = page[page.index('id="qd-involved"'):]
+    involved = page[page.index('id="qd-involved"') :]
     assert "襄垣县民政局" in involved and "医疗救助" in involved and "认定" in involved
     assert 'href="../../boundaries/demo-boundary-1/"' in involved
 

@@ -88,9 +88,32 @@ def mini_book(mini, tmp_path) -> Path:
 
 def test_template_has_a_chinese_sheet_per_kind_notes_and_the_agency_records(mini, mini_book):
     book = openpyxl.load_workbook(mini_book)
-    for name in ("说明", "机构", "科室", "人员", "岗位", "任职", "主要职责", "工作事项", "职责边界", "职权",
-                 "公共服务", "流程图", "监管制度", "工作任务", "自查事项", "源文件", "编码规则", "流程模板",
-                 "申请材料", "法律依据", "审核标记", "当事方", "流程节点", "流程连线"):
+    for name in (
+        "说明",
+        "机构",
+        "科室",
+        "人员",
+        "岗位",
+        "任职",
+        "主要职责",
+        "工作事项",
+        "职责边界",
+        "职权",
+        "公共服务",
+        "流程图",
+        "监管制度",
+        "工作任务",
+        "自查事项",
+        "源文件",
+        "编码规则",
+        "流程模板",
+        "申请材料",
+        "法律依据",
+        "审核标记",
+        "当事方",
+        "流程节点",
+        "流程连线",
+    ):
         assert name in book.sheetnames, name
     info = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True, max_col=2) if row[0]}
     assert info["机构ID"] == "demo-ybj"
@@ -195,11 +218,23 @@ def test_fill_the_template_and_import_it(mini, mini_book):
     book = openpyxl.load_workbook(mini_book)
     powers = book[POWER_SHEET]
     new_row = powers.max_row + 1
-    set_cells(powers, new_row, {
-        "ID": "demo-power-j1", "所属机构": "demo-ybj", "职权编码": "3400-J-00100-140423", "编码规则": "sx-demo",
-        "职权类别": "行政检查", "类别原文": "行政检查类", "职权名称": "对定点医药机构的监督检查",
-        "受理条件": "条件一\n条件二", "来源文件": "doc-mini", "来源位置": "职权编码 3400-J-00100-140423", "来源行": 11,
-    })
+    set_cells(
+        powers,
+        new_row,
+        {
+            "ID": "demo-power-j1",
+            "所属机构": "demo-ybj",
+            "职权编码": "3400-J-00100-140423",
+            "编码规则": "sx-demo",
+            "职权类别": "行政检查",
+            "类别原文": "行政检查类",
+            "职权名称": "对定点医药机构的监督检查",
+            "受理条件": "条件一\n条件二",
+            "来源文件": "doc-mini",
+            "来源位置": "职权编码 3400-J-00100-140423",
+            "来源行": 11,
+        },
+    )
     materials = book["申请材料"]
     set_cells(materials, materials.max_row + 1, {"所属ID": "demo-power-j1", "顺序": 1, "材料名称": "检查通知书"})
     agencies = book[AGENCY_SHEET]
@@ -234,7 +269,9 @@ def test_fill_the_template_and_import_it(mini, mini_book):
     assert validate(mini).errors == []
 
 
-def test_a_wrong_code_a_missing_cell_and_an_unknown_agency_are_three_cell_errors_and_nothing_is_written(mini, mini_book):
+def test_a_wrong_code_a_missing_cell_and_an_unknown_agency_are_three_cell_errors_and_nothing_is_written(
+    mini, mini_book
+):
     book = openpyxl.load_workbook(mini_book)
     powers, units = book[POWER_SHEET], book[UNIT_SHEET]
     code_row = row_of(powers, "ID", "demo-power-b1")
@@ -249,14 +286,22 @@ def test_a_wrong_code_a_missing_cell_and_an_unknown_agency_are_three_cell_errors
     result = import_workbook(mini, mini_book)
 
     assert [e.format() for e in result.errors] == [
-        (f"科室!{letter_of(units, '所属机构')}{unit_row}: 所属机构: "
-        "refers to agency 'nope-ybj', which is not in the registry"),
-        (f"职权!{letter_of(powers, '职权编码')}{code_row}: 职权编码: '3400-B-001' does not follow code scheme "
-        r"sx-demo (山西省权责清单编码（示例）): expected (?P<agency>\d{4})-(?P<category>[A-Z])-(?P<item>\d{3})"
-        r"(?P<subitem>\d{2})-(?P<region>\d{6})"),
+        (
+            f"科室!{letter_of(units, '所属机构')}{unit_row}: 所属机构: "
+            "refers to agency 'nope-ybj', which is not in the registry"
+        ),
+        (
+            f"职权!{letter_of(powers, '职权编码')}{code_row}: 职权编码: '3400-B-001' does not follow code scheme "
+            r"sx-demo (山西省权责清单编码（示例）): expected (?P<agency>\d{4})-(?P<category>[A-Z])-(?P<item>\d{3})"
+            r"(?P<subitem>\d{2})-(?P<region>\d{6})"
+        ),
         f"职权!{letter_of(powers, '职权名称')}{name_row}: 职权名称: this required field is missing",
     ]
-    assert (letter_of(units, "所属机构"), letter_of(powers, "职权编码"), letter_of(powers, "职权名称")) == ("B", "C", "G")
+    assert (letter_of(units, "所属机构"), letter_of(powers, "职权编码"), letter_of(powers, "职权名称")) == (
+        "B",
+        "C",
+        "G",
+    )
     assert not result.ok and not result.written
     assert snapshot(mini) == before
     assert not list(mini.parent.glob(".*staging*")) and not list(mini.glob(".*"))
@@ -280,9 +325,12 @@ def test_rows_that_would_be_lost_are_cell_errors(mini, mini_book):
     assert messages == [
         f"职权!{openpyxl.utils.get_column_letter(stray.column - 1)}1: 备注栏: unknown column; "
         "the columns of this sheet are: " + "、".join(c.label for c in layout().top("powers").columns),
-        f"职权!{stray.coordinate}: a value in a column without a known header; it would be lost: move it to the right column",
-        (f"申请材料!A{orphan}: 所属ID: there is no row with the ID 'demo-power-gone' in the sheet 职权、公共服务; "
-        "the row would be lost"),
+        f"职权!{stray.coordinate}: a value in a column without a known header; "
+        "it would be lost: move it to the right column",
+        (
+            f"申请材料!A{orphan}: 所属ID: there is no row with the ID 'demo-power-gone' in the sheet 职权、公共服务; "
+            "the row would be lost"
+        ),
         f"申请材料!A{no_parent}: 所属ID: this required cell is empty: the row belongs to no record and would be lost",
     ]
     assert snapshot(mini) == before
@@ -296,7 +344,8 @@ def test_the_agency_and_folder_must_fit_the_registry(mini, mini_book):
     book.save(mini_book)
     result = import_workbook(mini, mini_book)
     assert [e.format() for e in result.errors] == [
-        f"说明!B{folder_row}: 目标文件夹: the agency demo-ybj is kept in the folder demo-bureau/, not elsewhere/"]
+        f"说明!B{folder_row}: 目标文件夹: the agency demo-ybj is kept in the folder demo-bureau/, not elsewhere/"
+    ]
     assert not (mini / "elsewhere").exists()
 
     info.cell(folder_row, 2, "../escape")
@@ -325,12 +374,33 @@ def test_a_new_agency_gets_an_empty_workbook_and_its_own_folder(mini, tmp_path):
     assert "demo-ybj" in [r[0] for r in data_rows(book["可引用ID"])]
 
     agencies = book[AGENCY_SHEET]
-    set_cells(agencies, 3, {"ID": "140424-ybj", "机构全称": "武乡县医疗保障局", "层级": "county",
-                            "行政区划代码": 140429, "机构类型": "government_department",
-                            "来源文件": "doc-mini", "来源位置": "标题", "来源行": 1})
+    set_cells(
+        agencies,
+        3,
+        {
+            "ID": "140424-ybj",
+            "机构全称": "武乡县医疗保障局",
+            "层级": "county",
+            "行政区划代码": 140429,
+            "机构类型": "government_department",
+            "来源文件": "doc-mini",
+            "来源位置": "标题",
+            "来源行": 1,
+        },
+    )
     units = book[UNIT_SHEET]
-    set_cells(units, 3, {"ID": "140424-ybj-bgs", "所属机构": "140424-ybj", "科室名称": "办公室", "科室类型": "office",
-                         "来源文件": "doc-mini", "来源位置": "标题"})
+    set_cells(
+        units,
+        3,
+        {
+            "ID": "140424-ybj-bgs",
+            "所属机构": "140424-ybj",
+            "科室名称": "办公室",
+            "科室类型": "office",
+            "来源文件": "doc-mini",
+            "来源位置": "标题",
+        },
+    )
     book.save(path)
     result = import_workbook(mini, path)
     assert result.ok, [e.format() for e in result.errors]
@@ -363,16 +433,24 @@ def test_template_refuses_what_it_cannot_export(seed, tmp_path):
 
 
 def test_awkward_values_survive_the_round_trip(mini, tmp_path):
-    edit(mini, "    name: 对骗取医疗保障基金行为的处罚\n", (
-        "    name: 对骗取医疗保障基金行为的处罚\n"
-        "    applicants: '=SUM(A1:A3)'\n"
-        "    conditions: [\"第一条\\n  续行\", \"[不是JSON\", \"yes\", \"=1+1\"]\n"
-        "    time_limit: '\"\"'\n"
-        "    fees: ''\n"
-        "    place: 'null'\n"
-        "    note: \"a\\n  b\\n\\nc\"\n"))
-    edit(mini, "    title: 对定点医药机构的监督检查\n",
-         "    title: 对定点医药机构的监督检查\n    scope: '2019-12-31'\n    seq: '007'\n")
+    edit(
+        mini,
+        "    name: 对骗取医疗保障基金行为的处罚\n",
+        (
+            "    name: 对骗取医疗保障基金行为的处罚\n"
+            "    applicants: '=SUM(A1:A3)'\n"
+            '    conditions: ["第一条\\n  续行", "[不是JSON", "yes", "=1+1"]\n'
+            "    time_limit: '\"\"'\n"
+            "    fees: ''\n"
+            "    place: 'null'\n"
+            '    note: "a\\n  b\\n\\nc"\n'
+        ),
+    )
+    edit(
+        mini,
+        "    title: 对定点医药机构的监督检查\n",
+        "    title: 对定点医药机构的监督检查\n    scope: '2019-12-31'\n    seq: '007'\n",
+    )
     edit(mini, "categories: {B: 行政处罚, J: 行政检查}", "categories: {B: 行政处罚, J: 'a=b'}")
     edit(mini, "what: 初审材料}", "what: '# 初审: 材料', reconstructed: false}")
     edit(mini, "name_stated: false", "name_stated: false\n    description: '  '")
@@ -395,14 +473,28 @@ def test_awkward_values_survive_the_round_trip(mini, tmp_path):
     assert "seq: '007'" in text and "scope: '2019-12-31'" in text
 
 
-@pytest.mark.parametrize("column_kind, value", [
-    ("str", ""), ("str", '""'), ("str", "=1"), ("str", " a "), ("bool", False), ("int", 7),
-    ("list", ["a\nb", "c"]), ("list", ["[x]"]), ("list", ["x", "y"]), ("dict", {"B": "x=y", "C": "z"}),
-])
+@pytest.mark.parametrize(
+    "column_kind, value",
+    [
+        ("str", ""),
+        ("str", '""'),
+        ("str", "=1"),
+        ("str", " a "),
+        ("bool", False),
+        ("int", 7),
+        ("list", ["a\nb", "c"]),
+        ("list", ["[x]"]),
+        ("list", ["x", "y"]),
+        ("dict", {"B": "x=y", "C": "z"}),
+    ],
+)
 def test_cell_codec_round_trips(column_kind, value):
     sample = {
-        "str": ("agencies", ("note",)), "bool": ("agencies", ("name_stated",)), "int": ("agencies", ("source", "line")),
-        "list": ("powers", ("conditions",)), "dict": ("code_schemes", ("categories",)),
+        "str": ("agencies", ("note",)),
+        "bool": ("agencies", ("name_stated",)),
+        "int": ("agencies", ("source", "line")),
+        "list": ("powers", ("conditions",)),
+        "dict": ("code_schemes", ("categories",)),
     }[column_kind]
     column = layout().top(sample[0]).column(sample[1])
     assert column.kind == column_kind
@@ -451,8 +543,9 @@ def test_problems_outside_the_workbook_name_their_file(seed, tmp_path):
     outside = [e for e in result.errors if e.sheet is None]
     assert len(outside) == 10  # the bodies of directory/131100.yaml that cite doc-003
     assert {e.file for e in outside} == {str(seed / "directory" / "131100.yaml")}
-    assert all("source.document: refers to document 'doc-003', which is not in the registry" in e.message
-               for e in outside)
+    assert all(
+        "source.document: refers to document 'doc-003', which is not in the registry" in e.message for e in outside
+    )
     assert all(e.format().startswith(f"{e.file}:{e.line}: ") for e in outside)
     inside = [e for e in result.errors if e.sheet]
     assert inside and all(e.column == "来源文件" and "doc-003" in e.message for e in inside)

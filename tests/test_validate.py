@@ -25,8 +25,24 @@ def test_mini_registry_is_valid_and_loads_every_kind():
     report = validate(MINI)
     assert report.errors == []
     kinds = report.registry.by_kind
-    for kind in ("agency", "unit", "person", "post", "membership", "duty", "boundary", "power", "service",
-                 "flow", "flow_template", "supervision_rule", "task", "self_check", "document", "code_scheme"):
+    for kind in (
+        "agency",
+        "unit",
+        "person",
+        "post",
+        "membership",
+        "duty",
+        "boundary",
+        "power",
+        "service",
+        "flow",
+        "flow_template",
+        "supervision_rule",
+        "task",
+        "self_check",
+        "document",
+        "code_scheme",
+    ):
         assert kinds.get(kind), f"no {kind} loaded"
 
 
@@ -67,7 +83,7 @@ def test_unknown_section(mini):
 
 def test_wrong_type_and_closed_choice(mini):
     edit(mini, "    levels: [C]", "    levels: [D]")
-    edit(mini, "    seq: \"1\"\n    title: 行风教育", "    seq: [1]\n    title: 行风教育")
+    edit(mini, '    seq: "1"\n    title: 行风教育', "    seq: [1]\n    title: 行风教育")
     errors = validate(mini).errors
     level = next(p for p in errors if p.field == "services[0].levels[0]")
     assert "'D' is not allowed here" in level.message
@@ -99,7 +115,8 @@ def test_duplicate_id_names_both_places(mini):
 def test_duplicate_id_in_another_file(mini):
     (mini / "other.yaml").write_text(
         "persons:\n  - id: demo-zhang-san\n    name: 张三\n    source: {document: doc-mini, locator: x}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     problem = only(validate(mini).errors, "duplicate_id")
     assert problem.file.endswith("other.yaml") and problem.line == 2
 
@@ -112,16 +129,22 @@ def test_malformed_id(mini):
 
 
 def test_malformed_code(mini):
-    edit(mini, "    code: 3400-B-00100-140423\n    code_scheme: sx-demo\n    category: 行政处罚",
-         "    code: 3400-B-001-140423\n    code_scheme: sx-demo\n    category: 行政处罚")
+    edit(
+        mini,
+        "    code: 3400-B-00100-140423\n    code_scheme: sx-demo\n    category: 行政处罚",
+        "    code: 3400-B-001-140423\n    code_scheme: sx-demo\n    category: 行政处罚",
+    )
     problem = only(validate(mini).errors, "malformed_code")
     assert problem.field == "powers[0].code"
     assert "does not follow code scheme sx-demo" in problem.message
 
 
 def test_unknown_region_code(mini):
-    edit(mini, '    region: "140423"\n    kind: government_department\n    name_stated: false',
-         '    region: "149999"\n    kind: government_department\n    name_stated: false')
+    edit(
+        mini,
+        '    region: "140423"\n    kind: government_department\n    name_stated: false',
+        '    region: "149999"\n    kind: government_department\n    name_stated: false',
+    )
     problem = only(validate(mini).errors, "malformed_code")
     assert problem.message == "149999 is not a GB/T 2260 region code"
 
@@ -183,8 +206,11 @@ def test_heading_naming_two_categories(mini):
 
 
 def test_code_region_not_the_agencys(mini):
-    edit(mini, "    code: 3400-B-00100-140423\n    code_scheme: sx-demo\n    category: 行政处罚",
-         "    code: 3400-B-00100-140421\n    code_scheme: sx-demo\n    category: 行政处罚")
+    edit(
+        mini,
+        "    code: 3400-B-00100-140423\n    code_scheme: sx-demo\n    category: 行政处罚",
+        "    code: 3400-B-00100-140421\n    code_scheme: sx-demo\n    category: 行政处罚",
+    )
     problem = only(validate(mini).findings, "code_region_mismatch")
     assert "region 140421 is not the region of 襄垣县医疗保障局 (140423)" in problem.message
 
@@ -206,8 +232,10 @@ def test_table_cut_off_in_source(findings):
 
 def test_unresolved_names(findings):
     names = sorted(p.message for p in findings if p.code == "unresolved_name")
-    assert names == ["the body '办公室' cannot be resolved to a known agency",
-                     "the body '某合作社' cannot be resolved to a known agency"]
+    assert names == [
+        "the body '办公室' cannot be resolved to a known agency",
+        "the body '某合作社' cannot be resolved to a known agency",
+    ]
 
 
 def test_phone_without_area_code(findings):

@@ -29,8 +29,18 @@ from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
 
-POWER_ORDER = ["行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认", "行政奖励",
-               "行政裁决", "其他行政权力"]
+POWER_ORDER = [
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政征收",
+    "行政给付",
+    "行政检查",
+    "行政确认",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+]
 
 
 def _record_source(ctx, here, record) -> str:
@@ -48,8 +58,7 @@ def _work_item(ctx: SiteContext, here: str, wi) -> str:
         raw = f'<span class="qd-muted">（原文：{esc(wi.responsible_raw)}）</span>' if wi.responsible_raw else ""
         rows.append(("责任处室", ("、".join(units) or "") + raw))
     if wi.flows:
-        rows.append(("流程图", "、".join(
-            a(here, ctx.url_of(f), esc(_flow_label(ctx, f))) for f in wi.flows)))
+        rows.append(("流程图", "、".join(a(here, ctx.url_of(f), esc(_flow_label(ctx, f))) for f in wi.flows)))
     if wi.remark or wi.delegation:
         remark = text(wi.remark, empty="")
         if wi.delegation:
@@ -58,8 +67,10 @@ def _work_item(ctx: SiteContext, here: str, wi) -> str:
                 kept = "，保留机构：" + agency_link(ctx, here, wi.kept_by)
             remark += f'<span class="qd-delegation">〔{DELEGATION[wi.delegation]}{kept}〕</span>'
         rows.append(("备注", remark))
-    return (f'<li id="{safe_id(wi.id)}" class="qd-work-item">{dl(rows, "qd-facts qd-compact")}'
-            f"{source_block(ctx, here, wi)}{review_block(wi.review)}</li>")
+    return (
+        f'<li id="{safe_id(wi.id)}" class="qd-work-item">{dl(rows, "qd-facts qd-compact")}'
+        f"{source_block(ctx, here, wi)}{review_block(wi.review)}</li>"
+    )
 
 
 def _flow_label(ctx: SiteContext, flow_id: str) -> str:
@@ -89,13 +100,17 @@ def agency_page(ctx: SiteContext, agency) -> str:
     mine = ctx.by_agency.get(agency.id, {})
     chunks: list[str] = []
 
-    kicker = " · ".join(x for x in (AGENCY_KINDS.get(agency.kind), LEVELS.get(agency.level),
-                                    region_name(agency.region)) if x)
+    kicker = " · ".join(
+        x for x in (AGENCY_KINDS.get(agency.kind), LEVELS.get(agency.level), region_name(agency.region)) if x
+    )
     chunks.append(block(f'<h1 id="qd-title">{esc(agency.name)}</h1>', f'<p class="qd-kicker">{esc(kicker)}</p>'))
     if not agency.name_stated:
-        chunks.append(block(
-            '<div class="admonition warning"><p class="admonition-title">源文件未写明本机构名称</p>'
-            f"<p>名称系推断：{text(agency.inference, empty='推断依据源文件未载明')}</p></div>"))
+        chunks.append(
+            block(
+                '<div class="admonition warning"><p class="admonition-title">源文件未写明本机构名称</p>'
+                f"<p>名称系推断：{text(agency.inference, empty='推断依据源文件未载明')}</p></div>"
+            )
+        )
 
     facts = [("名称", esc(agency.name))]
     if agency.aliases:
@@ -111,9 +126,17 @@ def agency_page(ctx: SiteContext, agency) -> str:
     docs = ctx.documents_of.get(agency.id, [])
     if docs:
         facts.append(("发布的清单", "<br>".join(a(here, f"sources/{d.id}/", esc(d.title)) for d in docs)))
-    counts = [(label, len(mine.get(kind, []))) for kind, label in
-              (("power", "权力事项"), ("service", "公共服务"), ("post", "岗位"), ("duty", "主要职责"),
-               ("boundary", "职责边界"), ("flow", "流程图"))]
+    counts = [
+        (label, len(mine.get(kind, [])))
+        for kind, label in (
+            ("power", "权力事项"),
+            ("service", "公共服务"),
+            ("post", "岗位"),
+            ("duty", "主要职责"),
+            ("boundary", "职责边界"),
+            ("flow", "流程图"),
+        )
+    ]
     summary = "，".join(f"{label} {n} 项" for label, n in counts if n)
     if summary:
         facts.append(("登记内容", summary))
@@ -121,14 +144,19 @@ def agency_page(ctx: SiteContext, agency) -> str:
     chunks += [block(dl(facts)), block(_record_source(ctx, here, agency))]
 
     # contents first: on a phone this is the way into a long page
-    sections = [("qd-powers", "权力事项", mine.get("power")), ("qd-services", "公共服务", mine.get("service")),
-                ("qd-units", "内设机构", mine.get("unit")), ("qd-posts", "岗位与人员", mine.get("post")),
-                ("qd-members", "成员", ctx.memberships_by_org.get(agency.id)),
-                ("qd-duties", "主要职责", mine.get("duty")),
-                ("qd-boundaries", "职责边界", ctx.boundaries_of.get(agency.id)),
-                ("qd-rules", "事中事后监管", mine.get("supervision_rule")),
-                ("qd-tasks", "工作任务", mine.get("task") or ctx.tasks_involving.get(agency.id)),
-                ("qd-checks", "自查", mine.get("self_check")), ("qd-flows", "流程图", mine.get("flow"))]
+    sections = [
+        ("qd-powers", "权力事项", mine.get("power")),
+        ("qd-services", "公共服务", mine.get("service")),
+        ("qd-units", "内设机构", mine.get("unit")),
+        ("qd-posts", "岗位与人员", mine.get("post")),
+        ("qd-members", "成员", ctx.memberships_by_org.get(agency.id)),
+        ("qd-duties", "主要职责", mine.get("duty")),
+        ("qd-boundaries", "职责边界", ctx.boundaries_of.get(agency.id)),
+        ("qd-rules", "事中事后监管", mine.get("supervision_rule")),
+        ("qd-tasks", "工作任务", mine.get("task") or ctx.tasks_involving.get(agency.id)),
+        ("qd-checks", "自查", mine.get("self_check")),
+        ("qd-flows", "流程图", mine.get("flow")),
+    ]
     links = [f'<a href="#{anchor}">{label}</a>' for anchor, label, items in sections if items]
     if links:
         chunks.append(block('<nav class="qd-jump" aria-label="本页内容">' + " · ".join(links) + "</nav>"))
@@ -141,8 +169,10 @@ def agency_page(ctx: SiteContext, agency) -> str:
             by_category.setdefault(p.category, []).append(p)
         parts = []
         for category in sorted(by_category, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
-            items = [f'{a(here, page_url("power", p.id), esc(p.name))} <code>{esc(p.code)}</code>'
-                     for p in by_category[category]]
+            items = [
+                f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code)}</code>"
+                for p in by_category[category]
+            ]
             parts.append(f'<p class="qd-list-title">{esc(category)}（{len(items)}）</p>' + ul(items, "qd-guides"))
         chunks.append(block("".join(parts)))
 
@@ -151,7 +181,9 @@ def agency_page(ctx: SiteContext, agency) -> str:
         chunks.append(heading("公共服务", "qd-services"))
         items = []
         for s in services:
-            main = f'<span class="qd-muted">{esc(s.main_item)} · </span>' if s.main_item and s.main_item != s.name else ""
+            main = (
+                f'<span class="qd-muted">{esc(s.main_item)} · </span>' if s.main_item and s.main_item != s.name else ""
+            )
             items.append(f"{main}{a(here, page_url('service', s.id), esc(s.name))}")
         chunks.append(block(ul(items, "qd-guides")))
 
@@ -160,9 +192,13 @@ def agency_page(ctx: SiteContext, agency) -> str:
         chunks.append(heading("内设机构", "qd-units"))
         parts = []
         for u in units:
-            aliases = f'<span class="qd-muted">（又作：{"、".join(esc(x) for x in u.aliases)}）</span>' if u.aliases else ""
-            parts.append(f'<div class="qd-record"><h3 id="{safe_id(u.id)}">{esc(u.name)}</h3>'
-                         f"<p>{esc(UNIT_KINDS.get(u.kind, u.kind))}{aliases}</p>{_record_source(ctx, here, u)}</div>")
+            aliases = (
+                f'<span class="qd-muted">（又作：{"、".join(esc(x) for x in u.aliases)}）</span>' if u.aliases else ""
+            )
+            parts.append(
+                f'<div class="qd-record"><h3 id="{safe_id(u.id)}">{esc(u.name)}</h3>'
+                f"<p>{esc(UNIT_KINDS.get(u.kind, u.kind))}{aliases}</p>{_record_source(ctx, here, u)}</div>"
+            )
         chunks.append(block("".join(parts)))
 
     posts = mine.get("post", [])
@@ -171,13 +207,17 @@ def agency_page(ctx: SiteContext, agency) -> str:
         parts = []
         for p in posts:
             seq = f"{esc(p.seq)}. " if p.seq else ""
-            unit = f"<p>所在科室：{a(here, ctx.url_of(p.unit), esc(ctx.name_of(p.unit) or p.unit))}</p>" if p.unit else ""
+            unit = (
+                f"<p>所在科室：{a(here, ctx.url_of(p.unit), esc(ctx.name_of(p.unit) or p.unit))}</p>" if p.unit else ""
+            )
             remark = f"<p>备注：{text(p.remark)}</p>" if p.remark else ""
             items = "".join(_work_item(ctx, here, wi) for wi in p.work_items)
             work = f'<ol class="qd-work-items">{items}</ol>' if items else "<p>工作事项：" + NS + "</p>"
-            parts.append(f'<div class="qd-record"><h3 id="{safe_id(p.id)}">{seq}{esc(p.name)}</h3>{unit}'
-                         f"{_people(ctx, here, ctx.memberships_by_post.get(p.id, []))}{remark}{work}"
-                         f"{_record_source(ctx, here, p)}</div>")
+            parts.append(
+                f'<div class="qd-record"><h3 id="{safe_id(p.id)}">{seq}{esc(p.name)}</h3>{unit}'
+                f"{_people(ctx, here, ctx.memberships_by_post.get(p.id, []))}{remark}{work}"
+                f"{_record_source(ctx, here, p)}</div>"
+            )
         chunks.append(block("".join(parts)))
 
     members = ctx.memberships_by_org.get(agency.id, [])
@@ -188,15 +228,20 @@ def agency_page(ctx: SiteContext, agency) -> str:
             person = reg.get(m.person)
             name = esc(person.name) if person else esc(m.person)
             title = f"（{esc(m.title)}）" if m.title else ""
-            rows.append(f'<span id="{safe_id(m.id)}">{esc(m.role_label)}：{name}{title}</span>'
-                        + (review_block(person.review, "姓名待核对") if person and person.review else ""))
+            rows.append(
+                f'<span id="{safe_id(m.id)}">{esc(m.role_label)}：{name}{title}</span>'
+                + (review_block(person.review, "姓名待核对") if person and person.review else "")
+            )
         chunks.append(block(ul(rows)))
 
     loose = ctx.loose_persons.get(agency.id, [])
     if loose:
         chunks.append(heading("清单中提到的其他人员", "qd-persons"))
-        rows = [f'<span id="{safe_id(p.id)}">{esc(p.name)}</span>{note_block(p)}{review_block(p.review, "姓名待核对")}'
-                f"{source_block(ctx, here, p)}" for p in loose]
+        rows = [
+            f'<span id="{safe_id(p.id)}">{esc(p.name)}</span>{note_block(p)}{review_block(p.review, "姓名待核对")}'
+            f"{source_block(ctx, here, p)}"
+            for p in loose
+        ]
         chunks.append(block(ul(rows)))
 
     duties = mine.get("duty", [])
@@ -207,8 +252,10 @@ def agency_page(ctx: SiteContext, agency) -> str:
             seq = f"{esc(d.seq)}. " if d.seq else ""
             items = "".join(_work_item(ctx, here, wi) for wi in d.work_items)
             work = f'<ol class="qd-work-items">{items}</ol>' if items else ""
-            parts.append(f'<div class="qd-record" id="{safe_id(d.id)}"><p class="qd-record-title">{seq}{text(d.text)}</p>'
-                         f"{work}{_record_source(ctx, here, d)}</div>")
+            parts.append(
+                f'<div class="qd-record" id="{safe_id(d.id)}"><p class="qd-record-title">{seq}{text(d.text)}</p>'
+                f"{work}{_record_source(ctx, here, d)}</div>"
+            )
         chunks.append(block("".join(parts)))
 
     boundaries = ctx.boundaries_of.get(agency.id, [])
@@ -216,11 +263,16 @@ def agency_page(ctx: SiteContext, agency) -> str:
         chunks.append(heading("职责边界", "qd-boundaries"))
         items = []
         for b in boundaries:
-            role = "本机构登记" if b.agency == agency.id else "作为相关部门，由" + agency_link(ctx, here, b.agency) + "登记"
+            role = (
+                "本机构登记"
+                if b.agency == agency.id
+                else "作为相关部门，由" + agency_link(ctx, here, b.agency) + "登记"
+            )
             division = [p.division for p in b.parties if p.agency == agency.id and p.division]
             div = f"<br>本机构分工：{text(division[0])}" if division else ""
-            items.append(f"{a(here, page_url('boundary', b.id), esc(b.matter))}"
-                         f'<span class="qd-muted">（{role}）</span>{div}')
+            items.append(
+                f'{a(here, page_url("boundary", b.id), esc(b.matter))}<span class="qd-muted">（{role}）</span>{div}'
+            )
         chunks.append(block(ul(items)))
 
     rules = mine.get("supervision_rule", [])
@@ -231,9 +283,12 @@ def agency_page(ctx: SiteContext, agency) -> str:
             scope = f"<p>适用对象：{text(r.scope)}</p>" if r.scope else ""
             secs = "".join(
                 (f'<p class="qd-list-title">{esc(s.heading)}</p>' if s.heading else "") + f"<p>{text(s.text)}</p>"
-                for s in r.sections)
-            parts.append(f'<div class="qd-record"><h3 id="{safe_id(r.id)}">{esc(r.title)}</h3>{scope}{secs}'
-                         f"{_record_source(ctx, here, r)}</div>")
+                for s in r.sections
+            )
+            parts.append(
+                f'<div class="qd-record"><h3 id="{safe_id(r.id)}">{esc(r.title)}</h3>{scope}{secs}'
+                f"{_record_source(ctx, here, r)}</div>"
+            )
         chunks.append(block("".join(parts)))
 
     tasks = mine.get("task", [])
@@ -243,16 +298,22 @@ def agency_page(ctx: SiteContext, agency) -> str:
         parts = []
         for t in tasks:
             seq = f"{esc(t.seq)} " if t.seq else ""
-            facts = [("牵头部门", "、".join(party_html(ctx, here, p) for p in t.lead) or NS),
-                     ("责任部门", "、".join(party_html(ctx, here, p) for p in t.responsible) or NS),
-                     ("完成时限", text(t.deadline))]
+            facts = [
+                ("牵头部门", "、".join(party_html(ctx, here, p) for p in t.lead) or NS),
+                ("责任部门", "、".join(party_html(ctx, here, p) for p in t.responsible) or NS),
+                ("完成时限", text(t.deadline)),
+            ]
             if t.content:
                 facts.insert(0, ("任务内容", text(t.content)))
-            parts.append(f'<div class="qd-record"><h3 id="{safe_id(t.id)}">{seq}{esc(t.title)}</h3>{dl(facts)}'
-                         f"{_record_source(ctx, here, t)}</div>")
+            parts.append(
+                f'<div class="qd-record"><h3 id="{safe_id(t.id)}">{seq}{esc(t.title)}</h3>{dl(facts)}'
+                f"{_record_source(ctx, here, t)}</div>"
+            )
         if involving:
-            items = [f"{a(here, ctx.url_of(t.id), esc(t.title))}（{agency_link(ctx, here, t.agency)}的工作方案）"
-                     for t in involving]
+            items = [
+                f"{a(here, ctx.url_of(t.id), esc(t.title))}（{agency_link(ctx, here, t.agency)}的工作方案）"
+                for t in involving
+            ]
             parts.append('<p class="qd-list-title">本机构作为牵头或责任部门的其他任务</p>' + ul(items))
         chunks.append(block("".join(parts)))
 
@@ -267,7 +328,8 @@ def agency_page(ctx: SiteContext, agency) -> str:
             rows = "".join(
                 f'<li id="{safe_id(c.id)}">{esc(c.seq) + ". " if c.seq else ""}{text(c.requirement)}'
                 f'<span class="qd-muted">（完成时限：{text(c.deadline)}）</span>{review_block(c.review)}</li>'
-                for c in items)
+                for c in items
+            )
             parts.append(f'<p class="qd-list-title">{esc(goal)}</p><ul>{rows}</ul>')
         parts.append(source_block(ctx, here, checks[0], "来源（首项）"))
         chunks.append(block("".join(parts)))
@@ -279,7 +341,9 @@ def agency_page(ctx: SiteContext, agency) -> str:
         for f in flows:
             code = f"{esc(f.code)} " if f.code else ""
             used = [a(here, page_url(ctx.kind(g.id), g.id), esc(g.name)) for g in ctx.guides_of_flow.get(f.id, [])]
-            cited = [a(here, ctx.url_of(w.id), esc(ctx.work_item_label(w))) for w in ctx.work_items_of_flow.get(f.id, [])]
+            cited = [
+                a(here, ctx.url_of(w.id), esc(ctx.work_item_label(w))) for w in ctx.work_items_of_flow.get(f.id, [])
+            ]
             body = []
             if used:
                 body.append("<p>办事指南：" + "、".join(used) + "</p>")
@@ -289,10 +353,16 @@ def agency_page(ctx: SiteContext, agency) -> str:
                 body.append('<p class="qd-ns">流程图未在源文件中保留（仅存标题）</p>')
             elif not used:
                 body.append(flow_figure(ctx, here, f, anchor=f.id))
-                body.append(f'<details class="note"><summary>文字步骤</summary>'
-                            f"{steps_from_flow(resolve_flow(reg, f))}</details>")
-            parts.append(f'<div class="qd-record"><h3 id="{safe_id(f.id)}">{code}{esc(f.title)}</h3>'
-                         + "".join(body) + _record_source(ctx, here, f) + "</div>")
+                body.append(
+                    f'<details class="note"><summary>文字步骤</summary>'
+                    f"{steps_from_flow(resolve_flow(reg, f))}</details>"
+                )
+            parts.append(
+                f'<div class="qd-record"><h3 id="{safe_id(f.id)}">{code}{esc(f.title)}</h3>'
+                + "".join(body)
+                + _record_source(ctx, here, f)
+                + "</div>"
+            )
         chunks.append(block("".join(parts)))
 
     if ctx.graph is not None:
@@ -301,8 +371,12 @@ def agency_page(ctx: SiteContext, agency) -> str:
         if svg or involved:
             chunks.append(heading("关系", "qd-graph"))
         if svg:
-            chunks.append(block(f'<figure class="qd-graph" data-search-exclude>{ctx.inline_svg(svg)}'
-                                f"<figcaption>与本机构直接相关的机构和事项</figcaption></figure>"))
+            chunks.append(
+                block(
+                    f'<figure class="qd-graph" data-search-exclude>{ctx.inline_svg(svg)}'
+                    f"<figcaption>与本机构直接相关的机构和事项</figcaption></figure>"
+                )
+            )
         if involved:
             chunks.append(heading("还涉及哪些机构", "qd-involved", 3))
             chunks.append(block(involved))
@@ -312,8 +386,9 @@ def agency_page(ctx: SiteContext, agency) -> str:
         chunks.append(heading("数据质量", "qd-quality"))
         counts = Counter(f.severity for f in findings)
         summary = "，".join(f"{SEVERITY[s]} {counts[s]} 项" for s in ("high", "medium", "low", "info") if counts[s])
-        chunks.append(block(f"<p>关于本机构数据的问题：{summary}。"
-                            f"{a(here, f'quality/#q-{agency.id}', '查看全部')}</p>"))
+        chunks.append(
+            block(f"<p>关于本机构数据的问题：{summary}。{a(here, f'quality/#q-{agency.id}', '查看全部')}</p>")
+        )
 
     return page({"title": esc(agency.name), "description": esc(f"{agency.name}的权责清单")}, *chunks)
 
@@ -338,8 +413,13 @@ def who_else_is_involved(ctx: SiteContext, here: str, agency_id: str) -> str:
             if link.get("their_division"):
                 label += f'<span class="qd-muted">（对方分工：{esc(link["their_division"])}）</span>'
             matters.append(a(here, ctx.url_of(record), label) if record else label)
-        rows.append([a(here, page_url("agency", row["id"]), esc(row["name"] or row["id"])), esc(relations),
-                     "<br>".join(dict.fromkeys(matters)) or NS])
+        rows.append(
+            [
+                a(here, page_url("agency", row["id"]), esc(row["name"] or row["id"])),
+                esc(relations),
+                "<br>".join(dict.fromkeys(matters)) or NS,
+            ]
+        )
     return table(["机构", "关系", "事项"], rows) if rows else ""
 
 
@@ -368,7 +448,12 @@ def sanitize_svg(svg: str) -> str | None:
         return None
     svg = re.sub(r"<!--.*?-->", "", svg[start:], flags=re.DOTALL)
     lowered = svg.lower()
-    if "<script" in lowered or "javascript:" in lowered or re.search(r"\son\w+\s*=", lowered) \
-            or "<foreignobject" in lowered or re.search(r"(?:href|src)\s*=\s*[\"']https?:", lowered):
+    if (
+        "<script" in lowered
+        or "javascript:" in lowered
+        or re.search(r"\son\w+\s*=", lowered)
+        or "<foreignobject" in lowered
+        or re.search(r"(?:href|src)\s*=\s*[\"']https?:", lowered)
+    ):
         return None
     return "\n".join(line for line in svg.splitlines() if line.strip())

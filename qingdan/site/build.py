@@ -57,8 +57,17 @@ class SiteBuildError(RuntimeError):
     """The site could not be built; the previous site (if any) is left in place."""
 
 
-def build_site(report, dist: Path, *, graph=None, site_url: str | None = None, stamp: dict | None = None,
-               datasette_url: str | None = None, build_dir: Path | None = None, changes: list | None = None) -> Path:
+def build_site(
+    report,
+    dist: Path,
+    *,
+    graph=None,
+    site_url: str | None = None,
+    stamp: dict | None = None,
+    datasette_url: str | None = None,
+    build_dir: Path | None = None,
+    changes: list | None = None,
+) -> Path:
     """Write the site to `dist/site/` and return that path.
 
     `report` is `qingdan.validate.validate(path)`; a report with errors is refused. Markdown is
@@ -71,7 +80,8 @@ def build_site(report, dist: Path, *, graph=None, site_url: str | None = None, s
     if report.errors:
         raise SiteBuildError(
             f"the registry has {len(report.errors)} error(s); the site is not built from a broken registry "
-            f"(run `qingdan validate` to see them). First: {report.errors[0].format()}")
+            f"(run `qingdan validate` to see them). First: {report.errors[0].format()}"
+        )
     flowchart.require_graphviz()
     dist = Path(dist)
     build_dir = Path(build_dir) if build_dir else dist.absolute().parent / "build"
@@ -81,8 +91,15 @@ def build_site(report, dist: Path, *, graph=None, site_url: str | None = None, s
     datasette_url = datasette_url or os.environ.get("QINGDAN_DATASETTE_URL") or DEFAULT_DATASETTE_URL
 
     downloads = _download_files(dist)
-    ctx = SiteContext(report, graph=graph, site_url=site_url, stamp=stamp, datasette_url=datasette_url,
-                      cache_dir=cache / "flowcharts", downloads=downloads)
+    ctx = SiteContext(
+        report,
+        graph=graph,
+        site_url=site_url,
+        stamp=stamp,
+        datasette_url=datasette_url,
+        cache_dir=cache / "flowcharts",
+        downloads=downloads,
+    )
     _check_ids(ctx)
     if src.exists():
         shutil.rmtree(src)
@@ -269,8 +286,16 @@ def _write_config(src: Path, docs: Path, cache: Path, *, site_url: str | None, s
 
 def run_mkdocs(config: Path, site_dir: Path) -> None:
     """`mkdocs build` in a child process; its warnings are logged, a failure raises SiteBuildError."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config),
-               "--site-dir", str(Path(site_dir).absolute())]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--config-file",
+        str(config),
+        "--site-dir",
+        str(Path(site_dir).absolute()),
+    ]
     env = dict(os.environ, PYTHONWARNINGS="ignore::UserWarning")
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     output = (result.stdout + result.stderr).strip()

@@ -23,14 +23,18 @@ def _change_rows(ctx: SiteContext, here: str, changes) -> list[list[str]]:
     for change in changes:
         url = ctx.url_of(change.record_id) if change.kind != "removed" else None
         fields = "".join(
-            f"<li><code>{esc(f.field)}</code>：{_value(f.old)} → {_value(f.new)}</li>" for f in change.fields[:FIELD_LIMIT])
+            f"<li><code>{esc(f.field)}</code>：{_value(f.old)} → {_value(f.new)}</li>"
+            for f in change.fields[:FIELD_LIMIT]
+        )
         if len(change.fields) > FIELD_LIMIT:
             fields += f"<li>……另有 {len(change.fields) - FIELD_LIMIT} 处</li>"
-        rows.append([
-            CHANGE_ZH[change.kind],
-            a(here, url, esc(change.title[:80])) + f'<br><code class="qd-muted">{esc(change.record_id)}</code>',
-            f"<ul>{fields}</ul>" if fields else "",
-        ])
+        rows.append(
+            [
+                CHANGE_ZH[change.kind],
+                a(here, url, esc(change.title[:80])) + f'<br><code class="qd-muted">{esc(change.record_id)}</code>',
+                f"<ul>{fields}</ul>" if fields else "",
+            ]
+        )
     return rows
 
 
@@ -49,13 +53,17 @@ def changes_page(ctx: SiteContext, sets: list[ChangeSet], agency_id: str | None 
         here = f"changes/{safe_id(agency_id)}/"
         name = ctx.name_of(agency_id) or agency_id
         title = f"{name}：变更记录"
-        intro = (f"<p>{a(here, page_url('agency', agency_id), esc(name))}的清单在各版本之间的变化。"
-                 f"{a(here, 'changes/', '全部机构的变更记录')}</p>")
+        intro = (
+            f"<p>{a(here, page_url('agency', agency_id), esc(name))}的清单在各版本之间的变化。"
+            f"{a(here, 'changes/', '全部机构的变更记录')}</p>"
+        )
     else:
         here = "changes/"
         title = "变更记录"
-        intro = ("<p>每次发布的新版本与上一版本相比新增、删除和修改了哪些记录（按记录编号比对：改名是修改，不是删除再新增）。"
-                 f"订阅：{a(here, 'changes.xml', 'Atom 订阅源')}。</p>")
+        intro = (
+            "<p>每次发布的新版本与上一版本相比新增、删除和修改了哪些记录（按记录编号比对：改名是修改，不是删除再新增）。"
+            f"订阅：{a(here, 'changes.xml', 'Atom 订阅源')}。</p>"
+        )
     chunks = [block(f'<h1 id="qd-title">{esc(title)}</h1>', intro)]
     shown = 0
     for change_set in sets:
@@ -64,11 +72,14 @@ def changes_page(ctx: SiteContext, sets: list[ChangeSet], agency_id: str | None 
             chunks += _version_section(ctx, here, change_set, changes)
             shown += 1
     if not shown:
-        chunks.append(block(admonition("info", "暂无变更记录", "<p>没有可比较的历史版本（不在 git 仓库中构建，或尚无修改）。</p>")))
+        chunks.append(
+            block(
+                admonition("info", "暂无变更记录", "<p>没有可比较的历史版本（不在 git 仓库中构建，或尚无修改）。</p>")
+            )
+        )
     elif not agency_id:
         changed = {c.agency for s in sets for c in s.changes}
         agencies = [ag.id for ag in ctx.publishing if ag.id in changed]
         links = "".join(f"<li>{a(here, f'changes/{safe_id(ag)}/', esc(ctx.name_of(ag) or ag))}</li>" for ag in agencies)
         chunks.insert(1, block(f"<p>按机构查看：</p><ul>{links}</ul>"))
     return page({"title": esc(title), "search": {"exclude": True}}, *chunks)
-

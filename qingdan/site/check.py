@@ -155,8 +155,11 @@ def unreachable_records(site: Path, registry, ctx=None, limit: int = 3) -> list[
     reached = click_depths(site, limit)
     missing = []
     for record_id, entry in registry.entries.items():
-        if entry.kind not in PAGE_FOLDERS and entry.kind not in ANCHORED and entry.kind not in (
-                "document", "membership", "person"):
+        if (
+            entry.kind not in PAGE_FOLDERS
+            and entry.kind not in ANCHORED
+            and entry.kind not in ("document", "membership", "person")
+        ):
             continue
         url = ctx.url_of(record_id)
         if url is None or url not in reached:

@@ -31,8 +31,10 @@ def source_line(ctx: SiteContext, here: str, source) -> str:
 
 
 def source_block(ctx: SiteContext, here: str, record, label: str = "来源") -> str:
-    return (f'<div class="qd-source-ref" data-search-exclude><p><strong>{label}：</strong>'
-            f"{source_line(ctx, here, getattr(record, 'source', None))}</p></div>")
+    return (
+        f'<div class="qd-source-ref" data-search-exclude><p><strong>{label}：</strong>'
+        f"{source_line(ctx, here, getattr(record, 'source', None))}</p></div>"
+    )
 
 
 def review_block(review: list, title: str = "待核对的原文") -> str:
@@ -43,8 +45,10 @@ def review_block(review: list, title: str = "待核对的原文") -> str:
     for flag in review:
         proposed = ""
         if flag.proposed:
-            proposed = (f'<br><span class="qd-proposal">建议读法（仅为建议，未替换原文）：'
-                        f"<mark>{esc(flag.proposed)}</mark></span>")
+            proposed = (
+                f'<br><span class="qd-proposal">建议读法（仅为建议，未替换原文）：'
+                f"<mark>{esc(flag.proposed)}</mark></span>"
+            )
         items.append(
             f'<li>字段 <code>{esc(flag.field)}</code>：原文“<span class="qd-raw">{esc(flag.raw)}</span>”'
             f"（{PROBLEMS.get(flag.problem, esc(flag.problem))}）：{esc(flag.explanation)}{proposed}</li>"
@@ -66,8 +70,10 @@ def finding_item(ctx: SiteContext, here: str, finding, link_records: bool = True
         for rid in finding.records or ([finding.record] if finding.record else []):
             records.append(a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid)))
     where = f'<br><span class="qd-where">记录：{"；".join(records)}</span>' if records else ""
-    return (f'<li><strong>{esc(label)}</strong>（{SEVERITY.get(finding.severity, finding.severity)}）'
-            f'<br><span class="qd-message">{esc(finding.message_zh or finding.message)}</span>{where}</li>')
+    return (
+        f"<li><strong>{esc(label)}</strong>（{SEVERITY.get(finding.severity, finding.severity)}）"
+        f'<br><span class="qd-message">{esc(finding.message_zh or finding.message)}</span>{where}</li>'
+    )
 
 
 def findings_block(ctx: SiteContext, here: str, findings: list, empty: str | None = "未发现问题。") -> str:
@@ -142,19 +148,23 @@ def phones_html(phones: list, kinds: tuple[str, ...]) -> str:
             number = esc(phone.number)
             digits = "".join(ch for ch in phone.number if ch.isdigit() or ch == "-")
             tel = f'<a href="tel:{esc(digits.replace("-", ""))}">{number}</a>' if digits else number
-            items.append(f"{tel}<span class=\"qd-muted\">（{PHONE_KINDS[phone.kind]}）</span>")
+            items.append(f'{tel}<span class="qd-muted">（{PHONE_KINDS[phone.kind]}）</span>')
     return ul(items)
 
 
 def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
     rows = []
     for f in findings:
-        records = [a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid))
-                   for rid in (f.records or ([f.record] if f.record else []))]
-        rows.append([
-            esc(FINDING_CODES.get(f.code, f.code)),
-            "<br>".join(records) or NS,
-            esc(f.message_zh or f.message),
-            f"<code>{esc(f.file)}:{f.line}</code>",
-        ])
+        records = [
+            a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid))
+            for rid in (f.records or ([f.record] if f.record else []))
+        ]
+        rows.append(
+            [
+                esc(FINDING_CODES.get(f.code, f.code)),
+                "<br>".join(records) or NS,
+                esc(f.message_zh or f.message),
+                f"<code>{esc(f.file)}:{f.line}</code>",
+            ]
+        )
     return table(["问题", "记录", "说明", "登记簿位置"], rows, "qd-findings")

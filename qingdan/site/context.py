@@ -14,12 +14,25 @@ from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
 
 SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}$")
 
-LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级", "township": "乡镇级",
-          "village": "村级", "other": "其他"}
+LEVELS = {
+    "national": "国家级",
+    "province": "省级",
+    "city": "市级",
+    "county": "县级",
+    "township": "乡镇级",
+    "village": "村级",
+    "other": "其他",
+}
 AGENCY_KINDS = {
-    "government_department": "政府工作部门", "public_institution": "事业单位", "government": "人民政府",
-    "party_body": "党的机关", "committee": "委员会", "leading_group": "领导小组", "enterprise": "企业",
-    "collective": "基层群众自治组织", "other": "其他",
+    "government_department": "政府工作部门",
+    "public_institution": "事业单位",
+    "government": "人民政府",
+    "party_body": "党的机关",
+    "committee": "委员会",
+    "leading_group": "领导小组",
+    "enterprise": "企业",
+    "collective": "基层群众自治组织",
+    "other": "其他",
 }
 UNIT_KINDS = {"office": "办公室", "section": "科室/股室", "center": "中心", "leadership": "领导班子", "other": "其他"}
 SERVICE_LEVELS = {"A": "省级", "B": "市级", "C": "县级"}
@@ -27,7 +40,10 @@ PHONE_KINDS = {"service": "服务电话", "consulting": "咨询电话", "supervi
 SEVERITY = {"error": "错误", "high": "严重", "medium": "中等", "low": "轻微", "info": "提示"}
 SEVERITY_BOX = {"error": "failure", "high": "danger", "medium": "warning", "low": "note", "info": "info"}
 PROBLEMS = {
-    "ocr_damage": "文字识别损坏", "illegible": "无法辨认", "ambiguous": "有歧义", "missing": "缺失",
+    "ocr_damage": "文字识别损坏",
+    "illegible": "无法辨认",
+    "ambiguous": "有歧义",
+    "missing": "缺失",
     "unresolved_name": "名称无法对应到机构",
 }
 FINDING_CODES = {
@@ -53,8 +69,14 @@ FINDING_CODES = {
     "flow_reconstructed": "流程图连线系据方框文字重建",
 }
 DELEGATION = {"not_delegated": "未下放（由上级保留）", "assists_higher_level": "协助上级办理"}
-ROLES = {"lead": "牵头负责人", "assistant": "辅助人员", "leader": "组长", "deputy_leader": "副组长",
-         "member": "成员", "office_director": "办公室主任"}
+ROLES = {
+    "lead": "牵头负责人",
+    "assistant": "辅助人员",
+    "leader": "组长",
+    "deputy_leader": "副组长",
+    "member": "成员",
+    "office_director": "办公室主任",
+}
 
 
 def region_name(code: str | None) -> str | None:
@@ -86,8 +108,18 @@ class SiteContext:
             for rid in dict.fromkeys((finding.records or []) + ([finding.record] if finding.record else [])):
                 self.findings_by_record[rid].append(finding)
         self.by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for kind in ("unit", "post", "duty", "boundary", "power", "service", "flow", "supervision_rule",
-                     "task", "self_check"):
+        for kind in (
+            "unit",
+            "post",
+            "duty",
+            "boundary",
+            "power",
+            "service",
+            "flow",
+            "supervision_rule",
+            "task",
+            "self_check",
+        ):
             for record in reg.of(kind):
                 self.by_agency[record.agency][kind].append(record)
         self.memberships_by_post = defaultdict(list)

@@ -28,9 +28,44 @@ from .markup import NS, a, block, dl, esc, heading, json_ld, page, text, ul
 
 # Words too common in these lists to say that two matters are the same matter.
 GENERIC_WORDS = {
-    "医疗", "保障", "医疗保障", "医保", "保险", "工作", "管理", "服务", "相关", "有关", "办理", "行为", "事项",
-    "申请", "行政", "处罚", "检查", "确认", "给付", "强制", "奖励", "单位", "人员", "机构", "部门", "信息",
-    "对象", "情况", "进行", "开展", "负责", "依法", "规定", "违反", "违法", "实施", "及其", "以及",
+    "医疗",
+    "保障",
+    "医疗保障",
+    "医保",
+    "保险",
+    "工作",
+    "管理",
+    "服务",
+    "相关",
+    "有关",
+    "办理",
+    "行为",
+    "事项",
+    "申请",
+    "行政",
+    "处罚",
+    "检查",
+    "确认",
+    "给付",
+    "强制",
+    "奖励",
+    "单位",
+    "人员",
+    "机构",
+    "部门",
+    "信息",
+    "对象",
+    "情况",
+    "进行",
+    "开展",
+    "负责",
+    "依法",
+    "规定",
+    "违反",
+    "违法",
+    "实施",
+    "及其",
+    "以及",
 }
 
 
@@ -38,8 +73,9 @@ GENERIC_WORDS = {
 def _words(value: str) -> frozenset[str]:
     import jieba
 
-    return frozenset(w for w in jieba.cut_for_search(value) if len(w) >= 2 and w not in GENERIC_WORDS
-                     and not w.isascii())
+    return frozenset(
+        w for w in jieba.cut_for_search(value) if len(w) >= 2 and w not in GENERIC_WORDS and not w.isascii()
+    )
 
 
 def related_boundaries(ctx: SiteContext, record) -> list[tuple[object, list[str]]]:
@@ -55,8 +91,15 @@ def related_boundaries(ctx: SiteContext, record) -> list[tuple[object, list[str]
     return out
 
 
-CHANNELS = {"window": "窗口办理", "online": "网上办理", "mobile": "掌上办理", "mail": "邮寄办理",
-            "phone": "电话办理", "self_service": "自助办理", "other": "其他"}
+CHANNELS = {
+    "window": "窗口办理",
+    "online": "网上办理",
+    "mobile": "掌上办理",
+    "mail": "邮寄办理",
+    "phone": "电话办理",
+    "self_service": "自助办理",
+    "other": "其他",
+}
 
 
 def channels_html(channels: list) -> str:
@@ -81,9 +124,15 @@ def _materials(materials: list) -> str:
         for group, members in groups.items():
             if group:
                 out.append(f'<p class="qd-group">{esc(group)}</p>')
-            out.append('<ul class="task-list qd-checklist">' + "".join(
-                '<li class="task-list-item"><label class="task-list-control"><input type="checkbox">'
-                f'<span class="task-list-indicator"></span></label> {esc(m.name)}</li>' for m in members) + "</ul>")
+            out.append(
+                '<ul class="task-list qd-checklist">'
+                + "".join(
+                    '<li class="task-list-item"><label class="task-list-control"><input type="checkbox">'
+                    f'<span class="task-list-indicator"></span></label> {esc(m.name)}</li>'
+                    for m in members
+                )
+                + "</ul>"
+            )
     return "".join(out)
 
 
@@ -107,20 +156,27 @@ def steps_from_flow(resolved: flowchart.ResolvedFlow) -> str:
                 if mark:
                     body.append(f'<p class="qd-step-next">下一步：第 {i + 1} 步{mark}</p>')
                 continue
-            condition = f"{esc(edge.label)}：" if edge.label else ("条件源文件未载明：" if node.kind == "decision" else "")
+            condition = (
+                f"{esc(edge.label)}：" if edge.label else ("条件源文件未载明：" if node.kind == "decision" else "")
+            )
             branches.append(f"{condition}转第 {number[edge.target]} 步“{esc(label_of[edge.target])}”{mark}")
         if branches:
-            body.append("<ul class=\"qd-branches\">" + "".join(f"<li>{b}</li>" for b in branches) + "</ul>")
+            body.append('<ul class="qd-branches">' + "".join(f"<li>{b}</li>" for b in branches) + "</ul>")
         kind = {"decision": "（判断）", "start": "", "end": ""}.get(node.kind, "")
         items.append(
             f'<li class="qd-step qd-step--{node.kind}"><p class="qd-step-title">{esc(node.label)}{kind}</p>'
-            + "".join(body) + "</li>")
+            + "".join(body)
+            + "</li>"
+        )
     return '<ol class="qd-steps">' + "".join(items) + "</ol>"
 
 
 def _steps_from_text(process: list[str]) -> str:
-    return '<ol class="qd-steps">' + "".join(
-        f'<li class="qd-step"><p class="qd-step-title">{text(step)}</p></li>' for step in process) + "</ol>"
+    return (
+        '<ol class="qd-steps">'
+        + "".join(f'<li class="qd-step"><p class="qd-step-title">{text(step)}</p></li>' for step in process)
+        + "</ol>"
+    )
 
 
 def flow_figure(ctx: SiteContext, here: str, flow, handling=(), anchor: str | None = None) -> str:
@@ -129,8 +185,10 @@ def flow_figure(ctx: SiteContext, here: str, flow, handling=(), anchor: str | No
         return f"<p>{NS}</p>"
     code = f"（编号 {esc(flow.code)}）" if flow.code else ""
     if flow.availability != "full":
-        return (f'<div class="admonition info qd-flow-missing"><p class="admonition-title">流程图未在源文件中保留</p>'
-                f"<p>流程图“{esc(flow.title)}”{code}只保留了标题，图的内容已在源文件中丢失，本站不作补画。</p></div>")
+        return (
+            f'<div class="admonition info qd-flow-missing"><p class="admonition-title">流程图未在源文件中保留</p>'
+            f"<p>流程图“{esc(flow.title)}”{code}只保留了标题，图的内容已在源文件中丢失，本站不作补画。</p></div>"
+        )
     resolved = flowchart.resolve_flow(ctx.registry, flow, handling)
     svg = flowchart.flowchart_svg(ctx.registry, flow, ctx.cache_dir, handling)
     if svg is None:
@@ -142,14 +200,22 @@ def flow_figure(ctx: SiteContext, here: str, flow, handling=(), anchor: str | No
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{esc(flow.title)}" style="{style}" ', 1)
     legend = ""
     if resolved.any_reconstructed:
-        legend = ('<p class="qd-legend"><span class="qd-legend-solid"></span>源文件中的连线 '
-                  '<span class="qd-legend-dashed"></span>据方框文字重建的连线（源文件中箭头已丢失）</p>')
+        legend = (
+            '<p class="qd-legend"><span class="qd-legend-solid"></span>源文件中的连线 '
+            '<span class="qd-legend-dashed"></span>据方框文字重建的连线（源文件中箭头已丢失）</p>'
+        )
     template = ""
     if resolved.template:
         tpl = ctx.registry.get(resolved.template)
-        template = f'<p class="qd-muted">本图采用通用流程“{esc(tpl.title)}”，各步骤的承办单位按本事项的分工标注。</p>' if tpl else ""
-    return (f'<figure class="qd-flow" data-search-exclude>{ctx.inline_svg(svg)}'
-            f"<figcaption>{esc(flow.title)}{code}</figcaption></figure>{legend}{template}")
+        template = (
+            f'<p class="qd-muted">本图采用通用流程“{esc(tpl.title)}”，各步骤的承办单位按本事项的分工标注。</p>'
+            if tpl
+            else ""
+        )
+    return (
+        f'<figure class="qd-flow" data-search-exclude>{ctx.inline_svg(svg)}'
+        f"<figcaption>{esc(flow.title)}{code}</figcaption></figure>{legend}{template}"
+    )
 
 
 def guide_page(ctx: SiteContext, record, kind: str) -> str:
@@ -189,21 +255,30 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
     else:
         steps = f"<p>{NS}</p>"
     if flow is not None and flow.availability == "full" and flowchart.resolve_flow(reg, flow).any_reconstructed:
-        steps += ('<p class="qd-recon-note">步骤顺序据流程图方框中的文字重建：源文件中的箭头已丢失，'
-                  "标有“连线系重建”的衔接不是源文件原样。</p>")
+        steps += (
+            '<p class="qd-recon-note">步骤顺序据流程图方框中的文字重建：源文件中的箭头已丢失，'
+            "标有“连线系重建”的衔接不是源文件原样。</p>"
+        )
 
     related = related_boundaries(ctx, record)
     if related:
         rows = []
         for boundary, shared in related:
-            others = [party_html(ctx, here, p) + (f"：{esc(p.division)}" if p.division else "")
-                      for p in boundary.parties if p.agency != record.agency]
+            others = [
+                party_html(ctx, here, p) + (f"：{esc(p.division)}" if p.division else "")
+                for p in boundary.parties
+                if p.agency != record.agency
+            ]
             rows.append(
                 f"<li>{a(here, page_url('boundary', boundary.id), esc(boundary.matter))}"
                 f'<span class="qd-muted">（共同词语：{"、".join(esc(w) for w in shared)}）</span>'
-                + ul(others, empty="无其他部门") + "</li>")
-        others_html = ("<p class=\"qd-muted\">以下职责边界登记的管理事项与本事项名称有共同词语（不计“医疗”“保障”等通用词），"
-                       "据此列出，仅供参考；各部门分工以职责边界登记原文为准。</p><ul>" + "".join(rows) + "</ul>")
+                + ul(others, empty="无其他部门")
+                + "</li>"
+            )
+        others_html = (
+            '<p class="qd-muted">以下职责边界登记的管理事项与本事项名称有共同词语（不计“医疗”“保障”等通用词），'
+            "据此列出，仅供参考；各部门分工以职责边界登记原文为准。</p><ul>" + "".join(rows) + "</ul>"
+        )
     else:
         others_html = "<p>本机构登记的职责边界中没有与本事项名称有共同词语的管理事项（按名称中的共同词语匹配）。</p>"
 
@@ -214,8 +289,11 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
     reviews = review_block(record.review)
 
     chunks = [
-        block(f'<h1 id="qd-title">{esc(record.name)}</h1>',
-              f'<p class="qd-kicker">{"行政职权" if is_power else "公共服务"} · {agency_link(ctx, here, record.agency)}</p>'),
+        block(
+            f'<h1 id="qd-title">{esc(record.name)}</h1>',
+            f'<p class="qd-kicker">{"行政职权" if is_power else "公共服务"} · '
+            f"{agency_link(ctx, here, record.agency)}</p>",
+        ),
         block(reviews) if reviews else "",
         heading("基本信息", "qd-basic"),
         block(dl(facts)),
@@ -238,14 +316,20 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         heading("流程图", "qd-flowchart"),
         block(flow_figure(ctx, here, flow, record.handling, anchor="guide")),
         heading("咨询与监督", "qd-phones"),
-        block(dl([("咨询电话", phones_html(record.phones, ("consulting", "service"))),
-                  ("监督投诉电话", phones_html(record.phones, ("supervision",)))])),
+        block(
+            dl(
+                [
+                    ("咨询电话", phones_html(record.phones, ("consulting", "service"))),
+                    ("监督投诉电话", phones_html(record.phones, ("supervision",))),
+                ]
+            )
+        ),
         heading("涉及的其他部门", "qd-others"),
         block(f'<div class="qd-others">{others_html}</div>'),
         heading("来源", "qd-source"),
         block(source_block(ctx, here, record, "本事项摘自"), note_block(record)),
         heading("数据质量", "qd-quality"),
-        block(f'<div data-search-exclude>{findings_block(ctx, here, findings)}</div>'),
+        block(f"<div data-search-exclude>{findings_block(ctx, here, findings)}</div>"),
         block(json_ld(_json_ld(ctx, record, kind, agency, here))),
     ]
     description = f"{record.name}：办事指南（{agency.name if agency else ''}）"
@@ -263,8 +347,11 @@ def _json_ld(ctx: SiteContext, record, kind: str, agency, here: str) -> dict:
     if agency is not None:
         data["provider"] = {"@type": "GovernmentOrganization", "name": agency.name}
         if agency.region:
-            data["areaServed"] = {"@type": "AdministrativeArea", "name": region_name(agency.region),
-                                  "identifier": agency.region}
+            data["areaServed"] = {
+                "@type": "AdministrativeArea",
+                "name": region_name(agency.region),
+                "identifier": agency.region,
+            }
     if ctx.site_url:
         data["url"] = ctx.site_url.rstrip("/") + "/" + here
         if agency is not None:

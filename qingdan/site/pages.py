@@ -50,19 +50,32 @@ def home_page(ctx: SiteContext) -> str:
         '<button type="submit" class="md-button md-button--primary">搜索</button></div></form>'
     )
     common = common_tasks(ctx)
-    common_items = [f"{a(here, page_url(_kind(g), g.id), esc(g.name))}"
-                    f'<span class="qd-muted"> · {esc(ctx.name_of(g.agency) or "")}</span>' for g in common[:12]]
+    common_items = [
+        f"{a(here, page_url(_kind(g), g.id), esc(g.name))}"
+        f'<span class="qd-muted"> · {esc(ctx.name_of(g.agency) or "")}</span>'
+        for g in common[:12]
+    ]
     more = f"<p>{a(here, 'guides/', '全部办事指南')}（{counts['power'] + counts['service']} 项）</p>"
 
     cards = []
     for agency in ctx.publishing:
         mine = ctx.by_agency.get(agency.id, {})
-        bits = [f"{label} {len(mine.get(kind, []))}" for kind, label in
-                (("power", "权力"), ("service", "服务"), ("post", "岗位"), ("duty", "职责"), ("boundary", "边界"))
-                if mine.get(kind)]
+        bits = [
+            f"{label} {len(mine.get(kind, []))}"
+            for kind, label in (
+                ("power", "权力"),
+                ("service", "服务"),
+                ("post", "岗位"),
+                ("duty", "职责"),
+                ("boundary", "边界"),
+            )
+            if mine.get(kind)
+        ]
         region = region_name(agency.region) or ""
-        cards.append(f'<li><p><strong>{a(here, page_url("agency", agency.id), esc(agency.name))}</strong></p>'
-                     f'<p class="qd-muted">{esc(region)}{" · " if region and bits else ""}{"，".join(bits)}</p></li>')
+        cards.append(
+            f"<li><p><strong>{a(here, page_url('agency', agency.id), esc(agency.name))}</strong></p>"
+            f'<p class="qd-muted">{esc(region)}{" · " if region and bits else ""}{"，".join(bits)}</p></li>'
+        )
     sections = [
         ("guides/", "办事指南", "每个权力事项和公共服务的材料、流程、时限、电话"),
         ("agencies/", "机构", "各机构的科室、岗位与人员、职责、流程图"),
@@ -72,20 +85,28 @@ def home_page(ctx: SiteContext) -> str:
         ("data/", "数据下载", "SQLite 数据库、CSV、关系图文件和在线查询"),
         ("about/", "关于本站", "数据来源与整理方法"),
     ]
-    section_items = [f"<li><p><strong>{a(here, url, label)}</strong></p><p>{desc}</p></li>" for url, label, desc in sections]
-    stats = (f"本站收录 {counts['agency']} 个机构、{counts['power']} 项行政职权、{counts['service']} 项公共服务、"
-             f"{counts['post']} 个岗位、{counts['boundary']} 项职责边界、{counts['flow']} 张流程图，"
-             f"以及数据质量问题 {len(ctx.report.findings)} 条。")
+    section_items = [
+        f"<li><p><strong>{a(here, url, label)}</strong></p><p>{desc}</p></li>" for url, label, desc in sections
+    ]
+    stats = (
+        f"本站收录 {counts['agency']} 个机构、{counts['power']} 项行政职权、{counts['service']} 项公共服务、"
+        f"{counts['post']} 个岗位、{counts['boundary']} 项职责边界、{counts['flow']} 张流程图，"
+        f"以及数据质量问题 {len(ctx.report.findings)} 条。"
+    )
     chunks = [
-        block('<h1 id="qd-title">政府部门权责清单</h1>',
-              "<p>查询各级政府部门的权力事项、公共服务办事指南、岗位职责和部门间职责边界。"
-              "内容逐字摘自官方公布的清单，每条记录都注明出处；源文件没有写明的内容标为“源文件未载明”，不作补充。</p>",
-              search),
+        block(
+            '<h1 id="qd-title">政府部门权责清单</h1>',
+            "<p>查询各级政府部门的权力事项、公共服务办事指南、岗位职责和部门间职责边界。"
+            "内容逐字摘自官方公布的清单，每条记录都注明出处；源文件没有写明的内容标为“源文件未载明”，不作补充。</p>",
+            search,
+        ),
         heading("常办事项", "qd-common"),
         block(ul(common_items, "qd-guides", empty="暂无。"), more),
         heading("机构", "qd-agencies"),
-        block(f'<div class="grid cards qd-cards"><ul>{"".join(cards)}</ul></div>' if cards else "<p>暂无。</p>",
-              f"<p>{a(here, 'agencies/', '全部机构')}（含清单中提到的其他机构）</p>"),
+        block(
+            f'<div class="grid cards qd-cards"><ul>{"".join(cards)}</ul></div>' if cards else "<p>暂无。</p>",
+            f"<p>{a(here, 'agencies/', '全部机构')}（含清单中提到的其他机构）</p>",
+        ),
         heading("栏目", "qd-sections"),
         block(f'<div class="grid cards qd-cards"><ul>{"".join(section_items)}</ul></div>', f"<p>{stats}</p>"),
     ]
@@ -98,8 +119,21 @@ def common_tasks(ctx: SiteContext, limit: int = 12) -> list:
     candidates = ctx.registry.of("service") + [p for p in ctx.registry.of("power") if p.category in COMMON_CATEGORIES]
 
     def completeness(g) -> int:
-        return sum(bool(v) for v in (g.materials, g.conditions, g.time_limit, g.applicants, g.fees, g.place,
-                                     getattr(g, "process", None), g.flow, g.phones, g.legal_bases))
+        return sum(
+            bool(v)
+            for v in (
+                g.materials,
+                g.conditions,
+                g.time_limit,
+                g.applicants,
+                g.fees,
+                g.place,
+                getattr(g, "process", None),
+                g.flow,
+                g.phones,
+                g.legal_bases,
+            )
+        )
 
     queues: dict[str, list] = defaultdict(list)
     for g in sorted(candidates, key=completeness, reverse=True):
@@ -125,24 +159,39 @@ def agencies_index(ctx: SiteContext) -> str:
     def rows(agencies):
         out = []
         for ag in agencies:
-            out.append([a(here, page_url("agency", ag.id), esc(ag.name)),
-                        esc(LEVELS.get(ag.level, ag.level)), esc(region_name(ag.region) or "") or NS])
+            out.append(
+                [
+                    a(here, page_url("agency", ag.id), esc(ag.name)),
+                    esc(LEVELS.get(ag.level, ag.level)),
+                    esc(region_name(ag.region) or "") or NS,
+                ]
+            )
         return out
 
     chunks = [block('<h1 id="qd-title">机构</h1>')]
-    chunks += [heading("发布清单的机构", "qd-publishing"),
-               block(table(["机构", "层级", "行政区划"], rows(ctx.publishing)) if ctx.publishing else "<p>暂无。</p>")]
+    chunks += [
+        heading("发布清单的机构", "qd-publishing"),
+        block(table(["机构", "层级", "行政区划"], rows(ctx.publishing)) if ctx.publishing else "<p>暂无。</p>"),
+    ]
     if ctx.named_only:
-        chunks += [heading("清单中提到的其他机构", "qd-named"),
-                   block("<p>这些机构在清单中作为相关部门、牵头或责任部门出现，本站没有它们自己发布的清单。</p>",
-                         table(["机构", "层级", "行政区划"], rows(ctx.named_only)))]
+        chunks += [
+            heading("清单中提到的其他机构", "qd-named"),
+            block(
+                "<p>这些机构在清单中作为相关部门、牵头或责任部门出现，本站没有它们自己发布的清单。</p>",
+                table(["机构", "层级", "行政区划"], rows(ctx.named_only)),
+            ),
+        ]
     return page({"title": "机构"}, *chunks)
 
 
 def guides_index(ctx: SiteContext) -> str:
     here = "guides/"
-    chunks = [block('<h1 id="qd-title">办事指南</h1>',
-                    "<p>每项行政职权和公共服务一页：依据、条件、材料清单、时限、收费、流程和流程图、电话。按机构排列。</p>")]
+    chunks = [
+        block(
+            '<h1 id="qd-title">办事指南</h1>',
+            "<p>每项行政职权和公共服务一页：依据、条件、材料清单、时限、收费、流程和流程图、电话。按机构排列。</p>",
+        )
+    ]
     for agency in ctx.publishing:
         mine = ctx.by_agency.get(agency.id, {})
         powers, services = mine.get("power", []), mine.get("service", [])
@@ -154,27 +203,39 @@ def guides_index(ctx: SiteContext) -> str:
             for p in powers:
                 by_cat[p.category].append(p)
             for cat in sorted(by_cat, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
-                parts.append(f'<p class="qd-list-title">{esc(cat)}</p>' + ul(
-                    [a(here, page_url("power", p.id), esc(p.name)) for p in by_cat[cat]], "qd-guides"))
+                parts.append(
+                    f'<p class="qd-list-title">{esc(cat)}</p>'
+                    + ul([a(here, page_url("power", p.id), esc(p.name)) for p in by_cat[cat]], "qd-guides")
+                )
         if services:
-            parts.append('<p class="qd-list-title">公共服务</p>' + ul(
-                [a(here, page_url("service", s.id), esc(s.name)) for s in services], "qd-guides"))
+            parts.append(
+                '<p class="qd-list-title">公共服务</p>'
+                + ul([a(here, page_url("service", s.id), esc(s.name)) for s in services], "qd-guides")
+            )
         chunks.append(block("".join(parts)))
     return page({"title": "办事指南"}, *chunks)
 
 
 def boundaries_index(ctx: SiteContext) -> str:
     here = "boundaries/"
-    chunks = [block('<h1 id="qd-title">职责边界</h1>',
-                    "<p>同一事项由几个部门分工负责时，各部门在清单中登记的分工、依据和案例。</p>")]
+    chunks = [
+        block(
+            '<h1 id="qd-title">职责边界</h1>',
+            "<p>同一事项由几个部门分工负责时，各部门在清单中登记的分工、依据和案例。</p>",
+        )
+    ]
     by_agency = defaultdict(list)
     for b in ctx.registry.of("boundary"):
         by_agency[b.agency].append(b)
     for agency_id, items in by_agency.items():
-        rows = [f"{a(here, page_url('boundary', b.id), esc(b.matter))}"
-                f'<span class="qd-muted">（{len(b.parties)} 个部门）</span>' for b in items]
-        chunks.append(block(f'<h2 id="b-{safe_id(agency_id)}">{esc(ctx.name_of(agency_id) or agency_id)}登记</h2>',
-                            ul(rows)))
+        rows = [
+            f"{a(here, page_url('boundary', b.id), esc(b.matter))}"
+            f'<span class="qd-muted">（{len(b.parties)} 个部门）</span>'
+            for b in items
+        ]
+        chunks.append(
+            block(f'<h2 id="b-{safe_id(agency_id)}">{esc(ctx.name_of(agency_id) or agency_id)}登记</h2>', ul(rows))
+        )
     if not by_agency:
         chunks.append(block("<p>暂无。</p>"))
     return page({"title": "职责边界"}, *chunks)
@@ -186,12 +247,16 @@ def boundary_page(ctx: SiteContext, b) -> str:
     handovers = []
     for h in b.handovers:
         mark = '<span class="qd-recon-mark">（重建：据案例叙述整理，非源文件原样）</span>' if h.reconstructed else ""
-        handovers.append(f"{agency_link(ctx, here, h.from_agency)} → {agency_link(ctx, here, h.to_agency)}："
-                         f"{esc(h.what)}{mark}")
+        handovers.append(
+            f"{agency_link(ctx, here, h.from_agency)} → {agency_link(ctx, here, h.to_agency)}：{esc(h.what)}{mark}"
+        )
     chunks = [
-        block(f'<h1 id="qd-title">{esc(b.matter)}</h1>',
-              f'<p class="qd-kicker">职责边界 · {agency_link(ctx, here, b.agency)}登记'
-              f'{"（序号 " + esc(b.seq) + "）" if b.seq else ""}</p>', review_block(b.review)),
+        block(
+            f'<h1 id="qd-title">{esc(b.matter)}</h1>',
+            f'<p class="qd-kicker">职责边界 · {agency_link(ctx, here, b.agency)}登记'
+            f"{'（序号 ' + esc(b.seq) + '）' if b.seq else ''}</p>",
+            review_block(b.review),
+        ),
         heading("各部门职责分工", "qd-parties"),
         block(table(["部门（原文）", "职责分工"], rows)),
         heading("相关依据", "qd-basis"),
@@ -200,11 +265,16 @@ def boundary_page(ctx: SiteContext, b) -> str:
         block(f'<div class="qd-case"><p>{text(b.case)}</p></div>'),
     ]
     if b.handovers:
-        chunks += [heading("办理衔接", "qd-handovers"),
-                   block("<p>以下衔接关系是从案例叙述中整理出来的，源文件没有以图表形式给出。</p>", ul(handovers))]
-    chunks += [heading("来源", "qd-source"), block(source_block(ctx, here, b), note_block(b)),
-               heading("数据质量", "qd-quality"),
-               block(f'<div data-search-exclude>{findings_block(ctx, here, ctx.findings(b.id))}</div>')]
+        chunks += [
+            heading("办理衔接", "qd-handovers"),
+            block("<p>以下衔接关系是从案例叙述中整理出来的，源文件没有以图表形式给出。</p>", ul(handovers)),
+        ]
+    chunks += [
+        heading("来源", "qd-source"),
+        block(source_block(ctx, here, b), note_block(b)),
+        heading("数据质量", "qd-quality"),
+        block(f"<div data-search-exclude>{findings_block(ctx, here, ctx.findings(b.id))}</div>"),
+    ]
     return page({"title": esc(b.matter), "description": esc(f"{b.matter}：职责边界")}, *chunks)
 
 
@@ -217,37 +287,70 @@ def who_page(ctx: SiteContext) -> str:
     guide_rows = []
     for g in sorted(ctx.guides, key=lambda g: (g.agency, g.category or "", g.name)):
         units = "、".join(esc(h.raw) for h in g.handling) or NS
-        guide_rows.append([a(here, page_url(_kind(g), g.id), esc(g.name)), esc(g.category or "") or NS,
-                           agency_link(ctx, here, g.agency), units])
+        guide_rows.append(
+            [
+                a(here, page_url(_kind(g), g.id), esc(g.name)),
+                esc(g.category or "") or NS,
+                agency_link(ctx, here, g.agency),
+                units,
+            ]
+        )
     duty_rows = []
     for d in reg.of("duty"):
         for wi in d.work_items:
             units = "、".join(a(here, ctx.url_of(u), esc(ctx.name_of(u) or u)) for u in wi.responsible_units)
             if not units and wi.responsible_raw:
                 units = esc(wi.responsible_raw)
-            duty_rows.append([a(here, ctx.url_of(wi.id), text(wi.text, empty="（空白）")),
-                              agency_link(ctx, here, d.agency), units or NS])
+            duty_rows.append(
+                [
+                    a(here, ctx.url_of(wi.id), text(wi.text, empty="（空白）")),
+                    agency_link(ctx, here, d.agency),
+                    units or NS,
+                ]
+            )
     post_rows = []
     for p in reg.of("post"):
-        people = "、".join(f"{esc(ctx.name_of(m.person) or m.person)}（{esc(m.role_label)}）"
-                           for m in ctx.memberships_by_post.get(p.id, []))
+        people = "、".join(
+            f"{esc(ctx.name_of(m.person) or m.person)}（{esc(m.role_label)}）"
+            for m in ctx.memberships_by_post.get(p.id, [])
+        )
         for wi in p.work_items:
-            post_rows.append([a(here, ctx.url_of(wi.id), text(wi.text, empty="（空白）")),
-                              a(here, ctx.url_of(p.id), esc(p.name)), agency_link(ctx, here, p.agency), people or NS])
+            post_rows.append(
+                [
+                    a(here, ctx.url_of(wi.id), text(wi.text, empty="（空白）")),
+                    a(here, ctx.url_of(p.id), esc(p.name)),
+                    agency_link(ctx, here, p.agency),
+                    people or NS,
+                ]
+            )
     ds = ctx.datasette_url.rstrip("/")
-    ask = (f'<form class="qd-search" action="{esc(ds)}/qingdan/who_handles" method="get" role="search">'
-           '<label for="qd-who-q">用自己的话问：这件事谁来办？（在数据库中检索岗位、工作事项、职权和服务）</label>'
-           '<div class="qd-search-row"><input id="qd-who-q" type="search" name="q" placeholder="例如：异地就医备案" '
-           'autocomplete="off"><button type="submit" class="md-button md-button--primary">查询</button></div></form>')
-    chunks = [block('<h1 id="qd-title">谁办什么</h1>',
-                    "<p>按事项查办理机构和承办科室，按工作事项查负责的科室和岗位。表格可横向滑动。</p>", ask)]
-    chunks += [heading("办事事项", "qd-who-guides"),
-               block(table(["事项", "类别", "实施机构", "承办机构（原文）"], guide_rows) if guide_rows else "<p>暂无。</p>")]
+    ask = (
+        f'<form class="qd-search" action="{esc(ds)}/qingdan/who_handles" method="get" role="search">'
+        '<label for="qd-who-q">用自己的话问：这件事谁来办？（在数据库中检索岗位、工作事项、职权和服务）</label>'
+        '<div class="qd-search-row"><input id="qd-who-q" type="search" name="q" placeholder="例如：异地就医备案" '
+        'autocomplete="off"><button type="submit" class="md-button md-button--primary">查询</button></div></form>'
+    )
+    chunks = [
+        block(
+            '<h1 id="qd-title">谁办什么</h1>',
+            "<p>按事项查办理机构和承办科室，按工作事项查负责的科室和岗位。表格可横向滑动。</p>",
+            ask,
+        )
+    ]
+    chunks += [
+        heading("办事事项", "qd-who-guides"),
+        block(table(["事项", "类别", "实施机构", "承办机构（原文）"], guide_rows) if guide_rows else "<p>暂无。</p>"),
+    ]
     if duty_rows:
-        chunks += [heading("职责与工作事项", "qd-who-duties"), block(table(["工作事项", "机构", "责任处室"], duty_rows))]
+        chunks += [
+            heading("职责与工作事项", "qd-who-duties"),
+            block(table(["工作事项", "机构", "责任处室"], duty_rows)),
+        ]
     if post_rows:
-        chunks += [heading("岗位工作事项", "qd-who-posts"),
-                   block(table(["工作事项", "岗位", "机构", "人员"], post_rows))]
+        chunks += [
+            heading("岗位工作事项", "qd-who-posts"),
+            block(table(["工作事项", "岗位", "机构", "人员"], post_rows)),
+        ]
     return page({"title": "谁办什么", "search": {"exclude": True}}, *chunks)
 
 
@@ -260,27 +363,38 @@ def quality_page(ctx: SiteContext) -> str:
     by_agency: dict[str | None, list] = defaultdict(list)
     for f in findings:
         by_agency[f.agency].append(f)
-    order = [ag.id for ag in ctx.registry.of("agency") if ag.id in by_agency] + \
-            [k for k in by_agency if k not in {ag.id for ag in ctx.registry.of("agency")}]
+    order = [ag.id for ag in ctx.registry.of("agency") if ag.id in by_agency] + [
+        k for k in by_agency if k not in {ag.id for ag in ctx.registry.of("agency")}
+    ]
     severities = ("high", "medium", "low", "info")
     summary_rows = []
     for agency_id in order:
         counts = Counter(f.severity for f in by_agency[agency_id])
-        name = a(here, f"#q-{agency_id}", esc(ctx.name_of(agency_id) or "未归属机构")) if agency_id else \
-            a(here, "#q-none", "未归属机构")
-        summary_rows.append([name] + [str(counts[s]) if counts[s] else "" for s in severities]
-                            + [str(len(by_agency[agency_id]))])
+        name = (
+            a(here, f"#q-{agency_id}", esc(ctx.name_of(agency_id) or "未归属机构"))
+            if agency_id
+            else a(here, "#q-none", "未归属机构")
+        )
+        summary_rows.append(
+            [name] + [str(counts[s]) if counts[s] else "" for s in severities] + [str(len(by_agency[agency_id]))]
+        )
     codes = Counter(f.code for f in findings)
     code_rows = [[esc(FINDING_CODES.get(c, c)), f"<code>{esc(c)}</code>", str(n)] for c, n in codes.most_common()]
     chunks = [
-        block('<h1 id="qd-title">数据质量报告</h1>',
-              "<p>这里列出官方清单本身的缺陷（例如同一编码用于多个事项、未载明设定依据、表格中断、文字识别损坏），"
-              "以及整理时重建或无法确认的内容。本站不修改官方数据：缺陷照原样登记并在此公开。</p>",
-              f"<p>共 {len(findings)} 条："
-              + "，".join(f"{SEVERITY[s]} {sum(1 for f in findings if f.severity == s)} 条" for s in severities) + "。</p>"),
+        block(
+            '<h1 id="qd-title">数据质量报告</h1>',
+            "<p>这里列出官方清单本身的缺陷（例如同一编码用于多个事项、未载明设定依据、表格中断、文字识别损坏），"
+            "以及整理时重建或无法确认的内容。本站不修改官方数据：缺陷照原样登记并在此公开。</p>",
+            f"<p>共 {len(findings)} 条："
+            + "，".join(f"{SEVERITY[s]} {sum(1 for f in findings if f.severity == s)} 条" for s in severities)
+            + "。</p>",
+        ),
         heading("按机构汇总", "qd-summary"),
-        block(table(["机构"] + [SEVERITY[s] for s in severities] + ["合计"], summary_rows) if summary_rows
-              else "<p>未发现问题。</p>"),
+        block(
+            table(["机构"] + [SEVERITY[s] for s in severities] + ["合计"], summary_rows)
+            if summary_rows
+            else "<p>未发现问题。</p>"
+        ),
         heading("按问题类型汇总", "qd-codes"),
         block(table(["问题", "代码", "条数"], code_rows) if code_rows else "<p>未发现问题。</p>"),
         heading("全部问题", "qd-all"),
@@ -290,12 +404,19 @@ def quality_page(ctx: SiteContext) -> str:
         name = ctx.name_of(agency_id) if agency_id else None
         parts = [f'<h3 id="{anchor}">{esc(name or "未归属机构")}</h3>']
         if agency_id and ctx.registry.get(agency_id) is not None:
-            parts.append(f'<p>{a(here, page_url("agency", agency_id), "机构页面")}</p>')
+            parts.append(f"<p>{a(here, page_url('agency', agency_id), '机构页面')}</p>")
         for s in severities:
             group = [f for f in by_agency[agency_id] if f.severity == s]
             if group:
-                parts.append(admonition(SEVERITY_BOX[s], f"{SEVERITY[s]}（{len(group)} 条）",
-                                        findings_table(ctx, here, group), collapsible=True, opened=s != "info"))
+                parts.append(
+                    admonition(
+                        SEVERITY_BOX[s],
+                        f"{SEVERITY[s]}（{len(group)} 条）",
+                        findings_table(ctx, here, group),
+                        collapsible=True,
+                        opened=s != "info",
+                    )
+                )
         chunks.append(block("".join(parts)))
     return page({"title": "数据质量报告", "search": {"exclude": True}}, *chunks)
 
@@ -318,28 +439,41 @@ def data_page(ctx: SiteContext) -> str:
 
     def entry(path: str, label: str) -> str:
         size = f'<span class="qd-muted">（{_size(files[path])}）</span>' if path in files else ""
-        return f'{a(here, "downloads/" + path, esc(label))} <code>{esc(path)}</code>{size}'
+        return f"{a(here, 'downloads/' + path, esc(label))} <code>{esc(path)}</code>{size}"
 
     csvs = sorted(p for p in files if p.startswith("csv/") and p.endswith(".csv"))
     csv_items = [entry(p, Path(p).stem) for p in csvs] or [
-        "每张数据表一个 CSV 文件（UTF-8 编码），在本站的 <code>downloads/csv/</code> 文件夹中"]
-    graph_items = [entry(f"graph/graph.{ext}", label) for ext, label in
-                   (("graphml", "GraphML（Gephi、yEd、networkx）"), ("gexf", "GEXF（Gephi）"), ("json", "JSON（node-link）"))]
+        "每张数据表一个 CSV 文件（UTF-8 编码），在本站的 <code>downloads/csv/</code> 文件夹中"
+    ]
+    graph_items = [
+        entry(f"graph/graph.{ext}", label)
+        for ext, label in (
+            ("graphml", "GraphML（Gephi、yEd、networkx）"),
+            ("gexf", "GEXF（Gephi）"),
+            ("json", "JSON（node-link）"),
+        )
+    ]
     chunks = [
-        block('<h1 id="qd-title">数据下载</h1>',
-              "<p>全部数据可以下载，也可以在线查询。数据由登记簿（YAML 文件）经校验后生成，"
-              "与本站页面同源同版本。</p>"),
+        block(
+            '<h1 id="qd-title">数据下载</h1>',
+            "<p>全部数据可以下载，也可以在线查询。数据由登记簿（YAML 文件）经校验后生成，与本站页面同源同版本。</p>",
+        ),
         heading("数据库", "qd-db"),
-        block(ul([entry("qingdan.db", "SQLite 数据库")]),
-              "<p>用 SQLite 或 Datasette 打开；每类记录一张表，字段说明见数据库中的表结构。</p>"),
+        block(
+            ul([entry("qingdan.db", "SQLite 数据库")]),
+            "<p>用 SQLite 或 Datasette 打开；每类记录一张表，字段说明见数据库中的表结构。</p>",
+        ),
         heading("CSV 表格", "qd-csv"),
         block(ul(csv_items)),
         heading("关系图文件", "qd-graph-files"),
         block(ul(graph_items), f"<p>关系图的说明见{a(here, 'graph/', '关系图')}页。</p>"),
         heading("在线查询", "qd-datasette"),
-        block(f'<p>在 Datasette 中浏览、筛选和全文检索：<a href="{esc(ds)}/qingdan">{esc(ds)}/qingdan</a>。现成的查询：</p>',
-              ul([f'<a href="{esc(ds)}/qingdan/{name}">{esc(title)}</a>' for name, title in canned_queries()]),
-              "<p>记录很多时，数据库的全文检索比本站页面内的搜索更快。</p>"),
+        block(
+            f'<p>在 Datasette 中浏览、筛选和全文检索：<a href="{esc(ds)}/qingdan">'
+            f"{esc(ds)}/qingdan</a>。现成的查询：</p>",
+            ul([f'<a href="{esc(ds)}/qingdan/{name}">{esc(title)}</a>' for name, title in canned_queries()]),
+            "<p>记录很多时，数据库的全文检索比本站页面内的搜索更快。</p>",
+        ),
         heading("数据质量", "qd-quality-link"),
         block(f"<p>官方数据中发现的问题见{a(here, 'quality/', '数据质量报告')}。</p>"),
     ]
@@ -360,12 +494,22 @@ def graph_page(ctx: SiteContext) -> str:
         except Exception as exc:  # noqa: BLE001 - the drawing is optional: the site builds without it
             log.warning("could not draw the graph: %s", exc)
             svg = None
-    body = (f'<figure class="qd-graph" data-search-exclude>{ctx.inline_svg(svg)}'
-            "<figcaption>机构、事项与职责边界的关系</figcaption></figure>") if svg else \
-        "<p>本次构建没有生成关系图。关系图文件可在数据下载页获取。</p>"
-    chunks = [block('<h1 id="qd-title">关系图</h1>',
-                    "<p>机构之间通过职责边界、工作任务和上下级关系相连。图中每个点是一个机构或事项。</p>", body,
-                    f"<p>{a(here, 'data/#qd-graph-files', '下载关系图文件')}</p>")]
+    body = (
+        (
+            f'<figure class="qd-graph" data-search-exclude>{ctx.inline_svg(svg)}'
+            "<figcaption>机构、事项与职责边界的关系</figcaption></figure>"
+        )
+        if svg
+        else "<p>本次构建没有生成关系图。关系图文件可在数据下载页获取。</p>"
+    )
+    chunks = [
+        block(
+            '<h1 id="qd-title">关系图</h1>',
+            "<p>机构之间通过职责边界、工作任务和上下级关系相连。图中每个点是一个机构或事项。</p>",
+            body,
+            f"<p>{a(here, 'data/#qd-graph-files', '下载关系图文件')}</p>",
+        )
+    ]
     return page({"title": "关系图"}, *chunks)
 
 
@@ -377,18 +521,24 @@ def sources_index(ctx: SiteContext) -> str:
     rows = []
     for doc in ctx.registry.of("document"):
         file_name = ctx.source_file(doc)
-        rows.append([
-            a(here, f"sources/{doc.id}/", esc(doc.title)),
-            agency_link(ctx, here, doc.publisher),
-            esc(doc.kind),
-            esc(doc.doc_number) if doc.doc_number else NS,
-            esc(doc.date) if doc.date else NS,
-            a(here, f"sources/{file_name}", esc(file_name)) if file_name else NS,
-        ])
-    chunks = [block('<h1 id="qd-title">源文件</h1>',
-                    "<p>本站每条记录都摘自下列官方文件。文件是从 Word 或 PDF 原件提取的文本：表格边框、流程图图片已丢失，"
-                    "部分文字有识别错误。点击文件名查看带行号的全文。</p>",
-                    table(["文件", "发布机构", "类型", "文号", "日期", "文本"], rows) if rows else "<p>暂无。</p>")]
+        rows.append(
+            [
+                a(here, f"sources/{doc.id}/", esc(doc.title)),
+                agency_link(ctx, here, doc.publisher),
+                esc(doc.kind),
+                esc(doc.doc_number) if doc.doc_number else NS,
+                esc(doc.date) if doc.date else NS,
+                a(here, f"sources/{file_name}", esc(file_name)) if file_name else NS,
+            ]
+        )
+    chunks = [
+        block(
+            '<h1 id="qd-title">源文件</h1>',
+            "<p>本站每条记录都摘自下列官方文件。文件是从 Word 或 PDF 原件提取的文本：表格边框、流程图图片已丢失，"
+            "部分文字有识别错误。点击文件名查看带行号的全文。</p>",
+            table(["文件", "发布机构", "类型", "文号", "日期", "文本"], rows) if rows else "<p>暂无。</p>",
+        )
+    ]
     return page({"title": "源文件"}, *chunks)
 
 
@@ -400,9 +550,13 @@ def source_page(ctx: SiteContext, doc, lines: list[str] | None) -> str:
         if source is not None and source.document == doc.id and source.line:
             cited.add(source.line)
     file_name = ctx.source_file(doc)
-    facts = [("发布机构", agency_link(ctx, here, doc.publisher)), ("类型", esc(doc.kind)),
-             ("文号", esc(doc.doc_number) if doc.doc_number else NS), ("日期", esc(doc.date) if doc.date else NS),
-             ("文本文件", a(here, f"sources/{file_name}", esc(file_name)) if file_name else NS)]
+    facts = [
+        ("发布机构", agency_link(ctx, here, doc.publisher)),
+        ("类型", esc(doc.kind)),
+        ("文号", esc(doc.doc_number) if doc.doc_number else NS),
+        ("日期", esc(doc.date) if doc.date else NS),
+        ("文本文件", a(here, f"sources/{file_name}", esc(file_name)) if file_name else NS),
+    ]
     defects = []
     for d in doc.defects:
         where = a(here, f"#L{d.line}", f"第 {d.line} 行") if d.line else ""
@@ -416,8 +570,14 @@ def source_page(ctx: SiteContext, doc, lines: list[str] | None) -> str:
         rows = []
         for number, line in enumerate(lines, 1):
             klass = "qd-line qd-cited" if number in cited else "qd-line"
-            rows.append(f'<span id="L{number}" class="{klass}"><a class="qd-ln" href="#L{number}">{number}</a>'
-                        f"<span>{esc(line) if line.strip() else ' '}</span></span>")
-        chunks.append(block('<p class="qd-muted">带底色的行是本站记录所引用的行。</p>',
-                            '<div class="qd-source-text">' + "".join(rows) + "</div>"))
+            rows.append(
+                f'<span id="L{number}" class="{klass}"><a class="qd-ln" href="#L{number}">{number}</a>'
+                f"<span>{esc(line) if line.strip() else ' '}</span></span>"
+            )
+        chunks.append(
+            block(
+                '<p class="qd-muted">带底色的行是本站记录所引用的行。</p>',
+                '<div class="qd-source-text">' + "".join(rows) + "</div>",
+            )
+        )
     return page({"title": esc(doc.title), "search": {"exclude": True}}, *chunks)
