@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import children
 from .atomic import atomic_directory
 from .changes import change_history, change_rows
 from .datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
@@ -43,7 +44,7 @@ def registry_stamp(registry: Path, version: str | None = None) -> dict:
     registry = Path(registry)
     if version is None:
         try:
-            out = subprocess.run(
+            out = children.run(
                 ["git", "log", "-1", "--format=%H %cI", "--", "."],
                 cwd=registry,
                 capture_output=True,
@@ -51,7 +52,7 @@ def registry_stamp(registry: Path, version: str | None = None) -> dict:
                 check=True,
                 timeout=20,
             ).stdout.split()
-            dirty = subprocess.run(
+            dirty = children.run(
                 ["git", "status", "--porcelain", "--", "."],
                 cwd=registry,
                 capture_output=True,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import children
 from .diff import Change, diff_registries
 from .registry import Registry, load_registry
 
@@ -35,19 +36,19 @@ class ChangeSet:
 
 
 def _git(args: list[str], cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60).stdout
+    return children.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
 def _load_at(top: Path, revision: str, prefix: str) -> Registry:
     with tempfile.TemporaryDirectory(prefix="qingdan-hist-") as tmp:
-        archive = subprocess.run(
+        archive = children.run(
             ["git", "archive", "--format=tar", revision, "--", prefix],
             cwd=top,
             capture_output=True,
             check=True,
             timeout=60,
         ).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True, timeout=60)
+        children.run(["tar", "-x", "-C", tmp], input=archive, check=True, timeout=60)
         return load_registry(Path(tmp) / prefix)
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
 
-from .. import flowchart
+from .. import children, flowchart
 from ..atomic import atomic_directory, atomic_write_text
 from ..changes import atom_feed
 from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
@@ -297,7 +296,7 @@ def run_mkdocs(config: Path, site_dir: Path) -> None:
         str(Path(site_dir).absolute()),
     ]
     env = dict(os.environ, PYTHONWARNINGS="ignore::UserWarning")
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    result = children.run(command, capture_output=True, text=True, env=env, check=False)
     output = (result.stdout + result.stderr).strip()
     for line in output.splitlines():
         if line.startswith("WARNING"):
