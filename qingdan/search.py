@@ -22,6 +22,12 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\w\u3400-\u9fff]+")
 
 
+def load_segmenter() -> None:
+    """Load jieba's dictionary now (about 0.7 s), so no query pays for it inside its time limit."""
+    jieba.initialize()
+    fts_query("异地就医")
+
+
 def _bigrams(text: str) -> list[str]:
     out = []
     for run in _CJK_RUN.findall(text):

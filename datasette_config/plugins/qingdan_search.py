@@ -4,6 +4,8 @@
   expression (used by the canned queries);
 - `_search=` on table pages is rewritten through the same function, so the search box and
   the canned queries give the same answers;
+- the segmenter is loaded when Datasette starts, so the first question is not the one
+  that waits for jieba's dictionary (and runs out of SQL time);
 - `/robots.txt` tells crawlers to stay away.
 """
 
@@ -12,7 +14,12 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from qingdan.search import fts_query
+from qingdan.search import fts_query, load_segmenter
+
+
+@hookimpl
+def startup(datasette):
+    load_segmenter()
 
 
 @hookimpl
