@@ -6,18 +6,16 @@ good one in place; the build stops before writing anything if the registry has e
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from . import children
 from .atomic import atomic_directory
 from .changes import change_history, change_rows
+from .csv_export import export_csv
 from .datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from .datasette_setup import write_metadata
 from .db import build_database
@@ -117,18 +115,3 @@ def build(
             changes=history,
         )
     return BuildResult(report, dist, stamp)
-
-
-def export_csv(db_path: Path, target: Path) -> None:
-    """One CSV per table (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
-    db = sqlite_utils.Database(db_path)
-    for table in db.tables:
-        if table.name.startswith("search_index") or table.name.endswith(
-            ("_fts", "_data", "_idx", "_docsize", "_config")
-        ):
-            continue
-        with open(target / f"{table.name}.csv", "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([c.name for c in table.columns])
-            writer.writerows(list(row.values()) for row in table.rows)
-    db.close()
