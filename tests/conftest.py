@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser_support import CHROMIUM_FLAGS, VIEWPORTS, BuiltSite, FolderServer, chromium_executable, require_dot
+
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
 MINI_YAML = MINI / "demo-bureau" / "registry.yaml"
@@ -38,13 +40,12 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
 
 
 REGISTRY = Path(__file__).parent.parent / "registry"
-SHARED_SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
+SEEDS = REGISTRY / "sources"
 
 
 def seed_path(name: str) -> Path:
-    """A seed file as published in shared/, or the registry's copy where shared/ is absent."""
-    shared = SHARED_SEEDS / name
-    return shared if shared.exists() else REGISTRY / "sources" / name
+    """A published seed file, as committed in registry/sources/ (tests never read outside the repository)."""
+    return SEEDS / name
 
 
 def norm(text: str | None) -> str:
@@ -57,3 +58,98 @@ def seed_registry():
     from qingdan.registry import load_registry
 
     return load_registry(REGISTRY)
+
+
+# --- built sites and the browser (see browser_support.py) --------------------------------------
+
+BROWSER_STAMP = {"version": "test", "date": "2026-01-01"}
+
+
+def _build_and_serve(registry: Path, base: Path, serve) -> BuiltSite:
+    from qingdan.graph import build_graph
+    from qingdan.site import build_site
+    from qingdan.validate import validate
+
+    require_dot()
+    report = validate(registry)
+    assert report.ok, [e.format() for e in report.errors]
+    path = build_site(
+        report,
+        base / "dist",
+        graph=build_graph(report.registry),
+        stamp=BROWSER_STAMP,
+        build_dir=base / "build",
+    )
+    return BuiltSite(report, path, serve(path))
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """serve(folder) -> base URL ("http://127.0.0.1:PORT/"); every server stops at the end of the session."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        servers.append(FolderServer(folder))
+        return servers[-1].url
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def mini_site(tmp_path_factory, serve) -> BuiltSite:
+    """The mini registry (one service renamed so its name holds the compound 医疗保险), with its graph,
+    built once per session and served."""
+    base = tmp_path_factory.mktemp("mini-site")
+    registry = base / "mini"
+    shutil.copytree(MINI, registry)
+    edit(registry, "    name: 异地就医备案", "    name: 基本医疗保险异地就医备案")
+    return _build_and_serve(registry, base, serve)
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory, serve) -> BuiltSite:
+    """The real registry/ (the published seeds), with its graph, built once per session and served.
+    Read only: a test that changes the registry builds its own copy."""
+    return _build_and_serve(REGISTRY, tmp_path_factory.mktemp("seed-site"), serve)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless system Chromium for the session, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_FLAGS))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page("phone" | "desktop") -> a Playwright page in a fresh context (390 px phone or 1280 px
+    desktop); `page.requested_urls` lists every URL it asked for (see browser_support.outside_requests)."""
+    contexts = []
+
+    def make(viewport: str = "phone"):
+        context = browser.new_context(**VIEWPORTS[viewport])
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.requested_urls = []
+        page.on("request", lambda request: page.requested_urls.append(request.url))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """A folder for this test's screenshots (under pytest's temporary folder, never the checkout)."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    return folder

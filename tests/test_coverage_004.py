@@ -17,8 +17,7 @@ from qingdan.validate import validate
 ROOT = Path(__file__).parents[1]
 REGISTRY = ROOT / "registry"
 SEED_NAME = "004_c1cf65d724724f9f.txt"
-SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
-SEED = (SEEDS if (SEEDS / SEED_NAME).exists() else REGISTRY / "sources") / SEED_NAME
+SEED = REGISTRY / "sources" / SEED_NAME
 
 AGENCY = "140423-ybj"
 DOC = "doc-004"
