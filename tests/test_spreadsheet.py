@@ -16,9 +16,9 @@ from qingdan.spreadsheet import (
     decode,
     encode,
     import_workbook,
+    layout,
     write_template,
 )
-from qingdan.spreadsheet_schema import layout
 from qingdan.validate import validate
 
 from .conftest import REGISTRY, edit

@@ -24,8 +24,8 @@ from itertools import combinations
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .models import ID_PATTERN, KIND_OF_SECTION, RECORD_KINDS, Ref
-from .spreadsheet_labels import (
+from ..models import ID_PATTERN, KIND_OF_SECTION, RECORD_KINDS, Ref
+from .labels import (
     FIELDS,
     ID_RULE,
     KIND_ZH,

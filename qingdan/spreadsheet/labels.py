@@ -1,9 +1,9 @@
 """Chinese names for the spreadsheet: sheets, columns, column notes and the meaning of choice values.
 
-The sheets and columns themselves are derived from the models (`spreadsheet_schema`); these
+The sheets and columns themselves are derived from the models (`sheets`); these
 tables only name them. A field missing here still gets a column, headed by its description.
 Keys are "Model.field" (most specific), "field", or for flattened single models
-"field.subfield"; see `spreadsheet_schema.label_for`.
+"field.subfield"; see `sheets.label_for`.
 """
 
 from __future__ import annotations
