@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 
 from ..flowchart import resolve_flow
+from ..labels import zh_label
 from ..urls import page_url, safe_id
 from .components import (
     agency_link,
@@ -15,15 +16,7 @@ from .components import (
     review_block,
     source_block,
 )
-from .context import (
-    AGENCY_KINDS,
-    DELEGATION,
-    LEVELS,
-    SEVERITY,
-    UNIT_KINDS,
-    SiteContext,
-    region_name,
-)
+from .context import SiteContext, region_name
 from .guides import flow_figure, steps_from_flow
 from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
 
@@ -65,7 +58,7 @@ def _work_item(ctx: SiteContext, here: str, wi) -> str:
             kept = ""
             if wi.kept_by:
                 kept = "，保留机构：" + agency_link(ctx, here, wi.kept_by)
-            remark += f'<span class="qd-delegation">〔{DELEGATION[wi.delegation]}{kept}〕</span>'
+            remark += f'<span class="qd-delegation">〔{zh_label("WorkItem.delegation", wi.delegation)}{kept}〕</span>'
         rows.append(("备注", remark))
     return (
         f'<li id="{safe_id(wi.id)}" class="qd-work-item">{dl(rows, "qd-facts qd-compact")}'
@@ -101,7 +94,13 @@ def agency_page(ctx: SiteContext, agency) -> str:
     chunks: list[str] = []
 
     kicker = " · ".join(
-        x for x in (AGENCY_KINDS.get(agency.kind), LEVELS.get(agency.level), region_name(agency.region)) if x
+        x
+        for x in (
+            zh_label("Agency.kind", agency.kind),
+            zh_label("Agency.level", agency.level),
+            region_name(agency.region),
+        )
+        if x
     )
     chunks.append(block(f'<h1 id="qd-title">{esc(agency.name)}</h1>', f'<p class="qd-kicker">{esc(kicker)}</p>'))
     if not agency.name_stated:
@@ -115,8 +114,8 @@ def agency_page(ctx: SiteContext, agency) -> str:
     facts = [("名称", esc(agency.name))]
     if agency.aliases:
         facts.append(("其他写法", "、".join(esc(x) for x in agency.aliases)))
-    facts.append(("类别", esc(AGENCY_KINDS.get(agency.kind, agency.kind))))
-    facts.append(("层级", esc(LEVELS.get(agency.level, agency.level))))
+    facts.append(("类别", esc(zh_label("Agency.kind", agency.kind))))
+    facts.append(("层级", esc(zh_label("Agency.level", agency.level))))
     facts.append(("行政区划", f"{esc(region_name(agency.region))}（{esc(agency.region)}）" if agency.region else NS))
     if agency.parent:
         facts.append(("上级机构", agency_link(ctx, here, agency.parent)))
@@ -197,7 +196,7 @@ def agency_page(ctx: SiteContext, agency) -> str:
             )
             parts.append(
                 f'<div class="qd-record"><h3 id="{safe_id(u.id)}">{esc(u.name)}</h3>'
-                f"<p>{esc(UNIT_KINDS.get(u.kind, u.kind))}{aliases}</p>{_record_source(ctx, here, u)}</div>"
+                f"<p>{esc(zh_label('Unit.kind', u.kind))}{aliases}</p>{_record_source(ctx, here, u)}</div>"
             )
         chunks.append(block("".join(parts)))
 
@@ -385,7 +384,9 @@ def agency_page(ctx: SiteContext, agency) -> str:
     if findings:
         chunks.append(heading("数据质量", "qd-quality"))
         counts = Counter(f.severity for f in findings)
-        summary = "，".join(f"{SEVERITY[s]} {counts[s]} 项" for s in ("high", "medium", "low", "info") if counts[s])
+        summary = "，".join(
+            f"{zh_label('severity', s)} {counts[s]} 项" for s in ("high", "medium", "low", "info") if counts[s]
+        )
         chunks.append(
             block(f"<p>关于本机构数据的问题：{summary}。{a(here, f'quality/#q-{agency.id}', '查看全部')}</p>")
         )

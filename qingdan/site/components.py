@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from .context import (
-    FINDING_CODES,
-    PHONE_KINDS,
-    PROBLEMS,
-    SEVERITY,
-    SEVERITY_BOX,
-    SiteContext,
-)
+from ..labels import zh_label
+from .context import SEVERITY_BOX, SiteContext
 from .markup import NS, a, admonition, esc, table, text, ul
 
 
@@ -51,7 +45,7 @@ def review_block(review: list, title: str = "待核对的原文") -> str:
             )
         items.append(
             f'<li>字段 <code>{esc(flag.field)}</code>：原文“<span class="qd-raw">{esc(flag.raw)}</span>”'
-            f"（{PROBLEMS.get(flag.problem, esc(flag.problem))}）：{esc(flag.explanation)}{proposed}</li>"
+            f"（{esc(zh_label('ReviewFlag.problem', flag.problem))}）：{esc(flag.explanation)}{proposed}</li>"
         )
     return admonition("warning", title, "<ul>" + "".join(items) + "</ul>")
 
@@ -64,14 +58,14 @@ def note_block(record) -> str:
 
 
 def finding_item(ctx: SiteContext, here: str, finding, link_records: bool = True) -> str:
-    label = FINDING_CODES.get(finding.code, finding.code)
+    label = zh_label("finding", finding.code)
     records = []
     if link_records:
         for rid in finding.records or ([finding.record] if finding.record else []):
             records.append(a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid)))
     where = f'<br><span class="qd-where">记录：{"；".join(records)}</span>' if records else ""
     return (
-        f"<li><strong>{esc(label)}</strong>（{SEVERITY.get(finding.severity, finding.severity)}）"
+        f"<li><strong>{esc(label)}</strong>（{zh_label('severity', finding.severity)}）"
         f'<br><span class="qd-message">{esc(finding.message_zh or finding.message)}</span>{where}</li>'
     )
 
@@ -85,7 +79,7 @@ def findings_block(ctx: SiteContext, here: str, findings: list, empty: str | Non
         group = [f for f in findings if f.severity == severity]
         if group:
             body = "<ul>" + "".join(finding_item(ctx, here, f) for f in group) + "</ul>"
-            out.append(admonition(SEVERITY_BOX[severity], f"{SEVERITY[severity]}（{len(group)}）", body))
+            out.append(admonition(SEVERITY_BOX[severity], f"{zh_label('severity', severity)}（{len(group)}）", body))
     return "".join(out)
 
 
@@ -148,7 +142,7 @@ def phones_html(phones: list, kinds: tuple[str, ...]) -> str:
             number = esc(phone.number)
             digits = "".join(ch for ch in phone.number if ch.isdigit() or ch == "-")
             tel = f'<a href="tel:{esc(digits.replace("-", ""))}">{number}</a>' if digits else number
-            items.append(f'{tel}<span class="qd-muted">（{PHONE_KINDS[phone.kind]}）</span>')
+            items.append(f'{tel}<span class="qd-muted">（{zh_label("Phone.kind", phone.kind)}）</span>')
     return ul(items)
 
 
@@ -161,7 +155,7 @@ def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
         ]
         rows.append(
             [
-                esc(FINDING_CODES.get(f.code, f.code)),
+                esc(zh_label("finding", f.code)),
                 "<br>".join(records) or NS,
                 esc(f.message_zh or f.message),
                 f"<code>{esc(f.file)}:{f.line}</code>",

@@ -14,69 +14,7 @@ from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
 
 SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}$")
 
-LEVELS = {
-    "national": "国家级",
-    "province": "省级",
-    "city": "市级",
-    "county": "县级",
-    "township": "乡镇级",
-    "village": "村级",
-    "other": "其他",
-}
-AGENCY_KINDS = {
-    "government_department": "政府工作部门",
-    "public_institution": "事业单位",
-    "government": "人民政府",
-    "party_body": "党的机关",
-    "committee": "委员会",
-    "leading_group": "领导小组",
-    "enterprise": "企业",
-    "collective": "基层群众自治组织",
-    "other": "其他",
-}
-UNIT_KINDS = {"office": "办公室", "section": "科室/股室", "center": "中心", "leadership": "领导班子", "other": "其他"}
-SERVICE_LEVELS = {"A": "省级", "B": "市级", "C": "县级"}
-PHONE_KINDS = {"service": "服务电话", "consulting": "咨询电话", "supervision": "监督投诉电话"}
-SEVERITY = {"error": "错误", "high": "严重", "medium": "中等", "low": "轻微", "info": "提示"}
 SEVERITY_BOX = {"error": "failure", "high": "danger", "medium": "warning", "low": "note", "info": "info"}
-PROBLEMS = {
-    "ocr_damage": "文字识别损坏",
-    "illegible": "无法辨认",
-    "ambiguous": "有歧义",
-    "missing": "缺失",
-    "unresolved_name": "名称无法对应到机构",
-}
-FINDING_CODES = {
-    "duplicate_code": "同一职权编码用于多个事项",
-    "category_mismatch": "事项类别与编码不一致",
-    "mixed_headings": "同一编码字母分列在不同类别标题下",
-    "code_region_mismatch": "编码中的行政区划与机构不符",
-    "missing_legal_basis": "未载明设定依据",
-    "ocr_damage": "文字识别损坏，待核对",
-    "illegible": "文字无法辨认，待核对",
-    "ambiguous": "文字有歧义，待核对",
-    "missing": "内容缺失，待核对",
-    "unresolved_name": "名称无法对应到已知机构",
-    "source_truncated": "源文件表格中断",
-    "source_lost_images": "源文件图片丢失",
-    "source_repeated_headers": "源文件表头重复",
-    "source_missing_value": "源文件缺少内容",
-    "source_other": "源文件其他缺陷",
-    "phone_without_area_code": "电话号码未带区号",
-    "agency_not_named": "源文件未写明机构名称",
-    "obsolete_region": "行政区划代码已撤销",
-    "flow_not_available": "流程图未在源文件中保留",
-    "flow_reconstructed": "流程图连线系据方框文字重建",
-}
-DELEGATION = {"not_delegated": "未下放（由上级保留）", "assists_higher_level": "协助上级办理"}
-ROLES = {
-    "lead": "牵头负责人",
-    "assistant": "辅助人员",
-    "leader": "组长",
-    "deputy_leader": "副组长",
-    "member": "成员",
-    "office_director": "办公室主任",
-}
 
 
 def region_name(code: str | None) -> str | None:

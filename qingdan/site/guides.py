@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from .. import flowchart
+from ..labels import zh_label
 from ..urls import page_url
 from .components import (
     agency_link,
@@ -23,7 +24,7 @@ from .components import (
     review_block,
     source_block,
 )
-from .context import SERVICE_LEVELS, SiteContext, region_name
+from .context import SiteContext, region_name
 from .markup import NS, a, block, dl, esc, heading, json_ld, page, text, ul
 
 # Words too common in these lists to say that two matters are the same matter.
@@ -91,21 +92,10 @@ def related_boundaries(ctx: SiteContext, record) -> list[tuple[object, list[str]
     return out
 
 
-CHANNELS = {
-    "window": "窗口办理",
-    "online": "网上办理",
-    "mobile": "掌上办理",
-    "mail": "邮寄办理",
-    "phone": "电话办理",
-    "self_service": "自助办理",
-    "other": "其他",
-}
-
-
 def channels_html(channels: list) -> str:
     if not channels:
         return NS
-    return "<br>".join(f"{CHANNELS[c.kind]}：{esc(c.detail)}" for c in channels)
+    return "<br>".join(f"{zh_label('Channel.kind', c.kind)}：{esc(c.detail)}" for c in channels)
 
 
 def _materials(materials: list) -> str:
@@ -113,7 +103,8 @@ def _materials(materials: list) -> str:
     if not materials:
         return f"<p>{NS}</p>"
     out = []
-    for required, label in (("common", "共同材料"), ("optional", "选择材料（视情形提交）")):
+    for required, label in (("common", ""), ("optional", "（视情形提交）")):
+        label = zh_label("Evidence.required", required) + label
         items = [m for m in materials if m.required == required]
         if not items:
             continue
@@ -162,7 +153,7 @@ def steps_from_flow(resolved: flowchart.ResolvedFlow) -> str:
             branches.append(f"{condition}转第 {number[edge.target]} 步“{esc(label_of[edge.target])}”{mark}")
         if branches:
             body.append('<ul class="qd-branches">' + "".join(f"<li>{b}</li>" for b in branches) + "</ul>")
-        kind = {"decision": "（判断）", "start": "", "end": ""}.get(node.kind, "")
+        kind = f"（{zh_label('FlowNode.kind', node.kind)}）" if node.kind == "decision" else ""
         items.append(
             f'<li class="qd-step qd-step--{node.kind}"><p class="qd-step-title">{esc(node.label)}{kind}</p>'
             + "".join(body)
@@ -238,7 +229,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         facts.append(("事项类别", text(record.category)))
         if record.seq:
             facts.append(("序号", esc(record.seq)))
-        levels = "、".join(f"{SERVICE_LEVELS.get(lv, lv)}（{lv}）" for lv in record.levels)
+        levels = "、".join(f"{zh_label('PublicService.levels', lv)}（{lv}）" for lv in record.levels)
         facts.append(("办理层级", levels or NS))
         facts.append(("主要内容", text(record.content)))
     facts.append(("实施机构", agency_link(ctx, here, record.agency)))

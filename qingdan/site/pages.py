@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..datasette_setup import canned_queries
+from ..labels import zh_label
 from ..urls import page_url, safe_id
 from .agencies import POWER_ORDER, sanitize_svg
 from .components import (
@@ -21,9 +22,6 @@ from .components import (
     source_block,
 )
 from .context import (
-    FINDING_CODES,
-    LEVELS,
-    SEVERITY,
     SEVERITY_BOX,
     SiteContext,
     region_name,
@@ -162,7 +160,7 @@ def agencies_index(ctx: SiteContext) -> str:
             out.append(
                 [
                     a(here, page_url("agency", ag.id), esc(ag.name)),
-                    esc(LEVELS.get(ag.level, ag.level)),
+                    esc(zh_label("Agency.level", ag.level)),
                     esc(region_name(ag.region) or "") or NS,
                 ]
             )
@@ -379,19 +377,21 @@ def quality_page(ctx: SiteContext) -> str:
             [name] + [str(counts[s]) if counts[s] else "" for s in severities] + [str(len(by_agency[agency_id]))]
         )
     codes = Counter(f.code for f in findings)
-    code_rows = [[esc(FINDING_CODES.get(c, c)), f"<code>{esc(c)}</code>", str(n)] for c, n in codes.most_common()]
+    code_rows = [[esc(zh_label("finding", c)), f"<code>{esc(c)}</code>", str(n)] for c, n in codes.most_common()]
     chunks = [
         block(
             '<h1 id="qd-title">数据质量报告</h1>',
             "<p>这里列出官方清单本身的缺陷（例如同一编码用于多个事项、未载明设定依据、表格中断、文字识别损坏），"
             "以及整理时重建或无法确认的内容。本站不修改官方数据：缺陷照原样登记并在此公开。</p>",
             f"<p>共 {len(findings)} 条："
-            + "，".join(f"{SEVERITY[s]} {sum(1 for f in findings if f.severity == s)} 条" for s in severities)
+            + "，".join(
+                f"{zh_label('severity', s)} {sum(1 for f in findings if f.severity == s)} 条" for s in severities
+            )
             + "。</p>",
         ),
         heading("按机构汇总", "qd-summary"),
         block(
-            table(["机构"] + [SEVERITY[s] for s in severities] + ["合计"], summary_rows)
+            table(["机构"] + [zh_label("severity", s) for s in severities] + ["合计"], summary_rows)
             if summary_rows
             else "<p>未发现问题。</p>"
         ),
@@ -411,7 +411,7 @@ def quality_page(ctx: SiteContext) -> str:
                 parts.append(
                     admonition(
                         SEVERITY_BOX[s],
-                        f"{SEVERITY[s]}（{len(group)} 条）",
+                        f"{zh_label('severity', s)}（{len(group)} 条）",
                         findings_table(ctx, here, group),
                         collapsible=True,
                         opened=s != "info",
