@@ -21,8 +21,10 @@ from pydantic import BaseModel
 
 from . import models
 from .codes import CodeError, parse_code
+from .regions import lookup
 from .registry import Registry
-from .search import index_text
+from .search import index_text, region_tokens
+from .spreadsheet_labels import KIND_ZH
 from .urls import page_url
 from .validate import Report
 
@@ -334,23 +336,80 @@ def _write_findings(db: sqlite_utils.Database, report: Report) -> None:
     db[FINDINGS_TABLE].create_index(["agency"], if_not_exists=True)
 
 
+# The order of the search index, which is its rowid order: when a common word matches more records
+# than are ranked, the first matches in this order are the candidates (see `who_handles`). What a
+# person can go and do first, then who does it, then the rest.
+SEARCH_ORDER = (
+    "service",
+    "power",
+    "work_item",
+    "post",
+    "boundary",
+    "task",
+    "duty",
+    "self_check",
+    "supervision_rule",
+    "flow",
+    "agency",
+    "unit",
+)
+
+
 def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) -> None:
-    """A search table with segmented text and an FTS5 index over it."""
+    """A search table (original text, for display and snippets) and an FTS5 index over its segmented text."""
+    docs = sorted(
+        search_documents(registry, site_url),
+        key=lambda d: (SEARCH_ORDER.index(d["kind"]), len(d["title"] or ""), d["id"]),
+    )
     rows = []
-    for doc in search_documents(registry, site_url):
+    for doc in docs:
+        about = [doc["agency_name"], doc["units"], doc["people"], doc["phones"], doc["channels"], doc["place"]]
         doc["title_seg"] = index_text(doc["title"])
         doc["body_seg"] = index_text(doc["body"])
+        doc["about_seg"] = index_text("\n".join(filter(None, about)))
+        doc["region_seg"] = region_tokens(doc["region"])
         rows.append(doc)
     db["search_index"].insert_all(rows, pk="id", alter=True, columns={"title": str, "body": str})
     db["search_index"].enable_fts(
-        ["title_seg", "body_seg"], fts_version="FTS5", tokenize="unicode61", create_triggers=False, replace=True
+        ["title_seg", "body_seg", "about_seg", "region_seg"],
+        fts_version="FTS5",
+        tokenize="unicode61",
+        create_triggers=False,
+        replace=True,
     )
-    # `rank` weighs a match in the title five times a match in the body.
-    db.execute("insert into search_index_fts(search_index_fts, rank) values('rank', 'bm25(5.0, 1.0)')")
+    # `rank` weighs a match in the title five times a match in the body, and names, units, people,
+    # phones, channels and places twice; the region codes only filter.
+    db.execute("insert into search_index_fts(search_index_fts, rank) values('rank', 'bm25(5.0, 1.0, 2.0, 0.0)')")
+
+
+def _region_of(registry: Registry, agency_id: str | None) -> str | None:
+    """The agency's region code, or its parent's."""
+    seen = set()
+    while agency_id and agency_id not in seen:
+        seen.add(agency_id)
+        agency = registry.get(agency_id)
+        if agency is None:
+            return None
+        if agency.region:
+            return agency.region
+        agency_id = agency.parent
+    return None
+
+
+def _place_names(code: str | None) -> str | None:
+    """Province, city and county names of a region code, e.g. 山西省 长治市 襄垣县."""
+    if not code:
+        return None
+    names = (lookup(c) for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code)))
+    return " ".join(r.name for r in names if r) or None
+
+
+def _parties(parties) -> list[str]:
+    return [f"{p.raw}：{p.division}" if p.division else p.raw for p in parties]
 
 
 def search_documents(registry: Registry, site_url: str = ""):
-    """What `who_handles` searches: posts, work items, duties, powers, services, flows, boundaries."""
+    """What `who_handles` searches: every record a person may ask about, with its original text."""
     people: dict[str, list[str]] = {}
     for m in registry.of("membership"):
         if m.post:
@@ -364,23 +423,34 @@ def search_documents(registry: Registry, site_url: str = ""):
         return "；".join(registry.get(u).name for u in refs if registry.get(u)) or None
 
     def base(kind, record_id, agency, title, body, **extra):
+        region = _region_of(registry, agency)
         return {
             "id": f"{kind}:{record_id}",
             "kind": kind,
+            "kind_zh": KIND_ZH[kind],
             "record_id": record_id,
             "agency": agency,
             "agency_name": agency_name(agency),
+            "region": region,
+            "place": _place_names(region),
             "title": title,
             "body": body,
             "page_url": page_url(kind, record_id, agency=agency, base=site_url),
             "units": extra.get("units"),
             "people": extra.get("people"),
             "phones": extra.get("phones"),
+            "channels": extra.get("channels"),
         }
 
     def flow_titles(refs):
         return [registry.get(f).title for f in refs if registry.get(f)]
 
+    for agency in registry.of("agency"):
+        yield base(
+            "agency", agency.id, agency.id, agency.name, "\n".join(filter(None, [*agency.aliases, agency.description]))
+        )
+    for unit in registry.of("unit"):
+        yield base("unit", unit.id, unit.agency, unit.name, "\n".join(unit.aliases), units=unit.name)
     for post in registry.of("post"):
         texts = [w.text for w in post.work_items]
         yield base(
@@ -417,12 +487,18 @@ def search_documents(registry: Registry, site_url: str = ""):
     for kind in ("power", "service"):
         for record in registry.of(kind):
             body = "\n".join(
-                [
-                    *(getattr(record, "conditions", []) or []),
-                    *(m.name for m in record.materials),
-                    getattr(record, "content", None) or "",
-                    getattr(record, "main_item", None) or "",
-                ]
+                filter(
+                    None,
+                    [
+                        getattr(record, "main_item", None),
+                        getattr(record, "content", None),
+                        record.applicants,
+                        *record.conditions,
+                        *(m.name for m in record.materials),
+                        *getattr(record, "process", []),
+                        record.place,
+                    ],
+                )
             )
             yield base(
                 kind,
@@ -432,6 +508,7 @@ def search_documents(registry: Registry, site_url: str = ""):
                 body,
                 units="；".join(h.raw for h in record.handling) or None,
                 phones="；".join(p.number for p in record.phones) or None,
+                channels="；".join(c.detail for c in record.channels) or None,
             )
     for flow in registry.of("flow"):
         labels = [n.label for n in flow.nodes]
@@ -446,12 +523,35 @@ def search_documents(registry: Registry, site_url: str = ""):
             units="；".join(sorted({n.unit_raw for n in flow.nodes if n.unit_raw})) or None,
         )
     for boundary in registry.of("boundary"):
-        body = "\n".join(f"{p.raw}：{p.division or ''}" for p in boundary.parties)
         yield base(
             "boundary",
             boundary.id,
             boundary.agency,
             boundary.matter,
-            body,
+            "\n".join(_parties(boundary.parties)),
             units="；".join(p.raw for p in boundary.parties),
+        )
+    for task in registry.of("task"):
+        lead = [f"牵头：{p}" for p in _parties(task.lead)]
+        responsible = [f"责任：{p}" for p in _parties(task.responsible)]
+        yield base(
+            "task",
+            task.id,
+            task.agency,
+            task.title,
+            "\n".join(filter(None, [task.content, *lead, *responsible, task.deadline])),
+            units="；".join(p.raw for p in [*task.lead, *task.responsible]) or None,
+        )
+    for check in registry.of("self_check"):
+        yield base(
+            "self_check",
+            check.id,
+            check.agency,
+            check.requirement,
+            "\n".join(filter(None, [check.goal, check.deadline])),
+        )
+    for rule in registry.of("supervision_rule"):
+        sections = [f"{x.heading}：{x.text}" if x.heading else x.text for x in rule.sections]
+        yield base(
+            "supervision_rule", rule.id, rule.agency, rule.title, "\n".join(filter(None, [rule.scope, *sections]))
         )

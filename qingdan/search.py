@@ -3,9 +3,12 @@
 SQLite's tokenizers cannot find a two-character word inside a run of Chinese characters
 (unicode61 takes the whole run as one token; trigram needs three characters). So text is
 segmented here into space-separated tokens: jieba's search-mode words plus every pair of
-adjacent Chinese characters, which makes any two-character word findable. A query is cut
-into jieba's words, with character pairs only where jieba knows no word (so 两病 still
-matches); its tokens are OR-ed and ranked by bm25: the best match first.
+adjacent Chinese characters, which makes any two-character word findable.
+
+A question is asked twice (see `fts_query`): first every word of it must be there (`all`:
+each word as the set of its character pairs, so it matches however jieba cut the indexed
+text), then any of its words may be (`any`: jieba's words, with character pairs only where
+jieba knows no word, so 两病 still matches). Both are ranked by bm25.
 """
 
 from __future__ import annotations
@@ -53,37 +56,186 @@ def index_text(text: str | None) -> str:
     return " ".join(tokens(text or ""))
 
 
-# Short forms people type for the full terms the lists print (both are searched).
+# Short forms and everyday words people type, with the terms the lists print (both are searched).
 ABBREVIATIONS = {
     "医保": ("医疗保障", "医疗保险"),
     "社保": ("社会保险",),
     "医保局": ("医疗保障局",),
     "社保卡": ("社会保障卡",),
     "慢特病": ("慢性病", "特殊疾病"),
+    "公司": ("单位", "企业"),
+    "员工": ("职工", "人员"),
+    "看病": ("就医",),
+    "外地": ("异地",),
+    "生孩子": ("生育",),
+    "报账": ("报销",),
+    "老婆": ("配偶",),
+    "妻子": ("配偶",),
+    "丈夫": ("配偶",),
+    # single characters people use for what the lists write in two
+    "查": ("查询",),
+    "交": ("缴纳", "缴费"),
+    "退": ("退还", "清退"),
+    "转": ("转移", "转入", "转出"),
+    "告": ("投诉", "举报"),
 }
 
 
 def query_tokens(query: str) -> list[str]:
     """A query's words: jieba's words of two or more characters, and character pairs only where
     jieba fell back to single characters (a word it does not know, such as 两病)."""
-    words, singles = [], ""
+    words = []
+    for piece in _single_runs(query):
+        if piece in ABBREVIATIONS and len(piece) == 1:
+            words.append(piece)
+        elif _CJK_RUN.fullmatch(piece) and len(piece) > 1 and piece not in jieba.dt.FREQ:
+            words.extend(_bigrams(piece))
+        elif _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece)):
+            words.extend(w for w in jieba.cut_for_search(piece) if len(w) > 1)
+    words.extend(full for word in list(words) for full in ABBREVIATIONS.get(word, ()))
+    return [w for w in dict.fromkeys(words) if len(w) > 1 or w not in ABBREVIATIONS]
+
+
+# Words that say how a question is asked, not what it is about: left out when every word must match.
+FILLER = frozenset(
+    "怎么 怎样 如何 哪里 哪儿 在哪 哪个 哪些 什么 谁来 找谁 我想 想要 需要 可以 能否 是否 办理 手续 负责 部门 单位 "
+    "请问 一下 的话 多少 有没有 能不能 岗位 科室 去哪".split()
+)
+NOTHING = '""'
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _all_pairs(word: str) -> str:
+    """A word as an FTS5 expression: a long Chinese word as all of its character pairs."""
+    if _CJK_RUN.fullmatch(word) and len(word) > 2:
+        return "(" + " AND ".join(_quote(p) for p in dict.fromkeys(_bigrams(word))) + ")"
+    return _quote(word)
+
+
+def _single_runs(query: str) -> list[str]:
+    """jieba's words, with runs of characters it left single joined, and split again at a single
+    character that is a word people use (查, 交 …: see ABBREVIATIONS)."""
+    pieces, run = [], ""
     for piece in list(jieba.cut(query)) + [" "]:
         piece = piece.strip()
         if len(piece) == 1 and _CJK_RUN.fullmatch(piece):
-            singles += piece
+            if piece in ABBREVIATIONS:
+                pieces += [run, piece] if run else [piece]
+                run = ""
+            else:
+                run += piece
             continue
-        words.extend(_bigrams(singles))
-        singles = ""
-        if piece and _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece)):
-            words.extend(w for w in jieba.cut_for_search(piece) if len(w) > 1)
-    words.extend(full for word in list(words) for full in ABBREVIATIONS.get(word, ()))
-    return list(dict.fromkeys(words))
+        pieces += [run, piece] if run else [piece]
+        run = ""
+    return [p for p in pieces if p]
+
+
+def query_concepts(query: str) -> list[str]:
+    """The question's words as jieba cuts them (runs of single characters joined), fillers left out."""
+    concepts = [
+        piece
+        for piece in _single_runs(query)
+        if _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece) or piece in ABBREVIATIONS)
+    ]
+    return [c for c in dict.fromkeys(concepts) if c not in FILLER]
+
+
+def _region_filter(region: str) -> str | None:
+    """`region_seg : (…)` for a region code (2, 4 or 6 digits) or name; NOTHING when unknown; None when empty."""
+    region = (region or "").strip()
+    if not region:
+        return None
+    codes = region_codes(region)
+    if not codes:
+        return NOTHING
+    return "region_seg : (" + " OR ".join(f"r{c}" for c in codes) + ")"
+
+
+def region_codes(region: str) -> list[str]:
+    """Six-digit codes a region filter stands for: a code padded with zeros, or the regions of that name."""
+    from .regions import regions
+
+    region = region.strip()
+    if re.fullmatch(r"\d{2}|\d{4}|\d{6}", region):
+        return [region.ljust(6, "0")]
+    names = {r.code: r.name for r in regions().values() if r.current}
+    exact = [code for code, name in names.items() if name == region]
+    return exact or sorted(code for code, name in names.items() if name.startswith(region) and len(region) >= 2)
+
+
+def region_tokens(code: str | None) -> str:
+    """Index tokens for a record's region and the regions above it (r140423 r140400 r140000)."""
+    if not code:
+        return ""
+    return " ".join(dict.fromkeys(f"r{c}" for c in (code, code[:4] + "00", code[:2] + "0000")))
 
 
 @lru_cache(maxsize=4096)
-def fts_query(query: str | None) -> str:
-    """An FTS5 MATCH expression for a query in a person's words ('""' matches nothing)."""
-    parts = query_tokens(query or "") or tokens(query or "")
-    if not parts:
-        return '""'
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in parts)
+def fts_query(query: str | None, region: str | None = "", mode: str = "any") -> str:
+    """An FTS5 MATCH expression for a question in a person's words ('""' matches nothing).
+
+    mode `all`: every word (or one of its full forms, 医保 → 医疗保障) must be there;
+    mode `any`: any word may be. `region` keeps records of that region (code or name)."""
+    query = query or ""
+    if mode == "all":
+        groups = []
+        for concept in query_concepts(query):
+            forms = [concept, *ABBREVIATIONS.get(concept, ())]
+            groups.append(
+                "(" + " OR ".join(_all_pairs(f) for f in forms) + ")" if len(forms) > 1 else _all_pairs(forms[0])
+            )
+        expression = " AND ".join(groups)
+    else:
+        expression = " OR ".join(_quote(t) for t in query_tokens(query) or tokens(query))
+    if not expression:
+        return NOTHING
+    region_filter = _region_filter(region or "")
+    if region_filter == NOTHING:
+        return NOTHING
+    return f"({expression}) AND {region_filter}" if region_filter else expression
+
+
+@lru_cache(maxsize=1024)
+def _match_pattern(query: str) -> re.Pattern | None:
+    """The question's words and their full forms, longest first, as one pattern."""
+    words = {*query_concepts(query), *query_tokens(query)}
+    words |= {full for word in list(words) for full in ABBREVIATIONS.get(word, ())}
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+
+
+def title_hits(query: str | None, title: str | None) -> int:
+    """How many of the question's words (in any of their forms) the title holds: a record named
+    by the question comes before one that only mentions its words."""
+    title = (title or "").lower()
+    return sum(
+        any(form.lower() in title for form in (concept, *ABBREVIATIONS.get(concept, ())))
+        for concept in query_concepts(query or "")
+    )
+
+
+SNIPPET_LENGTH = 80
+
+
+def snippet(query: str | None, *texts: str | None) -> str | None:
+    """The line of the record's original text that holds most of the question's words, cut to
+    about 80 characters around the first of them: why the record answers the question.
+    `texts` go from the most telling (the body) to the least (the title); the earlier wins a tie."""
+    pattern = _match_pattern(query or "")
+    if pattern is None:
+        return None
+    best, best_score = None, 0
+    for text in texts:
+        for line in (text or "").splitlines():
+            score = len({m.group(0).lower() for m in pattern.finditer(line)})
+            if score > best_score:
+                best, best_score = line.strip(), score
+    if best is None or len(best) <= SNIPPET_LENGTH:
+        return best
+    start = max(0, pattern.search(best).start() - SNIPPET_LENGTH // 4)
+    end = start + SNIPPET_LENGTH
+    return ("…" if start else "") + best[start:end] + ("…" if end < len(best) else "")

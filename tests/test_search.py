@@ -3,15 +3,20 @@
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
+from datasette.app import Datasette
 
-from qingdan.datasette_setup import write_metadata
+from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata, write_metadata
 from qingdan.db import build_database
 from qingdan.validate import validate
 
-from .conftest import REGISTRY
+from .conftest import MINI, REGISTRY
+
+QUESTIONS = Path(__file__).parent / "data" / "who_handles_questions.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +59,76 @@ def test_first_question_after_start_is_answered_within_a_tight_time_limit(seed_d
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def ds(seed_db):
+    return Datasette(
+        [str(seed_db)],
+        immutables=[str(seed_db)],
+        metadata=metadata(),
+        plugins_dir=str(CONFIG_DIR / "plugins"),
+        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
+    )
+
+
+async def who_handles(ds, q, region=None):
+    params = {"q": q, "_shape": "objects", **({"region": region} if region else {})}
+    response = await ds.client.get("/qingdan/who_handles.json", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+async def test_questions_in_peoples_words_find_the_right_record_in_the_top_three(ds):
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    assert len(questions) >= 40 and {q["who"] for q in questions} == {"citizen", "staff"}
+    missed = []
+    for question in questions:
+        rows = await who_handles(ds, question["q"], question.get("region"))
+        top = [r["record_id"] for r in rows[:3]]
+        if not set(top) & set(question["expect"]):
+            missed.append((question["q"], top))
+    assert len(missed) <= len(questions) * 0.05, missed
+
+
+async def test_each_answer_shows_the_text_that_matched(ds):
+    rows = await who_handles(ds, "失地农民")
+    top = rows[0]
+    assert top["record_id"] == "460202-ybj-boundary-5" and "失地农民" not in top["title"]
+    assert top["snippet"] == "各村（居）委会：负责失地农民人员名单收集及核对，确保名单信息的准确性。"
+    party = await who_handles(ds, "党费")
+    assert "党费收缴" in party[0]["snippet"] and party[0]["kind"] in ("post", "work_item")
+    assert all(r["snippet"] for r in rows)
+
+
+async def test_tasks_self_checks_agencies_units_channels_and_phones_are_searched(ds):
+    async def kinds(q):
+        return {(r["kind"], r["record_id"]) for r in (await who_handles(ds, q))[:3]}
+
+    assert ("task", "510700-ybj-task-7") in await kinds("好差评")
+    assert ("self_check", "510700-ybj-check-10") in await kinds("四川医保")
+    assert ("agency", "140423-ybj") in await kinds("襄垣县医保局")
+    assert ("unit", "140423-ybj-jjjgg") in await kinds("基金监管股")
+    phone = await who_handles(ds, "0355-7794580")
+    has_number = ["0355-7794580" in (r["phones"] or "") for r in phone]
+    assert has_number[0] and has_number == sorted(has_number, reverse=True) and sum(has_number) == 6
+    assert "0355-7794580" in phone[0]["snippet"]
+
+
+async def test_channels_are_searched(tmp_path):
+    db = build_database(validate(MINI), tmp_path / "qingdan.db")
+    mini = Datasette([str(db)], immutables=[str(db)], metadata=metadata(), plugins_dir=str(CONFIG_DIR / "plugins"))
+    rows = await who_handles(mini, "待遇股窗口在哪")
+    assert rows[0]["record_id"] == "demo-service-1" and rows[0]["snippet"] == "待遇股窗口"
+
+
+async def test_places_are_searched_and_the_region_filter_keeps_one_region(ds):
+    place = await who_handles(ds, "长治")
+    assert place and all(r["place"] and "长治市" in r["place"] for r in place)
+    everywhere = await who_handles(ds, "医疗救助")
+    assert {r["agency_name"] for r in everywhere} > {"襄垣县医疗保障局"}
+    for region in ("长治", "长治市", "1404", "140423", "山西"):
+        rows = await who_handles(ds, "医疗救助", region)
+        assert rows and all("襄垣县" in r["place"] for r in rows), region
+    assert await who_handles(ds, "医疗救助", "没有这个地方") == []
+    assert await who_handles(ds, "医疗救助", "4108") == []  # 焦作: no record there

@@ -522,4 +522,4 @@ def test_who_page_asks_the_database_who_handles(site):
     _report, built, _ = site
     who = _read(built, "who/")
     assert re.search(r'<form[^>]+action="http://127\.0\.0\.1:8001/qingdan/who_handles"', who)
-    assert 'name="q"' in who
+    assert 'name="q"' in who and 'name="region"' in who

@@ -1,7 +1,8 @@
 """Datasette plugin: Chinese search that segments the query the way the index was segmented.
 
-- `qingdan_fts_query(q)`: SQL function turning a query in a person's words into an FTS5
-  expression (used by the canned queries);
+- `qingdan_fts_query(q[, region[, mode]])`: SQL function turning a question in a person's words
+  into an FTS5 expression (used by the canned queries), and `qingdan_snippet(q, text, …)`: the
+  line of a record's original text that holds the question's words;
 - `_search=` on table pages is rewritten through the same function, so the search box and
   the canned queries give the same answers;
 - the segmenter is loaded when Datasette starts, so the first question is not the one
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from qingdan.search import fts_query, load_segmenter
+from qingdan.search import fts_query, load_segmenter, snippet, title_hits
 
 
 @hookimpl
@@ -24,7 +25,10 @@ def startup(datasette):
 
 @hookimpl
 def prepare_connection(conn):
-    conn.create_function("qingdan_fts_query", 1, fts_query, deterministic=True)
+    for arguments in (1, 2, 3):
+        conn.create_function("qingdan_fts_query", arguments, fts_query, deterministic=True)
+    conn.create_function("qingdan_snippet", -1, snippet, deterministic=True)
+    conn.create_function("qingdan_title_hits", 2, title_hits, deterministic=True)
 
 
 @hookimpl

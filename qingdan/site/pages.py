@@ -324,9 +324,12 @@ def who_page(ctx: SiteContext) -> str:
     ds = ctx.datasette_url.rstrip("/")
     ask = (
         f'<form class="qd-search" action="{esc(ds)}/qingdan/who_handles" method="get" role="search">'
-        '<label for="qd-who-q">用自己的话问：这件事谁来办？（在数据库中检索岗位、工作事项、职权和服务）</label>'
+        '<label for="qd-who-q">用自己的话问：这件事谁来办？（在数据库中检索服务事项、职权、岗位、工作事项、职责边界、'
+        "工作任务、机构和科室；每条结果附有原文中含查询词的那句话）</label>"
         '<div class="qd-search-row"><input id="qd-who-q" type="search" name="q" placeholder="例如：异地就医备案" '
-        'autocomplete="off"><button type="submit" class="md-button md-button--primary">查询</button></div></form>'
+        'autocomplete="off"><input id="qd-who-region" type="search" name="region" '
+        'placeholder="地区（可不填），如：三亚" aria-label="地区（可不填）" autocomplete="off">'
+        '<button type="submit" class="md-button md-button--primary">查询</button></div></form>'
     )
     chunks = [
         block(
