@@ -24,7 +24,7 @@ from .codes import CodeError, parse_code
 from .regions import lookup
 from .registry import Registry
 from .search import index_text, region_tokens
-from .spreadsheet_labels import KIND_ZH
+from .spreadsheet.labels import KIND_ZH
 from .urls import page_url
 from .validate import Report
 

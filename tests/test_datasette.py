@@ -5,7 +5,7 @@ from datasette.app import Datasette
 
 from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata
 from qingdan.db import build_database
-from qingdan.spreadsheet_labels import KIND_ZH
+from qingdan.spreadsheet.labels import KIND_ZH
 from qingdan.validate import validate
 
 from .conftest import REGISTRY
