@@ -102,32 +102,53 @@ def diff_registries(old: Registry, new: Registry) -> list[Change]:
 
 
 def registry_at(side: str, registry_path: str = "registry") -> tuple[Registry, tempfile.TemporaryDirectory | None]:
-    """Load one side: a folder as it is, or the registry folder at a git revision."""
-    path = Path(side)
-    if path.exists():
-        return load_registry(path), None
+    """Load one side: a folder as it is, or the registry folder at a git revision.
+
+    A side is only ever a folder or a revision: one starting with `-` is refused, and a
+    revision is resolved by `git rev-parse --verify` to a commit before git sees it again,
+    so no side can pass an option to git (`--output=FILE`).
+    """
+    if side.startswith("-") or not side:
+        raise DiffError(f"{side!r} is neither a registry folder nor a git revision")
+    if Path(side).exists():
+        return load_registry(Path(side)), None
+    cwd = Path(registry_path).parent if Path(registry_path).exists() else Path(".")
+    try:
+        commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{side}^{{commit}}"], cwd).strip()
+    except _GitFailed:
+        raise DiffError(f"{side!r} is neither a registry folder nor a git revision") from None
     tmp = tempfile.TemporaryDirectory(prefix="qingdan-rev-")
     try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(registry_path).parent if Path(registry_path).exists() else ".",
-        ).stdout.strip()
+        top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         prefix = str(Path(registry_path).absolute().relative_to(top)) if Path(registry_path).exists() else registry_path
         archive = subprocess.run(
-            ["git", "archive", "--format=tar", side, "--", prefix], capture_output=True, check=True, cwd=top
+            ["git", "archive", "--format=tar", commit, "--", prefix], capture_output=True, check=True, cwd=top
         ).stdout
-    except (subprocess.CalledProcessError, ValueError, OSError) as exc:
+    except (subprocess.CalledProcessError, _GitFailed, ValueError, OSError) as exc:
         tmp.cleanup()
         detail = exc.stderr.decode() if isinstance(getattr(exc, "stderr", None), bytes) else str(exc)
-        raise DiffError(
-            f"{side!r} is neither a registry folder nor a git revision with {registry_path}/: {detail.strip()}"
-        ) from None
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(tmp.name, filter="data")
+        raise DiffError(f"the revision {side!r} has no {registry_path}/: {detail.strip()}") from None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp.name, filter="data")  # no links or paths out of the folder
+    except tarfile.TarError as exc:
+        tmp.cleanup()
+        raise DiffError(f"the revision {side!r} holds a file that cannot be unpacked safely: {exc}") from None
     return load_registry(Path(tmp.name) / prefix), tmp
+
+
+class _GitFailed(Exception):
+    pass
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd)
+    except OSError as exc:
+        raise _GitFailed(str(exc)) from None
+    if done.returncode != 0:
+        raise _GitFailed(done.stderr)
+    return done.stdout
 
 
 def diff(old_side: str, new_side: str, registry_path: str = "registry") -> list[Change]:

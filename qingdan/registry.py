@@ -6,6 +6,8 @@ broken record is reported with its file, line and field while the rest still loa
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -13,9 +15,12 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .models import KIND_OF_SECTION, RECORD_KINDS, referenced_kind
+from .safefiles import MAX_SOURCE_BYTES, MAX_YAML_BYTES, UnsafeFile, confined_path, read_text
+from .terminal import printable
 from .yamlload import LoadedYaml, YamlError, load_yaml
 
 SOURCES_DIR = "sources"
+YAML_SUFFIXES = (".yaml", ".yml")
 SEVERITIES = ("error", "high", "medium", "low", "info")
 
 
@@ -40,7 +45,7 @@ class Problem:
 
     def format(self) -> str:
         tag = "" if self.is_error else f"[{self.severity}] "
-        return f"{self.file}:{self.line}: {self.field}: {tag}{self.message}"
+        return printable(f"{self.file}:{self.line}: {self.field}: {tag}{self.message}")
 
     def as_dict(self) -> dict:
         return {
@@ -79,6 +84,7 @@ class Registry:
     by_kind: dict[str, list[BaseModel]] = field(default_factory=dict)
     files: dict[Path, LoadedYaml] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
+    source_texts: dict[str, str | UnsafeFile] = field(default_factory=dict, repr=False)
 
     def of(self, kind: str) -> list:
         """Records of one kind (singular name, e.g. 'power'), in load order."""
@@ -89,12 +95,7 @@ class Registry:
         return entry.record if entry else None
 
     def relpath(self, path: Path) -> str:
-        """The path as the user can open it: relative to the working folder when inside it."""
-        path = Path(path).absolute()
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
+        return relpath(path)
 
     def where(self, record_id: str, *subpath) -> tuple[str, int]:
         """File (relative) and line of a record or one of its fields."""
@@ -134,13 +135,41 @@ class Registry:
             **extra,
         )
 
-    def source_path(self, document_file: str) -> Path:
-        """The source text, in `sources/` of the registry root or of a folder above it."""
+    def sources_dir(self) -> Path:
+        """`sources/` of the registry root or of a folder above it."""
         start = self.root if self.root.is_dir() else self.root.parent
         for folder in (start, *start.absolute().parents):
             if (folder / SOURCES_DIR).is_dir():
-                return folder / SOURCES_DIR / document_file
-        return start / SOURCES_DIR / document_file
+                return folder / SOURCES_DIR
+        return start / SOURCES_DIR
+
+    def source_path(self, document_file: str) -> Path:
+        """The source text's path, confined to `sources/` (raises UnsafeFile for any other)."""
+        return confined_path(self.sources_dir(), document_file)
+
+    def source_text(self, document_file: str) -> str:
+        """The source text (read once), or UnsafeFile: missing, outside `sources/`, not a file, too large, not UTF-8."""
+        if document_file not in self.source_texts:
+            try:
+                path = self.source_path(document_file)
+                self.source_texts[document_file] = read_text(
+                    path, MAX_SOURCE_BYTES, f"the source text {document_file!r}"
+                )
+            except UnsafeFile as exc:
+                self.source_texts[document_file] = exc
+        text = self.source_texts[document_file]
+        if isinstance(text, UnsafeFile):
+            raise text
+        return text
+
+
+def relpath(path: Path) -> str:
+    """The path as the user can open it: relative to the working folder when inside it."""
+    path = Path(path).absolute()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _split_field(field_path: str) -> tuple:
@@ -159,15 +188,54 @@ def _display_path(path: tuple) -> str:
 
 
 def yaml_files(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    """The registry's YAML files that are safe to read."""
+    return scan_yaml_files(root)[0]
+
+
+def scan_yaml_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """YAML files under `root` (folders starting with `.` skipped), and problems with the unsafe ones.
+
+    Only regular files inside the registry are read: a link to a file outside, a FIFO or a
+    device named `x.yaml`, a `.YAML` that would be silently skipped are all reported.
+    """
+    if not root.is_dir():
+        return [root], []
+    files, problems = [], []
+    real_root = os.path.realpath(root)
+
+    def refuse(path: Path, code: str, message: str) -> None:
+        problems.append(Problem("error", code, relpath(path), 1, "(file)", message))
+
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in dirs:
+            path = Path(folder) / name
+            if path.is_symlink() and not (name == SOURCES_DIR and Path(folder) == root):
+                refuse(path, "unsafe_path", "a symbolic link to a folder: it is not read (copy the folder in)")
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            suffix = path.suffix
+            if suffix.lower() not in YAML_SUFFIXES:
+                continue
+            if suffix not in YAML_SUFFIXES:
+                refuse(path, "file_name", f"the ending {suffix} is not read: rename the file to end in .yaml")
+                continue
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, real_root]) != real_root:
+                refuse(path, "unsafe_path", "a symbolic link to a file outside the registry: it is not read")
+                continue
+            try:
+                mode = os.stat(real).st_mode
+            except OSError:
+                refuse(path, "unsafe_path", "a broken symbolic link")
+                continue
+            if not stat.S_ISREG(mode):
+                refuse(path, "unsafe_path", "not a regular file (a FIFO, device or socket): it is not read")
+                continue
+            files.append(path)
+    return sorted(files), problems
 
 
 def load_registry(root: Path | str) -> Registry:
@@ -177,7 +245,9 @@ def load_registry(root: Path | str) -> Registry:
     if not root.exists():
         registry.errors.append(Problem("error", "missing_path", str(root), 1, "(path)", "no such file or folder"))
         return registry
-    for path in yaml_files(root):
+    files, problems = scan_yaml_files(root)
+    registry.errors.extend(problems)
+    for path in files:
         _load_file(registry, path)
     check_references(registry)
     return registry
@@ -186,12 +256,12 @@ def load_registry(root: Path | str) -> Registry:
 def _load_file(registry: Registry, path: Path) -> None:
     rel = registry.relpath(path)
     try:
-        loaded = load_yaml(path.read_text(encoding="utf-8"))
+        loaded = load_yaml(read_text(Path(os.path.realpath(path)), MAX_YAML_BYTES, "the file"))
     except YamlError as exc:
-        registry.errors.append(Problem("error", "yaml_syntax", rel, exc.line, "(file)", exc.message))
+        registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
         return
-    except UnicodeDecodeError:
-        registry.errors.append(Problem("error", "encoding", rel, 1, "(file)", "the file is not UTF-8 text"))
+    except UnsafeFile as exc:
+        registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
         return
     registry.files[path] = loaded
     data = loaded.data

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from . import regions
-from .codes import CodeError, category_for_letter, parse_code
+from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
 from .registry import SEVERITIES, Problem, Registry, load_registry
+from .safefiles import UnsafeFile
 
 CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
 PROBLEM_ZH = {
@@ -81,22 +81,22 @@ def check(registry: Registry) -> Report:
 
 
 def check_codes(registry: Registry):
+    bad_schemes = set()
+    for scheme in registry.of("code_scheme"):
+        try:
+            scheme_pattern(scheme.pattern)
+        except SchemeError as exc:
+            bad_schemes.add(scheme.id)
+            yield registry.problem("error", "malformed_code", scheme.id, "pattern", str(exc))
+    schemes = {scheme.id: scheme for scheme in registry.of("code_scheme")}
     for power in registry.of("power"):
-        scheme = registry.get(power.code_scheme)
-        if scheme is None:
-            continue  # reported as a dangling reference
+        scheme = schemes.get(power.code_scheme)
+        if scheme is None or scheme.id in bad_schemes:
+            continue  # reported as a dangling reference or a bad pattern
         try:
             parse_code(power.code, scheme)
         except CodeError as exc:
             yield registry.problem("error", "malformed_code", power.id, "code", str(exc))
-        except re.error as exc:
-            yield registry.problem(
-                "error",
-                "malformed_code",
-                scheme.id,
-                "pattern",
-                f"the scheme's pattern is not a valid regular expression: {exc}",
-            )
 
 
 def check_regions(registry: Registry):
@@ -167,24 +167,15 @@ def check_memberships(registry: Registry):
             )
 
 
-@cache
-def _line_count(path: Path) -> int | None:
-    try:
-        return len(path.read_text(encoding="utf-8").splitlines())
-    except FileNotFoundError:
-        return None
-
-
 def check_sources(registry: Registry):
+    line_counts: dict[str, int] = {}
     for doc in registry.of("document"):
-        if _line_count(registry.source_path(doc.file)) is None:
-            yield registry.problem(
-                "error",
-                "missing_source",
-                doc.id,
-                "file",
-                f"the source text {doc.file} is not in {registry.source_path('')}",
-            )
+        try:
+            line_counts[doc.file] = len(registry.source_text(doc.file).splitlines())
+        except UnsafeFile as exc:
+            code = "missing_source" if exc.code == "missing_path" else exc.code
+            where = f" (in {registry.sources_dir()})" if code == "missing_source" else ""
+            yield registry.problem("error", code, doc.id, "file", exc.message + where)
     for entry in registry.entries.values():
         source = getattr(entry.record, "source", None)
         if source is None or source.line is None:
@@ -192,7 +183,7 @@ def check_sources(registry: Registry):
         doc = registry.get(source.document)
         if doc is None or getattr(doc, "file", None) is None:
             continue
-        count = _line_count(registry.source_path(doc.file))
+        count = line_counts.get(doc.file)
         if count is not None and source.line > count:
             yield registry.problem(
                 "error",
@@ -233,7 +224,7 @@ def parsed_powers(registry: Registry):
         scheme = registry.get(power.code_scheme)
         try:
             yield power, scheme, parse_code(power.code, scheme)
-        except (CodeError, re.error):
+        except CodeError:
             continue  # reported as an error by check_codes
 
 

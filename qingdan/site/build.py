@@ -20,6 +20,7 @@ from .. import children, flowchart
 from ..atomic import atomic_directory, atomic_write_text
 from ..changes import atom_feed
 from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
+from ..safefiles import UnsafeFile
 from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -158,9 +159,11 @@ def write_pages(ctx: SiteContext, docs: Path) -> None:
     for doc in reg.of("document"):
         lines = None
         file_name = ctx.source_file(doc)
-        path = reg.source_path(doc.file)
-        if path.is_file():
-            content = path.read_text(encoding="utf-8")
+        try:  # confined to sources/ and bounded (a registry that validated names no other)
+            content = reg.source_text(doc.file)
+        except UnsafeFile:
+            content = None
+        if content is not None:
             lines = content.splitlines()
             if file_name:
                 put(f"sources/{file_name}", content)

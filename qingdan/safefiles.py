@@ -1,0 +1,81 @@
+"""Reading the files a registry holds or names, confined to their folder and bounded in size.
+
+Registry files are untrusted: a document's `file:` may say `/etc/passwd`, `../../x`, `/dev/zero`
+or a symbolic link out of `sources/`; a YAML file may be a FIFO or a link to a secret. Only
+regular files inside the expected folder are read, never more than a set size.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path, PurePosixPath
+
+MAX_YAML_BYTES = 10_000_000  # the largest registry file is ~35 KB
+MAX_SOURCE_BYTES = 20_000_000  # the largest source text is ~30 KB
+
+
+class UnsafeFile(Exception):
+    """A file that must not be read; `code` is the error code reported for it."""
+
+    def __init__(self, code: str, message: str, line: int = 1):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+
+
+def confined_path(folder: Path, name: str) -> Path:
+    """`folder/name` with links resolved, refusing names and links that lead out of `folder`."""
+    if not name or "\0" in name:
+        raise UnsafeFile("unsafe_path", "the file name is empty or contains a NUL character")
+    pure = PurePosixPath(name)
+    if pure.is_absolute():
+        raise UnsafeFile("unsafe_path", f"{name!r} is an absolute path; name a file inside {folder.name}/")
+    if ".." in pure.parts:
+        raise UnsafeFile("unsafe_path", f"{name!r} goes up with '..'; name a file inside {folder.name}/")
+    if not pure.parts:
+        raise UnsafeFile("unsafe_path", f"{name!r} names the folder {folder.name}/ itself, not a file in it")
+    real_folder = os.path.realpath(folder)
+    real = os.path.realpath(os.path.join(real_folder, *pure.parts))
+    if real == real_folder or os.path.commonpath([real, real_folder]) != real_folder:
+        raise UnsafeFile("unsafe_path", f"{name!r} is a symbolic link to a file outside {folder.name}/")
+    return Path(real)
+
+
+def read_text(path: Path, limit: int, what: str) -> str:
+    """The UTF-8 text of a regular file of at most `limit` bytes (`what` names it in errors)."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: `path` is resolved
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise UnsafeFile("missing_path", f"{what} does not exist") from None
+    except IsADirectoryError:
+        raise UnsafeFile("unsafe_path", f"{what} is a folder, not a file") from None
+    except OSError as exc:
+        raise UnsafeFile("unsafe_path", f"{what} cannot be read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnsafeFile("unsafe_path", f"{what} is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile("unsafe_path", f"{what} is not a regular file (a device, FIFO or socket)")
+        if info.st_size > limit:
+            raise UnsafeFile("too_large", f"{what} is too large ({info.st_size:,} bytes; at most {limit:,})")
+        with os.fdopen(fd, "rb") as handle:
+            fd = None
+            data = handle.read(limit + 1)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    if len(data) > limit:
+        raise UnsafeFile("too_large", f"{what} is too large (more than {limit:,} bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnsafeFile(
+            "encoding",
+            f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line}; if it is GBK, save it as UTF-8)",
+            line=line,
+        ) from None

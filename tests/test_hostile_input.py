@@ -1,0 +1,445 @@
+"""Hostile input corpus, input side (issue 16): registry YAML, source files, code schemes,
+terminal output, `qingdan diff` and workbooks for `qingdan import`.
+
+Each case names its expected outcome (an error code, or a safe result) and runs within a time
+and memory bound: in-process under an alarm and tracemalloc, or, where a regression could hang
+or crash the interpreter, in a subprocess under RLIMIT_AS and a timeout (marked slow).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qingdan.cli import cli
+from qingdan.codes import MAX_CODE_CHARS, SchemeError, scheme_pattern
+from qingdan.registry import load_registry
+from qingdan.safefiles import UnsafeFile, confined_path
+from qingdan.validate import validate
+from qingdan.yamlload import YamlError, load_yaml
+
+from .conftest import edit
+
+ROOT = Path(__file__).parent.parent
+MB = 2**20
+
+
+@contextmanager
+def bounded(seconds: float = 5.0, megabytes: int = 64):
+    """Fail if the block runs longer than `seconds` or allocates more than `megabytes` (Python heap)."""
+
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < megabytes * MB, f"peak memory {peak / MB:.0f} MB > {megabytes} MB"
+
+
+def yaml_error(text: str) -> YamlError:
+    with bounded(seconds=5, megabytes=64):
+        with pytest.raises(YamlError) as caught:
+            load_yaml(text)
+    return caught.value
+
+
+def errors_of(registry: Path, seconds: float = 10, megabytes: int = 128) -> list:
+    with bounded(seconds, megabytes):
+        report = validate(registry)
+    return report.errors
+
+
+def only_error(registry: Path, code: str, **bounds):
+    errors = errors_of(registry, **bounds)
+    matching = [p for p in errors if p.code == code]
+    assert matching, f"expected a {code} error, got {[p.format() for p in errors]}"
+    return matching[0]
+
+
+def set_document_file(mini: Path, value: str) -> None:
+    edit(mini, "    file: mini.txt", f"    file: {value}")
+
+
+# --- the YAML loader -------------------------------------------------------------------
+
+BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
+)
+
+LOADER_CASES = {
+    # case: (YAML text, expected code, words in the message)
+    "billion laughs": (BILLION_LAUGHS, "yaml_alias", "expands to more than"),
+    "alias cycle in a list": ("persons: &a [*a]\n", "yaml_alias", "contains it"),
+    "alias cycle in a mapping": ("a: &a {b: *a}\n", "yaml_alias", "contains it"),
+    "alias to no anchor": ("a: *nowhere\n", "yaml_alias", "no anchor"),
+    "too many aliases": ("a: &a x\nb: [" + ", ".join(["*a"] * 150) + "]\n", "yaml_alias", "aliases"),
+    "10,000 nested [": ("a: " + "[" * 10_000 + "]" * 10_000, "yaml_depth", "nested"),
+    "10,000 nested {a:": ("a: " + "{a: " * 10_000 + "1" + "}" * 10_000, "yaml_depth", "nested"),
+    "1,000,000 nested [ (crashes the C composer)": ("a: " + "[" * 1_000_000, "yaml_depth", "nested"),
+    "deeply nested block mappings": (
+        "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "x\n",
+        "yaml_depth",
+        "nested",
+    ),
+    "!!python/name tag": ("a: !!python/name:os.system\n", "yaml_tag", "!!python/name:os.system"),
+    "!!python/object/apply tag": ("a: !!python/object/apply:os.system [echo hi]\n", "yaml_tag", "tags"),
+    "local tag !foo": ("a: !foo bar\n", "yaml_tag", "!foo"),
+    "!!int notanint": ("a: !!int notanint\n", "yaml_tag", "!!int"),
+    "merge key": ("p: &p {a: 1}\nq:\n  <<: *p\n", "yaml_tag", "merge keys"),
+    "raw NUL byte": ("a: b\nc: d\x00e\n", "control_character", "NUL"),
+    "raw escape byte": ("a: b\nc: \x1b[31mred\n", "control_character", "U+001B"),
+    "terminal title escape written as \\e": ('a: "\\e]0;pwned\\a"\n', "control_character", "U+001B"),
+    "NUL written as \\0": ('a: "x\\0y"\n', "control_character", "NUL"),
+    "C1 control character": ("a: x\u009by\n", "control_character", "U+009B"),
+    "5,000-digit number": ("a: " + "1" * 5000 + "\n", "malformed_value", "digits"),
+    "duplicate key": ("a: 1\nb: 2\na: 3\n", "duplicate_key", "'a' appears twice"),
+    "two documents": ("a: 1\n---\nb: 2\n", "yaml_syntax", "one document"),
+    "list as a key": ("? [a, b]\n: 1\n", "yaml_syntax", "plain value"),
+    "unclosed flow list": ("a: [1, 2\nb: 3\n", "yaml_syntax", "YAML syntax"),
+}
+
+
+@pytest.mark.parametrize("case", list(LOADER_CASES))
+def test_loader_refuses(case):
+    text, code, words = LOADER_CASES[case]
+    error = yaml_error(text)
+    assert error.code == code
+    assert words in error.message
+    assert error.line >= 1
+
+
+def test_loader_names_the_line_of_a_nul_byte():
+    error = yaml_error("a: 1\nb: 2\nc: x\x00\n")
+    assert (error.line, error.code) == (3, "control_character")
+    assert "column 5" in error.message
+
+
+def test_huge_single_line_loads_within_bounds():
+    text = "a: " + "字" * 2_000_000 + "\n"
+    with bounded(seconds=10, megabytes=64):
+        loaded = load_yaml(text)
+    assert len(loaded.data["a"]) == 2_000_000
+
+
+def test_plain_aliases_within_the_limits_still_load():
+    loaded = load_yaml("a: &x {k: v}\nb: [*x, *x]\n")
+    assert loaded.data["b"] == [{"k": "v"}, {"k": "v"}]
+    assert loaded.line_of(("b", 1)) == 2
+
+
+def test_loader_errors_reach_validate_as_error_lines(mini):
+    path = edit(mini, "    kind: 权责清单\n", "    kind: !!python/name:os.system\n")
+    problem = only_error(mini, "yaml_tag")
+    assert problem.file.endswith("registry.yaml") and problem.line == 7
+    assert problem.format().startswith(f"{problem.file}:7: (file): YAML tags")
+    assert path.exists()
+
+
+# --- files the registry holds ----------------------------------------------------------
+
+
+def test_yaml_file_over_the_size_cap(mini):
+    with open(mini / "demo-bureau" / "huge.yaml", "wb") as handle:
+        handle.truncate(100 * MB)  # sparse: 100 MB without using the disk
+    problem = only_error(mini, "too_large")
+    assert problem.file.endswith("huge.yaml")
+
+
+def test_yaml_file_that_is_a_fifo_does_not_hang(mini):
+    os.mkfifo(mini / "demo-bureau" / "pipe.yaml")
+    problem = only_error(mini, "unsafe_path", seconds=5)
+    assert problem.file.endswith("pipe.yaml") and "not a regular file" in problem.message
+
+
+def test_symlinked_yaml_outside_the_registry_is_not_loaded(mini, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("agencies:\n  - id: leaked-secret\n", encoding="utf-8")
+    (mini / "demo-bureau" / "link.yaml").symlink_to(secret)
+    problem = only_error(mini, "unsafe_path")
+    assert "outside the registry" in problem.message
+    assert load_registry(mini).get("leaked-secret") is None
+
+
+def test_symlinked_yaml_inside_the_registry_is_loaded(mini):
+    (mini / "extra").mkdir()
+    (mini / "extra" / "more.yaml").write_text("persons:\n", encoding="utf-8")
+    (mini / "demo-bureau" / "same.yaml").symlink_to(mini / "extra" / "more.yaml")
+    assert errors_of(mini) == []
+
+
+def test_symlinked_folder_is_reported(mini, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.yaml").write_text("persons:\n", encoding="utf-8")
+    (mini / "linked").symlink_to(outside, target_is_directory=True)
+    problem = only_error(mini, "unsafe_path")
+    assert problem.file.endswith("linked") and "folder" in problem.message
+
+
+def test_upper_case_yaml_extension_is_reported(mini):
+    (mini / "demo-bureau" / "x.YAML").write_text("persons:\n", encoding="utf-8")
+    problem = only_error(mini, "file_name")
+    assert problem.file.endswith("x.YAML") and ".yaml" in problem.message
+
+
+def test_gbk_yaml_file(mini):
+    (mini / "demo-bureau" / "gbk.yaml").write_bytes("persons:\n  - name: 张三\n".encode("gbk"))
+    problem = only_error(mini, "encoding")
+    assert problem.line == 2 and "GBK" in problem.message
+
+
+def test_bidi_override_in_an_id_is_an_error_and_printed_escaped(mini):
+    edit(mini, "  - id: demo-mzj\n", "  - id: demo-\u202emzj\n")
+    errors = errors_of(mini)
+    assert any(p.field == "agencies[1].id" for p in errors)
+    assert all("\u202e" not in p.format() for p in errors)
+    assert any("\\u202e" in p.format() for p in errors)
+
+
+# --- files a document names (`file:` confined to sources/) -----------------------------
+
+SOURCE_NAME_CASES = {
+    # case: (value of file:, words in the message)
+    "/etc/passwd": ("/etc/passwd", "absolute path"),
+    "../../../../etc/hostname": ("../../../../etc/hostname", "'..'"),
+    "/proc/self/environ": ("/proc/self/environ", "absolute path"),
+    "/dev/zero": ("/dev/zero", "absolute path"),
+    "/dev/stdin": ("/dev/stdin", "absolute path"),
+    "the folder itself (.)": ("'.'", "folder"),
+    "sub/../../x": ("sub/../../x.txt", "'..'"),
+}
+
+
+@pytest.mark.parametrize("case", list(SOURCE_NAME_CASES))
+def test_document_file_outside_sources(mini, case):
+    value, words = SOURCE_NAME_CASES[case]
+    set_document_file(mini, value)
+    problem = only_error(mini, "unsafe_path")
+    assert problem.field == "documents[0].file" and words in problem.message
+
+
+def test_document_file_linked_to_etc_passwd(mini):
+    (mini / "sources" / "passwd.txt").symlink_to("/etc/passwd")
+    set_document_file(mini, "passwd.txt")
+    problem = only_error(mini, "unsafe_path")
+    assert "outside sources/" in problem.message
+
+
+def test_document_file_linked_to_dev_zero(mini):
+    (mini / "sources" / "zero.txt").symlink_to("/dev/zero")
+    set_document_file(mini, "zero.txt")
+    assert only_error(mini, "unsafe_path").field == "documents[0].file"
+
+
+def test_document_file_that_is_a_fifo_does_not_hang(mini):
+    os.mkfifo(mini / "sources" / "pipe.txt")
+    set_document_file(mini, "pipe.txt")
+    assert "not a regular file" in only_error(mini, "unsafe_path", seconds=5).message
+
+
+def test_document_file_that_is_a_folder(mini):
+    (mini / "sources" / "sub").mkdir()
+    set_document_file(mini, "sub")
+    assert "folder" in only_error(mini, "unsafe_path").message
+
+
+def test_document_file_over_the_size_cap(mini):
+    with open(mini / "sources" / "big.txt", "wb") as handle:
+        handle.truncate(30 * MB)
+    set_document_file(mini, "big.txt")
+    assert only_error(mini, "too_large").field == "documents[0].file"
+
+
+def test_gbk_source_names_the_line(mini):
+    text = (mini / "sources" / "mini.txt").read_text(encoding="utf-8")
+    (mini / "sources" / "mini.txt").write_bytes(text.encode("gbk", errors="replace"))
+    problem = only_error(mini, "encoding")
+    assert "GBK" in problem.message and "line 1" in problem.message
+
+
+def test_nul_in_a_document_file_name(mini):
+    set_document_file(mini, '"mini\\0.txt"')
+    assert only_error(mini, "control_character").line == 5
+    with pytest.raises(UnsafeFile, match="NUL"):
+        confined_path(mini / "sources", "mini\0.txt")
+
+
+def test_link_inside_sources_to_another_source_is_fine(mini):
+    (mini / "sources" / "alias.txt").symlink_to(mini / "sources" / "mini.txt")
+    set_document_file(mini, "alias.txt")
+    assert errors_of(mini) == []
+
+
+def test_build_publishes_nothing_from_outside_sources(mini, tmp_path):
+    from qingdan.build import BuildError, build
+
+    set_document_file(mini, "/etc/passwd")
+    dist = tmp_path / "dist"
+    with bounded(seconds=20, megabytes=256):
+        with pytest.raises(BuildError, match="unsafe_path|absolute path"):
+            build(mini, dist, site=False)
+    assert not dist.exists()
+
+
+# --- code schemes ----------------------------------------------------------------------
+
+
+def set_scheme_pattern(mini: Path, pattern: str) -> None:
+    edit(
+        mini,
+        r"    pattern: '(?P<agency>\d{4})-(?P<category>[A-Z])-(?P<item>\d{3})(?P<subitem>\d{2})-(?P<region>\d{6})'",
+        f"    pattern: '{pattern}'",
+    )
+
+
+SCHEME_CASES = {
+    "(?P<item>(a+)+)b": "nests a repetition",
+    "(?P<item>(a|ab)+)": "choice of alternatives",
+    r"(?P<item>(\d)x\2)": "back-reference",
+    r"(?P<item>(a?){30}a{30})": "nests a repetition",
+    r"\d*\d*\d*\d*\d*(?P<item>x)": "variable length",
+    "(?P<item>[a-": "not a valid regular expression",
+}
+
+
+@pytest.mark.parametrize("pattern", list(SCHEME_CASES))
+def test_slow_scheme_patterns_are_refused(mini, pattern):
+    set_scheme_pattern(mini, pattern)
+    edit(mini, "    code: 3400-B-00100-140423", "    code: " + "a" * 64, count=2)
+    problem = only_error(mini, "malformed_code", seconds=5)
+    assert problem.field == "code_schemes[0].pattern" and SCHEME_CASES[pattern] in problem.message
+
+
+def test_overlong_code_is_refused_before_matching():
+    with bounded(seconds=2):
+        scheme = scheme_pattern(r"(?P<item>\d+)-(?P<region>\d+)")
+    assert scheme.fullmatch("1-2")
+    from qingdan.codes import CodeError, parse_code
+    from qingdan.models import CodeScheme
+
+    model = CodeScheme(id="s", name="s", pattern=r"(?P<item>\d+)", source={"document": "d", "locator": "l", "line": 1})
+    with pytest.raises(CodeError, match="longer than"):
+        parse_code("1" * (MAX_CODE_CHARS + 1), model)
+
+
+def test_safe_scheme_patterns_are_accepted():
+    for pattern in (r"(?P<item>\d{3})(?:\d{2}){1,3}", r"(?P<agency>\d+)-(?P<category>[A-Z])-(?P<item>\d+)"):
+        scheme_pattern(pattern)
+    with pytest.raises(SchemeError):
+        scheme_pattern("(?P<item>(a+)+)b")
+
+
+# --- what validate prints --------------------------------------------------------------
+
+
+def test_validate_prints_terminal_escapes_inert(mini):
+    (mini / "demo-bureau" / "\x1b]0;pwned\x07.yaml").write_text("bogus: 1\n", encoding="utf-8")
+    edit(mini, "    kind: 权责清单\n", '    kind: "\\e]0;title\\a"\n')
+    with bounded(seconds=10, megabytes=128):
+        result = CliRunner().invoke(cli, ["validate", str(mini)])
+    assert result.exit_code == 1
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert "\x1b" not in output and "\x07" not in output
+    assert "\\x1b]0;pwned\\x07.yaml" in output
+    assert "control character U+001B" in output
+
+
+# --- qingdan diff ----------------------------------------------------------------------
+
+
+def test_diff_does_not_pass_options_to_git(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    with bounded(seconds=10, megabytes=128):
+        result = CliRunner().invoke(cli, ["diff", "--", f"--output={victim}", str(ROOT / "registry")])
+    assert result.exit_code == 1 and "neither a registry folder nor a git revision" in result.output
+    assert victim.read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("side", ["-c", "--output=x", "HEAD:registry", "no-such-revision", ""])
+def test_diff_refuses_sides_that_are_not_revisions(side, tmp_path):
+    from qingdan.diff import DiffError, registry_at
+
+    with bounded(seconds=10, megabytes=64):
+        with pytest.raises(DiffError, match="neither a registry folder nor a git revision"):
+            registry_at(side, str(ROOT / "registry"))
+
+
+# --- end to end, in a subprocess under a memory limit ------------------------------------
+
+
+def run_limited(args: list[str], *, stdin=subprocess.DEVNULL, seconds: float = 60, megabytes: int = 1024):
+    """Run `qingdan ARGS` with at most `megabytes` of address space and `seconds` of wall time."""
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes * MB, megabytes * MB))
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "qingdan.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        stdin=stdin,
+        preexec_fn=limit,
+        cwd=ROOT,
+    )
+    return done, time.monotonic() - started
+
+
+HOSTILE_REGISTRIES = {
+    # case: (file name, YAML text, expected code)
+    "billion laughs": ("bomb.yaml", BILLION_LAUGHS, "yaml_alias"),
+    "1,000,000 nested [": ("deep.yaml", "a: " + "[" * 1_000_000, "yaml_depth"),
+    "source /dev/zero": (
+        "doc.yaml",
+        textwrap.dedent(
+            """\
+            documents:
+              - {id: doc-zero, title: t, file: /dev/zero, publisher: demo-ybj, kind: k}
+            """
+        ),
+        "unsafe_path",
+    ),
+    "source /dev/stdin": (
+        "doc.yaml",
+        "documents:\n  - {id: doc-in, title: t, file: /dev/stdin, publisher: demo-ybj, kind: k}\n",
+        "unsafe_path",
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(HOSTILE_REGISTRIES))
+def test_validate_command_survives(mini, case):
+    name, text, code = HOSTILE_REGISTRIES[case]
+    (mini / "demo-bureau" / name).write_text(text, encoding="utf-8")
+    read_end, write_end = os.pipe()  # stdin that never ends: reading it would hang
+    try:
+        done, seconds = run_limited(["validate", str(mini), "--format", "json"], stdin=read_end)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert f'"code": "{code}"' in done.stdout
+    assert seconds < 30
