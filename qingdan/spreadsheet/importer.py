@@ -370,7 +370,7 @@ def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
 def _candidate_registry(root: Path, tmp_root: Path, folder: str) -> None:
     """The registry as it is, without the agency's folder: its YAML copied, its sources linked."""
     tmp_root.mkdir(parents=True)
-    sources = Registry(root=root).source_path("x").parent
+    sources = Registry(root=root).sources_dir()
     if sources.is_dir():
         try:
             os.symlink(sources.resolve(), tmp_root / sources.name, target_is_directory=True)
