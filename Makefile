@@ -10,12 +10,13 @@ SITE_URL ?= http://$(HOST):8000/
 .PHONY: demo build serve test lint validate schema benchmark system-deps clean
 
 # System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
-# browser test); installed only when missing, with sudo when not root.
+# browser test, nginx for serve-prod); installed only when missing, with sudo when not root.
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \

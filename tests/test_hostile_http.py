@@ -1,0 +1,295 @@
+"""Hostile HTTP requests against the public servers: Datasette (with its plugins) and the site server of
+`qingdan serve`. Each case states the expected refusal or safe result and a time bound."""
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata, write_metadata
+from qingdan.db import build_database
+from qingdan.serve import site_server
+from qingdan.validate import validate
+from qingdan.web_security import inline_scripts, script_hash
+
+from .conftest import REGISTRY
+
+FAST = 3.0  # seconds: every refusal must come well inside this on a shared machine
+
+
+@contextmanager
+def within(seconds: float):
+    start = time.monotonic()
+    yield
+    elapsed = time.monotonic() - start
+    assert elapsed < seconds, f"took {elapsed:.2f} s (bound {seconds} s)"
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    report = validate(REGISTRY)
+    assert report.ok
+    return build_database(report, tmp_path_factory.mktemp("hostile") / "qingdan.db", site_url="http://127.0.0.1:8000/")
+
+
+@pytest.fixture
+def ds(db_path):
+    return Datasette(
+        [str(db_path)],
+        immutables=[str(db_path)],
+        metadata=metadata(),
+        plugins_dir=str(CONFIG_DIR / "plugins"),
+        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
+    )
+
+
+# --- Datasette -------------------------------------------------------------------------------------
+
+
+async def test_a_thousand_facets_are_refused_at_once(ds):
+    with within(FAST):
+        response = await ds.client.get("/qingdan/powers?" + "&".join(["_facet=category"] * 1000))
+    assert response.status_code == 400 and "查询参数过长" in response.text
+
+
+async def test_more_than_a_handful_of_facets_is_refused_in_chinese(ds):
+    with within(FAST):
+        response = await ds.client.get("/qingdan/powers.json?" + "&".join(["_facet=category"] * 6))
+    assert response.status_code == 400
+    assert "分面" in response.json()["error"]
+    few = await ds.client.get("/qingdan/powers.json?" + "&".join(["_facet=category", "_facet_array=code"][:1] * 2))
+    assert few.status_code == 200
+
+
+async def test_facet_kinds_count_together(ds):
+    params = ["_facet=category"] * 2 + ["_facet_array=x"] * 2 + ["_facet_date=y"] * 2
+    with within(FAST):
+        response = await ds.client.get("/qingdan/powers.json?" + "&".join(params))
+    assert response.status_code == 400
+
+
+async def test_an_overlong_query_string_is_refused(ds):
+    with within(FAST):
+        response = await ds.client.get("/qingdan/who_handles", params={"q": "医保" * 3000})
+    assert response.status_code == 400 and "过长" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_post_to_a_canned_query_is_405_not_500(ds):
+    with within(FAST):
+        response = await ds.client.post("/qingdan/who_handles", data={"q": "医疗救助"})
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+async def test_writes_to_read_only_pages_are_405(ds, method):
+    for path in ("/qingdan/powers", "/qingdan/powers.json", "/-/messages", "/qingdan/-/create"):
+        response = await ds.client.request(method.upper(), path)
+        assert response.status_code == 405, (method, path, response.status_code)
+
+
+async def test_unknown_sort_column_is_400(ds):
+    for params in ({"_sort": "nocol"}, {"_sort_desc": "nocol"}, {"_sort": "code); drop table x; --"}):
+        with within(FAST):
+            response = await ds.client.get("/qingdan/powers.json", params=params)
+        assert response.status_code == 400, params
+        assert "排序" in response.json()["error"]
+    good = await ds.client.get("/qingdan/powers.json", params={"_sort_desc": "code", "_shape": "objects"})
+    codes = [r["code"] for r in good.json()["rows"]]
+    assert good.status_code == 200 and codes == sorted(codes, reverse=True)
+
+
+async def test_empty_search_box_shows_every_row(ds, db_path):
+    import sqlite3
+
+    total = sqlite3.connect(db_path).execute("select count(*) from search_index").fetchone()[0]
+    for value in ("", "   ", "？！"):
+        with within(FAST):
+            response = await ds.client.get("/qingdan/search_index.json", params={"_search": value, "_size": "1"})
+        assert response.status_code == 200, (value, response.text[:200])
+        assert response.json()["filtered_table_rows_count"] == total
+    page = await ds.client.get("/qingdan/search_index", params={"_search": ""})
+    assert page.status_code == 200 and "Invalid SQL" not in page.text
+
+
+async def test_size_max_is_bounded(ds):
+    with within(FAST):
+        response = await ds.client.get("/qingdan/search_index.json", params={"_size": "max"})
+    assert response.status_code == 200 and len(response.json()["rows"]) <= 1000
+    huge = await ds.client.get("/qingdan/search_index.json", params={"_size": "1000000"})
+    assert huge.status_code == 400
+
+
+async def test_datasette_sends_security_headers_on_pages_and_errors(ds):
+    for path in ("/", "/qingdan", "/qingdan/powers", "/qingdan/powers.json", "/qingdan/nosuchtable"):
+        response = await ds.client.get(path)
+        headers = response.headers
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["x-frame-options"] == "DENY"
+        assert "referrer-policy" in headers
+        csp = headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+
+
+async def test_datasette_pages_run_under_their_policy(ds, db_path):
+    """Every inline script Datasette renders is allowed by hash, so its pages keep working."""
+    import sqlite3
+
+    row_id = sqlite3.connect(db_path).execute("select id from powers limit 1").fetchone()[0]
+    pages = ["/", "/qingdan", "/qingdan/powers", f"/qingdan/powers/{row_id}", "/qingdan/who_handles?q=稽核"]
+    for path in pages:
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        allowed = response.headers["content-security-policy"]
+        for body in inline_scripts(response.content):
+            assert script_hash(body) in allowed, (path, body[:80])
+
+
+async def test_cors_preflight_still_works(ds):
+    response = await ds.client.options("/qingdan/powers.json")
+    assert response.status_code != 405
+
+
+# --- the site server of `qingdan serve` -----------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    (root / "guides" / "g1").mkdir(parents=True)
+    (root / "assets").mkdir()
+    (root / "index.html").write_text(
+        '<html><body><script>var ok=1;</script><form action="http://127.0.0.1:8001/qingdan/who_handles">'
+        "</form></body></html>",
+        encoding="utf-8",
+    )
+    (root / "guides" / "g1" / "index.html").write_text("<p>指南</p>", encoding="utf-8")
+    (root / "assets" / "app.js").write_text("1", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret", encoding="utf-8")
+    (root / "leak.txt").symlink_to(secret)
+    server = site_server(root, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def raw_request(port: int, path: str, method: str = "GET") -> http.client.HTTPResponse:
+    """Send the path exactly as written (no client-side normalisation of `..`)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=FAST)
+    conn.putrequest(method, path, skip_accept_encoding=True)
+    conn.endheaders()
+    response = conn.getresponse()
+    response.body = response.read()
+    conn.close()
+    return response
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/guides/..%5c..%5c..%5cetc%5cpasswd",
+        "//etc/passwd",
+        "/leak.txt",
+    ],
+)
+def test_site_server_never_serves_outside_the_site(site, path):
+    with within(FAST):
+        response = raw_request(site, path)
+    assert response.status == 404, (path, response.status)
+    assert b"root:" not in response.body and b"secret" not in response.body
+
+
+def test_site_server_lists_no_folder(site):
+    for path in ("/assets/", "/guides/"):
+        response = raw_request(site, path)
+        assert response.status == 404 and b"app.js" not in response.body and b"g1" not in response.body
+    assert raw_request(site, "/guides/g1/").status == 200
+
+
+def test_site_server_refuses_writes(site):
+    for method in ("POST", "PUT", "DELETE"):
+        response = raw_request(site, "/index.html", method)
+        assert response.status == 405 and "GET" in response.getheader("Allow")
+
+
+def test_site_server_sends_security_headers(site):
+    response = raw_request(site, "/")
+    assert response.status == 200
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("X-Frame-Options") == "DENY"
+    assert response.getheader("Referrer-Policy")
+    csp = response.getheader("Content-Security-Policy")
+    assert script_hash(b"var ok=1;") in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert re.search(r"form-action 'self' http://127\.0\.0\.1:8001(;|$)", csp)
+    assert raw_request(site, "/nosuchpage").getheader("X-Frame-Options") == "DENY"
+
+
+# --- stopping `qingdan serve` ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def dist(tmp_path, db_path):
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("<p>清单</p>", encoding="utf-8")
+    (dist / "qingdan.db").write_bytes(db_path.read_bytes())
+    write_metadata(dist / "metadata.json")
+    return dist
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_serve_stops_datasette(dist, stop):
+    site_port, ds_port = free_port(), free_port()
+    qingdan = Path(sys.executable).parent / "qingdan"
+    args = [str(qingdan), "serve", "--dist", str(dist), "--site-port", str(site_port), "--datasette-port", str(ds_port)]
+    serve = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: port_open(ds_port) and port_open(site_port), 60), "serve did not start"
+        os.kill(serve.pid, stop)
+        with within(15):
+            serve.wait(timeout=15)
+            assert wait_for(lambda: not port_open(ds_port), 10), "Datasette still listening after serve stopped"
+        assert not port_open(site_port)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
