@@ -1,25 +1,31 @@
 """The build: registry → validated model → database, graph, site under dist/.
 
-Data flows one way. Each output is written atomically, so a failed build leaves the last
-good one in place; the build stops before writing anything if the registry has errors.
+Data flows one way. Everything is built in a staging folder under `build/` and `dist`
+switches to it in one step (see `atomic.staged_dist`), so a failed or killed build leaves the
+last good dist whole; the build stops before writing anything if the registry has errors.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import children
-from .atomic import atomic_directory
+from .atomic import PublishError, Stage, staged_dist
 from .changes import change_history, change_rows
 from .csv_export import export_csv
 from .datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from .datasette_setup import write_metadata
 from .db import build_database
 from .validate import Report, validate
+
+# What a build writes into dist/; a real dist/ folder holding anything else is not replaced.
+OUTPUTS = frozenset({"qingdan.db", "metadata.json", "csv", "graph", "site"})
 
 
 class BuildError(Exception):
@@ -83,35 +89,78 @@ def build(
     if not report.ok:
         raise BuildError("the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors))
     stamp = registry_stamp(registry, version)
-    dist.mkdir(parents=True, exist_ok=True)
+    from .flowchart import GraphvizMissing
+    from .site import SiteBuildError
 
+    try:
+        with staged_dist(dist, OUTPUTS) as stage, _temporary_files_in(stage):
+            _write_outputs(
+                report, registry, stage, site_url=site_url, datasette_url=datasette_url, site=site, stamp=stamp
+            )
+    except PublishError as exc:
+        raise BuildError(str(exc)) from None
+    except OSError as exc:
+        where = exc.filename or dist
+        raise BuildError(f"the build failed: {where}: {exc.strerror or exc}; {dist} is left as it was") from None
+    except (SiteBuildError, GraphvizMissing) as exc:
+        raise BuildError(f"the site could not be built; {dist} is left as it was:\n{exc}") from None
+    return BuildResult(report, dist, stamp)
+
+
+def _write_outputs(
+    report: Report, registry: Path, stage: Stage, *, site_url: str, datasette_url: str, site: bool, stamp: dict
+) -> None:
     from .graph import build_graph, export_graph, graph_tables
 
+    out = stage.out
     graph = build_graph(report.registry)
     node_rows, edge_rows = graph_tables(graph, base=site_url)
-    history = change_history(registry, current=report.registry)
+    history = change_history(registry, current=report.registry, tmp_dir=stage.work)
     db_path = build_database(
         report,
-        dist / "qingdan.db",
+        out / "qingdan.db",
         site_url=site_url,
         stamp=stamp,
         extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows, "changes": change_rows(history)},
     )
-    write_metadata(dist / "metadata.json", site_url=site_url)
-    with atomic_directory(dist / "csv") as staging:
-        export_csv(db_path, staging)
-    with atomic_directory(dist / "graph") as staging:
-        export_graph(graph, staging)
+    write_metadata(out / "metadata.json", site_url=site_url)
+    (out / "csv").mkdir()
+    export_csv(db_path, out / "csv")
+    export_graph(graph, out / "graph")
     if site:
         from .site import build_site
 
         build_site(
             report,
-            dist,
+            out,
             graph=graph,
             site_url=site_url or None,
             stamp=stamp,
             datasette_url=datasette_url,
+            build_dir=stage.build_dir,
             changes=history,
         )
-    return BuildResult(report, dist, stamp)
+
+
+@contextmanager
+def _temporary_files_in(stage: Stage):
+    """Temporary files of the build and its children (MkDocs, git, dot), and jieba's caches, stay
+    in the build folder: the children's in the staging folder (removed with it), the build's own
+    jieba cache in build/cache/jieba (kept, reused by the next build)."""
+    import jieba
+
+    tmp = stage.work / "tmp"
+    tmp.mkdir()
+    cache = stage.build_dir / "cache" / "jieba"
+    cache.mkdir(parents=True, exist_ok=True)
+    saved_env, saved_jieba = os.environ.get("TMPDIR"), jieba.dt.tmp_dir
+    os.environ["TMPDIR"] = str(tmp)
+    jieba.dt.tmp_dir = str(cache)
+    try:
+        yield
+    finally:
+        jieba.dt.tmp_dir = saved_jieba
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env

@@ -39,8 +39,8 @@ def _git(args: list[str], cwd: Path) -> str:
     return children.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
-def _load_at(top: Path, revision: str, prefix: str) -> Registry:
-    with tempfile.TemporaryDirectory(prefix="qingdan-hist-") as tmp:
+def _load_at(top: Path, revision: str, prefix: str, tmp_dir: Path | None = None) -> Registry:
+    with tempfile.TemporaryDirectory(prefix="qingdan-hist-", dir=tmp_dir) as tmp:
         archive = children.run(
             ["git", "archive", "--format=tar", revision, "--", prefix],
             cwd=top,
@@ -52,7 +52,9 @@ def _load_at(top: Path, revision: str, prefix: str) -> Registry:
         return load_registry(Path(tmp) / prefix)
 
 
-def change_history(registry_path: Path | str, current: Registry | None = None, limit: int = 20) -> list[ChangeSet]:
+def change_history(
+    registry_path: Path | str, current: Registry | None = None, limit: int = 20, tmp_dir: Path | None = None
+) -> list[ChangeSet]:
     """Newest first: the working copy (if it differs from HEAD) and up to `limit` commits.
 
     Outside a git checkout, or in a shallow one, the history is what git can show.
@@ -72,7 +74,7 @@ def change_history(registry_path: Path | str, current: Registry | None = None, l
         if revision is None:
             return Registry(root=registry_path)  # before the first version: empty
         if revision not in loaded:
-            loaded[revision] = _load_at(top, revision, prefix)
+            loaded[revision] = _load_at(top, revision, prefix, tmp_dir)
         return loaded[revision]
 
     if commits:

@@ -287,6 +287,9 @@ def build_database(
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".db-build-") as tmp:
         tmp_path = Path(tmp) / path.name
         db = sqlite_utils.Database(tmp_path)
+        # A staging file, published whole or thrown away: no journal syncs (each cost a disk flush).
+        db.conn.execute("pragma journal_mode = memory")
+        db.conn.execute("pragma synchronous = off")
         _write_tables(db, rows)
         _write_findings(db, report)
         for table, table_rows in (extra_tables or {}).items():

@@ -15,6 +15,19 @@ PAGE_FOLDERS = {
     "service": "guides",
     "boundary": "boundaries",
 }
+# Kinds whose ID names a file of the site: their own pages, source pages (sources/<id>/) and
+# an agency's change page (changes/<id>/).
+PATH_KINDS = (*PAGE_FOLDERS, "document")
+# Names the site itself writes (pages, section folders, theme and search files, downloads);
+# a record ID must not take one, or its page would collide with the site's own.
+# tests/test_hostile_build.py checks this list against what a build writes.
+SITE_NAMES = frozenset(
+    {
+        *PAGE_FOLDERS.values(),
+        *("sources", "changes", "index", "404", "assets", "search", "pagefind", "downloads"),
+        *("stylesheets", "javascripts", "sitemap", "who", "quality", "data", "graph", "about", "method"),
+    }
+)
 # Records shown inside their agency's page, at an anchor.
 ANCHORED = {"unit", "post", "duty", "supervision_rule", "task", "self_check", "flow", "work_item"}
 
@@ -23,6 +36,11 @@ def safe_id(record_id: str) -> str:
     if not ID_RE.match(record_id or "") or len(record_id) > 120:
         raise ValueError(f"{record_id!r} is not a valid ID and cannot become a path")
     return record_id
+
+
+def is_site_name(record_id: str) -> bool:
+    """Whether the ID, or its part before the first '.', is a name of the site's own files."""
+    return record_id.split(".", 1)[0] in SITE_NAMES
 
 
 def record_path(kind: str, record_id: str) -> str:

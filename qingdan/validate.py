@@ -15,6 +15,7 @@ from . import regions
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
 from .registry import SEVERITIES, Problem, Registry, load_registry
 from .safefiles import UnsafeFile
+from .urls import PATH_KINDS, SITE_NAMES, is_site_name
 
 CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
 PROBLEM_ZH = {
@@ -194,7 +195,21 @@ def check_sources(registry: Registry):
             )
 
 
-ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check_sources]
+def check_site_names(registry: Registry):
+    for kind in PATH_KINDS:
+        for record in registry.of(kind):
+            if is_site_name(record.id):
+                yield registry.problem(
+                    "error",
+                    "reserved_id",
+                    record.id,
+                    "id",
+                    f"{record.id!r} is a name the site uses for its own pages and folders "
+                    f"({', '.join(sorted(SITE_NAMES))}); choose another ID",
+                )
+
+
+ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check_sources, check_site_names]
 
 
 # --- finding rules ---------------------------------------------------------------------

@@ -6,17 +6,25 @@ Cases that run a full site build are marked slow.
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlite_utils
+from click.testing import CliRunner
 
-from qingdan.build import build
+from qingdan.atomic import LOCK_NAME
+from qingdan.build import BuildError, build
+from qingdan.cli import cli
 from qingdan.csv_export import inert
+
+from .conftest import edit, line_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,8 +88,6 @@ FORMULAS = [
 def test_formula_names_are_inert_in_the_csv_downloads_and_raw_in_the_database(mini, tmp_path):
     """Expected: every CSV cell starting with = + - @ gets a leading ' (OWASP); the database keeps
     the raw text; within 30 s."""
-    from .conftest import edit
-
     edit(mini, "name: 张三", f"name: '{FORMULAS[0].replace(chr(39), chr(39) * 2)}'")
     edit(mini, "name: 李 四", f'name: "{FORMULAS[1]}"')
     edit(mini, "name: 基金监管股", f"name: '{FORMULAS[2].replace(chr(39), chr(39) * 2)}'")
@@ -108,3 +114,212 @@ def test_text_that_only_looks_like_a_formula_is_kept_as_it_is():
     """Expected: numbers stay numbers and text not starting with a formula character is unchanged."""
     assert [inert(v) for v in (-2, 3.5, None, "a=b", "电话 +86", "'=x")] == [-2, 3.5, None, "a=b", "电话 +86", "'=x"]
     assert inert("\t=1") == "'\t=1" and inert("\r=1") == "'\r=1"
+
+
+# --- IDs that are the site's own names -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("id: demo-ybj\n", "id: index\n", "agencies[0].id"),
+        ("id: demo-power-b1\n", "id: assets\n", "powers[0].id"),
+        ("id: demo-service-1\n", "id: sitemap.xml\n", "services[0].id"),
+        ("id: doc-mini\n", "id: search\n", "documents[0].id"),
+    ],
+)
+def test_an_id_that_is_a_site_name_is_a_validation_error(mini, tmp_path, old, new, field):
+    """Expected: `qingdan validate` names file, line and field of the ID (exit 1) and the build
+    writes nothing; within 30 s."""
+    path = edit(mini, old, new)
+    line = line_of(path, new.strip())
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["validate", str(mini), "--quiet"])
+    assert result.exit_code == 1
+    assert f"registry.yaml:{line}: {field}: {new.strip().split(': ')[1]!r} is a name the site uses" in result.output
+    with pytest.raises(BuildError, match="is a name the site uses"):
+        build(mini, tmp_path / "dist", site=False)
+    assert not (tmp_path / "dist").exists() and not (tmp_path / "build").exists()
+    assert time.monotonic() - started < 30
+
+
+# --- what dist is ----------------------------------------------------------------------
+
+
+def snapshot(dist: Path) -> dict:
+    """Every file under dist with its content, and where dist points."""
+    files = {p.relative_to(dist).as_posix(): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
+    return {"link": os.readlink(dist) if dist.is_symlink() else None, "files": files}
+
+
+def build_entries(build_dir: Path) -> set[str]:
+    """What the build folder holds, with the random part of the one published version hidden."""
+    return {p.name.split(".v-")[0] + ".v-*" if ".v-" in p.name else p.name for p in build_dir.iterdir()}
+
+
+CLEAN_BUILD_FOLDER = {"cache", "dist.v-*", LOCK_NAME}
+
+
+@pytest.fixture
+def good(mini, tmp_path):
+    """A dist from a good build of the mini registry, without the site."""
+    dist = tmp_path / "dist"
+    build(mini, dist, site=False, version="good")
+    return dist
+
+
+def test_dist_that_is_a_file_is_refused(mini, tmp_path):
+    """Expected: a clear error naming the file, which is left as it was; within 30 s."""
+    dist = tmp_path / "dist"
+    dist.write_text("my notes", encoding="utf-8")
+    with timed(30), pytest.raises(BuildError, match="dist is a file, not a folder"):
+        build(mini, dist, site=False)
+    assert dist.read_text(encoding="utf-8") == "my notes"
+
+
+def test_dist_symlink_to_a_folder_the_build_did_not_make_is_refused(mini, tmp_path):
+    """Expected: a clear error; neither the link nor the folder it points to is touched."""
+    elsewhere = tmp_path / "www"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("mine", encoding="utf-8")
+    dist = tmp_path / "dist"
+    dist.symlink_to(elsewhere)
+    with timed(30), pytest.raises(BuildError, match="symbolic link to .*www, which `qingdan build` did not make"):
+        build(mini, dist, site=False)
+    assert os.readlink(dist) == str(elsewhere)
+    assert [p.name for p in elsewhere.iterdir()] == ["index.html"]
+
+
+def test_dist_folder_with_files_the_build_did_not_write_is_refused(mini, tmp_path):
+    """Expected: `--dist` pointing at a folder of other files (a home folder, a checkout) deletes
+    nothing: a clear error naming a file."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "notes.txt").write_text("keep me", encoding="utf-8")
+    (dist / "qingdan.db").write_bytes(b"old")
+    with timed(30), pytest.raises(BuildError, match=r"holds files a build did not write \(notes.txt\)"):
+        build(mini, dist, site=False)
+    assert sorted(p.name for p in dist.iterdir()) == ["notes.txt", "qingdan.db"]
+
+
+def test_a_real_dist_folder_from_an_older_build_is_replaced_whole(mini, tmp_path):
+    """Expected: the old folder (with an older build's leftover staging) becomes a link to the new
+    build in one step; nothing of the old one remains."""
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("old site", encoding="utf-8")
+    (dist / "qingdan.db").write_bytes(b"old")
+    (dist / ".site.staging.x1y2").mkdir()
+    with timed(30):
+        build(mini, dist, site=False, version="new")
+    assert dist.is_symlink() and os.readlink(dist).startswith("build/dist.v-")
+    assert not (dist / "site").exists()
+    assert sqlite_utils.Database(dist / "qingdan.db")["builds"].count == 1
+    assert build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "dist", "mini"]
+
+
+def test_what_a_killed_build_left_is_cleaned_by_the_next(mini, good, tmp_path):
+    """Expected: staging folders, half-made links and unpublished versions of a killed build are
+    removed by the next build; the published version is kept until replaced."""
+    build_dir = tmp_path / "build"
+    (build_dir / "dist.staging-dead01" / "out" / "site").mkdir(parents=True)
+    (build_dir / "dist.staging-dead01" / "out" / "qingdan.db").write_bytes(b"half")
+    (build_dir / "dist.v-dead01").mkdir()
+    (build_dir / "dist.link-dead01").symlink_to("dist.v-dead01")
+    before = os.readlink(good)
+    with timed(30):
+        build(mini, good, site=False, version="next")
+    assert os.readlink(good) != before
+    assert build_entries(build_dir) == CLEAN_BUILD_FOLDER
+
+
+def test_a_lock_left_by_a_killed_build_does_not_block(mini, good, tmp_path):
+    """Expected: the lock file of a build that died (its process gone) does not stop the next one."""
+    (tmp_path / "build" / LOCK_NAME).write_text("999999\n", encoding="utf-8")
+    with timed(30):
+        build(mini, good, site=False, version="after-crash")
+    assert next(sqlite_utils.Database(good / "qingdan.db").query("select version from builds"))["version"] == (
+        "after-crash"
+    )
+
+
+LOCK_HOLDER = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_build_while_one_runs_is_stopped_with_a_clear_message(mini, good, tmp_path):
+    """Expected: while another process holds the build lock, a build stops at once (under 10 s)
+    naming the other process, and dist is untouched."""
+    before = snapshot(good)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(tmp_path / "build" / LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with timed(10), pytest.raises(BuildError, match="another build is running in .*build"):
+            build(mini, good, site=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(good) == before
+    assert build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_the_last_dist(mini, good, tmp_path, monkeypatch):
+    """Expected: ENOSPC while writing the CSV gives a clear error naming the file and the reason;
+    dist is unchanged and the half-written staging folder is gone."""
+    before = snapshot(good)
+
+    def disk_full(db_path, target):
+        (target / "powers.csv").write_text("id,na", encoding="utf-8")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target / "powers.csv"))
+
+    monkeypatch.setattr("qingdan.build.export_csv", disk_full)
+    with timed(30), pytest.raises(BuildError, match=r"powers.csv: No space left on device; .*dist is left as it was"):
+        build(mini, good, site=False)
+    assert snapshot(good) == before
+    assert build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
+
+
+def test_a_dist_that_cannot_be_replaced_gives_a_clear_error(mini, good, tmp_path):
+    """Expected: when dist's folder is read-only, a clear error (the reason, no traceback), dist
+    unchanged and no staging left; within 30 s."""
+    before = snapshot(good)
+    with read_only(tmp_path):
+        result = CliRunner().invoke(cli, ["build", str(mini), "--dist", str(good), "--no-site"])
+    assert result.exit_code == 1
+    assert "the build failed:" in result.output and "dist is left as it was" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(good) == before
+    assert build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
+
+
+@contextmanager
+def read_only(folder: Path):
+    """Make `folder` read-only for this process, also when it runs as root (chattr +i)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("running as root on a file system without the immutable flag: no way to make a folder read-only")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@contextmanager
+def timed(seconds: float):
+    started = time.monotonic()
+    yield
+    assert time.monotonic() - started < seconds, f"took more than {seconds} s"

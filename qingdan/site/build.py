@@ -21,7 +21,7 @@ from ..atomic import atomic_directory, atomic_write_text
 from ..changes import atom_feed
 from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from ..safefiles import UnsafeFile
-from ..urls import safe_id
+from ..urls import is_site_name, safe_id
 from .agencies import agency_page
 from .changes import changes_page
 from .context import SiteContext
@@ -50,7 +50,6 @@ BASE_CONFIG = ROOT / "mkdocs.yml"
 DOWNLOADS = ("qingdan.db", "csv", "graph")
 # Words longer than this are dropped from the search dictionary (see search_dictionary).
 SEARCH_WORD_MAX = 2
-RESERVED_IDS = {"index"}
 
 
 class SiteBuildError(RuntimeError):
@@ -128,8 +127,8 @@ def _check_ids(ctx: SiteContext) -> None:
     for kind in ("agency", "power", "service", "boundary", "document"):
         for record in ctx.registry.of(kind):
             safe_id(record.id)
-            if record.id in RESERVED_IDS:
-                raise SiteBuildError(f"the ID {record.id!r} is reserved for the site's index pages; rename the {kind}")
+            if is_site_name(record.id):
+                raise SiteBuildError(f"the ID {record.id!r} is a name of the site's own pages; rename the {kind}")
 
 
 def write_pages(ctx: SiteContext, docs: Path) -> None:
