@@ -129,12 +129,13 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """new_page("phone" | "desktop") -> a Playwright page in a fresh context (390 px phone or 1280 px
-    desktop); `page.requested_urls` lists every URL it asked for (see browser_support.outside_requests)."""
+    """new_page("phone" | "desktop", color_scheme="light" | "dark") -> a Playwright page in a fresh context
+    (390 px phone or 1280 px desktop, the scheme the system prefers); `page.requested_urls` lists every URL
+    it asked for (see browser_support.outside_requests)."""
     contexts = []
 
-    def make(viewport: str = "phone"):
-        context = browser.new_context(**VIEWPORTS[viewport])
+    def make(viewport: str = "phone", color_scheme: str = "light"):
+        context = browser.new_context(**VIEWPORTS[viewport], color_scheme=color_scheme)
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()

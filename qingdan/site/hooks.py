@@ -29,4 +29,5 @@ def on_post_page(output: str, page, config) -> str:
     folder = (config.get("extra") or {}).get("qingdan_inline")
     if not folder or "data-qd-inline=" not in output:
         return output
-    return SLOT.sub(lambda m: f'<div class="qd-flow-scroll">{_svg(folder, m.group(1))}</div>', output)
+    # focusable, so that a keyboard can scroll a drawing wider than the screen
+    return SLOT.sub(lambda m: f'<div class="qd-flow-scroll" tabindex="0">{_svg(folder, m.group(1))}</div>', output)
