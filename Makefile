@@ -7,7 +7,7 @@ DIST ?= dist
 HOST ?= 127.0.0.1
 SITE_URL ?= http://$(HOST):8000/
 
-.PHONY: demo build serve test lint validate schema benchmark system-deps clean
+.PHONY: demo build serve serve-prod test lint validate schema benchmark system-deps clean
 
 # System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
 # browser test, nginx for serve-prod); installed only when missing, with sudo when not root.
@@ -41,6 +41,10 @@ build: system-deps $(BIN)/qingdan
 
 serve: $(BIN)/qingdan
 	$(BIN)/qingdan serve --dist $(DIST) --host $(HOST)
+
+# nginx on $(HOST):8000 in front of the site and two Datasette replicas (see README, "Deploying").
+serve-prod: build
+	$(BIN)/qingdan serve --prod --dist $(DIST) --host $(HOST)
 
 demo: build serve
 

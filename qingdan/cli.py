@@ -16,6 +16,7 @@ from .diff import diff as diff_sides
 from .registry import load_registry
 from .schema import write_schema
 from .serve import serve_both
+from .serve_prod import ProdError, default_layout, serve_prod
 from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .validate import validate as validate_registry
 
@@ -78,9 +79,32 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--site-port", default=8000, show_default=True)
 @click.option("--datasette-port", default=DEFAULT_DATASETTE_PORT, show_default=True)
-def serve(dist: Path, host: str, site_port: int, datasette_port: int):
+@click.option("--prod", is_flag=True, help="nginx in front of the site and several Datasette replicas.")
+@click.option(
+    "--replicas",
+    default=2,
+    show_default=True,
+    help="Datasette replicas (with --prod), on the ports after --datasette-port.",
+)
+@click.option(
+    "--runtime",
+    type=click.Path(path_type=Path),
+    help="Folder for nginx's files (with --prod; default build/serve-prod).",
+)
+def serve(dist: Path, host: str, site_port: int, datasette_port: int, prod: bool, replicas: int, runtime: Path | None):
     """Serve the built site and the read-only Datasette instance side by side."""
-    serve_both(dist, host=host, site_port=site_port, datasette_port=datasette_port)
+    if not prod:
+        serve_both(dist, host=host, site_port=site_port, datasette_port=datasette_port)
+        return
+    if replicas < 1:
+        raise click.BadParameter("at least one replica", param_hint="--replicas")
+    layout = default_layout(dist, host, site_port, datasette_port, replicas)
+    if runtime:
+        layout.runtime = runtime.absolute()
+    try:
+        serve_prod(layout)
+    except ProdError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command("diff")

@@ -1,0 +1,119 @@
+"""serve-prod: nginx in front of the site and Datasette replicas (qingdan.serve_prod)."""
+
+import gzip
+import os
+import re
+import signal
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from qingdan.build import build
+from qingdan.serve_prod import Layout, ProdServer, nginx_binary, nginx_config
+
+from .conftest import REGISTRY
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def layout_for(dist, tmp_path) -> Layout:
+    site, ds, *replicas = free_ports(4)
+    return Layout(dist, tmp_path / "runtime", "127.0.0.1", site, ds, replicas)
+
+
+def get(url: str, headers: dict | None = None, method: str = "GET", data: bytes | None = None):
+    request = urllib.request.Request(url, headers=headers or {}, method=method, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_nginx_config_comes_from_the_template_and_nginx_accepts_it(tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("<script>var a=1;</script>", encoding="utf-8")
+    layout = layout_for(dist, tmp_path)
+    text = nginx_config(layout)
+    assert not re.search(r"@[A-Z_]+@", text)
+    assert text.count(f"server 127.0.0.1:{layout.replica_ports[0]} ") == 1
+    assert f"pid {layout.runtime}/nginx.pid;" in text and "/var/" not in text
+    assert "Content-Security-Policy" in text and "'sha256-" in text
+    for folder in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (layout.runtime / folder).mkdir(parents=True)
+    conf = layout.runtime / "nginx.conf"
+    conf.write_text(text, encoding="utf-8")
+    nginx = [nginx_binary(), "-p", str(layout.runtime), "-c", str(conf), "-e", str(layout.runtime / "error.log")]
+    result = subprocess.run([*nginx, "-t"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def seed_dist(tmp_path_factory):
+    dist = tmp_path_factory.mktemp("prod") / "dist"
+    build(REGISTRY, dist, site_url="http://127.0.0.1:8000/", version="test")
+    return dist
+
+
+@pytest.fixture(scope="module")
+def prod(seed_dist, tmp_path_factory):
+    layout = layout_for(seed_dist, tmp_path_factory.mktemp("prod-runtime"))
+    server = ProdServer(layout, quiet=True)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+    for port in (layout.site_port, layout.datasette_port, *layout.replica_ports):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after stop"
+
+
+@pytest.mark.slow
+def test_serve_prod_serves_the_seed_build_through_nginx_and_two_replicas(prod):
+    base = f"http://127.0.0.1:{prod.layout.site_port}"
+    assert len(prod.replicas) == 2 and all(p.poll() is None for p in prod.replicas.values())
+    # The first question after start succeeds (no cold start inside the SQL time limit).
+    status, _, body = get(f"{base}/qingdan/who_handles.json?q=%E5%BC%82%E5%9C%B0%E5%B0%B1%E5%8C%BB&_shape=objects")
+    assert status == 200 and b"rows" in body
+    status, headers, body = get(f"{base}/", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("Content-Encoding") == "gzip"
+    assert "清单".encode() in gzip.decompress(body)
+    assert (
+        headers["X-Content-Type-Options"] == "nosniff"
+        and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    )
+    assert headers["Referrer-Policy"] and headers["Cache-Control"] == "no-cache"
+    site = prod.layout.dist / "site"
+    bundle = next(site.glob("assets/javascripts/bundle.*.min.js")).relative_to(site).as_posix()
+    status, headers, _ = get(f"{base}/{bundle}")
+    assert status == 200 and "immutable" in headers["Cache-Control"] and "max-age=31536000" in headers["Cache-Control"]
+    assert get(f"{base}/-/versions.json")[0] == 200
+    assert get(f"http://127.0.0.1:{prod.layout.datasette_port}/qingdan/powers.json")[0] == 200
+    assert get(f"{base}/qingdan/powers", method="POST", data=b"x")[0] == 405
+    assert get(f"{base}/qingdan/powers", method="POST", data=b"x" * 100_000)[0] == 413
+    assert get(f"{base}/assets/")[0] == 404
+    assert get(f"{base}/qingdan/powers?" + "&".join(["_facet=category"] * 1000))[0] in (400, 414)
+
+
+@pytest.mark.slow
+def test_a_request_succeeds_while_a_replica_is_killed(prod):
+    base = f"http://127.0.0.1:{prod.layout.site_port}"
+    port, victim = next(iter(prod.replicas.items()))
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    statuses = [get(f"{base}/qingdan/powers.json?_size={1 + i}")[0] for i in range(20)]
+    assert statuses == [200] * 20
+    prod.start_replica(port)
