@@ -154,3 +154,9 @@ def screenshots(tmp_path) -> Path:
     folder = tmp_path / "screenshots"
     folder.mkdir()
     return folder
+
+
+def pytest_collection_modifyitems(config, items):
+    """Chromium tests run last: the session's sync Playwright keeps an event loop running in
+    the main thread, under which pytest-asyncio cannot run the async (Datasette) tests."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
