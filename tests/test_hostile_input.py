@@ -443,3 +443,226 @@ def test_validate_command_survives(mini, case):
     assert "Traceback" not in done.stderr
     assert f'"code": "{code}"' in done.stdout
     assert seconds < 30
+
+
+# --- workbooks for qingdan import --------------------------------------------------------
+
+INFO_SHEET, FOLDER_LABEL, POWER_SHEET = "说明", "目标文件夹", "职权"
+
+
+@pytest.fixture
+def book(mini, tmp_path) -> Path:
+    from qingdan.spreadsheet import write_template
+
+    return write_template(mini, "demo-ybj", tmp_path / "demo.xlsx")
+
+
+def import_error(mini: Path, workbook: Path, words: str, seconds: float = 10, megabytes: int = 128) -> str:
+    from qingdan.spreadsheet import SpreadsheetError, import_workbook
+
+    with bounded(seconds, megabytes):
+        with pytest.raises(SpreadsheetError) as caught:
+            import_workbook(mini, workbook)
+    assert words in str(caught.value)
+    return str(caught.value)
+
+
+def cell_errors(mini: Path, workbook: Path, seconds: float = 30, megabytes: int = 256) -> list[str]:
+    from qingdan.spreadsheet import import_workbook
+
+    before = snapshot(mini)
+    with bounded(seconds, megabytes):
+        result = import_workbook(mini, workbook)
+    assert not result.written and snapshot(mini) == before  # nothing written
+    return [problem.format() for problem in result.errors]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def rewrite_member(workbook: Path, name: str, transform) -> None:
+    """Replace one part of the .xlsx zip by `transform(its bytes)`."""
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(workbook) as archive:
+        for info in archive.infolist():
+            parts[info.filename] = archive.read(info)
+    parts[name] = transform(parts[name])
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+
+
+def set_info(workbook: Path, label: str, value) -> str:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[INFO_SHEET]
+    row = next(r for r in range(1, 30) if ws.cell(r, 1).value == label)
+    ws.cell(row, 2, value)
+    wb.save(workbook)
+    return f"B{row}"
+
+
+def test_zip_bomb_is_refused_before_parsing(mini, book):
+    rewrite_member(book, "xl/worksheets/sheet2.xml", lambda data: data + b" " * 60_000_000)
+    assert book.stat().st_size < 2_000_000
+    import_error(mini, book, "zip bomb", megabytes=32)
+
+
+def test_zip_that_understates_its_size_is_refused(mini, book):
+    """The directory says 1,000 bytes; the member inflates to 10 MB: zipfile stops at 1,000 and fails the CRC."""
+    rewrite_member(book, "xl/worksheets/sheet2.xml", lambda data: data + b" " * 10_000_000)
+    raw = bytearray(book.read_bytes())
+    name = b"xl/worksheets/sheet2.xml"
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := raw.find(signature, start)) != -1:
+            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
+            if raw[name_at : name_at + len(name)] == name:
+                raw[start + size_at : start + size_at + 4] = (1000).to_bytes(4, "little")
+            start += 4
+    book.write_bytes(bytes(raw))
+    import_error(mini, book, "not an .xlsx workbook that can be read", megabytes=32)
+
+
+@pytest.mark.slow
+def test_too_many_cells_are_refused_before_parsing(mini, book):
+    cells = b"".join(b'<c r="A%d" t="n"><v>1</v></c>' % i for i in range(250_000))
+    rewrite_member(
+        book, "xl/worksheets/sheet2.xml", lambda data: data.replace(b"</sheetData>", cells + b"</sheetData>")
+    )
+    import_error(mini, book, "cells (at most 200,000)", megabytes=64)
+
+
+def test_one_far_cell_is_not_a_billion_empty_ones(mini, book):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    wb[POWER_SHEET]["XFD1048576"] = "far"
+    wb.save(book)
+    import_error(mini, book, "rows × 16,384 columns", megabytes=64)
+
+
+XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+ENTITY_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), b"&" + bytes([97 + i]) + b";" * 1 * 10) for i in range(9))
+    + b"]>"
+)
+
+
+def declared(declaration: bytes):
+    """A transform putting `declaration` (an XML declaration and DTD) before the root element."""
+
+    def inject(data: bytes) -> bytes:
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        return declaration + body
+
+    return inject
+
+
+@pytest.mark.parametrize("declaration", [XXE, ENTITY_BOMB], ids=["XXE", "entity bomb"])
+def test_xml_declarations_are_refused(mini, book, declaration):
+    rewrite_member(book, "xl/worksheets/sheet2.xml", declared(declaration))
+    message = import_error(mini, book, "declares a DTD or XML entities")
+    assert "sheet2.xml" in message
+
+
+def test_openpyxl_parses_through_defusedxml(book):
+    """Defence in depth: even without our check, openpyxl refuses entities when defusedxml is installed."""
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    assert openpyxl.DEFUSEDXML
+    rewrite_member(book, "xl/worksheets/sheet2.xml", declared(XXE))
+    with bounded(seconds=10, megabytes=64):
+        with pytest.raises(ValueError) as caught:
+            openpyxl.load_workbook(book)
+    assert isinstance(caught.value.__cause__ or caught.value.__context__, DefusedXmlException)
+
+
+def test_utf16_xml_is_refused(mini, book):
+    rewrite_member(book, "xl/worksheets/sheet2.xml", lambda data: data.decode("utf-8").encode("utf-16"))
+    import_error(mini, book, "not UTF-8 XML")
+
+
+def test_a_file_that_is_not_a_zip(mini, tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_text("agencies: []\n", encoding="utf-8")
+    import_error(mini, path, "not an .xlsx workbook that can be read")
+
+
+def test_a_workbook_that_is_a_fifo_does_not_hang(mini, tmp_path):
+    path = tmp_path / "pipe.xlsx"
+    os.mkfifo(path)
+    import_error(mini, path, "not a regular file", seconds=5)
+
+
+def test_a_workbook_over_the_size_cap(mini, tmp_path):
+    path = tmp_path / "big.xlsx"
+    with open(path, "wb") as handle:
+        handle.truncate(30 * MB)
+    import_error(mini, path, "too large")
+
+
+@pytest.mark.slow
+def test_a_real_formula_cell_is_refused_with_its_cell(mini, book):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb[POWER_SHEET]
+    ws["C3"] = "=cmd|' /C calc'!A0"  # openpyxl stores a text starting with = as a formula
+    assert ws["C3"].data_type == "f"
+    wb.save(book)
+    errors = cell_errors(mini, book)
+    assert any(e.startswith(f"{POWER_SHEET}!C3: a formula (=cmd|' /C calc'!A0)") for e in errors), errors
+
+
+@pytest.mark.slow
+def test_text_that_starts_with_equals_imports_as_text(mini, book):
+    import openpyxl
+
+    from qingdan.spreadsheet import import_workbook
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb[POWER_SHEET]
+    column = next(c.column for c in ws[1] if c.value == "职权名称")
+    ws.cell(3, column).value = '=HYPERLINK("http://x","点我")'
+    ws.cell(3, column).data_type = "s"  # an explicit text cell, as `qingdan template` writes
+    wb.save(book)
+    with bounded(seconds=30, megabytes=256):
+        result = import_workbook(mini, book)
+    assert result.ok, [e.format() for e in result.errors]
+    names = [p.name for p in load_registry(mini).of("power")]
+    assert '=HYPERLINK("http://x","点我")' in names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", ["README.md", "../outside", "/tmp/qingdan-hostile", "sources", ".git", "a/b"])
+def test_import_target_outside_an_agency_folder_is_refused(mini, tmp_path, folder):
+    from qingdan.spreadsheet import write_template
+
+    (mini / "README.md").write_text("# the registry\n", encoding="utf-8")
+    workbook = write_template(mini, "140424-ybj", tmp_path / "new.xlsx")  # a new agency
+    cell = set_info(workbook, FOLDER_LABEL, folder)
+    errors = cell_errors(mini, workbook)
+    assert len(errors) == 1 and errors[0].startswith(f"{INFO_SHEET}!{cell}: {FOLDER_LABEL}: "), errors
+    assert (mini / "README.md").read_text(encoding="utf-8") == "# the registry\n"
+    assert not Path("/tmp/qingdan-hostile").exists() and not (mini.parent / "outside").exists()
+
+
+@pytest.mark.slow
+def test_import_target_that_is_a_link_is_refused(mini, tmp_path):
+    from qingdan.spreadsheet import write_template
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (mini / "linked").symlink_to(elsewhere, target_is_directory=True)
+    workbook = write_template(mini, "140424-ybj", tmp_path / "new.xlsx")
+    set_info(workbook, FOLDER_LABEL, "linked")
+    errors = cell_errors(mini, workbook)
+    assert len(errors) == 1 and "a file or a link" in errors[0]
+    assert list(elsewhere.iterdir()) == []

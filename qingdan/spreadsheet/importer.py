@@ -8,10 +8,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from zipfile import BadZipFile
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 
 from ..atomic import atomic_directory
@@ -20,6 +18,7 @@ from ..registry import Problem, Registry, load_registry, yaml_files
 from ..validate import check
 from .codec import OMIT, cell_text, decode
 from .folders import FOLDER_RE, SHARED_FOLDERS, agencies_in, checked_root, folder_of, problem_path
+from .guard import check_before_parsing, check_sheet_area, formula_cells
 from .locate import column_index, locate, split_field
 from .results import CellProblem, ImportResult, SpreadsheetError
 from .rows import AGENCY_LABEL, FIRST_ROW, FOLDER_LABEL, INFO_SHEET, SYSTEM_SHEETS, Row
@@ -47,11 +46,22 @@ class _Workbook:
 
 
 def _read_workbook(path: Path, lay: Layout) -> _Workbook:
+    check_before_parsing(path)
     try:
         workbook = load_workbook(path, data_only=False)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # openpyxl raises many kinds on a malformed file: all mean "unreadable"
         raise SpreadsheetError(f"{path} is not an .xlsx workbook that can be read: {exc}") from None
     book = _Workbook(order={name: i for i, name in enumerate([INFO_SHEET] + [s.name for s in lay.sheets])})
+    for ws in workbook.worksheets:
+        check_sheet_area(ws, path)
+        for cell in formula_cells(ws):
+            book.error(
+                ws.title,
+                cell.coordinate,
+                None,
+                f"a formula ({str(cell.value)[:40]}): formulas are not imported; type the value itself "
+                "(text that starts with = is fine when the cell is formatted as text)",
+            )
     if INFO_SHEET not in workbook.sheetnames:
         book.error(
             INFO_SHEET,
@@ -345,6 +355,14 @@ def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
             f"'-', '_' or '.', not one of the shared folders ({', '.join(SHARED_FOLDERS)})",
         )
         return
+    target = root / book.folder
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        fail(
+            book.folder_cell,
+            FOLDER_LABEL,
+            f"{book.folder} in the registry is a file or a link, not an agency folder; nothing is written there",
+        )
+        return
     entry = registry.entries.get(book.agency or "")
     if entry is not None:
         where = folder_of(root, entry.file)
@@ -358,11 +376,11 @@ def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
             )
     else:
         others = agencies_in(registry, root, book.folder)
-        if others:
+        if others or (target.is_dir() and yaml_files(target)):
             fail(
                 book.folder_cell,
                 FOLDER_LABEL,
-                f"the folder {book.folder}/ holds the records of {', '.join(others)}; "
+                f"the folder {book.folder}/ holds the records of {', '.join(others) or 'other YAML files'}; "
                 "a new agency needs a folder of its own",
             )
 

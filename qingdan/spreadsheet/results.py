@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..terminal import printable
+
 
 class SpreadsheetError(ValueError):
     """The workbook cannot be made or read at all (not a problem of one cell)."""
@@ -28,8 +30,8 @@ class CellProblem:
         if self.sheet:
             where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
             label = f"{self.column}: " if self.column else ""
-            return f"{where}: {label}{tag}{self.message}"
-        return f"{self.file}:{self.line}: {tag}{self.message}" if self.file else f"{tag}{self.message}"
+            return printable(f"{where}: {label}{tag}{self.message}")
+        return printable(f"{self.file}:{self.line}: {tag}{self.message}" if self.file else f"{tag}{self.message}")
 
     __str__ = format
 
