@@ -16,16 +16,17 @@ PAGE_FOLDERS = {
     "boundary": "boundaries",
 }
 # Kinds whose ID names a file of the site: their own pages, source pages (sources/<id>/) and
-# an agency's change page (changes/<id>/).
+# an agency's change page (changes/<id>/); the folders where those pages are.
 PATH_KINDS = (*PAGE_FOLDERS, "document")
+SECTION_FOLDERS = (*dict.fromkeys(PAGE_FOLDERS.values()), "sources", "changes")
 # Names the site itself writes (pages, section folders, theme and search files, downloads);
 # a record ID must not take one, or its page would collide with the site's own.
 # tests/test_hostile_build.py checks this list against what a build writes.
 SITE_NAMES = frozenset(
     {
-        *PAGE_FOLDERS.values(),
-        *("sources", "changes", "index", "404", "assets", "search", "pagefind", "downloads"),
-        *("stylesheets", "javascripts", "sitemap", "who", "quality", "data", "graph", "about", "method"),
+        *SECTION_FOLDERS,
+        *("index", "404", "assets", "search", "pagefind", "downloads", "stylesheets", "javascripts", "sitemap"),
+        *("who", "quality", "data", "graph", "about", "method"),
     }
 )
 # Records shown inside their agency's page, at an anchor.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
@@ -23,8 +25,10 @@ from qingdan.atomic import LOCK_NAME
 from qingdan.build import BuildError, build
 from qingdan.cli import cli
 from qingdan.csv_export import inert
+from qingdan.urls import PATH_KINDS, SECTION_FOLDERS, is_site_name
+from qingdan.validate import validate
 
-from .conftest import edit, line_of
+from .conftest import MINI, edit, line_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -323,3 +327,186 @@ def timed(seconds: float):
     started = time.monotonic()
     yield
     assert time.monotonic() - started < seconds, f"took more than {seconds} s"
+
+
+def test_formula_names_stay_text_in_the_template_workbook_and_round_trip(mini, tmp_path):
+    """Expected: `qingdan template` stores text starting with = + - @ as string cells (no formula
+    anywhere in the sheet XML), and `qingdan import` of that workbook reads the same text back;
+    within 60 s."""
+    import zipfile
+
+    from qingdan.spreadsheet import import_workbook, write_template
+
+    edit(mini, "name: 张三", f"name: '{FORMULAS[0].replace(chr(39), chr(39) * 2)}'")
+    edit(mini, "name: 李 四", f'name: "{FORMULAS[1]}"')
+    edit(mini, "name: 基金监管股", f"name: '{FORMULAS[2].replace(chr(39), chr(39) * 2)}'")
+    edit(mini, "name: 待遇股", f'name: "{FORMULAS[3]}"')
+    with timed(60):
+        path = write_template(mini, "demo-ybj", tmp_path / "demo.xlsx")
+        with zipfile.ZipFile(path) as book:
+            sheets = [book.read(n).decode("utf-8") for n in book.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any("<f>" in xml or "<f " in xml for xml in sheets)
+        cells = {
+            cell.value: cell.data_type
+            for ws in openpyxl.load_workbook(path).worksheets
+            for row in ws.iter_rows()
+            for cell in row
+        }
+        assert all(cells.get(formula) == "s" for formula in FORMULAS), {f: cells.get(f) for f in FORMULAS}
+        result = import_workbook(mini, path)
+    assert result.ok, [e.format() for e in result.errors]
+    registry = validate(mini).registry
+    assert set(FORMULAS) <= {p.name for p in registry.of("person")} | {u.name for u in registry.of("unit")}
+
+
+# --- full builds (slow) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """A folder with a registry and a dist from a good full build, to copy for each case."""
+    base = tmp_path_factory.mktemp("published")
+    shutil.copytree(MINI, base / "registry")
+    build(base / "registry", base / "dist", version="good", site_url="http://127.0.0.1:8000/")
+    return base
+
+
+@pytest.fixture
+def project(published, tmp_path):
+    target = tmp_path / "project"
+    shutil.copytree(published, target, symlinks=True)
+    return target
+
+
+def cli_build(project: Path, **kwargs) -> subprocess.Popen:
+    command = [sys.executable, "-m", "qingdan.cli", "build", "registry", "--dist", "dist"]
+    return subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+
+
+def children_of(pid: int) -> list[tuple[int, str]]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append((int(stat.parent.name), (stat.parent / "cmdline").read_bytes().decode(errors="replace")))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["database written", "mkdocs running"])
+def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
+    """Expected: SIGKILL while the new database is already written, or while MkDocs runs, leaves
+    dist exactly as it was, MkDocs dies with the build (within 5 s), and the next build cleans
+    the leftovers and succeeds; each step within 120 s."""
+    dist = project / "dist"
+    before = snapshot(dist)
+    build_proc = cli_build(project)
+    mkdocs: list[int] = []
+    try:
+
+        def reached() -> bool:
+            if moment == "database written":
+                return any((project / "build").glob("dist.staging-*/out/qingdan.db"))
+            mkdocs[:] = [pid for pid, cmd in children_of(build_proc.pid) if "mkdocs" in cmd]
+            return bool(mkdocs)
+
+        assert wait_until(reached, 120), build_proc.communicate()[0] if build_proc.poll() is not None else moment
+        build_proc.send_signal(signal.SIGKILL)
+        build_proc.wait(timeout=10)
+    finally:
+        build_proc.kill()
+        build_proc.wait()
+    assert wait_until(lambda: not any(alive(pid) for pid in mkdocs), 5), "MkDocs outlived the build"
+    assert snapshot(dist) == before
+    assert any((project / "build").glob("dist.staging-*"))  # the killed build's staging, not yet cleaned
+
+    with timed(120):
+        rebuilt = cli_build(project)
+        output = rebuilt.communicate(timeout=120)[0]
+    assert rebuilt.returncode == 0, output
+    assert (dist / "site" / "index.html").is_file() and (dist / "site" / "downloads" / "qingdan.db").is_file()
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+
+
+@pytest.mark.slow
+def test_two_builds_at_once_one_waits_for_nothing_and_the_other_completes(project):
+    """Expected: a second build while the first runs exits 1 at once (under 20 s) naming the first
+    one's process; the first completes (exit 0, under 120 s, under 1.5 GB) and dist is whole."""
+    first = cli_build(project)
+    try:
+        assert wait_until(lambda: any((project / "build").glob("dist.staging-*")), 60)
+        with timed(20):
+            second = subprocess.run(
+                [sys.executable, "-m", "qingdan.cli", "build", "registry", "--dist", "dist"],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                timeout=20,
+            )
+        assert second.returncode == 1
+        assert f"another build is running in {project / 'build'} (process {first.pid})" in second.stderr
+        assert "Traceback" not in second.stderr
+        _, status, usage = os.wait4(first.pid, 0)
+        first.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        first.kill()
+    assert first.returncode == 0, first.stdout.read()
+    assert usage.ru_maxrss < 1_500_000  # kilobytes
+    assert (project / "dist" / "site" / "index.html").is_file()
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+
+
+FAILING_MKDOCS = "import sys\nprint('ERROR    -  the theme is broken', file=sys.stderr)\nsys.exit(1)\n"
+
+
+@pytest.mark.slow
+def test_a_registry_that_fails_in_the_site_stage_leaves_the_old_dist(project, monkeypatch):
+    """Expected: when MkDocs fails after the database was built, `qingdan build` exits 1 with a clear
+    error (no traceback) and dist, its database included, is exactly the previous one."""
+    fake = project / "fake-mkdocs" / "mkdocs"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "__main__.py").write_text(FAILING_MKDOCS, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(fake.parent))
+    before = snapshot(project / "dist")
+    monkeypatch.chdir(project)
+    with timed(120):
+        result = CliRunner().invoke(cli, ["build", "registry", "--dist", "dist"])
+    assert result.exit_code == 1
+    assert "the site could not be built; dist is left as it was" in result.output
+    assert "the theme is broken" in result.output and "Traceback" not in result.output
+    assert snapshot(project / "dist") == before
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+
+
+@pytest.mark.slow
+def test_the_reserved_names_cover_everything_the_site_writes(published):
+    """Expected: every name the build writes at the top of the site, and every name in a section
+    folder that is not a record's, is one IDs may not take."""
+    site = published / "dist" / "site"
+    registry = validate(published / "registry").registry
+    records = {record.id for kind in PATH_KINDS for record in registry.of(kind)}
+    sources = {Path(doc.file).name for doc in registry.of("document")}
+    names = {p.name for p in site.iterdir()}
+    for folder in (site / section for section in SECTION_FOLDERS):
+        names |= {p.name for p in folder.iterdir() if p.name not in records | sources}
+    assert {"index.html", "assets", "search", "sitemap.xml", "404.html", "downloads", "guides"} <= names
+    assert {name for name in names if not is_site_name(name)} == set()
+
+
+@pytest.mark.slow
+def test_no_temporary_file_or_cache_outside_the_build_folder(project):
+    """Expected: a build (MkDocs, jieba, git included) writes nothing to the system's temporary
+    folder; the build folder holds only the caches, the site sources, the lock and the dist."""
+    system_tmp = project.parent / "system-tmp"
+    system_tmp.mkdir()
+    with timed(120):
+        proc = cli_build(project, env=dict(os.environ, TMPDIR=str(system_tmp)))
+        output = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 0, output
+    assert list(system_tmp.iterdir()) == []
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+    assert any((project / "build" / "cache" / "jieba").glob("dict-search-*.txt"))
