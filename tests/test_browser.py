@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from qingdan.site.search_index import search_words
 from qingdan.urls import page_url
 
 from .browser_support import outside_requests
@@ -101,3 +102,43 @@ def test_home_search_form_opens_search_with_the_query(mini_site, new_page):
     hrefs = result_hrefs(page)
     boundary = next(b for b in report.registry.of("boundary") if "救助" in b.matter)
     assert any(page_url("boundary", boundary.id) in h for h in hrefs), hrefs
+
+
+def test_the_query_is_cut_into_words_as_the_index_was(mini_site, new_page):
+    """The browser's copy of search_words (content/javascripts/search.js) agrees with the Python one."""
+    page = new_page("desktop")
+    page.goto(mini_site.url)
+    samples = [
+        "基本医疗保险异地就医备案",
+        "两病",
+        "保",
+        "ＡＢＣ-123 医保卡",
+        "0355-1234567",
+        "职工 参保登记（变更）",
+        "Ünïcode x光",
+    ]
+    for text in samples:
+        assert page.evaluate("t => qingdanSearchWords(t)", text) == list(dict.fromkeys(search_words(text))), text
+
+
+def test_search_answers_in_chinese_from_the_site_itself(mini_site, new_page):
+    """Two-character words typed in a person's words find records; nothing comes from outside the site."""
+    report, url = mini_site.report, mini_site.url
+    page = new_page("desktop")
+    page.goto(url + "guides/")
+    page.click(".md-search__input")
+    page.keyboard.insert_text("医保")
+    hrefs = result_hrefs(page)
+    # 医保 is the short form of 医疗保障 / 医疗保险: guides holding either are found
+    named = [g for g in report.registry.of("power") + report.registry.of("service") if "医疗保障" in g.name]
+    assert named and all(any(page_url(k, g.id) in h for h in hrefs) for g, k in ((g, _kind(g)) for g in named))
+    assert page.locator(".md-search-result__meta").inner_text().startswith(("找到", "显示前"))
+    page.fill(".md-search__input", "没有这样的事项")
+    page.locator(".md-search-result__meta", has_text="没有找到符合条件的结果").wait_for()
+    assert page.locator(RESULT_LINKS).count() == 0
+    assert outside_requests(page, url) == []
+    assert any("/pagefind/" in u for u in page.requested_urls)
+
+
+def _kind(guide) -> str:
+    return "power" if hasattr(guide, "code_scheme") else "service"

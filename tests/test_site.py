@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -14,6 +15,7 @@ from qingdan import flowchart
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
 from qingdan.site.check import broken_links, external_assets, unreachable_records
+from qingdan.site.search_index import indexed_text, search_words
 from qingdan.urls import page_url
 from qingdan.validate import validate
 
@@ -163,7 +165,8 @@ def test_build_writes_the_site_and_keeps_markdown_in_the_build_folder(site):
     report, built, base = site
     assert built == base / "dist" / "site"
     assert (built / "index.html").is_file()
-    assert (built / "search" / "search_index.json").is_file()
+    assert (built / "pagefind" / "pagefind-entry.json").is_file()
+    assert not (built / "search").exists(), "Material's search index is not built any more"
     docs = base / "build" / "site-src" / "docs"
     guides = {p.stem for p in (docs / "guides").glob("*.md")} - {"index"}
     assert guides == {r.id for r in report.registry.of("power") + report.registry.of("service")}
@@ -303,9 +306,20 @@ def test_own_flow_labels_decision_branches_and_units(extended):
     assert "（判断）" in steps and '转第 2 步“材料是否齐全”<span class="qd-recon-mark">' in steps
 
 
+def _search_fragments(built: Path) -> list[dict]:
+    """Pagefind's stored pages (gzip, a signature, then JSON): what search results are made from."""
+    fragments = []
+    for path in sorted((built / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        fragments.append(json.loads(data[len(b"pagefind_dcd") :]))
+    assert fragments, "the search index holds nothing"
+    return fragments
+
+
 def test_flowcharts_are_not_in_the_search_index(site):
     _, built, _ = site
-    index = (built / "search" / "search_index.json").read_text(encoding="utf-8")
+    index = json.dumps(_search_fragments(built), ensure_ascii=False)
     assert "<svg" not in index and "viewBox" not in index
     assert "<figure" not in index
 
@@ -348,8 +362,9 @@ def test_hostile_registry_text_is_escaped_everywhere(hostile):
             assert needle not in text, (path, needle)
         assert not any(name.startswith("on") for _, attrs in _tags(text) for name, _ in attrs), path
         assert not any(tag == "img" and ("src", "x") in attrs for tag, attrs in _tags(text)), path
-    index = (built / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "<script>alert" not in index and "<img src=x" not in index
+    # the search index holds words, and the names as plain text (search.js shows them as text, never as HTML)
+    titles = {a["text"] for f in _search_fragments(built) for a in f["anchors"]}
+    assert HOSTILE in titles
 
     guide = _read(built, page_url("power", "demo-power-b1"))
     assert f'<h1 id="qd-title">{html.escape(HOSTILE)}</h1>' in guide
@@ -395,19 +410,19 @@ def test_nothing_is_fetched_from_outside_the_site(site, extended):
         assert "font: false" in config and "language: zh" in config
 
 
-def test_search_splits_compounds_so_a_part_is_found(site):
+def test_search_indexes_every_record_at_its_own_address_in_character_pairs(site):
     report, built, _ = site
-    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
-    separator = re.compile(index["config"]["separator"])  # Python's re reads the \u escapes as JavaScript does
-    assert separator.split("医疗\u200b保险") == ["医疗", "保险"]
-    url = page_url("power", "demo-power-b1")
-    tokens = set()
-    for doc in index["docs"]:
-        if doc["location"].startswith(url):
-            tokens |= set(separator.split(re.sub(r"<[^>]+>", " ", doc["title"] + " " + doc["text"])))
-    assert "中华人民共和国社会保险法" in report.registry.get("demo-power-b1").legal_bases[0].title
-    assert "保险" in tokens and "社会保险" not in tokens  # jieba's own dictionary keeps 社会保险 whole
-    assert {"医疗", "保障", "基金"} <= tokens
+    anchors = {a["id"]: a["text"] for f in _search_fragments(built) for a in f["anchors"]}
+    guide = report.registry.get("demo-power-b1")
+    assert anchors[page_url("power", guide.id)] == guide.name  # the result shows the name as published
+    boundary = report.registry.get("demo-boundary-1")
+    assert anchors[page_url("boundary", boundary.id)] == boundary.matter
+    assert anchors["about/"] == "关于本站"  # hand-written pages are found too
+    # 医疗保险 is indexed as its character pairs, so 保险 (a pair) is found inside it; the short
+    # form 医保 is added wherever a full term is in the text
+    assert search_words("基本医疗保险（２）A-b") == ["基本", "本医", "医疗", "疗保", "保险", "2", "a", "b"]
+    assert indexed_text("医疗保险") == "医疗 疗保 保险 医保"
+    assert indexed_text("参保") == "参保"
 
 
 # --- atomicity -------------------------------------------------------------------------
@@ -417,7 +432,7 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
     report, built = _build(MINI, tmp_path)
     before = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
 
-    def broken_config(src, docs, cache, **kwargs):
+    def broken_config(src, docs, **kwargs):
         path = src / "mkdocs.yml"
         path.write_text(f"site_name: x\ndocs_dir: {docs}\ntheme: {{name: no-such-theme}}\n", encoding="utf-8")
         return path

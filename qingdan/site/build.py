@@ -1,8 +1,7 @@
-"""Build the public site: registry → Markdown (build folder) → MkDocs → dist/site/ (atomic).
+"""Build the public site: registry → Markdown (build folder) → MkDocs → Pagefind → dist/site/ (atomic).
 
-MkDocs runs in a child process: Material's search plugin loads a jieba dictionary into
-jieba's global tokenizer (see `search_dictionary`), which must not leak into the caller,
-whose own jieba segmentation (e.g. for the database's full-text index) uses the default one.
+MkDocs runs in a child process (its plugins and hooks keep module-level state); the search
+index is written by Pagefind from the records the database searches (`search_index`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .. import children, flowchart
-from ..atomic import atomic_directory, atomic_write_text
+from ..atomic import atomic_directory
 from ..changes import atom_feed
 from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from ..safefiles import UnsafeFile
@@ -40,6 +39,7 @@ from .pages import (
     sources_index,
     who_page,
 )
+from .search_index import page_records, registry_records, write_search_index
 
 log = logging.getLogger("qingdan.site")
 
@@ -48,8 +48,6 @@ CONTENT = ROOT / "content"
 BASE_CONFIG = ROOT / "mkdocs.yml"
 # Files the lead's build puts beside the site, published under downloads/ when present.
 DOWNLOADS = ("qingdan.db", "csv", "graph")
-# Words longer than this are dropped from the search dictionary (see search_dictionary).
-SEARCH_WORD_MAX = 2
 
 
 class SiteBuildError(RuntimeError):
@@ -111,11 +109,12 @@ def build_site(
     inline.mkdir()
     for key, svg in ctx.inlines.items():
         (inline / f"{key}.svg").write_text(svg, encoding="utf-8")
-    config = _write_config(src, docs, cache, site_url=site_url, stamp=stamp)
+    config = _write_config(src, docs, site_url=site_url, stamp=stamp)
 
     site = dist / "site"
     with atomic_directory(site) as staging:
         run_mkdocs(config, staging)
+        _index_for_search(ctx, staging)
         _copy_downloads(dist, staging / "downloads", downloads)
     return site
 
@@ -211,32 +210,16 @@ def _copy_content(docs: Path) -> None:
             shutil.copy2(item, target)
 
 
-# --- search dictionary -----------------------------------------------------------------
+# --- search ----------------------------------------------------------------------------
 
 
-def search_dictionary(cache: Path) -> Path:
-    """jieba's dictionary without words longer than two characters, for the search index.
-
-    Material's search plugin segments Chinese with `jieba.cut` and the browser matches a query
-    term against the start of indexed words (`term*`). With jieba's full dictionary,
-    医疗保险 is one word, so a search for 保险 finds nothing. Without the long words, jieba cuts
-    医疗保险 into 医疗 + 保险 (and 医疗保障 into 医疗 + 保障), so both parts are found, and a query
-    for the compound is split by the browser into the same indexed words (Material segments
-    queries against the words of the index) and matches too.
-    """
-    import jieba
-
-    source = Path(jieba.__file__).parent / "dict.txt"
-    target = cache / "jieba" / f"dict-search-{jieba.__version__}-{SEARCH_WORD_MAX}.txt"
-    if not target.is_file():
-        kept = []
-        with source.open(encoding="utf-8") as handle:
-            for line in handle:
-                word = line.split(" ", 1)[0]
-                if word and len(word) <= SEARCH_WORD_MAX:
-                    kept.append(line if line.endswith("\n") else line + "\n")
-        atomic_write_text(target, "".join(kept))
-    return target
+def _index_for_search(ctx: SiteContext, site: Path) -> None:
+    """Pagefind's index of the registry's records and the hand-written pages, in site/pagefind/."""
+    hand_written = [f"{p.stem}/" for p in sorted(CONTENT.glob("*.md"))]
+    try:
+        write_search_index([*registry_records(ctx.registry), *page_records(site, hand_written)], site)
+    except Exception as error:  # Pagefind's service reports its own failures as plain exceptions
+        raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
 
 
 # --- MkDocs ----------------------------------------------------------------------------
@@ -253,8 +236,8 @@ def _stamp_text(stamp: dict | None) -> str:
     return esc(" · ".join(parts))
 
 
-def _write_config(src: Path, docs: Path, cache: Path, *, site_url: str | None, stamp: dict | None) -> Path:
-    """The top-level mkdocs.yml with this build's absolute paths, URL, footer stamp and dictionary."""
+def _write_config(src: Path, docs: Path, *, site_url: str | None, stamp: dict | None) -> Path:
+    """The top-level mkdocs.yml with this build's absolute paths, URL, footer stamp and theme overrides."""
     if not BASE_CONFIG.is_file():
         raise SiteBuildError(f"the MkDocs configuration is missing: {BASE_CONFIG}")
     config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
@@ -271,15 +254,6 @@ def _write_config(src: Path, docs: Path, cache: Path, *, site_url: str | None, s
     overrides = CONTENT / "overrides"
     if overrides.is_dir():
         config.setdefault("theme", {})["custom_dir"] = str(overrides)
-    dictionary = search_dictionary(cache)
-    plugins = []
-    for plugin in config.get("plugins", []):
-        if plugin == "search" or (isinstance(plugin, dict) and "search" in plugin):
-            options = dict(plugin["search"] or {}) if isinstance(plugin, dict) else {}
-            options["jieba_dict"] = str(dictionary.absolute())
-            plugin = {"search": options}
-        plugins.append(plugin)
-    config["plugins"] = plugins
     path = src / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -334,4 +308,4 @@ def _copy_downloads(dist: Path, target: Path, files: dict[str, int]) -> None:
             shutil.copy2(source, destination)
 
 
-__all__ = ["SiteBuildError", "build_site", "search_dictionary"]
+__all__ = ["SiteBuildError", "build_site"]

@@ -1,0 +1,151 @@
+"""The site's search index, written by Pagefind (the `pagefind[extended]` package's binary).
+
+What is searchable is what the database's full-text search holds (`qingdan.db.search_documents`:
+guides, boundaries, posts, work items, duties, flows), plus the hand-written pages. The text is
+prepared here and the query the same way in the browser (`content/javascripts/search.js`), so the
+two always agree: every run of Chinese characters becomes its overlapping character pairs
+(医疗保险 → 医疗 疗保 保险), so any word of two or more characters is found inside a longer one,
+and Pagefind is told the text is of no particular language (`und`), so neither its jieba
+segmentation of the index nor the browser's `Intl.Segmenter` splitting of the query (Pagefind
+1.5 does both for `zh`, and they disagree) cuts anything differently. Short forms people type
+(医保) are added where the text has the full term (医疗保险).
+
+Records are grouped, up to `GROUP_SIZE` to an indexed "page", each record a heading whose id is
+its own address: Pagefind's per-page overhead (~6 bytes a page in the metadata every visitor
+loads first) would otherwise pass 300 KB at 50,000 guides. The browser script turns each
+matching heading back into a result linking to the record's own page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from ..search import ABBREVIATIONS
+
+LANGUAGE = "und"
+GROUP_SIZE = 24
+# Pagefind writes these besides the index; the site uses its own search box, not Pagefind's UIs.
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+_CJK_RUNS = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+_OTHER_WORD = re.compile(r"[^\W_]+")
+# full term in the text → the short form people type for it
+_SHORT_FORMS = [(full, short) for short, fulls in ABBREVIATIONS.items() for full in fulls]
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    path: str  # site-relative address, e.g. "guides/x/" or "agencies/a/#post-1"
+    title: str
+    body: str
+    group: str  # records of one group are indexed together (an agency's, or the site's pages)
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a text as indexed and as queried: Chinese character pairs, other words lowercased.
+
+    The browser's twin is `searchWords` in content/javascripts/search.js; keep them equal.
+    """
+    words: list[str] = []
+    for i, piece in enumerate(_CJK_RUNS.split(unicodedata.normalize("NFKC", text or ""))):
+        if i % 2:  # a run of Chinese characters
+            words.extend([piece] if len(piece) == 1 else [piece[k : k + 2] for k in range(len(piece) - 1)])
+        else:
+            words.extend(word.lower() for word in _OTHER_WORD.findall(piece))
+    return words
+
+
+def indexed_text(text: str) -> str:
+    """A record's text as Pagefind indexes it: its words, and the short forms of full terms in it."""
+    words = search_words(text)
+    for full, short in _SHORT_FORMS:
+        if full in text:
+            words.extend(search_words(short))
+    return " ".join(words)
+
+
+def registry_records(registry) -> Iterable[SearchRecord]:
+    """What the database's full-text search holds, at the same addresses."""
+    from ..db import search_documents
+
+    for doc in search_documents(registry):
+        if doc["page_url"]:
+            yield SearchRecord(doc["page_url"], doc["title"], doc["body"] or "", doc["agency"] or "")
+
+
+def page_records(site: Path, paths: Iterable[str]) -> Iterable[SearchRecord]:
+    """Built pages (the hand-written ones) as records: the title and text of their article."""
+    for rel in paths:
+        html_file = site / rel / "index.html" if rel.endswith("/") or not rel else site / rel
+        if not html_file.is_file():
+            continue
+        page = html_file.read_text(encoding="utf-8")
+        article = re.search(r"<article[^>]*>(.*?)</article>", page, re.DOTALL)
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL)
+        if article and title:
+            yield SearchRecord(rel, _plain(title.group(1)), _plain(article.group(1)), "")
+
+
+def _plain(fragment: str) -> str:
+    from html import unescape
+
+    text = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", fragment, flags=re.DOTALL)
+    return unescape(re.sub(r"<[^>]+>", " ", text)).replace("¶", " ")
+
+
+def group_pages(records: Iterable[SearchRecord]) -> list[tuple[str, str]]:
+    """(url, html) of each indexed page: up to GROUP_SIZE records of one group, a heading each."""
+    by_group: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        by_group.setdefault(record.group, []).append(record)
+    pages = []
+    for group, items in by_group.items():
+        for start in range(0, len(items), GROUP_SIZE):
+            sections = "".join(
+                f'<section><h2 id="{escape(r.path)}">{escape(r.title)}</h2>'
+                f"<p>{escape(indexed_text(r.title + chr(10) + r.body))}</p></section>"
+                for r in items[start : start + GROUP_SIZE]
+            )
+            url = f"/search/{group or 'site'}/{start // GROUP_SIZE}/"
+            pages.append((url, f'<html lang="{LANGUAGE}"><body>{sections}</body></html>'))
+    return pages
+
+
+def write_search_index(records: Iterable[SearchRecord], site: Path) -> Path:
+    """Index the records with Pagefind into `site/pagefind/`; returns that folder."""
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    target = site / "pagefind"
+    pages = group_pages(records)
+
+    async def run() -> None:
+        config = IndexConfig(force_language=LANGUAGE, output_path=str(target.absolute()))
+        async with PagefindIndex(config) as index:
+            for url, html in pages:
+                await index.add_html_file(content=html, url=url)
+            await index.write_files(output_path=str(target.absolute()))
+
+    if target.exists():
+        shutil.rmtree(target)
+    # a thread of its own: the caller may already run an event loop (asyncio.run would refuse)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+    for name in UNUSED_FILES:
+        (target / name).unlink(missing_ok=True)
+    return target
