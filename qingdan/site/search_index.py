@@ -1,7 +1,8 @@
 """The site's search index, written by Pagefind (the `pagefind[extended]` package's binary).
 
 What is searchable is what the database's full-text search holds (`qingdan.db.search_documents`:
-guides, boundaries, posts, work items, duties, flows), plus the hand-written pages. The text is
+every record a person may ask about, with its agency, units, people, phones, channels and place),
+plus the hand-written pages. The text is
 prepared here and the query the same way in the browser (`content/javascripts/search.js`), so the
 two always agree: every run of Chinese characters becomes its overlapping character pairs
 (医疗保险 → 医疗 疗保 保险), so any word of two or more characters is found inside a longer one,
@@ -86,7 +87,9 @@ def registry_records(registry) -> Iterable[SearchRecord]:
 
     for doc in search_documents(registry):
         if doc["page_url"]:
-            yield SearchRecord(doc["page_url"], doc["title"], doc["body"] or "", doc["agency"] or "")
+            about = (doc.get(key) for key in ("agency_name", "units", "people", "phones", "channels", "place"))
+            body = "\n".join(filter(None, [doc["body"], *about]))
+            yield SearchRecord(doc["page_url"], doc["title"] or "", body, doc["agency"] or "")
 
 
 def page_records(site: Path, paths: Iterable[str]) -> Iterable[SearchRecord]:
