@@ -18,6 +18,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import graphviz_svg
+
 RENDERER_VERSION = "3"  # bump when the DOT or the SVG post-processing changes
 FONT = "Noto Sans CJK SC"
 WRAP_STEP = 12  # characters per line in a box
@@ -232,7 +234,7 @@ def render_svg(graph, cache_dir: Path | None = None) -> str:
     if cached is not None and cached.is_file():
         return cached.read_text(encoding="utf-8")
     require_graphviz()
-    svg = _clean_svg(graph.pipe(format="svg", encoding="utf-8"))
+    svg = _clean_svg(graphviz_svg.render(source))
     if cached is not None:
         from .atomic import atomic_write_text
 

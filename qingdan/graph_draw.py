@@ -21,6 +21,7 @@ from collections.abc import Iterable
 import graphviz
 import networkx as nx
 
+from . import graphviz_svg
 from .graph import EDGE_LABELS, EDGE_TYPES, degree, neighbours, top_nodes
 from .urls import page_url
 
@@ -89,10 +90,7 @@ def _render(source: str, engine: str) -> str:
     key = (hashlib.sha256(source.encode("utf-8")).hexdigest(), engine)
     if key in _CACHE:
         return _CACHE[key]
-    try:
-        svg = graphviz.Source(source, engine=engine).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound as exc:
-        raise GraphvizMissing(f"cannot draw the graph: {exc}") from exc
+    svg = graphviz_svg.render(source, engine)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = svg

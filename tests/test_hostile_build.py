@@ -510,3 +510,21 @@ def test_no_temporary_file_or_cache_outside_the_build_folder(project):
     assert list(system_tmp.iterdir()) == []
     assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
     assert any((project / "build" / "cache" / "jieba").glob("dict-search-*.txt"))
+
+
+# --- Graphviz --------------------------------------------------------------------------
+
+
+def test_graphviz_is_bounded_in_time_and_fails_in_plain_words(monkeypatch):
+    """Expected: a chart that takes too long stops `dot` with a clear error (within 5 s); a failing
+    or missing Graphviz is a clear error, never a traceback from the graphviz library."""
+    from qingdan import graphviz_svg
+
+    monkeypatch.setattr(graphviz_svg, "SECONDS", 0.001)
+    with timed(5), pytest.raises(graphviz_svg.GraphvizError, match="took more than 0.001 s"):
+        graphviz_svg.render("digraph { a -> b }")
+    monkeypatch.undo()
+    with pytest.raises(graphviz_svg.GraphvizError, match=r"could not draw a chart \(exit 1\): .*syntax error"):
+        graphviz_svg.render("digraph { a -> ")
+    with pytest.raises(graphviz_svg.GraphvizError, match="'no-such-layout' program was not found"):
+        graphviz_svg.render("digraph { a }", engine="no-such-layout")

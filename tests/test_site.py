@@ -334,7 +334,7 @@ def test_flowcharts_are_cached_by_content_hash(extended, monkeypatch, tmp_path):
     def no_drawing(*args, **kwargs):
         raise AssertionError("dot was called for a chart already in the cache")
 
-    monkeypatch.setattr("graphviz.Digraph.pipe", no_drawing)
+    monkeypatch.setattr("qingdan.graphviz_svg.render", no_drawing)
     build_site(validate(registry), tmp_path / "dist", build_dir=tmp_path / "build")
     assert {p.name: p.read_text(encoding="utf-8") for p in cache.glob("*.svg")} == before
 
