@@ -13,6 +13,8 @@ from .build import build as run_build
 from .datasette_setup import DEFAULT_PORT as DEFAULT_DATASETTE_PORT
 from .diff import DiffError
 from .diff import diff as diff_sides
+from .draft import DraftError
+from .draft import draft as draft_agency
 from .registry import load_registry
 from .schema import write_schema
 from .serve import serve_both
@@ -173,6 +175,24 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
     if not result.ok:
         click.echo(f"{len(result.errors)} errors; nothing was written", err=True)
         sys.exit(1)
+    click.echo(result.summary())
+
+
+@cli.command("draft")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--agency", "agency_id", required=True, help="ID of the new agency, e.g. 140423-ybj.")
+@click.option("--name", default=None, help="Full name of the agency (机构全称), if the title does not give it.")
+@click.option("--url", default=None, help="Where the file was published.")
+@click.option(
+    "--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY), show_default=True
+)
+@click.option("--force", is_flag=True, help="Replace the agency's existing folder.")
+def draft_command(source: Path, agency_id: str, name: str | None, url: str | None, registry_path: Path, force: bool):
+    """Draft a registry folder from a bureau's own list or guide (.docx, .xlsx, .html, .pdf, .txt)."""
+    try:
+        result = draft_agency(source, agency_id, registry_path, name=name, url=url, force=force)
+    except DraftError as exc:
+        raise click.ClickException(f"{exc}\nnothing was written") from None
     click.echo(result.summary())
 
 

@@ -34,8 +34,10 @@ class SchemeError(CodeError):
     """The scheme's pattern itself is wrong: invalid, or slow enough to hang the validator."""
 
 
-def parse_code(raw: str, scheme: CodeScheme) -> ParsedCode:
-    """Split `raw` into its parts; a code the scheme does not match is an error."""
+def parse_code(raw: str | None, scheme: CodeScheme | None) -> ParsedCode:
+    """Split `raw` into its parts; a code the scheme does not match (or no code or scheme) is an error."""
+    if raw is None or scheme is None:
+        raise CodeError("no code or no code scheme to parse it with")
     pattern = scheme_pattern(scheme.pattern)
     if len(raw.strip()) > MAX_CODE_CHARS:
         raise CodeError(f"the code is longer than {MAX_CODE_CHARS} characters; official codes are much shorter")

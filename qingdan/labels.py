@@ -53,6 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ambiguous": "有歧义",
         "missing": "缺失",
         "unresolved_name": "名称无法对应到机构",
+        "draft": "机器起草，尚未人工核对",
     },
     "SourceDefect.kind": {
         "truncated": "内容中断",
@@ -97,6 +98,12 @@ LABELS: dict[str, dict[str, str]] = {
         "obsolete_region": "行政区划代码已撤销",
         "flow_not_available": "流程图未在源文件中保留",
         "flow_reconstructed": "流程图连线系据方框文字重建",
+        "draft": "机器起草，尚未人工核对",
+        "truncated": "内容疑似被截断",
+        "joint_implementer": "实施主体列了多个机构",
+        "shared_responsibility": "与其他部门共同承担",
+        "basis_names_other_department": "依据所指部门与实施机构不符",
+        "no_code": "未印职权编码",
     },
 }
 

@@ -94,7 +94,9 @@ class ReviewFlag(Strict):
 
     field: Text = Field(description="Name of the field holding the damaged text")
     raw: Text = Field(description="The text exactly as it is in the source")
-    problem: Literal["ocr_damage", "illegible", "ambiguous", "missing", "unresolved_name"]
+    problem: Literal["ocr_damage", "illegible", "ambiguous", "missing", "unresolved_name", "draft"] = Field(
+        description="draft: extracted by machine (qingdan draft) and not yet checked by a person"
+    )
     explanation: Text
     proposed: str | None = Field(
         None, description="A proposed reading, only where context makes it certain; never replaces raw"
@@ -128,6 +130,9 @@ class Document(Strict):
     kind: Text = Field(description="Kind of list, e.g. 定岗定责表, 责任清单, 权力清单, 通知")
     doc_number: str | None = Field(None, description="Official document number, e.g. 绵医保发〔2019〕18号")
     date: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    url: str | None = Field(None, description="Where the document was published")
+    original: str | None = Field(None, description="File name of the original file (docx, xlsx, pdf …) in sources")
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original file")
     defects: list[SourceDefect] = Field(default_factory=list)
     note: str | None = None
 
@@ -318,8 +323,8 @@ class Power(Record):
     """An administrative power (行政职权) from a 权力清单 or flowchart list."""
 
     agency: AgencyRef
-    code: Text = Field(description="职权编码 exactly as printed")
-    code_scheme: SchemeRef
+    code: Text | None = Field(None, description="职权编码 exactly as printed")
+    code_scheme: SchemeRef | None = Field(None, description="The scheme the code follows, where one is known")
     category: Literal[
         "行政许可",
         "行政处罚",
@@ -334,6 +339,8 @@ class Power(Record):
     ]
     category_raw: Text = Field(description="Category heading as printed, e.g. 行政检查和行政处罚类")
     name: Text
+    implementer: str | None = Field(None, description="实施主体 as written, e.g. 县医保局")
+    remark: str | None = Field(None, description="备注 as written")
     applicants: str | None = None
     conditions: list[Text] = Field(default_factory=list, description="受理条件 / 支付条件 (CPSV-AP Requirement)")
     materials: list[Evidence] = Field(default_factory=list)
@@ -359,6 +366,8 @@ class PublicService(Record):
         default_factory=list, description="办理层级: A province, B city, C county"
     )
     content: str | None = Field(None, description="主要内容")
+    implementer: str | None = Field(None, description="实施主体 as written")
+    remark: str | None = Field(None, description="备注 as written")
     applicants: str | None = None
     conditions: list[Text] = Field(default_factory=list)
     legal_bases: list[LegalBasis] = Field(default_factory=list)

@@ -24,6 +24,7 @@ PROBLEM_ZH = {
     "ambiguous": "有歧义",
     "missing": "缺失",
     "unresolved_name": "名称无法确定",
+    "draft": "系机器起草",
 }
 DEFECT_ZH = {
     "truncated": "内容中断",
@@ -92,8 +93,8 @@ def check_codes(registry: Registry):
     schemes = {scheme.id: scheme for scheme in registry.of("code_scheme")}
     for power in registry.of("power"):
         scheme = schemes.get(power.code_scheme)
-        if scheme is None or scheme.id in bad_schemes:
-            continue  # reported as a dangling reference or a bad pattern
+        if scheme is None or scheme.id in bad_schemes or power.code is None:
+            continue  # no code or scheme, a dangling reference or a bad pattern (reported as such)
         try:
             parse_code(power.code, scheme)
         except CodeError as exc:
@@ -218,7 +219,8 @@ ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check
 def find_duplicate_codes(registry: Registry):
     groups = defaultdict(list)
     for power in registry.of("power"):
-        groups[(power.agency, power.code)].append(power)
+        if power.code:
+            groups[(power.agency, power.code)].append(power)
     for (_, code), powers in groups.items():
         if len(powers) > 1:
             names = "；".join(p.name[:30] for p in powers)
@@ -321,6 +323,8 @@ def find_missing_legal_basis(registry: Registry):
 def find_damaged_text(registry: Registry):
     for record_id, entry in registry.entries.items():
         for i, flag in enumerate(getattr(entry.record, "review", []) or []):
+            if flag.problem == "draft":
+                continue  # reported once per document by find_drafts
             proposed = f"; proposed reading (not applied): {flag.proposed}" if flag.proposed else ""
             severity = "medium" if flag.problem == "unresolved_name" else "low"
             yield registry.problem(
@@ -431,6 +435,151 @@ def find_missing_flows(registry: Registry):
             )
 
 
+def find_drafts(registry: Registry):
+    """Records drafted by machine and not yet reviewed: one finding per source document."""
+    groups = defaultdict(list)
+    for record_id, entry in registry.entries.items():
+        if any(flag.problem == "draft" for flag in getattr(entry.record, "review", []) or []):
+            groups[entry.record.source.document].append(record_id)
+    for document, records in groups.items():
+        yield registry.problem(
+            "info",
+            "draft",
+            records[0],
+            "review",
+            f"{len(records)} records were drafted by machine from document {document} and are not yet reviewed",
+            message_zh=f"{len(records)} 条记录由 qingdan draft 从源文件 {document} 自动起草，尚未经人工核对",
+            records=records,
+        )
+
+
+# Characters a complete name or citation does not end with.
+OPEN_ENDINGS = "、，,：:；;（(《〔【“的及和与或"
+BRACKETS = ("《》", "（）", "()", "〔〕", "【】", "“”")
+
+
+def truncation(text: str | None) -> str | None:
+    """Why `text` looks cut off mid-way (an unclosed bracket, a dangling 、 or 的), or None; reusable for any field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pair in BRACKETS:
+        if text.count(pair[0]) > text.count(pair[1]):
+            return f"“{pair[0]}”未闭合"
+    if text[-1] in OPEN_ENDINGS:
+        return f"以“{text[-1]}”结尾"
+    return None
+
+
+def _texts_to_check(kind: str, record):
+    """(field, text) pairs of a record that a reader would notice cut off."""
+    main = {"power": "name", "service": "name", "boundary": "matter", "duty": "text"}[kind]
+    yield main, getattr(record, main)
+    for i, basis in enumerate(getattr(record, "legal_bases", [])):
+        yield f"legal_bases[{i}]", basis.raw or basis.title
+
+
+def find_truncated(registry: Registry):
+    for kind in ("power", "service", "boundary", "duty"):
+        for record in registry.of(kind):
+            for field_name, text in _texts_to_check(kind, record):
+                reason = truncation(text)
+                if reason:
+                    yield registry.problem(
+                        "medium",
+                        "truncated",
+                        record.id,
+                        field_name,
+                        f"{field_name} looks cut off ({reason}): {text[-40:]!r}",
+                        message_zh=f"内容疑似被截断（{reason}）：“{text[-40:]}”",
+                    )
+
+
+BODY_END = re.compile(r"(局|委|委员会|中心|办公室|办|厅|部|院|政府|所|站|队|处|科|股)$")
+NAME_SEPARATORS = re.compile(r"[/／、，,；;]|\s+")
+
+
+def find_joint_implementers(registry: Registry):
+    for kind in ("power", "service"):
+        for record in registry.of(kind):
+            names = [n for n in NAME_SEPARATORS.split(record.implementer or "") if n]
+            if len(names) > 1 and all(BODY_END.search(n) for n in names):
+                yield registry.problem(
+                    "medium",
+                    "joint_implementer",
+                    record.id,
+                    "implementer",
+                    f"the implementer {record.implementer!r} names {len(names)} bodies: who answers for it is unclear",
+                    message_zh=f"实施主体“{record.implementer}”列了 {len(names)} 个机构，责任归属不清",
+                )
+
+
+SHARED = re.compile(r"(与|会同|联合|配合|协同)[^，。；]{1,20}?(共同|联合|协同)?(承担|负责|实施|办理|执法|查处)")
+
+
+def find_shared_responsibility(registry: Registry):
+    for kind in ("power", "service"):
+        for record in registry.of(kind):
+            if record.remark and SHARED.search(record.remark):
+                yield registry.problem(
+                    "low",
+                    "shared_responsibility",
+                    record.id,
+                    "remark",
+                    f"the remark says another body shares the matter: {record.remark[:60]!r}",
+                    message_zh=f"备注写明该事项与其他部门共同承担：“{record.remark[:60]}”",
+                )
+
+
+# How legal texts name the department holding a power, by the kind of bureau (the key in its name).
+DEPARTMENT_TERMS = {
+    "医疗保障": ("医疗保障行政部门", "医疗保障部门", "医疗保障主管部门"),
+    "医保": ("医疗保障行政部门", "医疗保障部门", "医疗保障主管部门"),
+    "人力资源和社会保障": ("人力资源和社会保障行政部门", "社会保险行政部门", "劳动保障行政部门"),
+    "卫生健康": ("卫生健康主管部门", "卫生健康行政部门", "卫生行政部门"),
+    "市场监督管理": ("市场监督管理部门",),
+}
+
+
+def find_basis_other_department(registry: Registry):
+    for kind in ("power", "service"):
+        for record in registry.of(kind):
+            agency = registry.get(record.agency)
+            own = next((terms for key, terms in DEPARTMENT_TERMS.items() if key in agency.name), None)
+            if own is None:
+                continue
+            others = {t for terms in DEPARTMENT_TERMS.values() if terms != own for t in terms}
+            for i, basis in enumerate(record.legal_bases):
+                text = basis.raw or basis.title
+                named = sorted(t for t in others if t in text)
+                if named and not any(t in text for t in own):
+                    yield registry.problem(
+                        "low",
+                        "basis_names_other_department",
+                        record.id,
+                        f"legal_bases[{i}]",
+                        f"the cited text gives the power to {named[0]}, not to {agency.name}",
+                        message_zh=f"所引依据将该职权赋予“{named[0]}”，而非实施机构{agency.name}",
+                    )
+
+
+def find_missing_codes(registry: Registry):
+    groups = defaultdict(list)
+    for power in registry.of("power"):
+        if not power.code:
+            groups[power.source.document].append(power.id)
+    for document, records in groups.items():
+        yield registry.problem(
+            "info",
+            "no_code",
+            records[0],
+            "code",
+            f"{len(records)} powers of document {document} have no official code (职权编码)",
+            message_zh=f"源文件 {document} 中有 {len(records)} 项职权未印职权编码",
+            records=records,
+        )
+
+
 FINDING_RULES = [
     find_duplicate_codes,
     find_category_mismatch,
@@ -444,4 +593,10 @@ FINDING_RULES = [
     find_unnamed_agencies,
     find_obsolete_regions,
     find_missing_flows,
+    find_drafts,
+    find_truncated,
+    find_joint_implementers,
+    find_shared_responsibility,
+    find_basis_other_department,
+    find_missing_codes,
 ]

@@ -169,7 +169,7 @@ def agency_page(ctx: SiteContext, agency) -> str:
         parts = []
         for category in sorted(by_category, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
             items = [
-                f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code)}</code>"
+                f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code or '')}</code>"
                 for p in by_category[category]
             ]
             parts.append(f'<p class="qd-list-title">{esc(category)}（{len(items)}）</p>' + ul(items, "qd-guides"))

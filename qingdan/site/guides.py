@@ -218,7 +218,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
 
     facts = [("事项名称", esc(record.name))]
     if is_power:
-        facts.append(("事项编码", f"<code>{esc(record.code)}</code>"))
+        facts.append(("事项编码", f"<code>{esc(record.code)}</code>" if record.code else "未印编码"))
         category = esc(record.category)
         if record.category_raw and record.category_raw != record.category:
             category += f'<span class="qd-muted">（原文类别：{esc(record.category_raw)}）</span>'

@@ -251,6 +251,7 @@ VALUES_ZH: dict[str, str] = {
     "ambiguous": "有歧义",
     "missing": "缺失",
     "unresolved_name": "名称无法确定",
+    "draft": "机器起草，待人工核对",
     # source defects
     "truncated": "内容中断",
     "lost_images": "图片丢失",

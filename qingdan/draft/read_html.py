@@ -1,0 +1,91 @@
+"""Web pages: leaf tables (layout tables around them are not lists) and headings/paragraphs between.
+
+Navigation, breadcrumbs, scripts and footers are dropped before reading; a cell's colspan and
+rowspan repeat its text over the cells it covers, as in the other readers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from .limits import CellBudget, Deadline
+from .model import DraftError, Extracted, Paragraph, Row, Table, clean, render
+
+CHROME = re.compile(r"breadcrumb|crumb|footer|nav|position|location|share|copyright", re.I)
+DROP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "head")
+TEXT_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "caption")
+MAX_SPAN = 200
+
+
+def _is_leaf(table) -> bool:
+    return not table.xpath(".//table")
+
+
+def _span(cell, attribute: str) -> int:
+    value = (cell.get(attribute) or "1").strip()
+    return min(int(value), MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
+
+
+def _table_rows(table, number: int, budget: CellBudget) -> list[Row]:
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}
+    for r, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")):
+        row: list[str] = []
+        col = 0
+        for cell in tr.xpath("./td|./th"):
+            while (r, col) in pending:
+                row.append(pending.pop((r, col)))
+                col += 1
+            text = clean(cell.text_content())
+            colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            for c in range(col, col + colspan):
+                row.append(text)
+                for below in range(r + 1, r + rowspan):
+                    pending[(below, c)] = text
+            col += colspan
+        while (r, col) in pending:
+            row.append(pending.pop((r, col)))
+            col += 1
+        budget.take(len(row))
+        grid.append(row)
+    return [Row(cells, f"表{number} 第{i}行") for i, cells in enumerate(grid, start=1) if any(cells)]
+
+
+def read_html(path: Path, data: bytes) -> Extracted:
+    deadline, budget = Deadline(path), CellBudget(path)
+    try:
+        root = lxml.html.document_fromstring(data)
+    except (etree.ParserError, ValueError) as exc:
+        raise DraftError(f"{path}: not a readable web page ({exc})") from None
+    for element in list(root.iter(*DROP_TAGS)):
+        element.drop_tree()
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        marks = f"{element.get('class', '')} {element.get('id', '')}"
+        if CHROME.search(marks):
+            element.drop_tree()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    blocks: list[Paragraph | Table] = []
+    number = 0
+    for element in root.iter("table", *TEXT_TAGS):
+        deadline.check()
+        if any(a.tag == "table" and _is_leaf(a) for a in element.iterancestors()):
+            continue  # inside a list table: read with it
+        if element.tag == "table":
+            if not _is_leaf(element):
+                continue  # a layout table: its inner tables and paragraphs are read on their own
+            number += 1
+            rows = _table_rows(element, number, budget)
+            if rows:
+                blocks.append(Table(rows, f"表{number}"))
+        else:
+            text = clean(element.text_content())
+            if text:
+                blocks.append(Paragraph(text, f"<{element.tag}>“{text[:20]}”"))
+    return render(blocks)

@@ -1,0 +1,320 @@
+"""Records from tables: each row of a recognised table, by the kind of list it belongs to."""
+
+from __future__ import annotations
+
+import re
+import typing
+
+from ..models import Boundary, Duty, LegalBasis, Party, Power, PublicService, SourceDefect, WorkItem
+from .columns import Layout
+from .context import Context, handling, note_of, phones
+from .legal import split_legal_bases
+from .model import Row
+
+POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
+PIECE_FIELDS = ("name", "legal_basis", "remark", "content")
+
+
+class TableRow:
+    """One record's cells by field, and its unmapped cells by column name."""
+
+    def __init__(self, layout: Layout, row: Row):
+        self.row = row
+        self.values: dict[str, str] = {}
+        self.extras: dict[str, str] = {}
+        for name, field, cell in zip(layout.header, layout.fields, row.cells, strict=False):
+            if field:
+                self.values[field] = cell
+            elif name and cell and cell != name:
+                self.extras[name] = cell
+
+    def get(self, field: str) -> str:
+        return self.values.get(field, "")
+
+    def absorb(self, other: TableRow) -> None:
+        """A record wrapped onto the next row: its cells continue these ones."""
+        for field, value in other.values.items():
+            if value and value != self.values.get(field):
+                self.values[field] = self.values.get(field, "") + value
+        for name, value in other.extras.items():
+            self.extras[name] = self.extras.get(name, "") + value
+
+
+def body_rows(layout: Layout) -> list[TableRow]:
+    rows = []
+    for row in layout.body:
+        if not any(row.cells) or [c.replace(" ", "") for c in row.cells] == [h.replace(" ", "") for h in layout.header]:
+            continue  # blank, or the header repeated on a new page
+        if len(set(c for c in row.cells if c)) == 1 and len(row.cells) > 2 and all(row.cells):
+            continue  # a row spanning all columns: a sub-heading, not a record
+        rows.append(TableRow(layout, row))
+    return rows
+
+
+def locator(prefix: str, row: TableRow) -> str:
+    seq = row.get("seq")
+    code = row.get("code")
+    where = f"序号{seq}" if seq else row.row.locator
+    return " ".join(p for p in (prefix, where, f"职权编码 {code}" if code else "") if p)
+
+
+def power_category(raw: str, letter_category: str | None) -> str | None:
+    if letter_category:
+        return letter_category
+    found = sorted((raw.find(c[2:]), c) for c in POWER_CATEGORIES if c[2:] in raw and c != "其他行政权力")
+    if found:
+        return found[0][1]
+    return "其他行政权力" if "其他" in raw else None
+
+
+def _powers_rows(rows: list[TableRow]) -> list[TableRow]:
+    """Join wrapped rows to their record; carry a 主项 down to its 子项 rows; drop 主项-only rows."""
+    joined: list[TableRow] = []
+    for row in rows:
+        keys = ("seq", "code", "category", "implementer")
+        if joined and not any(row.get(k) for k in keys):
+            joined[-1].absorb(row)
+        else:
+            joined.append(row)
+    out = []
+    for i, row in enumerate(joined):
+        if not row.get("main_item") and out and out[-1].get("main_item") and not row.get("seq"):
+            row.values["main_item"] = out[-1].get("main_item")
+        following = joined[i + 1] if i + 1 < len(joined) else None
+        if row.get("main_item") and not row.get("name") and following and following.get("name"):
+            if not following.get("main_item"):
+                following.values["main_item"] = row.get("main_item")
+            continue
+        out.append(row)
+    return out
+
+
+def check_cut_off(rows: list[TableRow], title: str, ctx: Context) -> None:
+    """A last row with far fewer cells filled than the rows before it: the table was cut off there."""
+    if len(rows) < 3:
+        return
+    filled = sorted(sum(1 for v in r.values.values() if v) for r in rows[:-1])
+    last = rows[-1]
+    have = sum(1 for v in last.values.values() if v)
+    if filled[len(filled) // 2] - have >= 2:
+        ctx.defects.append(
+            SourceDefect(
+                kind="truncated",
+                locator=locator(title, last),
+                line=last.row.line or None,
+                description=f"表格最后一行只填了 {have} 栏（其余各行通常填 {filled[len(filled) // 2]} 栏），疑似被截断",
+            )
+        )
+
+
+def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
+    from ..codes import category_for_letter, parse_code
+
+    powers = []
+    rows = _powers_rows(body_rows(layout))
+    check_cut_off(rows, title, ctx)
+    for row in rows:
+        name = row.get("name") or row.get("main_item")
+        if not name:
+            continue
+        code = row.get("code") or None
+        scheme_id = ctx.scheme_for(code) if code else None
+        letter = None
+        if scheme_id:
+            scheme = next(s for s in ctx.schemes if s.id == scheme_id)
+            letter = category_for_letter(parse_code(code, scheme), scheme)
+        raw_category = row.get("category") or title
+        category = power_category(raw_category, letter)
+        review = [ctx.draft_flag("name", name)]
+        if category is None:
+            category = "其他行政权力"
+            review.append(
+                ctx.draft_flag("category", raw_category).model_copy(
+                    update={"problem": "ambiguous", "explanation": "类别无法从原文判断，暂记为其他行政权力"}
+                )
+            )
+        extras = dict(row.extras)
+        if row.get("main_item") and row.get("main_item") != name:
+            extras = {"主项": row.get("main_item"), **extras}
+        implementer = row.get("implementer") or None
+        if implementer and ctx.is_self(implementer) and implementer != ctx.agency_name:
+            ctx.aliases.add(implementer)
+        powers.append(
+            Power(
+                id=ctx.next_id("power"),
+                agency=ctx.agency_id,
+                code=code,
+                code_scheme=scheme_id,
+                category=category,
+                category_raw=raw_category or category,
+                name=name,
+                implementer=implementer,
+                remark=row.get("remark") or None,
+                legal_bases=split_legal_bases(row.get("legal_basis")),
+                handling=handling(row.get("handling")),
+                phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
+                source=ctx.source(locator(title, row), row.row.line),
+                review=review,
+                note=note_of(extras),
+            )
+        )
+    return powers
+
+
+def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicService]:
+    services = []
+    default_category = "公共服务" if "公共服务" in title else None
+    rows = _powers_rows(body_rows(layout))
+    check_cut_off(rows, title, ctx)
+    for row in rows:
+        name = row.get("name") or row.get("main_item")
+        if not name:
+            continue
+        main = row.get("main_item")
+        services.append(
+            PublicService(
+                id=ctx.next_id("service"),
+                agency=ctx.agency_id,
+                seq=row.get("seq") or None,
+                main_item=main if main and main != name else None,
+                name=name,
+                category=row.get("category") or default_category,
+                content=row.get("content") or None,
+                implementer=row.get("implementer") or None,
+                remark=row.get("remark") or None,
+                legal_bases=split_legal_bases(row.get("legal_basis")),
+                handling=handling(row.get("handling")),
+                phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
+                source=ctx.source(locator(title, row), row.row.line),
+                review=[ctx.draft_flag("name", name)],
+                note=note_of(row.extras),
+            )
+        )
+    return services
+
+
+def _starts_new(row: TableRow, current: dict | None, key: str) -> bool:
+    if current is None:
+        return True
+    seq, text = row.get("seq"), row.get(key)
+    return bool((seq and seq != current["seq"]) or (text and text != current["text"]))
+
+
+def build_duties(layout: Layout, title: str, ctx: Context) -> list[Duty]:
+    groups: list[dict] = []
+    for row in body_rows(layout):
+        if _starts_new(row, groups[-1] if groups else None, "duty"):
+            groups.append({"seq": row.get("seq"), "text": row.get("duty"), "rows": []})
+        groups[-1]["rows"].append(row)
+    duties = []
+    for group in groups:
+        first = group["rows"][0]
+        duty_id = ctx.next_id("duty")
+        items = []
+        for k, row in enumerate((r for r in group["rows"] if r.get("work_item") or r.get("handling")), start=1):
+            items.append(
+                WorkItem(
+                    id=f"{duty_id}-wi-{k}",
+                    text=row.get("work_item"),
+                    responsible_raw=row.get("handling") or None,
+                    remark=row.get("remark") or None,
+                    source=ctx.source(f"{title} 序号{group['seq']} 具体工作事项{k}".strip(), row.row.line),
+                    note=note_of(row.extras),
+                )
+            )
+        text = group["text"] or first.get("work_item")
+        duties.append(
+            Duty(
+                id=duty_id,
+                agency=ctx.agency_id,
+                seq=group["seq"] or None,
+                text=text or "（原文空白）",
+                work_items=items,
+                source=ctx.source(f"{title} 序号{group['seq']}".strip(), first.row.line),
+                review=[ctx.draft_flag("text", text)],
+            )
+        )
+    return duties
+
+
+def build_boundaries(layout: Layout, title: str, ctx: Context) -> list[Boundary]:
+    groups: list[dict] = []
+    for row in body_rows(layout):
+        if _starts_new(row, groups[-1] if groups else None, "matter"):
+            groups.append({"seq": row.get("seq"), "text": row.get("matter"), "rows": []})
+        groups[-1]["rows"].append(row)
+    boundaries = []
+    for group in groups:
+        first = group["rows"][0]
+        parties, bases, cases, extras = [], [], [], {}
+        seen_bases: set[str] = set()
+        for row in group["rows"]:
+            if row.get("party") or row.get("division"):
+                raw = row.get("party") or "（原文空白）"
+                parties.append(
+                    Party(
+                        agency=ctx.agency_id if ctx.is_self(raw) else None,
+                        raw=raw,
+                        division=row.get("division") or None,
+                    )
+                )
+            basis_text = row.get("legal_basis")
+            if basis_text and basis_text not in seen_bases:
+                seen_bases.add(basis_text)
+                bases.extend(split_legal_bases(basis_text))
+            if row.get("case") and row.get("case") not in cases:
+                cases.append(row.get("case"))
+            for name, value in row.extras.items():
+                extras.setdefault(name, value)
+        if not parties:
+            parties = [Party(raw="（原文未列相关部门）")]
+        matter = group["text"] or "（原文空白）"
+        boundaries.append(
+            Boundary(
+                id=ctx.next_id("boundary"),
+                agency=ctx.agency_id,
+                seq=group["seq"] or None,
+                matter=matter,
+                parties=parties,
+                legal_bases=_unique(bases),
+                case="\n".join(cases) or None,
+                source=ctx.source(f"{title} 序号{group['seq']}".strip(), first.row.line),
+                review=[ctx.draft_flag("matter", matter)],
+                note=note_of(extras),
+            )
+        )
+    return boundaries
+
+
+def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
+    seen, out = set(), []
+    for basis in bases:
+        key = (basis.title, basis.doc_number, basis.article)
+        if key not in seen:
+            seen.add(key)
+            out.append(basis)
+    return out
+
+
+BUILDERS = {
+    "powers": build_powers,
+    "services": build_services,
+    "duties": build_duties,
+    "boundaries": build_boundaries,
+}
+
+
+def table_kind(layout: Layout, title: str) -> str | None:
+    """The kind of list a table is, from its columns and the heading above it."""
+    fields = set(layout.fields)
+    if "duty" in fields and "work_item" in fields:
+        return "duties"
+    if "matter" in fields and fields & {"party", "division"}:
+        return "boundaries"
+    if fields & {"name", "main_item"}:
+        if re.search(r"公共服务|服务事项", title):
+            return "services"
+        if fields & {"code", "category", "implementer", "legal_basis"}:
+            return "powers"
+        return "services"
+    return None

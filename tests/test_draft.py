@@ -1,0 +1,244 @@
+"""`qingdan draft`: bureaus' own files (re-typeset seeds) drafted into registry folders that agree with
+the hand transcription, validate and build; bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qingdan.cli import cli
+from qingdan.draft import DraftError, draft
+from qingdan.registry import load_registry
+from qingdan.validate import check
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "draft"
+
+
+@pytest.fixture
+def registry(tmp_path) -> Path:
+    """A copy of the real registry, so drafts are validated against everything else in it."""
+    target = tmp_path / "registry"
+    shutil.copytree(ROOT / "registry", target)
+    return target
+
+
+@pytest.fixture
+def mini_registry(tmp_path) -> Path:
+    """The small registry: enough for input that is refused before anything is built."""
+    target = tmp_path / "mini"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", target)
+    return target
+
+
+def hand(registry: Path, folder: str, kind: str) -> list:
+    """The hand-transcribed records of one seed folder, in file order."""
+    loaded = load_registry(registry)
+    folder_path = (registry / folder).resolve()
+    return [
+        e.record for e in loaded.entries.values() if e.kind == kind and folder_path in Path(e.file).resolve().parents
+    ]
+
+
+def flat(records: list, fields: tuple[str, ...], lists: dict[str, tuple[str, ...]]) -> dict[str, object]:
+    """Field values by position (`3.name`, `3.legal_bases.1.title`), the unit the agreement counts in."""
+    out: dict[str, object] = {}
+    for i, record in enumerate(records):
+        for name in fields:
+            out[f"{i}.{name}"] = getattr(record, name)
+        for name, sub in lists.items():
+            for j, item in enumerate(getattr(record, name)):
+                for s in sub:
+                    out[f"{i}.{name}.{j}.{s}"] = getattr(item, s) if s else item
+    return out
+
+
+def agreement(expected: dict, got: dict) -> float:
+    assert expected, "nothing to compare"
+    return sum(1 for key, value in expected.items() if got.get(key) == value) / len(expected)
+
+
+def drafted(registry: Path, agency: str, kind: str) -> list:
+    loaded = load_registry(registry)
+    return [e.record for e in loaded.entries.values() if e.kind == kind and getattr(e.record, "agency", None) == agency]
+
+
+POWER_FIELDS = ("name", "category", "code")
+POWER_LISTS = {"legal_bases": ("title", "doc_number")}
+
+
+@pytest.mark.parametrize("fixture", ["xiangyuan-powers.docx", "xiangyuan-powers.xlsx"])
+def test_seed_004_powers_agree(registry, fixture):
+    result = draft(FIXTURES / fixture, "140423-xy", registry)
+    expected = flat(hand(registry, "140423-xiangyuan-ybj", "power"), POWER_FIELDS, POWER_LISTS)
+    got = flat(drafted(registry, "140423-xy", "power"), POWER_FIELDS, POWER_LISTS)
+    score = agreement(expected, got)
+    print(f"{fixture}: agreement {score:.1%} of {len(expected)} fields")
+    assert score >= 0.95
+    assert len(result.records["powers"]) == 27
+    assert all(p.code_scheme == "shanxi-qlqd" for p in result.records["powers"])
+
+
+def test_xlsx_layout_quirks(registry):
+    """Title rows, a header over two rows with 主项/子项, 序号 from 1177, a wrapped row, 医保局 for the full name."""
+    result = draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-xy", registry)
+    powers = result.records["powers"]
+    assert result.document.title == "长治市县级行政职权目录（襄垣县医疗保障局部分）"
+    assert "事项类型" in result.mapped and result.unmapped == ["行使层级"]
+    assert powers[0].source.locator.endswith("序号1177 职权编码 3400-G-00100-140423")
+    assert powers[2].name == "对可能被转移、隐匿或者灭失的医疗保险基金相关资料进行封存"  # joined from two rows
+    assert all(p.note == "源文件中未对应字段的栏目——行使层级：县级" for p in powers)
+    (agency,) = result.records.get("agencies", []) or [load_registry(registry).get("140423-xy")]
+    assert agency.name == "襄垣县医疗保障局" and "医保局" in agency.aliases
+    assert all(p.implementer == "医保局" for p in powers)
+
+
+def test_docx_cut_off_last_record_is_a_defect(registry):
+    result = draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry)
+    (defect,) = result.document.defects
+    assert defect.kind == "truncated" and "序号27" in defect.locator
+    assert "source_truncated" in {f.code for f in result.findings}
+    assert result.records["powers"][2].handling[1].raw == "基金监管股"  # two units on two lines of one cell
+
+
+@pytest.mark.slow
+def test_seed_001_html_agrees(registry):
+    result = draft(FIXTURES / "haitang-duties.html", "460202-ht", registry)
+    score_parts = []
+    duty_expected = flat(
+        hand(registry, "460202-haitang-ybj", "duty"), ("seq", "text"), {"work_items": ("text", "remark")}
+    )
+    duty_got = flat(result.records["duties"], ("seq", "text"), {"work_items": ("text", "remark")})
+    score_parts.append((duty_expected, duty_got))
+    fields, lists = ("seq", "matter", "case"), {"parties": ("raw", "division"), "legal_bases": ("title", "doc_number")}
+    score_parts.append(
+        (
+            flat(hand(registry, "460202-haitang-ybj", "boundary"), fields, lists),
+            flat(result.records["boundaries"], fields, lists),
+        )
+    )
+    expected = {f"{n}.{k}": v for n, (e, _) in enumerate(score_parts) for k, v in e.items()}
+    got = {f"{n}.{k}": v for n, (_, g) in enumerate(score_parts) for k, v in g.items()}
+    score = agreement(expected, got)
+    print(f"haitang-duties.html: agreement {score:.1%} of {len(expected)} fields")
+    assert score >= 0.95
+    assert result.document.title == "三亚市海棠区医疗保障局权责清单"
+    texts = [d.text for d in result.records["duties"]]
+    assert not any("当前位置" in t or "版权所有" in t or "发布日期" in t for t in texts)
+
+
+@pytest.mark.slow
+def test_seed_003_pdf_agrees(registry):
+    result = draft(FIXTURES / "hengshui-list.pdf", "131100-hs", registry)
+    parts = [
+        ("duty", ("seq", "text"), {"work_items": ("text", "responsible_raw")}),
+        (
+            "boundary",
+            ("seq", "matter", "case"),
+            {"parties": ("raw", "division"), "legal_bases": ("title", "doc_number")},
+        ),
+        ("service", ("seq", "name", "category", "content"), {"handling": ("raw",), "phones": ("number",)}),
+    ]
+    expected, got = {}, {}
+    for kind, fields, lists in parts:
+        expected |= {
+            f"{kind}.{k}": v for k, v in flat(hand(registry, "131100-hengshui-ybj", kind), fields, lists).items()
+        }
+        got |= {f"{kind}.{k}": v for k, v in flat(drafted(registry, "131100-hs", kind), fields, lists).items()}
+    score = agreement(expected, got)
+    print(f"hengshui-list.pdf: agreement {score:.1%} of {len(expected)} fields")
+    assert score >= 0.95
+    assert {k: len(v) for k, v in result.records.items()} == {"duties": 9, "boundaries": 5, "services": 3}
+
+
+def test_guide_text_agrees(registry):
+    result = draft(FIXTURES / "xiangyuan-guide.txt", "140423-guide", registry, name="襄垣县医疗保障局")
+    (service,) = result.records["services"]
+    (power,) = hand(registry, "140423-xiangyuan-ybj", "power")[:1]
+    expected = {"name": power.name, "category": power.category, "handling": [h.raw for h in power.handling]}
+    expected |= {f"condition{i}": c for i, c in enumerate(power.conditions)}
+    expected |= {f"material{i}": m.name for i, m in enumerate(power.materials)}
+    expected |= {f"phone{i}": (p.number, p.kind) for i, p in enumerate(power.phones)}
+    got = {"name": service.name, "category": service.category, "handling": [h.raw for h in service.handling]}
+    got |= {f"condition{i}": c for i, c in enumerate(service.conditions)}
+    got |= {f"material{i}": m.name for i, m in enumerate(service.materials)}
+    got |= {f"phone{i}": (p.number, p.kind) for i, p in enumerate(service.phones)}
+    score = agreement(expected, got)
+    print(f"xiangyuan-guide.txt: agreement {score:.1%} of {len(expected)} fields")
+    assert score >= 0.95
+    assert result.document.kind == "办事指南" and service.time_limit == "即时办结"
+    assert service.source.line == 3  # 一、事项名称
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("bad-scan.pdf", "it is a scan"),
+        ("bad-locked.pdf", "password-protected"),
+        ("bad-locked.docx", "password-protected"),
+        ("bad-no-table.txt", "no list table or 办事指南 section found"),
+        ("bad-format.rtf", "unknown format .rtf"),
+        ("no-such-file.xlsx", "no such file"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_written(mini_registry, fixture, message):
+    registry = mini_registry
+    before = sorted(p.relative_to(registry) for p in registry.rglob("*"))
+    with pytest.raises(DraftError, match=message):
+        draft(FIXTURES / fixture, "140423-bad", registry, name="襄垣县医疗保障局")
+    assert sorted(p.relative_to(registry) for p in registry.rglob("*")) == before
+
+
+def test_scan_error_suggests_ocr(mini_registry):
+    registry = mini_registry
+    with pytest.raises(DraftError, match="OCR"):
+        draft(FIXTURES / "bad-scan.pdf", "140423-bad", registry)
+
+
+@pytest.mark.slow
+def test_agency_id_taken_or_folder_exists(registry):
+    with pytest.raises(DraftError, match="already taken"):
+        draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-ybj", registry)
+    draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-xy", registry)
+    with pytest.raises(DraftError, match="already exists; use --force"):
+        draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry)
+    result = draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry, force=True)
+    assert result.document.title == "襄垣县医疗保障局权力清单"
+    assert len(list((registry / "sources").glob("140423-xy_*"))) == 4  # both originals and texts are kept
+
+
+def test_draft_writes_sources_with_checksum_and_provenance(registry):
+    import hashlib
+
+    result = draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry, url="https://example.gov.cn/qd.docx")
+    doc = result.document
+    original = registry / "sources" / doc.original
+    assert original.read_bytes() == (FIXTURES / "xiangyuan-powers.docx").read_bytes()
+    assert (
+        doc.sha256 == hashlib.sha256(original.read_bytes()).hexdigest() and doc.url == "https://example.gov.cn/qd.docx"
+    )
+    lines = (registry / "sources" / doc.file).read_text(encoding="utf-8").splitlines()
+    for power in result.records["powers"][:-1]:
+        assert power.name in lines[power.source.line - 1]
+        assert [f.problem for f in power.review] == ["draft"]
+    report = check(load_registry(registry))
+    assert report.ok
+    assert "draft" in {f.code for f in report.findings if f.agency == "140423-xy"}
+
+
+def test_cli_draft_prints_summary(registry):
+    result = CliRunner().invoke(
+        cli, ["draft", str(FIXTURES / "xiangyuan-powers.xlsx"), "--agency", "140423-xy", "--registry", str(registry)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "27 powers" in result.output and "columns not mapped (kept on each record as a note): 行使层级" in result.output
+    )
+    bad = CliRunner().invoke(
+        cli, ["draft", str(FIXTURES / "bad-scan.pdf"), "--agency", "140423-b", "--registry", str(registry)]
+    )
+    assert bad.exit_code == 1 and "scan" in bad.output and "nothing was written" in bad.output
+    assert "Traceback" not in bad.output
