@@ -242,3 +242,62 @@ def test_cli_draft_prints_summary(registry):
     )
     assert bad.exit_code == 1 and "scan" in bad.output and "nothing was written" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_quirks_of_real_lists(registry):
+    """A text table (written for this test) with the quirks of real lists, and the findings they give."""
+    result = draft(FIXTURES / "quirks-powers.txt", "140423-qk", registry)
+    powers = result.records["powers"]
+    assert [p.name for p in powers][2] == "对定点医药机构的监督检查和医疗保障基金使用情况的检查"  # wrapped line joined
+    assert len(powers) == 4 and all(p.category == "行政处罚" for p in (powers[0], powers[1], powers[3]))
+    assert powers[0].source.locator.endswith("序号1177") and powers[0].source.line == 4
+    first, second = powers[0].legal_bases
+    assert (first.title, first.article) == ("中华人民共和国社会保险法", "第八十八条")
+    assert (second.title, second.doc_number, second.article) == (
+        "医疗保障基金使用监督管理条例",
+        "国务院令第735号",
+        "第四十条",
+    )
+    assert first.raw.startswith("【法律】《中华人民共和国社会保险法》第八十八条：以欺诈")
+    assert powers[0].note.startswith("源文件中未对应字段的栏目——追责情形：因不履行")
+    assert result.unmapped == ["追责情形"] and "职权类型" in result.mapped
+    codes = {(f.code, f.record) for f in result.findings}
+    assert ("basis_names_other_department", powers[0].id) in codes
+    assert ("basis_names_other_department", powers[2].id) not in codes
+    assert ("joint_implementer", powers[1].id) in codes and ("joint_implementer", powers[0].id) not in codes
+    assert ("shared_responsibility", powers[1].id) in codes
+    assert ("truncated", powers[3].id) in codes
+    assert "source_truncated" in {f.code for f in result.findings}
+    (no_code,) = [f for f in result.findings if f.code == "no_code"]
+    assert no_code.severity == "info" and len(no_code.records) == 4
+    agency = load_registry(registry).get("140423-qk")
+    assert agency.name == "襄垣县医疗保障局" and agency.aliases == ["医保局"] and agency.level == "county"
+
+
+def test_truncation_is_a_reusable_check():
+    from qingdan.validate import truncation
+
+    assert truncation("《中华人民共和国社会保险法》第八十八条") is None
+    assert truncation("对医疗保障经办机构违反规定支付医疗保障待遇的处罚（") == "“（”未闭合"
+    assert truncation("对纳入医疗保障基金支付范围的") == "以“的”结尾"
+    assert truncation("") is None
+
+
+@pytest.mark.slow
+def test_drafted_folder_builds_like_any_agency(registry, tmp_path):
+    from qingdan.build import build
+
+    draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-xy", registry)
+    draft(FIXTURES / "xiangyuan-guide.txt", "140423-guide", registry, name="襄垣县医疗保障局")
+    result = build(registry, tmp_path / "dist", version="test")
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "dist" / "qingdan.db")
+    assert db.execute("select count(*) from powers where agency = '140423-xy'").fetchone() == (27,)
+    assert db.execute("select count(*) from services where agency = '140423-guide'").fetchone() == (1,)
+    assert db.execute("select count(*) from quality_findings where code = 'draft'").fetchone()[0] >= 2
+    site = tmp_path / "dist" / "site"
+    pages = [p for p in site.rglob("*.html") if "140423-xy-power-1" in str(p) or "140423-guide-service-1" in str(p)]
+    assert len(pages) >= 2, "guides of drafted records are published"
+    assert any("机器起草" in p.read_text(encoding="utf-8") for p in pages)
+    assert result.report.ok
