@@ -301,3 +301,41 @@ def test_drafted_folder_builds_like_any_agency(registry, tmp_path):
     assert len(pages) >= 2, "guides of drafted records are published"
     assert any("机器起草" in p.read_text(encoding="utf-8") for p in pages)
     assert result.report.ok
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "fixture", "message"),
+    [
+        ("MAX_UNZIPPED_BYTES", 10_000, "xiangyuan-powers.xlsx", "unpacks to"),
+        ("MAX_FILE_BYTES", 1_000, "xiangyuan-powers.docx", "at most"),
+        ("MAX_CELLS", 50, "haitang-duties.html", "more than 50 table cells"),
+        ("MAX_PAGES", 1, "hengshui-list.pdf", "pages; at most 1"),
+        ("MAX_SECONDS", -1.0, "xiangyuan-powers.docx", "reading took longer than"),
+    ],
+)
+def test_untrusted_files_are_bounded(mini_registry, monkeypatch, limit, value, fixture, message):
+    """Sizes, cells, pages and time are capped (shown here with small caps on the ordinary fixtures)."""
+    from qingdan.draft import limits
+
+    monkeypatch.setattr(limits, limit, value)
+    with pytest.raises(DraftError, match=message):
+        draft(FIXTURES / fixture, "140423-big", mini_registry, name="襄垣县医疗保障局")
+    assert not (mini_registry / "140423-big").exists()
+
+
+def test_post_table_becomes_posts(registry, tmp_path):
+    """A 定岗定责表 (seed 000's first posts, typed as a tab-separated table) gives posts with work items."""
+    posts = hand(registry, "370406-shanting-ybj", "post")[:3]
+    lines = ["山亭区医疗保障局定岗定责表", "序号\t岗位名称\t工作事项\t岗位职能描述\t岗位责任描述\t牵头负责人"]
+    for post in posts:
+        for k, item in enumerate(post.work_items):
+            fields = [post.seq if k == 0 else "", post.name if k == 0 else "", item.text, item.function or "", ""]
+            lines.append("\t".join(f.replace("\n", " ") for f in fields + ["某某"]))
+    source = tmp_path / "posts.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = draft(source, "370406-sp", registry)
+    drafted_posts = result.records["posts"]
+    assert result.document.kind == "定岗定责表"
+    assert [p.name for p in drafted_posts] == [p.name for p in posts]
+    assert [len(p.work_items) for p in drafted_posts] == [len(p.work_items) for p in posts]
+    assert drafted_posts[0].work_items[0].note == "源文件中未对应字段的栏目——牵头负责人：某某"

@@ -22,10 +22,25 @@ from .reading import read_file
 from .tables import BUILDERS, table_kind
 from .writer import dump, write_agency
 
-LIST_KINDS = ("权责清单", "权力清单", "行政执法事项清单", "责任清单", "公共服务事项清单", "办事指南", "定岗定责")
-KIND_LABEL = {"powers": "权力清单", "duties": "责任清单", "boundaries": "责任清单", "services": "公共服务事项清单"}
+# words in a title → the kind of list it is
+LIST_KINDS = {
+    "权责清单": "权责清单",
+    "权力清单": "权力清单",
+    "行政执法事项清单": "行政执法事项清单",
+    "责任清单": "责任清单",
+    "公共服务事项清单": "公共服务事项清单",
+    "办事指南": "办事指南",
+    "定岗定责": "定岗定责表",
+}
+KIND_LABEL = {
+    "powers": "权力清单",
+    "duties": "责任清单",
+    "boundaries": "责任清单",
+    "services": "公共服务事项清单",
+    "posts": "定岗定责表",
+}
 AGENCY_NAME = re.compile(r"[\u4e00-\u9fff]+?(?:局|委员会|委|中心|厅|办公室|政府|院|署)")
-SECTION_FILES = {kind: f"{kind}.yaml" for kind in ("powers", "services", "duties", "boundaries")}
+SECTION_FILES = {kind: f"{kind}.yaml" for kind in ("powers", "services", "duties", "boundaries", "posts")}
 
 
 @dataclass
@@ -183,7 +198,7 @@ def draft(
             f"{source}: no list table or 办事指南 section found (looked for a header row with column names such as "
             "序号、事项名称、事项类型、实施主体、设定依据, and for sections 一、… 十、)"
         )
-    title_kind = next((k for k in LIST_KINDS if k in title), None)
+    title_kind = next((kind for words, kind in LIST_KINDS.items() if words in title), None)
     kind_label = title_kind or ("办事指南" if "guide" in kinds else KIND_LABEL[kinds[0]])
     document = Document(
         id=doc_id,

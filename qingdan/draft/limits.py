@@ -19,8 +19,8 @@ MAX_SECONDS = 180.0
 class Deadline:
     """Stops a reader that runs too long (a crafted file can make parsing slow)."""
 
-    def __init__(self, path: Path, seconds: float = MAX_SECONDS):
-        self.path, self.seconds, self.start = path, seconds, time.monotonic()
+    def __init__(self, path: Path):
+        self.path, self.seconds, self.start = path, MAX_SECONDS, time.monotonic()
 
     def check(self) -> None:
         if time.monotonic() - self.start > self.seconds:
@@ -32,8 +32,8 @@ class Deadline:
 class CellBudget:
     """Counts cells read so a huge sheet or table is refused instead of filling memory."""
 
-    def __init__(self, path: Path, limit: int = MAX_CELLS):
-        self.path, self.limit, self.used = path, limit, 0
+    def __init__(self, path: Path):
+        self.path, self.limit, self.used = path, MAX_CELLS, 0
 
     def take(self, n: int) -> None:
         self.used += n

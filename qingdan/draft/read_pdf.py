@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pdfplumber
 
-from .limits import MAX_PAGES, CellBudget, Deadline
+from . import limits
+from .limits import CellBudget, Deadline
 from .model import DraftError, Extracted, Paragraph, Row, Table, clean, render
 
 LIST_ITEM = re.compile(r"^(?:\d{1,2}[.、．)]|[（(]\d{1,2}[)）]|【|[一二三四五六七八九十]+、)")
@@ -77,8 +78,8 @@ def _continues(previous: Table, table: Table) -> bool:
 def read_pdf(path: Path, data: bytes) -> Extracted:
     deadline, budget = Deadline(path), CellBudget(path)
     with _open(path) as pdf:
-        if len(pdf.pages) > MAX_PAGES:
-            raise DraftError(f"{path}: {len(pdf.pages)} pages; at most {MAX_PAGES}")
+        if len(pdf.pages) > limits.MAX_PAGES:
+            raise DraftError(f"{path}: {len(pdf.pages)} pages; at most {limits.MAX_PAGES}")
         blocks: list[Paragraph | Table] = []
         chars = images = 0
         for page_no, page in enumerate(pdf.pages, start=1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import typing
 
-from ..models import Boundary, Duty, LegalBasis, Party, Power, PublicService, SourceDefect, WorkItem
+from ..models import Boundary, Duty, LegalBasis, Party, Post, Power, PublicService, SourceDefect, WorkItem
 from .columns import Layout
 from .context import Context, handling, note_of, phones
 from .legal import split_legal_bases
@@ -286,6 +286,44 @@ def build_boundaries(layout: Layout, title: str, ctx: Context) -> list[Boundary]
     return boundaries
 
 
+def build_posts(layout: Layout, title: str, ctx: Context) -> list[Post]:
+    """A 定岗定责表: a post per 岗位名称, its rows as work items (function and responsibility as printed)."""
+    groups: list[dict] = []
+    for row in body_rows(layout):
+        if _starts_new(row, groups[-1] if groups else None, "post"):
+            groups.append({"seq": row.get("seq"), "text": row.get("post"), "rows": []})
+        groups[-1]["rows"].append(row)
+    posts = []
+    for group in groups:
+        first = group["rows"][0]
+        post_id = ctx.next_id("post")
+        name = group["text"] or "（原文空白）"
+        items = [
+            WorkItem(
+                id=f"{post_id}-wi-{k}",
+                text=row.get("work_item"),
+                function=row.get("function") or None,
+                responsibility=row.get("responsibility") or None,
+                remark=row.get("remark") or None,
+                source=ctx.source(f"{title} 序号{group['seq']} 工作事项{k}".strip(), row.row.line),
+                note=note_of(row.extras),
+            )
+            for k, row in enumerate(group["rows"], start=1)
+        ]
+        posts.append(
+            Post(
+                id=post_id,
+                agency=ctx.agency_id,
+                seq=group["seq"] or None,
+                name=name,
+                work_items=items,
+                source=ctx.source(f"{title} 序号{group['seq']}".strip(), first.row.line),
+                review=[ctx.draft_flag("name", name)],
+            )
+        )
+    return posts
+
+
 def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
     seen, out = set(), []
     for basis in bases:
@@ -301,6 +339,7 @@ BUILDERS = {
     "services": build_services,
     "duties": build_duties,
     "boundaries": build_boundaries,
+    "posts": build_posts,
 }
 
 
@@ -311,6 +350,8 @@ def table_kind(layout: Layout, title: str) -> str | None:
         return "duties"
     if "matter" in fields and fields & {"party", "division"}:
         return "boundaries"
+    if "post" in fields and fields & {"work_item", "function", "responsibility"}:
+        return "posts"
     if fields & {"name", "main_item"}:
         if re.search(r"公共服务|服务事项", title):
             return "services"
