@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import children
 from .registry import Registry, load_registry
 
 
@@ -121,7 +122,7 @@ def registry_at(side: str, registry_path: str = "registry") -> tuple[Registry, t
     try:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         prefix = str(Path(registry_path).absolute().relative_to(top)) if Path(registry_path).exists() else registry_path
-        archive = subprocess.run(
+        archive = children.run(
             ["git", "archive", "--format=tar", commit, "--", prefix], capture_output=True, check=True, cwd=top
         ).stdout
     except (subprocess.CalledProcessError, _GitFailed, ValueError, OSError) as exc:
@@ -143,7 +144,7 @@ class _GitFailed(Exception):
 
 def _git(args: list[str], cwd: Path) -> str:
     try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd)
+        done = children.run(["git", *args], capture_output=True, text=True, cwd=cwd)
     except OSError as exc:
         raise _GitFailed(str(exc)) from None
     if done.returncode != 0:

@@ -396,22 +396,22 @@ def children_of(pid: int) -> list[tuple[int, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["database written", "mkdocs running"])
+@pytest.mark.parametrize("moment", ["database written", "mkdocs", "pagefind"])
 def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
-    """Expected: SIGKILL while the new database is already written, or while MkDocs runs, leaves
-    dist exactly as it was, MkDocs dies with the build (within 5 s), and the next build cleans
-    the leftovers and succeeds; each step within 120 s."""
+    """Expected: SIGKILL once the new database is written, while MkDocs runs or while Pagefind
+    indexes, leaves dist exactly as it was; the child dies with the build (within 5 s); the
+    next build cleans the leftovers and succeeds; each step within 120 s."""
     dist = project / "dist"
     before = snapshot(dist)
     build_proc = cli_build(project)
-    mkdocs: list[int] = []
+    running: list[int] = []
     try:
 
         def reached() -> bool:
             if moment == "database written":
                 return any((project / "build").glob("dist.staging-*/out/qingdan.db"))
-            mkdocs[:] = [pid for pid, cmd in children_of(build_proc.pid) if "mkdocs" in cmd]
-            return bool(mkdocs)
+            running[:] = [pid for pid, cmd in children_of(build_proc.pid) if moment in cmd]
+            return bool(running)
 
         assert wait_until(reached, 120), build_proc.communicate()[0] if build_proc.poll() is not None else moment
         build_proc.send_signal(signal.SIGKILL)
@@ -419,7 +419,7 @@ def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
     finally:
         build_proc.kill()
         build_proc.wait()
-    assert wait_until(lambda: not any(alive(pid) for pid in mkdocs), 5), "MkDocs outlived the build"
+    assert wait_until(lambda: not any(alive(pid) for pid in running), 5), f"{moment} outlived the build"
     assert snapshot(dist) == before
     assert any((project / "build").glob("dist.staging-*"))  # the killed build's staging, not yet cleaned
 
