@@ -366,7 +366,11 @@ def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) 
     )
     rows = []
     for doc in docs:
-        about = [doc["agency_name"], doc["units"], doc["people"], doc["phones"], doc["channels"], doc["place"]]
+        # An agency's name and place are indexed on the agency alone: on every record they would
+        # make 医疗保障局 match everything. Records are found by place through their region codes.
+        about = [doc["units"], doc["people"], doc["phones"], doc["channels"]]
+        if doc["kind"] == "agency":
+            about.append(doc["place"])
         doc["title_seg"] = index_text(doc["title"])
         doc["body_seg"] = index_text(doc["body"])
         doc["about_seg"] = index_text("\n".join(filter(None, about)))
@@ -380,7 +384,7 @@ def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) 
         create_triggers=False,
         replace=True,
     )
-    # `rank` weighs a match in the title five times a match in the body, and names, units, people,
+    # `rank` weighs a match in the title five times a match in the body, and units, people,
     # phones, channels and places twice; the region codes only filter.
     db.execute("insert into search_index_fts(search_index_fts, rank) values('rank', 'bm25(5.0, 1.0, 2.0, 0.0)')")
 

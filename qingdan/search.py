@@ -6,9 +6,10 @@ segmented here into space-separated tokens: jieba's search-mode words plus every
 adjacent Chinese characters, which makes any two-character word findable.
 
 A question is asked twice (see `fts_query`): first every word of it must be there (`all`:
-each word as the set of its character pairs, so it matches however jieba cut the indexed
+each word as character pairs that cover it, so it matches however jieba cut the indexed
 text), then any of its words may be (`any`: jieba's words, with character pairs only where
-jieba knows no word, so 两病 still matches). Both are ranked by bm25.
+jieba knows no word, so 两病 still matches). Both are ranked by bm25. A word that names a
+place (三亚, 长治) also stands for every record of that region.
 """
 
 from __future__ import annotations
@@ -109,10 +110,13 @@ def _quote(token: str) -> str:
 
 
 def _all_pairs(word: str) -> str:
-    """A word as an FTS5 expression: a long Chinese word as all of its character pairs."""
-    if _CJK_RUN.fullmatch(word) and len(word) > 2:
-        return "(" + " AND ".join(_quote(p) for p in dict.fromkeys(_bigrams(word))) + ")"
-    return _quote(word)
+    """A word as an FTS5 expression: a long Chinese word as character pairs that cover it
+    (医疗保障 → 医疗 AND 保障): found however jieba cut the indexed text, and each pair is one
+    more list that bm25 scans to weigh it, so no more pairs than cover the word."""
+    if not (_CJK_RUN.fullmatch(word) and len(word) > 2):
+        return _quote(word)
+    starts = [*range(0, len(word) - 1, 2), len(word) - 2]
+    return "(" + " AND ".join(_quote(word[i : i + 2]) for i in dict.fromkeys(starts)) + ")"
 
 
 def _single_runs(query: str) -> list[str]:
@@ -151,9 +155,21 @@ def _region_filter(region: str) -> str | None:
     codes = region_codes(region)
     if not codes:
         return NOTHING
+    return _in_regions(codes)
+
+
+def _in_regions(codes) -> str:
     return "region_seg : (" + " OR ".join(f"r{c}" for c in codes) + ")"
 
 
+def _place_codes(concept: str) -> tuple[str, ...]:
+    """A word of the question that names a place (三亚, 长治市): its region codes, else nothing."""
+    if not _CJK_RUN.fullmatch(concept) or len(concept) < 2:
+        return ()
+    return tuple(region_codes(concept))
+
+
+@lru_cache(maxsize=4096)
 def region_codes(region: str) -> list[str]:
     """Six-digit codes a region filter stands for: a code padded with zeros, or the regions of that name."""
     from .regions import regions
@@ -180,16 +196,19 @@ def fts_query(query: str | None, region: str | None = "", mode: str = "any") -> 
     mode `all`: every word (or one of its full forms, 医保 → 医疗保障) must be there;
     mode `any`: any word may be. `region` keeps records of that region (code or name)."""
     query = query or ""
+    # A place named in the question also stands for every record of that region.
+    places = [codes for concept in query_concepts(query) if (codes := _place_codes(concept))]
     if mode == "all":
         groups = []
         for concept in query_concepts(query):
-            forms = [concept, *ABBREVIATIONS.get(concept, ())]
-            groups.append(
-                "(" + " OR ".join(_all_pairs(f) for f in forms) + ")" if len(forms) > 1 else _all_pairs(forms[0])
-            )
+            forms = [_all_pairs(f) for f in (concept, *ABBREVIATIONS.get(concept, ()))]
+            if codes := _place_codes(concept):
+                forms.append(_in_regions(codes))
+            groups.append("(" + " OR ".join(forms) + ")" if len(forms) > 1 else forms[0])
         expression = " AND ".join(groups)
     else:
-        expression = " OR ".join(_quote(t) for t in query_tokens(query) or tokens(query))
+        words = [_quote(t) for t in query_tokens(query) or tokens(query)]
+        expression = " OR ".join(words + [_in_regions(codes) for codes in places])
     if not expression:
         return NOTHING
     region_filter = _region_filter(region or "")
