@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from qingdan.site.search_index import search_words
+from qingdan.site.search_index import query_words
 from qingdan.urls import page_url
 
 from .browser_support import outside_requests
@@ -105,7 +105,7 @@ def test_home_search_form_opens_search_with_the_query(mini_site, new_page):
 
 
 def test_the_query_is_cut_into_words_as_the_index_was(mini_site, new_page):
-    """The browser's copy of search_words (content/javascripts/search.js) agrees with the Python one."""
+    """The browser's copy of query_words (content/javascripts/search.js) agrees with the Python one."""
     page = new_page("desktop")
     page.goto(mini_site.url)
     samples = [
@@ -118,7 +118,7 @@ def test_the_query_is_cut_into_words_as_the_index_was(mini_site, new_page):
         "Ünïcode x光",
     ]
     for text in samples:
-        assert page.evaluate("t => qingdanSearchWords(t)", text) == list(dict.fromkeys(search_words(text))), text
+        assert page.evaluate("t => qingdanQueryWords(t)", text) == query_words(text), text
 
 
 def test_search_answers_in_chinese_from_the_site_itself(mini_site, new_page):

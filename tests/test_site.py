@@ -15,7 +15,7 @@ from qingdan import flowchart
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
 from qingdan.site.check import broken_links, external_assets, unreachable_records
-from qingdan.site.search_index import indexed_text, search_words
+from qingdan.site.search_index import indexed_text, query_words, search_words
 from qingdan.urls import page_url
 from qingdan.validate import validate
 
@@ -423,6 +423,8 @@ def test_search_indexes_every_record_at_its_own_address_in_character_pairs(site)
     assert search_words("基本医疗保险（２）A-b") == ["基本", "本医", "医疗", "疗保", "保险", "2", "a", "b"]
     assert indexed_text("医疗保险") == "医疗 疗保 保险 医保"
     assert indexed_text("参保") == "参保"
+    # a query is cut into pairs side by side: a record holding 参保 and 登记 apart is found, as the database finds it
+    assert query_words("参保登记 医保局 保") == ["参保", "登记", "医保", "保局", "保"]
 
 
 # --- atomicity -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /* Site search: Material's header search box, answered by Pagefind from the site's own pagefind/ folder.
 
-   The query is cut into words exactly as qingdan/site/search_index.py cut the indexed text (Chinese
-   character pairs, other words lowercased: searchWords below is the twin of search_words there).
+   The query is cut into words by the rules qingdan/site/search_index.py indexed the text with
+   (Chinese character pairs, other words lowercased: queryWords below is the twin of query_words there).
    Pagefind indexes records in groups, one heading per record with the record's address as its id;
    a record is a result when it holds every word of the query. */
 (() => {
@@ -11,20 +11,25 @@
   const STEP = 10; // results shown at a time
   const SECTIONS = [["guides/", "办事指南"], ["agencies/", "机构"], ["boundaries/", "职责边界"]];
 
-  function searchWords(text) {
+  // A query's Chinese runs cut into pairs side by side (an odd run's last pair overlaps), other words
+  // lowercased, without duplicates: the twin of query_words in qingdan/site/search_index.py.
+  function queryWords(text) {
     const words = [];
     (text || "").normalize("NFKC").split(CJK_RUNS).forEach((piece, i) => {
       if (i % 2) {
         const chars = [...piece];
-        if (chars.length === 1) words.push(piece);
-        for (let k = 0; k + 1 < chars.length; k++) words.push(chars[k] + chars[k + 1]);
+        if (chars.length < 3) words.push(piece);
+        else {
+          for (let k = 0; k + 1 < chars.length; k += 2) words.push(chars[k] + chars[k + 1]);
+          if (chars.length % 2) words.push(chars.slice(-2).join(""));
+        }
       } else {
         for (const match of piece.matchAll(OTHER_WORD)) words.push(match[0].toLowerCase());
       }
     });
     return [...new Set(words)];
   }
-  window.qingdanSearchWords = searchWords; // for the tests, which compare it with the Python twin
+  window.qingdanQueryWords = queryWords; // for the tests, which compare it with the Python twin
 
   const config = JSON.parse(document.getElementById("__config").textContent);
   const base = new URL(config.base.replace(/\/?$/, "/"), location.href);
@@ -37,7 +42,15 @@
   let engine = null;
   function pagefind() {
     engine = engine || import(new URL("pagefind/pagefind.js", base).href).then(async (pf) => {
-      await pf.init();
+      // Pagefind takes the language of the page (zh) and would cut the query with Intl.Segmenter
+      // (北省 → 北 省); the index's language is `und`, words as queryWords cuts them. It reads the
+      // language when init() starts, so the page says `und` for that moment only.
+      const html = document.documentElement;
+      const language = html.lang;
+      html.lang = "und";
+      const ready = pf.init();
+      html.lang = language;
+      await ready;
       return pf;
     });
     return engine;
@@ -60,19 +73,10 @@
     return found;
   }
 
-  let current = 0; // the latest search; older ones stop when a newer one starts
-  let state = null;
-
-  async function search(query) {
-    const id = ++current;
-    const words = searchWords(query);
-    list.replaceChildren();
-    if (!words.length) {
-      meta.textContent = "请输入要查找的事项、机构或岗位";
-      state = null;
-      return;
-    }
-    meta.textContent = "正在搜索……";
+  // A search: the groups holding every word (best first) and each word's locations in them.
+  async function prepare(query) {
+    const words = queryWords(query);
+    if (!words.length) return null;
     const pf = await pagefind();
     const all = await pf.search(words.join(" "));
     const locationsByWord = [];
@@ -80,26 +84,55 @@
       const single = await pf.search(word);
       locationsByWord.push(new Map(single.results.map((r) => [r.id, r.words])));
     }
-    if (id !== current) return;
     // Pagefind leaves out a word it does not know; a result must hold every word
     const groups = all.results.filter((group) => locationsByWord.every((byGroup) => byGroup.has(group.id)));
-    state = { id, query: query.trim(), groups, next: 0, locationsByWord, records: [], shown: STEP };
+    return { query: query.trim(), groups, next: 0, locationsByWord, records: [] };
+  }
+
+  // Read groups until `count` records are found or none are left; names holding the whole query
+  // first, then the best groups, then the records with most hits.
+  async function collect(s, count) {
+    while (s.records.length < count && s.next < s.groups.length) {
+      const first = s.next;
+      const batch = s.groups.slice(first, first + 4);
+      s.next += batch.length;
+      const found = await Promise.all(batch.map((group) => recordsOf(group, s.locationsByWord)));
+      found.forEach((records, i) => records.forEach((r) => s.records.push({ ...r, rank: first + i })));
+    }
+    const named = (r) => (r.title.includes(s.query) ? 0 : 1);
+    s.records.sort((a, b) => named(a) - named(b) || a.rank - b.rank || b.hits - a.hits);
+  }
+
+  // Every record a query finds (the recall test compares them with the database's answers).
+  window.qingdanFind = async (query) => {
+    const s = await prepare(query);
+    if (!s) return [];
+    await collect(s, Infinity);
+    return s.records.map((r) => r.path);
+  };
+
+  let current = 0; // the latest search; older ones stop when a newer one starts
+  let state = null;
+
+  async function search(query) {
+    const id = ++current;
+    list.replaceChildren();
+    meta.textContent = "正在搜索……";
+    const s = await prepare(query);
+    if (id !== current) return;
+    state = s;
+    if (!s) {
+      meta.textContent = "请输入要查找的事项、机构或岗位";
+      return;
+    }
+    Object.assign(s, { id, shown: STEP });
     await more();
   }
 
   async function more() {
     const s = state;
-    while (s.records.length < s.shown && s.next < s.groups.length) {
-      const batch = s.groups.slice(s.next, s.next + 4);
-      s.next += batch.length;
-      const found = await Promise.all(batch.map((group) => recordsOf(group, s.locationsByWord)));
-      if (s.id !== current) return;
-      found.forEach((records, rank) => records.forEach((r) => s.records.push({ ...r, rank: s.next + rank })));
-    }
-    // names holding the whole query first, then the best groups, then the records with most hits
-    const named = (r) => (r.title.includes(s.query) ? 0 : 1);
-    s.records.sort((a, b) => named(a) - named(b) || a.rank - b.rank || b.hits - a.hits);
-    render(s);
+    await collect(s, s.shown);
+    if (s.id === current) render(s);
   }
 
   function render(s) {

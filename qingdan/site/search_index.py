@@ -3,9 +3,10 @@
 What is searchable is what the database's full-text search holds (`qingdan.db.search_documents`:
 every record a person may ask about, with its agency, units, people, phones, channels and place),
 plus the hand-written pages. The text is
-prepared here and the query the same way in the browser (`content/javascripts/search.js`), so the
-two always agree: every run of Chinese characters becomes its overlapping character pairs
-(医疗保险 → 医疗 疗保 保险), so any word of two or more characters is found inside a longer one,
+prepared here and the query in the browser (`content/javascripts/search.js`) with the same rules:
+every run of Chinese characters is indexed as its overlapping character pairs (医疗保险 → 医疗 疗保
+保险) and a query's runs are cut into pairs side by side (参保登记 → 参保 登记), so any word of two
+or more characters is found inside a longer one, and words apart as the database finds them,
 and Pagefind is told the text is of no particular language (`und`), so neither its jieba
 segmentation of the index nor the browser's `Intl.Segmenter` splitting of the query (Pagefind
 1.5 does both for `zh`, and they disagree) cuts anything differently. Short forms people type
@@ -58,18 +59,35 @@ class SearchRecord:
     group: str  # records of one group are indexed together (an agency's, or the site's pages)
 
 
-def search_words(text: str) -> list[str]:
-    """The words of a text as indexed and as queried: Chinese character pairs, other words lowercased.
-
-    The browser's twin is `searchWords` in content/javascripts/search.js; keep them equal.
-    """
+def _words(text: str, pairs) -> list[str]:
     words: list[str] = []
     for i, piece in enumerate(_CJK_RUNS.split(unicodedata.normalize("NFKC", text or ""))):
         if i % 2:  # a run of Chinese characters
-            words.extend([piece] if len(piece) == 1 else [piece[k : k + 2] for k in range(len(piece) - 1)])
+            words.extend(pairs(piece))
         else:
             words.extend(word.lower() for word in _OTHER_WORD.findall(piece))
     return words
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a text as indexed: every pair of adjacent Chinese characters, other words lowercased."""
+    return _words(text, lambda run: [run] if len(run) == 1 else [run[k : k + 2] for k in range(len(run) - 1)])
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query: its Chinese runs cut into pairs side by side (参保登记 → 参保 登记; an odd run's
+    last pair overlaps: 医保局 → 医保 保局), so a record holding the words apart is found too, as
+    the database finds it (jieba cuts 参保登记 into 参保 + 登记). Without duplicates.
+
+    The browser's twin is `queryWords` in content/javascripts/search.js; keep them equal.
+    """
+
+    def pairs(run: str) -> list[str]:
+        if len(run) < 3:
+            return [run]
+        return [run[k : k + 2] for k in range(0, len(run) - 1, 2)] + ([run[-2:]] if len(run) % 2 else [])
+
+    return list(dict.fromkeys(_words(text, pairs)))
 
 
 def indexed_text(text: str) -> str:
