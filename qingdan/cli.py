@@ -20,6 +20,7 @@ from .schema import write_schema
 from .serve import serve_both
 from .serve_prod import ProdError, default_layout, serve_prod
 from .spreadsheet import SpreadsheetError, import_workbook, write_template
+from .terminal import printable
 from .validate import validate as validate_registry
 
 DEFAULT_REGISTRY = "registry"
@@ -130,9 +131,9 @@ def diff_command(old: str, new: str, registry_path: str, fmt: str):
         click.echo(json.dumps([c.as_dict() for c in changes], ensure_ascii=False, indent=2, default=str))
         return
     for change in changes:
-        click.echo(f"{change.kind} {change.record_kind} {change.record_id}: {change.title[:60]}")
+        click.echo(printable(f"{change.kind} {change.record_kind} {change.record_id}: {change.title[:60]}"))
         for f in change.fields:
-            click.echo(f"    {f.field}: {f.old} → {f.new}")
+            click.echo(printable(f"    {f.field}: {f.old} → {f.new}"))
     counts = {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "changed")}
     click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
 

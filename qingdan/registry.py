@@ -85,6 +85,7 @@ class Registry:
     files: dict[Path, LoadedYaml] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     source_texts: dict[str, str | UnsafeFile] = field(default_factory=dict, repr=False)
+    sources: Path | None = None  # the registry's sources/ when it is not beside it (import's candidate copy)
 
     def of(self, kind: str) -> list:
         """Records of one kind (singular name, e.g. 'power'), in load order."""
@@ -137,6 +138,8 @@ class Registry:
 
     def sources_dir(self) -> Path:
         """`sources/` of the registry root or of a folder above it."""
+        if self.sources is not None:
+            return self.sources
         start = self.root if self.root.is_dir() else self.root.parent
         for folder in (start, *start.absolute().parents):
             if (folder / SOURCES_DIR).is_dir():
@@ -210,7 +213,7 @@ def scan_yaml_files(root: Path) -> tuple[list[Path], list[Problem]]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in dirs:
             path = Path(folder) / name
-            if path.is_symlink() and not (name == SOURCES_DIR and Path(folder) == root):
+            if path.is_symlink():
                 refuse(path, "unsafe_path", "a symbolic link to a folder: it is not read (copy the folder in)")
         for name in sorted(names):
             if name.startswith("."):
@@ -238,10 +241,10 @@ def scan_yaml_files(root: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(files), problems
 
 
-def load_registry(root: Path | str) -> Registry:
+def load_registry(root: Path | str, sources: Path | None = None) -> Registry:
     """Load every YAML file under `root`, validate each record, index IDs, check references."""
     root = Path(root)
-    registry = Registry(root=root)
+    registry = Registry(root=root, sources=sources)
     if not root.exists():
         registry.errors.append(Problem("error", "missing_path", str(root), 1, "(path)", "no such file or folder"))
         return registry

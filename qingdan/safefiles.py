@@ -36,6 +36,8 @@ def confined_path(folder: Path, name: str) -> Path:
         raise UnsafeFile("unsafe_path", f"{name!r} goes up with '..'; name a file inside {folder.name}/")
     if not pure.parts:
         raise UnsafeFile("unsafe_path", f"{name!r} names the folder {folder.name}/ itself, not a file in it")
+    if os.path.islink(folder):
+        raise UnsafeFile("unsafe_path", f"{folder.name}/ is a symbolic link; it must be a folder of the registry")
     real_folder = os.path.realpath(folder)
     real = os.path.realpath(os.path.join(real_folder, *pure.parts))
     if real == real_folder or os.path.commonpath([real, real_folder]) != real_folder:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -283,6 +284,16 @@ def test_nul_in_a_document_file_name(mini):
         confined_path(mini / "sources", "mini\0.txt")
 
 
+def test_sources_folder_linked_out_of_the_registry(mini, tmp_path):
+    shutil.move(mini / "sources", tmp_path / "real-sources")
+    (tmp_path / "real-sources" / "passwd.txt").symlink_to("/etc/passwd")
+    (mini / "sources").symlink_to(tmp_path / "real-sources", target_is_directory=True)
+    errors = errors_of(mini)
+    assert any(p.code == "unsafe_path" and p.file.endswith("sources") for p in errors)
+    documents = [p for p in errors if p.field == "documents[0].file"]
+    assert documents and "sources/ is a symbolic link" in documents[0].message
+
+
 def test_link_inside_sources_to_another_source_is_fine(mini):
     (mini / "sources" / "alias.txt").symlink_to(mini / "sources" / "mini.txt")
     set_document_file(mini, "alias.txt")
@@ -364,6 +375,16 @@ def test_validate_prints_terminal_escapes_inert(mini):
 
 
 # --- qingdan diff ----------------------------------------------------------------------
+
+
+def test_diff_prints_bidi_overrides_inert(mini, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(mini, old)
+    edit(mini, "    name: 襄垣县民政局\n", "    name: 襄垣县\u202e局政民\n")
+    with bounded(seconds=10, megabytes=128):
+        result = CliRunner().invoke(cli, ["diff", str(old), str(mini)])
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.output and "襄垣县\\u202e局政民" in result.output
 
 
 def test_diff_does_not_pass_options_to_git(tmp_path):

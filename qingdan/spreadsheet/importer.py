@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -312,7 +311,7 @@ def import_workbook(registry_root: Path, workbook: Path, *, write: bool = True) 
         candidate.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             (candidate / name).write_text(text, encoding="utf-8")
-        report = check(load_registry(tmp_root))
+        report = check(load_registry(tmp_root, sources=Registry(root=root).sources_dir()))
         errors = [_map_problem(p, candidate, tmp_root, root, section_rows, book) for p in report.errors]
         findings = [
             _map_problem(p, candidate, tmp_root, root, section_rows, book)
@@ -386,14 +385,9 @@ def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
 
 
 def _candidate_registry(root: Path, tmp_root: Path, folder: str) -> None:
-    """The registry as it is, without the agency's folder: its YAML copied, its sources linked."""
+    """The registry as it is, without the agency's folder: its YAML copied (sources/ is read in place)."""
     tmp_root.mkdir(parents=True)
     sources = Registry(root=root).sources_dir()
-    if sources.is_dir():
-        try:
-            os.symlink(sources.resolve(), tmp_root / sources.name, target_is_directory=True)
-        except OSError:  # no symlinks here: copy
-            shutil.copytree(sources, tmp_root / sources.name)
     if not root.is_dir():
         return
     for path in yaml_files(root):
