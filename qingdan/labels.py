@@ -21,21 +21,21 @@ LABELS: dict[str, dict[str, str]] = {
         "other": "其他",
     },
     "Agency.kind": {
-        "government_department": "政府工作部门",
+        "government_department": "政府工作部门",  # official usage: 人民政府工作部门 (not 政府部门)
         "public_institution": "事业单位",
         "government": "人民政府",
-        "party_body": "党的机关",
+        "party_body": "党的机构",  # as in 中国共产党机构编制工作条例 (not 党的机关)
         "committee": "委员会",
         "leading_group": "领导小组",
         "enterprise": "企业",
-        "collective": "基层群众自治组织",
+        "collective": "基层群众自治组织",  # 宪法 art. 111: 村民委员会, 居民委员会 (not 集体组织)
         "other": "其他",
     },
     "Unit.kind": {
         "office": "办公室",
-        "section": "科室/股室",
+        "section": "科室、股室",
         "center": "中心",
-        "leadership": "领导班子",
+        "leadership": "领导机构",  # 党组 is 党的领导机构 (党组工作条例), not 领导班子
         "other": "其他",
     },
     "Membership.role": {
@@ -46,7 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "member": "成员",
         "office_director": "办公室主任",
     },
-    "WorkItem.delegation": {"not_delegated": "未下放（由上级保留）", "assists_higher_level": "协助上级办理"},
+    "WorkItem.delegation": {"not_delegated": "未下放，由上级保留", "assists_higher_level": "协助上级办理"},
     "ReviewFlag.problem": {
         "ocr_damage": "文字识别损坏",
         "illegible": "无法辨认",
@@ -63,7 +63,11 @@ LABELS: dict[str, dict[str, str]] = {
         "other": "其他",
     },
     "Evidence.required": {"common": "共同材料", "optional": "选择材料"},
-    "Phone.kind": {"service": "服务电话", "consulting": "咨询电话", "supervision": "监督投诉电话"},
+    "Phone.kind": {
+        "service": "服务电话",
+        "consulting": "咨询电话",
+        "supervision": "监督电话",  # as the sources print it (not 监督投诉电话)
+    },
     "Channel.kind": {
         "window": "窗口办理",
         "online": "网上办理",

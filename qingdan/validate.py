@@ -13,26 +13,12 @@ from pathlib import Path
 
 from . import regions
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
+from .labels import zh_label
 from .registry import SEVERITIES, Problem, Registry, load_registry
 from .safefiles import UnsafeFile
 from .urls import PATH_KINDS, SITE_NAMES, is_site_name
 
 CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
-PROBLEM_ZH = {
-    "ocr_damage": "识别损坏",
-    "illegible": "无法辨认",
-    "ambiguous": "有歧义",
-    "missing": "缺失",
-    "unresolved_name": "名称无法确定",
-    "draft": "系机器起草",
-}
-DEFECT_ZH = {
-    "truncated": "内容中断",
-    "lost_images": "图片丢失",
-    "repeated_headers": "表头重复",
-    "missing_value": "缺少内容",
-    "other": "其他",
-}
 # A local number: 7 or 8 digits with no leading 0 (area codes and mobiles start 0 or 1).
 LOCAL_PHONE = re.compile(r"^[2-9]\d{6,7}$")
 
@@ -333,7 +319,7 @@ def find_damaged_text(registry: Registry):
                 record_id,
                 f"review[{i}]",
                 f"{flag.field}: source text {flag.raw!r} needs review: {flag.explanation}{proposed}",
-                message_zh=f"源文件文字“{flag.raw}”{PROBLEM_ZH[flag.problem]}，原样保留待核对"
+                message_zh=f"源文件文字“{flag.raw}”：{zh_label('ReviewFlag.problem', flag.problem)}，原样保留待核对"
                 + (f"；建议读法（未采用）：{flag.proposed}" if flag.proposed else ""),
             )
 
@@ -348,7 +334,8 @@ def find_source_defects(registry: Registry):
                 doc.id,
                 f"defects[{i}]",
                 f"{doc.file} {defect.locator}: {defect.description}",
-                message_zh=f"源文件缺陷（{DEFECT_ZH[defect.kind]}）：{defect.locator}：{defect.description}",
+                message_zh=f"源文件缺陷（{zh_label('SourceDefect.kind', defect.kind)}）："
+                f"{defect.locator}：{defect.description}",
             )
 
 

@@ -12,11 +12,12 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..atomic import atomic_write_bytes
+from ..labels import zh_label
 from ..registry import SEVERITIES, Registry, load_registry
 from ..validate import check
 from .codec import encode
 from .folders import agency_folder, checked_root, folder_of, folder_records, problem_path
-from .labels import KIND_ZH, VALUES_ZH
+from .labels import KIND_ZH
 from .locate import locate, rows_by_record, split_field
 from .results import SpreadsheetError
 from .rows import (
@@ -242,7 +243,7 @@ def _write_findings(
         2,
         1,
         "登记库对现有数据的提示（原件本身的缺陷等），仅供参考，导入时忽略。严重程度："
-        + "；".join(f"{s}（{VALUES_ZH.get(s, s)}）" for s in SEVERITIES[1:]),
+        + "；".join(f"{s}（{zh_label('severity', s)}）" for s in SEVERITIES[1:]),
     ).font = NOTE_FONT
     by_key = rows_by_record(rows)
     letters = {sheet.name: {c.path: get_column_letter(i) for i, c in enumerate(sheet.columns, 1)} for sheet in rows}

@@ -1,4 +1,4 @@
-"""Chinese names for the spreadsheet: sheets, columns, column notes and the meaning of choice values.
+"""Chinese names for the spreadsheet: sheets, columns, column notes and hints on choice values.
 
 The sheets and columns themselves are derived from the models (`sheets`); these
 tables only name them. A field missing here still gets a column, headed by its description.
@@ -211,83 +211,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "SelfCheckItem.requirement": ("自查要求", "自查要求"),
 }
 
-# The meaning of closed-choice values, shown in the notes row next to each value.
-VALUES_ZH: dict[str, str] = {
-    # levels
-    "national": "国家级",
-    "province": "省级",
-    "city": "市级",
-    "county": "县级",
-    "township": "乡镇级",
-    "village": "村级",
-    "other": "其他",
-    # agency kinds
-    "government_department": "政府部门",
-    "public_institution": "事业单位",
-    "government": "人民政府",
-    "party_body": "党的机构",
-    "committee": "委员会",
-    "leading_group": "领导小组",
-    "enterprise": "企业",
-    "collective": "集体组织",
-    # unit kinds
-    "office": "办公室",
-    "section": "科室、股室",
-    "center": "中心",
-    "leadership": "领导机构（如党组）",
-    # roles
-    "lead": "牵头负责人",
-    "assistant": "辅助人员",
-    "leader": "组长",
-    "deputy_leader": "副组长",
-    "member": "成员",
-    "office_director": "办公室主任",
-    # delegation
-    "not_delegated": "上级未下放，由上级保留",
-    "assists_higher_level": "协助上级办理",
-    # review problems
-    "ocr_damage": "识别损坏",
-    "illegible": "无法辨认",
-    "ambiguous": "有歧义",
-    "missing": "缺失",
-    "unresolved_name": "名称无法确定",
-    "draft": "机器起草，待人工核对",
-    # source defects
-    "truncated": "内容中断",
-    "lost_images": "图片丢失",
-    "repeated_headers": "表头重复",
-    "missing_value": "缺少内容",
-    # materials
-    "common": "共同材料，每个申请人都要提交",
-    "optional": "选择材料",
-    # phones
-    "service": "服务电话",
-    "supervision": "监督电话",
-    "consulting": "咨询电话",
-    # channels
-    "window": "窗口办理",
-    "online": "网上办理",
-    "mobile": "掌上办理",
-    "mail": "邮寄办理",
-    "phone": "电话办理",
-    "self_service": "自助办理",
-    # flow nodes
-    "start": "开始",
-    "step": "步骤",
-    "decision": "判断",
-    "end": "结束",
-    # availability
-    "full": "完整",
-    "title_only": "图已丢失，只有标题（不要补画内容）",
-    # service levels
-    "A": "省级",
-    "B": "市级",
-    "C": "县级",
-    # severities of findings
-    "high": "严重",
-    "medium": "中等",
-    "low": "轻微",
-    "info": "提示",
+# What a closed-choice value means for whoever fills in a workbook, beyond its label (qingdan.labels).
+VALUE_HINTS: dict[str, dict[str, str]] = {
+    "Unit.kind": {"leadership": "如党组"},
+    "Evidence.required": {"common": "每个申请人都要提交"},
+    "Flow.availability": {"title_only": "不要补画内容"},
 }
 
 # Known patterns, described in plain words.

@@ -24,6 +24,7 @@ from itertools import combinations
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..labels import field_key, zh_label
 from ..models import ID_PATTERN, KIND_OF_SECTION, RECORD_KINDS, Ref
 from .labels import (
     FIELDS,
@@ -31,7 +32,7 @@ from .labels import (
     KIND_ZH,
     PATTERNS_ZH,
     SECTION_SHEETS,
-    VALUES_ZH,
+    VALUE_HINTS,
 )
 
 PARENT_LABEL = "所属ID"
@@ -226,11 +227,16 @@ def label_for(
     return label, what
 
 
-def _choices_note(values: tuple[str, ...]) -> str:
-    return "可选值：" + "；".join(f"{v}（{VALUES_ZH[v]}）" if v in VALUES_ZH else v for v in values)
+def _choices_note(key: str, values: tuple[str, ...]) -> str:
+    """Each value with its label (and a hint where one helps), e.g. common（共同材料，每个申请人都要提交）."""
+    notes = []
+    for value in values:
+        words = [w for w in (zh_label(key, value), VALUE_HINTS.get(key, {}).get(value)) if w and w != value]
+        notes.append(f"{value}（{'，'.join(words)}）" if words else value)
+    return "可选值：" + "；".join(notes)
 
 
-def _note(what: str, column: Column, pattern: str | None, default) -> str:
+def _note(what: str, column: Column, pattern: str | None, default, key: str) -> str:
     parts = [what]
     if column.blank_is_empty:
         parts.append("必填列，原件空白时可留空")
@@ -242,14 +248,14 @@ def _note(what: str, column: Column, pattern: str | None, default) -> str:
     else:
         parts.append("选填")
     if column.kind == "choice":
-        parts.append("从下拉列表选择。" + _choices_note(column.choices))
+        parts.append("从下拉列表选择。" + _choices_note(key, column.choices))
     elif column.kind == "bool":
         parts.append("填“是”或“否”")
     elif column.kind in ("int", "float"):
         parts.append("填数字")
     elif column.kind == "list":
         if column.item_kind == "choice":
-            parts.append(f"可多选，用“{LIST_SEPARATOR}”隔开或每行一项。" + _choices_note(column.choices))
+            parts.append(f"可多选，用“{LIST_SEPARATOR}”隔开或每行一项。" + _choices_note(key, column.choices))
         else:
             parts.append("每行一项（单元格内换行：Alt+Enter）")
     elif column.kind == "dict":
@@ -321,7 +327,7 @@ def _columns(
                 column.choices = tuple(typing.get_args(core))
             if column.kind == "str" and required and not _constrained(meta):
                 column.blank_is_empty = True
-        column.note = _note(what, column, _pattern(meta), default)
+        column.note = _note(what, column, _pattern(meta), default, field_key(model, name))
         sheet.columns.append(column)
 
 
