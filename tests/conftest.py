@@ -62,6 +62,9 @@ def seed_registry():
 
 # --- built sites and the browser (see browser_support.py) --------------------------------------
 
+# Tests that use these fixtures are marked for their tier (see pytest_collection_modifyitems).
+SLOW_FIXTURES = {"mini_site", "seed_site", "mini_build"}
+BROWSER_FIXTURES = {"browser", "new_page"}
 BROWSER_STAMP = {"version": "test", "date": "2026-01-01"}
 
 
@@ -116,6 +119,23 @@ def seed_site(tmp_path_factory, serve) -> BuiltSite:
 
 
 @pytest.fixture(scope="session")
+def mini_build(tmp_path_factory):
+    """`qingdan build` of the mini registry as it is (database, graph, CSV and site), once per session.
+    Read only."""
+    from qingdan.build import build
+
+    require_dot()
+    dist = tmp_path_factory.mktemp("mini-build") / "dist"
+    return build(MINI, dist, version="stamp-aaaa", site_url="http://127.0.0.1:8000/")
+
+
+@pytest.fixture
+def graphviz() -> str:
+    """Graphviz's `dot` for tests that draw: missing, the test fails with the install command."""
+    return require_dot()
+
+
+@pytest.fixture(scope="session")
 def browser():
     """One headless system Chromium for the session, driven by Playwright."""
     from playwright.sync_api import sync_playwright
@@ -157,6 +177,13 @@ def screenshots(tmp_path) -> Path:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Chromium tests run last: the session's sync Playwright keeps an event loop running in
-    the main thread, under which pytest-asyncio cannot run the async (Datasette) tests."""
+    """Tests that use the browser or a built site are marked for their tier whatever their file says;
+    Chromium tests run last: the session's sync Playwright keeps an event loop running in the main
+    thread, under which pytest-asyncio cannot run the async (Datasette) tests."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & (SLOW_FIXTURES | BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

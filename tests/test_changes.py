@@ -122,6 +122,7 @@ def test_feed_escapes_registry_text(repo):
     assert b"<script>" not in raw and b"&lt;script&gt;" in raw
 
 
+@pytest.mark.slow
 def test_site_shows_what_changed(repo, tmp_path):
     from qingdan.site import build_site
     from qingdan.validate import validate

@@ -2,6 +2,7 @@
 
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import cli
@@ -9,6 +10,7 @@ from qingdan.cli import cli
 from .conftest import MINI
 
 
+@pytest.mark.slow
 def test_build_with_relative_paths_writes_the_whole_site(tmp_path, monkeypatch):
     shutil.copytree(MINI, tmp_path / "registry")
     monkeypatch.chdir(tmp_path)
@@ -32,16 +34,14 @@ def test_build_refuses_a_broken_registry(tmp_path, monkeypatch):
     assert not (tmp_path / "dist").exists()
 
 
-def test_every_page_url_in_the_database_exists_on_the_site(tmp_path):
+@pytest.mark.slow
+def test_every_page_url_in_the_database_exists_on_the_site(mini_build):
     import re
 
     import sqlite_utils
 
-    from qingdan.build import build
-
-    result = build(MINI, tmp_path / "dist", version="t", site_url="http://127.0.0.1:8000/")
-    site = result.dist / "site"
-    db = sqlite_utils.Database(result.dist / "qingdan.db")
+    site = mini_build.dist / "site"
+    db = sqlite_utils.Database(mini_build.dist / "qingdan.db")
     checked = 0
     for table in db.tables:
         if "page_url" not in table.columns_dict:

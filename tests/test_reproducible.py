@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from qingdan.build import build, registry_stamp
 
 from .conftest import MINI
@@ -11,9 +13,10 @@ def files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_two_builds_differ_only_in_the_stamp(tmp_path):
-    first = build(MINI, tmp_path / "a" / "dist", version="stamp-aaaa")
-    second = build(MINI, tmp_path / "b" / "dist", version="stamp-bbbb")
+@pytest.mark.slow
+def test_two_builds_differ_only_in_the_stamp(mini_build, tmp_path):
+    first = mini_build  # version stamp-aaaa
+    second = build(MINI, tmp_path / "b" / "dist", version="stamp-bbbb", site_url="http://127.0.0.1:8000/")
     a, b = files(first.dist), files(second.dist)
     assert a.keys() == b.keys()
     differing = [name for name in a if a[name] != b[name]]

@@ -1,4 +1,8 @@
-"""The public site built from the mini registry: pages, flowcharts, escaping, search, offline, atomicity."""
+"""The public site built from the mini registry: pages, flowcharts, escaping, search, offline, atomicity.
+
+Every test here builds a site or reads one (slow tier); what the build refuses before building is in
+test_site_refusals.py.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from qingdan import flowchart
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
 from qingdan.site.check import broken_links, external_assets, unreachable_records
@@ -20,6 +23,8 @@ from qingdan.urls import page_url
 from qingdan.validate import validate
 
 from .conftest import MINI
+
+pytestmark = pytest.mark.slow
 
 STAMP = {"version": "9.9.9-test", "date": "2026-01-02"}
 GUIDE_SECTIONS = (
@@ -344,13 +349,6 @@ def test_flowcharts_are_cached_by_content_hash(extended, monkeypatch, tmp_path):
     _replace(registry, "label: 补正全部材料", "label: 补正材料", "extra.yaml")
 
 
-def test_missing_graphviz_fails_with_a_clear_message(monkeypatch, tmp_path):
-    monkeypatch.setattr(flowchart.shutil, "which", lambda name: None)
-    with pytest.raises(flowchart.GraphvizMissing, match="Graphviz is not installed.*apt-get install graphviz"):
-        build_site(validate(MINI), tmp_path / "dist")
-    assert not (tmp_path / "dist" / "site").exists()
-
-
 # --- escaping --------------------------------------------------------------------------
 
 
@@ -457,16 +455,6 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "dist").iterdir()] == ["site"]  # no staging folders left
 
 
-def test_a_registry_with_errors_is_refused(tmp_path, mini):
-    _report, built = _build(MINI, tmp_path)
-    _replace(mini, "flow: demo-flow-b1", "flow: no-such-flow")
-    broken = validate(mini)
-    assert broken.errors
-    with pytest.raises(SiteBuildError, match="error"):
-        build_site(broken, tmp_path / "dist")
-    assert (built / "index.html").is_file()
-
-
 def test_downloads_in_dist_are_published_and_listed(tmp_path):
     dist = tmp_path / "dist"
     (dist / "graph").mkdir(parents=True)
@@ -482,11 +470,8 @@ def test_downloads_in_dist_are_published_and_listed(tmp_path):
     )
 
 
-def test_graph_pages_when_a_graph_is_given(tmp_path):
-    from qingdan.graph import build_graph
-
-    report = validate(MINI)
-    built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry))
+def test_graph_pages_when_a_graph_is_given(mini_site):
+    built = mini_site.path
     assert "<svg" in _read(built, "graph/")
     assert 'id="qd-graph"' in _read(built, page_url("agency", "demo-ybj"))
     assert external_assets(built) == [] and broken_links(built, ignore=("downloads/",)) == []
@@ -500,14 +485,8 @@ def test_without_a_graph_the_site_still_builds(site):
 # --- the real registry -----------------------------------------------------------------
 
 
-def test_the_real_registry_builds_with_every_record_within_three_clicks(tmp_path):
-    from qingdan.graph import build_graph
-
-    from .conftest import REGISTRY
-
-    report = validate(REGISTRY)
-    assert report.ok, "registry/ has errors:\n" + "\n".join(e.format() for e in report.errors[:20])
-    built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry), stamp=STAMP)
+def test_the_real_registry_builds_with_every_record_within_three_clicks(seed_site):
+    report, built = seed_site.report, seed_site.path
     assert unreachable_records(built, report.registry) == []
     assert broken_links(built, ignore=("downloads/",)) == []
     assert external_assets(built) == []
@@ -523,13 +502,8 @@ def test_data_page_links_to_every_ready_made_query(site):
         assert f'/qingdan/{name}"' in data, name
 
 
-def test_agency_page_lists_who_else_is_involved(tmp_path):
-    from qingdan.graph import build_graph
-    from qingdan.site import build_site
-
-    report = validate(MINI)
-    built = build_site(report, tmp_path / "dist", graph=build_graph(report.registry), build_dir=tmp_path / "build")
-    page = _read(built, page_url("agency", "demo-ybj"))
+def test_agency_page_lists_who_else_is_involved(mini_site):
+    page = mini_site.page(page_url("agency", "demo-ybj"))
     involved = page[page.index('id="qd-involved"') :]
     assert "襄垣县民政局" in involved and "医疗救助" in involved and "认定" in involved
     assert 'href="../../boundaries/demo-boundary-1/"' in involved

@@ -502,6 +502,7 @@ def test_cell_codec_round_trips(column_kind, value):
     assert decode(column, encode(column, value)) == value
 
 
+@pytest.mark.slow
 def test_the_whole_seed_registry_round_trips(seed, tmp_path):
     before = dumps(seed)
     original = load_registry(seed)
