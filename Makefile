@@ -1,4 +1,5 @@
-# qingdan: `make demo` sets everything up, builds and serves; `make test` runs the tests.
+# qingdan: `make demo` sets everything up, builds and serves; `make test` runs the tests
+# (all of them, as CI does); `make test-fast` leaves out full builds and the browser.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ DIST ?= dist
 HOST ?= 127.0.0.1
 SITE_URL ?= http://$(HOST):8000/
 
-.PHONY: demo build serve serve-prod test lint validate schema benchmark system-deps clean
+.PHONY: demo build serve serve-prod test test-fast lint validate schema benchmark system-deps clean
 
 # System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
 # browser test, nginx for serve-prod); installed only when missing, with sudo when not root.
@@ -50,6 +51,9 @@ demo: build serve
 
 test: system-deps $(BIN)/qingdan
 	$(BIN)/python -m pytest -q
+
+test-fast: $(BIN)/qingdan
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: $(BIN)/qingdan
 	$(BIN)/ruff format --check .
