@@ -33,6 +33,7 @@ def metadata(site_url: str = "") -> dict:
         )
     if site_url:
         data["description_html"] += f'<p><a href="{site_url}">返回清单网站</a></p>'
+        data["qingdan_site_url"] = site_url  # the templates' link back to the site
     return data
 
 
@@ -60,6 +61,8 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", 
         str(metadata_path),
         "--plugins-dir",
         str(CONFIG_DIR / "plugins"),
+        "--template-dir",
+        str(CONFIG_DIR / "templates"),
         "--host",
         host,
         "--port",

@@ -28,6 +28,7 @@ NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 DATASETTE_RATE = 10  # requests a second per client (not loopback), with a burst of 40
 SITE_RATE = 50
 MAX_BODY = "16k"
+REPLICA_HOST = "127.0.0.1"  # replicas are reached only through nginx, whatever address nginx listens on
 
 
 class ProdError(Exception):
@@ -80,7 +81,7 @@ def nginx_config(layout: Layout) -> str:
         "SITE_PORT": str(layout.site_port),
         "DATASETTE_PORT": str(layout.datasette_port),
         "REPLICAS": "\n".join(
-            f"        server {layout.host}:{port} max_fails=1 fail_timeout=3s;" for port in layout.replica_ports
+            f"        server {REPLICA_HOST}:{port} max_fails=1 fail_timeout=3s;" for port in layout.replica_ports
         ),
         "TRIES": str(len(layout.replica_ports) + 1),
         "DATASETTE_RATE": str(DATASETTE_RATE),
@@ -122,7 +123,7 @@ class ProdServer:
 
     def replica_args(self, port: int) -> list[str]:
         dist = self.layout.dist
-        args = datasette_args(dist / "qingdan.db", dist / "metadata.json", self.layout.host, port)
+        args = datasette_args(dist / "qingdan.db", dist / "metadata.json", REPLICA_HOST, port)
         return [*args, "--inspect-file", str(self.layout.inspect_file)]
 
     def write_inspect_file(self) -> None:
@@ -141,7 +142,7 @@ class ProdServer:
             raise ProdError(f"`datasette inspect` failed on {db}: {result.stderr.strip()[-500:]}")
 
     def start_replica(self, port: int) -> subprocess.Popen:
-        if port_open(self.layout.host, port):
+        if port_open(REPLICA_HOST, port):
             raise ProdError(f"port {port} is already in use: stop what runs there or choose other ports")
         process = start_child(self.replica_args(port), stdout=self.output, stderr=self.output)
         self.replicas[port] = process
@@ -165,14 +166,14 @@ class ProdServer:
         for port in self.layout.replica_ports:
             self.start_replica(port)
         for port, process in self.replicas.items():
-            wait_for_port(self.layout.host, port, process, timeout, f"Datasette replica {port}")
+            wait_for_port(REPLICA_HOST, port, process, timeout, f"Datasette replica {port}")
         self.nginx = start_child([*nginx, "-g", "daemon off;"], stdout=self.output, stderr=self.output)
         wait_for_port(self.layout.host, self.layout.site_port, self.nginx, timeout, "nginx")
 
     def restart_dead_replicas(self) -> list[int]:
         dead = [port for port, process in self.replicas.items() if process.poll() is not None]
         for port in dead:
-            if not port_open(self.layout.host, port):
+            if not port_open(REPLICA_HOST, port):
                 self.start_replica(port)
         return dead
 

@@ -49,6 +49,7 @@ def ds(db_path):
         immutables=[str(db_path)],
         metadata=metadata(),
         plugins_dir=str(CONFIG_DIR / "plugins"),
+        template_dir=str(CONFIG_DIR / "templates"),
         settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
     )
 
