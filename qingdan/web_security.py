@@ -43,12 +43,13 @@ def script_hash(body: bytes) -> str:
 def content_security_policy(script_hashes: Iterable[str] = (), form_origins: Iterable[str] = ()) -> str:
     """A policy allowing only the site itself (and `form_origins`, where its forms send people, e.g.
     Datasette on its own port), inline scripts only by hash. Inline styles stay allowed: Material and
-    Datasette set `style=` attributes, and styles cannot run code."""
+    Datasette set `style=` attributes, and styles cannot run code. 'wasm-unsafe-eval' lets the site's
+    search (Pagefind) compile its WebAssembly; it allows no JavaScript eval."""
     others = " ".join(sorted(set(form_origins)))
     scripts = " ".join(sorted(set(script_hashes)))
     directives = [
         "default-src 'self'",
-        f"script-src 'self' {scripts}".strip(),
+        f"script-src 'self' 'wasm-unsafe-eval' {scripts}".strip(),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self' data:",

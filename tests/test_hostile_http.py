@@ -294,3 +294,27 @@ def test_stopping_serve_stops_datasette(dist, stop):
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+# --- the real site under its policy, in Chromium ------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_site_search_and_scripts_run_under_the_policy(mini_site, new_page):
+    """The built site served with its Content-Security-Policy: Material's scripts and the Pagefind search
+    (WebAssembly) run, and the browser reports no violation."""
+    server = site_server(mini_site.path, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = new_page("desktop")
+        violations = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+        page.on("pageerror", lambda e: violations.append(str(e)))
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/guides/")
+        page.click(".md-search__input")
+        page.keyboard.insert_text("医保")
+        page.locator(".md-search-result__item a").first.wait_for()
+        assert violations == []
+    finally:
+        server.shutdown()
+        server.server_close()
