@@ -7,12 +7,14 @@ regular files inside the expected folder are read, never more than a set size.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path, PurePosixPath
 
 MAX_YAML_BYTES = 10_000_000  # the largest registry file is ~35 KB
 MAX_SOURCE_BYTES = 20_000_000  # the largest source text is ~30 KB
+MAX_ORIGINAL_BYTES = 200_000_000  # an original .docx, .xlsx or .pdf as published
 
 
 class UnsafeFile(Exception):
@@ -45,8 +47,8 @@ def confined_path(folder: Path, name: str) -> Path:
     return Path(real)
 
 
-def read_text(path: Path, limit: int, what: str) -> str:
-    """The UTF-8 text of a regular file of at most `limit` bytes (`what` names it in errors)."""
+def _open_regular(path: Path, limit: int, what: str):
+    """A binary handle on a regular file of at most `limit` bytes; UnsafeFile for anything else."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: `path` is resolved
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
@@ -64,12 +66,16 @@ def read_text(path: Path, limit: int, what: str) -> str:
             raise UnsafeFile("unsafe_path", f"{what} is not a regular file (a device, FIFO or socket)")
         if info.st_size > limit:
             raise UnsafeFile("too_large", f"{what} is too large ({info.st_size:,} bytes; at most {limit:,})")
-        with os.fdopen(fd, "rb") as handle:
-            fd = None
-            data = handle.read(limit + 1)
-    finally:
-        if fd is not None:
-            os.close(fd)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_text(path: Path, limit: int, what: str) -> str:
+    """The UTF-8 text of a regular file of at most `limit` bytes (`what` names it in errors)."""
+    with _open_regular(path, limit, what) as handle:
+        data = handle.read(limit + 1)
     if len(data) > limit:
         raise UnsafeFile("too_large", f"{what} is too large (more than {limit:,} bytes)")
     try:
@@ -81,3 +87,15 @@ def read_text(path: Path, limit: int, what: str) -> str:
             f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line}; if it is GBK, save it as UTF-8)",
             line=line,
         ) from None
+
+
+def file_sha256(path: Path, limit: int, what: str) -> str:
+    """SHA-256 of a regular file of at most `limit` bytes, read in pieces."""
+    digest, total = hashlib.sha256(), 0
+    with _open_regular(path, limit, what) as handle:
+        while piece := handle.read(1 << 20):
+            total += len(piece)
+            if total > limit:
+                raise UnsafeFile("too_large", f"{what} is too large (more than {limit:,} bytes)")
+            digest.update(piece)
+    return digest.hexdigest()

@@ -15,7 +15,7 @@ from . import regions
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
 from .labels import zh_label
 from .registry import SEVERITIES, Problem, Registry, load_registry
-from .safefiles import UnsafeFile
+from .safefiles import MAX_ORIGINAL_BYTES, UnsafeFile, file_sha256
 from .urls import PATH_KINDS, SITE_NAMES, is_site_name
 
 CATEGORY_WORDS = ("许可", "处罚", "强制", "征收", "给付", "检查", "确认", "奖励", "裁决")
@@ -164,6 +164,11 @@ def check_sources(registry: Registry):
             code = "missing_source" if exc.code == "missing_path" else exc.code
             where = f" (in {registry.sources_dir()})" if code == "missing_source" else ""
             yield registry.problem("error", code, doc.id, "file", exc.message + where)
+        yield from _check_original(registry, doc)
+        if doc.url and not doc.url.lower().startswith(("http://", "https://")):
+            yield registry.problem(
+                "error", "malformed_value", doc.id, "url", f"{doc.url[:80]!r} is not an http:// or https:// address"
+            )
     for entry in registry.entries.values():
         source = getattr(entry.record, "source", None)
         if source is None or source.line is None:
@@ -194,6 +199,29 @@ def check_site_names(registry: Registry):
                     f"{record.id!r} is a name the site uses for its own pages and folders "
                     f"({', '.join(sorted(SITE_NAMES))}); choose another ID",
                 )
+
+
+def _check_original(registry: Registry, doc):
+    """The original file, when named, is a regular file in sources/ whose SHA-256 is the one recorded."""
+    if doc.original is None:
+        if doc.sha256:
+            yield registry.problem("error", "missing_field", doc.id, "original", "sha256 is given but no original file")
+        return
+    what = f"the original file {doc.original!r}"
+    try:
+        digest = file_sha256(registry.source_path(doc.original), MAX_ORIGINAL_BYTES, what)
+    except UnsafeFile as exc:
+        code = "missing_source" if exc.code == "missing_path" else exc.code
+        yield registry.problem("error", code, doc.id, "original", exc.message)
+        return
+    if doc.sha256 and digest != doc.sha256:
+        yield registry.problem(
+            "error",
+            "checksum_mismatch",
+            doc.id,
+            "sha256",
+            f"{what} has SHA-256 {digest}, not the one recorded: the file was changed or replaced",
+        )
 
 
 ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check_sources, check_site_names]

@@ -294,6 +294,34 @@ def test_sources_folder_linked_out_of_the_registry(mini, tmp_path):
     assert documents and "sources/ is a symbolic link" in documents[0].message
 
 
+@pytest.mark.parametrize(
+    "original, code, words",
+    [
+        ("/etc/shadow", "unsafe_path", "absolute path"),
+        ("../../secret.docx", "unsafe_path", "'..'"),
+        ("missing.docx", "missing_source", "does not exist"),
+        ("pipe.docx", "unsafe_path", "not a regular file"),
+    ],
+)
+def test_document_original_is_confined_too(mini, original, code, words):
+    os.mkfifo(mini / "sources" / "pipe.docx")
+    edit(mini, "    file: mini.txt\n", f"    file: mini.txt\n    original: '{original}'\n")
+    problem = only_error(mini, code, seconds=5)
+    assert problem.field == "documents[0].original" and words in problem.message
+
+
+def test_document_original_that_was_replaced(mini):
+    (mini / "sources" / "mini.docx").write_bytes(b"the file as published")
+    edit(mini, "    file: mini.txt\n", "    file: mini.txt\n    original: mini.docx\n    sha256: '" + "0" * 64 + "'\n")
+    problem = only_error(mini, "checksum_mismatch")
+    assert problem.field == "documents[0].sha256"
+
+
+def test_document_url_must_be_http(mini):
+    edit(mini, "    file: mini.txt\n", "    file: mini.txt\n    url: 'javascript:alert(1)'\n")
+    assert only_error(mini, "malformed_value").field == "documents[0].url"
+
+
 def test_link_inside_sources_to_another_source_is_fine(mini):
     (mini / "sources" / "alias.txt").symlink_to(mini / "sources" / "mini.txt")
     set_document_file(mini, "alias.txt")
