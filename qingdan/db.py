@@ -24,30 +24,11 @@ from .codes import CodeError, parse_code
 from .regions import lookup
 from .registry import Registry
 from .search import index_text, region_tokens
-from .spreadsheet.labels import KIND_ZH
 from .urls import page_url
 from .validate import Report
 
 # kind → table name, for every top-level kind (and work items, which have IDs of their own).
-TABLES = {
-    "document": "documents",
-    "code_scheme": "code_schemes",
-    "agency": "agencies",
-    "unit": "units",
-    "person": "persons",
-    "post": "posts",
-    "membership": "memberships",
-    "duty": "duties",
-    "work_item": "work_items",
-    "boundary": "boundaries",
-    "power": "powers",
-    "service": "services",
-    "flow_template": "flow_templates",
-    "flow": "flows",
-    "supervision_rule": "supervision_rules",
-    "task": "tasks",
-    "self_check": "self_checks",
-}
+TABLES = {kind.name: kind.table for kind in models.KINDS}
 # Nested lists that share a table across parents; `role` keeps which field a row came from.
 CHILD_TABLES = {
     "parties": "boundary_parties",
@@ -66,7 +47,8 @@ CHILD_TABLES = {
     "defects": "document_defects",
     "review": "review_flags",
 }
-MODEL_OF_KIND = {models.KIND_OF_SECTION[s]: m for s, m in models.RECORD_KINDS.items()} | {"work_item": models.WorkItem}
+# top-level kinds first, then those nested in them (work items)
+MODEL_OF_KIND = {kind.name: kind.model for kind in sorted(models.KINDS, key=lambda kind: kind.section is None)}
 TABLE_KIND = {table: kind for kind, table in TABLES.items()}
 FINDINGS_TABLE = "quality_findings"  # not "findings": that name is the canned query's
 WORK_ITEM_OWNERS = sorted(kind for kind, model in MODEL_OF_KIND.items() if "work_items" in model.model_fields)
@@ -114,9 +96,7 @@ class Rows:
         self.tables.setdefault(table, []).append(row)
 
 
-PAGE_KINDS = {
-    kind for kind in TABLES if kind not in ("document", "code_scheme", "flow_template", "person", "membership")
-}
+PAGE_KINDS = {kind.name for kind in models.KINDS if kind.folder or kind.anchored}
 
 
 class Schema:
@@ -434,7 +414,7 @@ def search_documents(registry: Registry, site_url: str = ""):
         return {
             "id": f"{kind}:{record_id}",
             "kind": kind,
-            "kind_zh": KIND_ZH[kind],
+            "kind_zh": models.KIND[kind].zh,
             "record_id": record_id,
             "agency": agency,
             "agency_name": agency_name(agency),

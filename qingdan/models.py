@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
@@ -476,66 +476,58 @@ class SelfCheckItem(Record):
 
 # --- the file format -------------------------------------------------------------------
 
-RECORD_KINDS: dict[str, type[BaseModel]] = {
-    "documents": Document,
-    "code_schemes": CodeScheme,
-    "agencies": Agency,
-    "units": Unit,
-    "persons": Person,
-    "posts": Post,
-    "memberships": Membership,
-    "duties": Duty,
-    "boundaries": Boundary,
-    "powers": Power,
-    "services": PublicService,
-    "flow_templates": FlowTemplate,
-    "flows": Flow,
-    "supervision_rules": SupervisionRule,
-    "tasks": Task,
-    "self_checks": SelfCheckItem,
-}
 
-KIND_OF_SECTION = {
-    "documents": "document",
-    "code_schemes": "code_scheme",
-    "agencies": "agency",
-    "units": "unit",
-    "persons": "person",
-    "posts": "post",
-    "memberships": "membership",
-    "duties": "duty",
-    "boundaries": "boundary",
-    "powers": "power",
-    "services": "service",
-    "flow_templates": "flow_template",
-    "flows": "flow",
-    "supervision_rules": "supervision_rule",
-    "tasks": "task",
-    "self_checks": "self_check",
-}
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record, and where it goes: the one list that the loader, validator, database,
+    site and workbook read. A new kind is one entry here and its model."""
+
+    name: str  # as records, references and findings name it: "power"
+    model: type[BaseModel]
+    section: str | None  # its list in a registry file ("powers"); None for records nested in others
+    table: str  # its database table
+    zh: str  # its Chinese name, also its workbook sheet
+    folder: str | None = None  # site folder of its own page ("guides")
+    anchored: bool = False  # shown at an anchor of its agency's page
+    sheet_last: bool = False  # reference material: its sheet follows the agency's own records
 
 
-class RegistryFile(Strict):
-    """One YAML file of the registry: any of the record lists, each optional."""
+# In the order of a registry file (and of the JSON Schema, and of the database tables).
+KINDS: tuple[Kind, ...] = (
+    Kind("document", Document, "documents", "documents", "源文件", sheet_last=True),
+    Kind("code_scheme", CodeScheme, "code_schemes", "code_schemes", "编码规则", sheet_last=True),
+    Kind("agency", Agency, "agencies", "agencies", "机构", folder="agencies"),
+    Kind("unit", Unit, "units", "units", "科室", anchored=True),
+    Kind("person", Person, "persons", "persons", "人员"),
+    Kind("post", Post, "posts", "posts", "岗位", anchored=True),
+    Kind("membership", Membership, "memberships", "memberships", "任职"),
+    Kind("duty", Duty, "duties", "duties", "主要职责", anchored=True),
+    Kind("work_item", WorkItem, None, "work_items", "工作事项", anchored=True),
+    Kind("boundary", Boundary, "boundaries", "boundaries", "职责边界", folder="boundaries"),
+    Kind("power", Power, "powers", "powers", "职权", folder="guides"),
+    Kind("service", PublicService, "services", "services", "公共服务", folder="guides"),
+    Kind("flow_template", FlowTemplate, "flow_templates", "flow_templates", "流程模板"),
+    Kind("flow", Flow, "flows", "flows", "流程图", anchored=True),
+    Kind("supervision_rule", SupervisionRule, "supervision_rules", "supervision_rules", "监管制度", anchored=True),
+    Kind("task", Task, "tasks", "tasks", "工作任务", anchored=True),
+    Kind("self_check", SelfCheckItem, "self_checks", "self_checks", "自查事项", anchored=True),
+)
+KIND = {kind.name: kind for kind in KINDS}
+RECORD_KINDS: dict[str, type[BaseModel]] = {kind.section: kind.model for kind in KINDS if kind.section}
+KIND_OF_SECTION = {kind.section: kind.name for kind in KINDS if kind.section}
 
+
+class _RegistryFileBase(Strict):
     model_config = ConfigDict(extra="forbid", title="qingdan registry file")
 
-    documents: list[Document] = Field(default_factory=list)
-    code_schemes: list[CodeScheme] = Field(default_factory=list)
-    agencies: list[Agency] = Field(default_factory=list)
-    units: list[Unit] = Field(default_factory=list)
-    persons: list[Person] = Field(default_factory=list)
-    posts: list[Post] = Field(default_factory=list)
-    memberships: list[Membership] = Field(default_factory=list)
-    duties: list[Duty] = Field(default_factory=list)
-    boundaries: list[Boundary] = Field(default_factory=list)
-    powers: list[Power] = Field(default_factory=list)
-    services: list[PublicService] = Field(default_factory=list)
-    flow_templates: list[FlowTemplate] = Field(default_factory=list)
-    flows: list[Flow] = Field(default_factory=list)
-    supervision_rules: list[SupervisionRule] = Field(default_factory=list)
-    tasks: list[Task] = Field(default_factory=list)
-    self_checks: list[SelfCheckItem] = Field(default_factory=list)
+
+RegistryFile = create_model(
+    "RegistryFile",
+    __base__=_RegistryFileBase,
+    __doc__="One YAML file of the registry: any of the record lists, each optional.",
+    __module__=__name__,
+    **{section: (list[model], Field(default_factory=list)) for section, model in RECORD_KINDS.items()},
+)
 
 
 Post.model_rebuild()

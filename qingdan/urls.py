@@ -6,15 +6,10 @@ IDs are checked by the models (lowercase ASCII, no '/' or '..'), so they are saf
 
 from __future__ import annotations
 
-from .models import ID_RE
+from .models import ID_RE, KINDS
 
-# kind → (folder, whether the record has a page of its own)
-PAGE_FOLDERS = {
-    "agency": "agencies",
-    "power": "guides",
-    "service": "guides",
-    "boundary": "boundaries",
-}
+# kind → folder of its own page (models.KINDS says which kinds have one)
+PAGE_FOLDERS = {kind.name: kind.folder for kind in KINDS if kind.folder}
 # Kinds whose ID names a file of the site: their own pages, source pages (sources/<id>/) and
 # an agency's change page (changes/<id>/); the folders where those pages are.
 PATH_KINDS = (*PAGE_FOLDERS, "document")
@@ -30,7 +25,7 @@ SITE_NAMES = frozenset(
     }
 )
 # Records shown inside their agency's page, at an anchor.
-ANCHORED = {"unit", "post", "duty", "supervision_rule", "task", "self_check", "flow", "work_item"}
+ANCHORED = {kind.name for kind in KINDS if kind.anchored}
 
 
 def safe_id(record_id: str) -> str:

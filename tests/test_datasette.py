@@ -5,7 +5,7 @@ from datasette.app import Datasette
 
 from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata
 from qingdan.db import build_database
-from qingdan.spreadsheet.labels import KIND_ZH
+from qingdan.models import KIND
 from qingdan.validate import validate
 
 from .conftest import REGISTRY
@@ -52,7 +52,7 @@ async def test_who_handles_finds_the_right_items_first(ds, q, kind, words):
     top = rows[:3]
     assert any(words in r["title"] and (kind is None or r["kind"] == kind) for r in top), top
     assert all(r["page_url"].startswith("http://127.0.0.1:8000/") for r in rows if r["page_url"])
-    assert top[0]["agency_name"] and top[0]["kind_zh"] == KIND_ZH[top[0]["kind"]]
+    assert top[0]["agency_name"] and top[0]["kind_zh"] == KIND[top[0]["kind"]].zh
 
 
 async def test_who_handles_knows_short_forms(ds):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import regions
 from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
+from ..models import KINDS
 from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
 
 SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}$")
@@ -46,18 +47,7 @@ class SiteContext:
             for rid in dict.fromkeys((finding.records or []) + ([finding.record] if finding.record else [])):
                 self.findings_by_record[rid].append(finding)
         self.by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for kind in (
-            "unit",
-            "post",
-            "duty",
-            "boundary",
-            "power",
-            "service",
-            "flow",
-            "supervision_rule",
-            "task",
-            "self_check",
-        ):
+        for kind in (kind.name for kind in KINDS if "agency" in kind.model.model_fields):
             for record in reg.of(kind):
                 self.by_agency[record.agency][kind].append(record)
         self.memberships_by_post = defaultdict(list)

@@ -13,11 +13,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..atomic import atomic_write_bytes
 from ..labels import zh_label
+from ..models import KIND
 from ..registry import SEVERITIES, Registry, load_registry
 from ..validate import check
 from .codec import encode
 from .folders import agency_folder, checked_root, folder_of, folder_records, problem_path
-from .labels import KIND_ZH
 from .locate import locate, rows_by_record, split_field
 from .results import SpreadsheetError
 from .rows import (
@@ -224,7 +224,9 @@ def _write_references(ws, registry: Registry, root: Path, folder: str) -> None:
             continue
         record = entry.record
         name = getattr(record, "name", None) or getattr(record, "title", None) or ""
-        for index, value in enumerate((entry.id, KIND_ZH.get(entry.kind, entry.kind), name, where or ""), 1):
+        for index, value in enumerate(
+            (entry.id, KIND[entry.kind].zh if entry.kind in KIND else entry.kind, name, where or ""), 1
+        ):
             _set_cell(ws.cell(number, index), value)
         number += 1
     for letter, width in zip("ABCD", (34, 10, 40, 28), strict=False):

@@ -8,47 +8,6 @@ Keys are "Model.field" (most specific), "field", or for flattened single models
 
 from __future__ import annotations
 
-# Sheet of each top-level section, in the order the workbook shows them.
-SECTION_SHEETS: dict[str, str] = {
-    "agencies": "机构",
-    "units": "科室",
-    "persons": "人员",
-    "posts": "岗位",
-    "memberships": "任职",
-    "duties": "主要职责",
-    "boundaries": "职责边界",
-    "powers": "职权",
-    "services": "公共服务",
-    "flow_templates": "流程模板",
-    "flows": "流程图",
-    "supervision_rules": "监管制度",
-    "tasks": "工作任务",
-    "self_checks": "自查事项",
-    "documents": "源文件",
-    "code_schemes": "编码规则",
-}
-
-# Chinese name of each record kind (singular, as in KIND_OF_SECTION), for notes and the reference sheet.
-KIND_ZH: dict[str, str] = {
-    "document": "源文件",
-    "code_scheme": "编码规则",
-    "agency": "机构",
-    "unit": "科室",
-    "person": "人员",
-    "post": "岗位",
-    "membership": "任职",
-    "duty": "主要职责",
-    "boundary": "职责边界",
-    "power": "职权",
-    "service": "公共服务",
-    "flow_template": "流程模板",
-    "flow": "流程图",
-    "supervision_rule": "监管制度",
-    "task": "工作任务",
-    "self_check": "自查事项",
-    "work_item": "工作事项",
-}
-
 # field → (column label, what the column holds). Child sheets take the label of their list field.
 FIELDS: dict[str, tuple[str, str]] = {
     # common to records

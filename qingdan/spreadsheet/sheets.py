@@ -25,13 +25,11 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from ..labels import field_key, zh_label
-from ..models import ID_PATTERN, KIND_OF_SECTION, RECORD_KINDS, Ref
+from ..models import ID_PATTERN, KIND, KIND_OF_SECTION, KINDS, RECORD_KINDS, Ref
 from .labels import (
     FIELDS,
     ID_RULE,
-    KIND_ZH,
     PATTERNS_ZH,
-    SECTION_SHEETS,
     VALUE_HINTS,
 )
 
@@ -265,7 +263,9 @@ def _note(what: str, column: Column, pattern: str | None, default, key: str) -> 
     if column.path == ("id",) and column.ref is None:
         parts.append(ID_RULE)
     elif column.ref:
-        parts.append(f"填写已有的{KIND_ZH.get(column.ref, column.ref)}ID（本工作簿或“可引用ID”表中）")
+        parts.append(
+            f"填写已有的{KIND[column.ref].zh if column.ref in KIND else column.ref}ID（本工作簿或“可引用ID”表中）"
+        )
     elif pattern and pattern != ID_PATTERN:
         parts.append("格式：" + PATTERNS_ZH.get(pattern, pattern))
     return "。".join(p.rstrip("。") for p in parts) + "。"
@@ -335,7 +335,7 @@ class _Builder:
     def __init__(self):
         self.top: list[Sheet] = []
         self.children: dict[tuple[str, type], Sheet] = {}
-        self.names: set[str] = set(SECTION_SHEETS.values())
+        self.names: set[str] = {kind.zh for kind in KINDS if kind.section}
 
     def child(self, parent: Sheet, key: str, model: type[BaseModel], label: str, what: str) -> Sheet:
         sheet = self.children.get((key, model))
@@ -387,11 +387,12 @@ def _sheet_name(text: str) -> str:
 @cache
 def layout() -> Layout:
     builder = _Builder()
-    order = list(SECTION_SHEETS) + [s for s in RECORD_KINDS if s not in SECTION_SHEETS]
+    sheets = {kind.section: kind.zh for kind in sorted(KINDS, key=lambda kind: kind.sheet_last) if kind.section}
+    order = list(sheets) + [s for s in RECORD_KINDS if s not in sheets]
     for section in order:
         if section not in RECORD_KINDS:
             continue
-        name = SECTION_SHEETS.get(section) or _sheet_name(section)
+        name = sheets.get(section) or _sheet_name(section)
         builder.names.add(name)
         sheet = Sheet(name=name, model=RECORD_KINDS[section], section=section)
         builder.top.append(sheet)
