@@ -60,7 +60,7 @@ def validate(path: Path, fmt: str, quiet: bool):
 @click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
 @click.option("--site-url", default="", help="Public address of the site, so database rows link to their pages.")
 @click.option("--datasette-url", default=DEFAULT_DATASETTE_URL, show_default=True)
-@click.option("--no-site", is_flag=True, help="Build the database and graph only.")
+@click.option("--no-site", is_flag=True, help="Build the database, CSV and graph only (the new dist has no site).")
 @click.option("--version", "version", default=None, help="Version string to stamp (default: git revision).")
 def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site: bool, version: str | None):
     """Build dist/: the SQLite database, the graph files and the site."""

@@ -181,6 +181,28 @@ def test_dist_that_is_a_file_is_refused(mini, tmp_path):
     assert dist.read_text(encoding="utf-8") == "my notes"
 
 
+@pytest.mark.parametrize("name", [".", "..", "build"])
+def test_dist_that_is_the_working_or_build_folder_is_refused(mini, tmp_path, monkeypatch, name):
+    """Expected: `--dist .`, `..` or `build` (the build folder itself) is refused before anything is
+    written; within 10 s."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with timed(10):
+        result = CliRunner().invoke(cli, ["build", str(mini), "--dist", name, "--no-site"])
+    assert result.exit_code == 1 and "cannot be the dist folder" in result.output, result.output
+    assert list(work.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["mini", "work"]
+
+
+def test_a_dist_link_whose_version_was_deleted_is_rebuilt(good, mini, tmp_path):
+    """Expected: when `rm -rf build/` left dist a dangling link, the next build makes it whole."""
+    shutil.rmtree(tmp_path / "build")
+    assert good.is_symlink() and not good.exists()
+    with timed(30):
+        build(mini, good, site=False, version="again")
+    assert (good / "qingdan.db").is_file() and build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
+
+
 def test_dist_symlink_to_a_folder_the_build_did_not_make_is_refused(mini, tmp_path):
     """Expected: a clear error; neither the link nor the folder it points to is touched."""
     elsewhere = tmp_path / "www"
