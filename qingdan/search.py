@@ -227,14 +227,19 @@ def _match_pattern(query: str) -> re.Pattern | None:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
+def _concept_forms(query: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        tuple(form.lower() for form in (concept, *ABBREVIATIONS.get(concept, ()))) for concept in query_concepts(query)
+    )
+
+
 def title_hits(query: str | None, title: str | None) -> int:
     """How many of the question's words (in any of their forms) the title holds: a record named
-    by the question comes before one that only mentions its words."""
+    by the question comes before one that only mentions its words. Called once a row: the
+    question's words are worked out once (cached)."""
     title = (title or "").lower()
-    return sum(
-        any(form.lower() in title for form in (concept, *ABBREVIATIONS.get(concept, ())))
-        for concept in query_concepts(query or "")
-    )
+    return sum(any(form in title for form in forms) for forms in _concept_forms(query or ""))
 
 
 SNIPPET_LENGTH = 80
