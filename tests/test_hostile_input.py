@@ -30,7 +30,7 @@ from qingdan.safefiles import UnsafeFile, confined_path
 from qingdan.validate import validate
 from qingdan.yamlload import YamlError, load_yaml
 
-from .conftest import edit
+from .conftest import MINI, edit
 
 ROOT = Path(__file__).parent.parent
 MB = 2**20
@@ -499,11 +499,17 @@ def test_validate_command_survives(mini, case):
 INFO_SHEET, FOLDER_LABEL, POWER_SHEET = "说明", "目标文件夹", "职权"
 
 
-@pytest.fixture
-def book(mini, tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def mini_template(tmp_path_factory) -> Path:
     from qingdan.spreadsheet import write_template
 
-    return write_template(mini, "demo-ybj", tmp_path / "demo.xlsx")
+    return write_template(MINI, "demo-ybj", tmp_path_factory.mktemp("template") / "demo.xlsx")
+
+
+@pytest.fixture
+def book(mini_template, tmp_path) -> Path:
+    """A fresh copy of the mini registry's workbook for demo-ybj (written once per module)."""
+    return Path(shutil.copy(mini_template, tmp_path / "demo.xlsx"))
 
 
 def import_error(mini: Path, workbook: Path, words: str, seconds: float = 10, megabytes: int = 128) -> str:
@@ -668,6 +674,19 @@ def test_a_real_formula_cell_is_refused_with_its_cell(mini, book):
     wb.save(book)
     errors = cell_errors(mini, book)
     assert any(e.startswith(f"{POWER_SHEET}!C3: a formula (=cmd|' /C calc'!A0)") for e in errors), errors
+
+
+def test_control_characters_in_a_cell_are_named_by_cell(mini, book):
+    """XML 1.0 allows C1 controls as character references: &#155; is U+009B, a terminal's CSI."""
+    import zipfile
+
+    name = "".join(f"&#{ord(c)};" for c in "襄垣县民政局").encode()
+    with zipfile.ZipFile(book) as archive:
+        member = next(n for n in archive.namelist() if name in archive.read(n))
+    rewrite_member(book, member, lambda data: data.replace(name, name + b"&#155;31m", 1))
+    errors = cell_errors(mini, book)
+    assert len(errors) == 1 and errors[0].endswith("control character U+009B: registry text must be printable")
+    assert "\x9b" not in errors[0]
 
 
 @pytest.mark.slow

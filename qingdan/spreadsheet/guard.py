@@ -4,7 +4,7 @@ An .xlsx is a zip of XML. A 4 MB zip can inflate to 4 GB and a sheet can declare
 cells, so sizes and cells are counted from the zip's central directory and a streamed read of
 the XML before any parsing; XML with a DTD or entity declarations (XXE, "billion laughs") is
 refused, as no spreadsheet program writes one. After parsing, sheets whose used area is too
-large and real formula cells are refused, each named by its cell.
+large, real formula cells and text with control characters are refused, each named by its cell.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from ..yamlload import CONTROL, control_character_name
 from .results import SpreadsheetError
 
 MAX_WORKBOOK_BYTES = 20_000_000  # a bureau's full list is about 100 KB
@@ -91,6 +92,18 @@ def check_sheet_area(ws, path: Path) -> None:
         )
 
 
-def formula_cells(ws) -> list:
-    """Real formula cells (not text that starts with '='): their value would be computed, not copied."""
-    return [cell for row in ws.iter_rows() for cell in row if cell.data_type == "f"]
+def unsafe_cells(ws):
+    """(cell, reason) for real formula cells (not text that starts with '=': a formula's value would be
+    computed, not copied) and for text with control characters (XML allows C1 codes such as U+009B)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                yield (
+                    cell,
+                    (
+                        f"a formula ({str(cell.value)[:40]}): formulas are not imported; type the value itself "
+                        "(text that starts with = is fine when the cell is formatted as text)"
+                    ),
+                )
+            elif isinstance(cell.value, str) and (bad := CONTROL.search(cell.value)):
+                yield cell, f"control character {control_character_name(bad.group())}: registry text must be printable"

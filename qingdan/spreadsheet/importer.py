@@ -17,7 +17,7 @@ from ..registry import Problem, Registry, load_registry, yaml_files
 from ..validate import check
 from .codec import OMIT, cell_text, decode
 from .folders import FOLDER_RE, SHARED_FOLDERS, agencies_in, checked_root, folder_of, problem_path
-from .guard import check_before_parsing, check_sheet_area, formula_cells
+from .guard import check_before_parsing, check_sheet_area, unsafe_cells
 from .locate import column_index, locate, split_field
 from .results import CellProblem, ImportResult, SpreadsheetError
 from .rows import AGENCY_LABEL, FIRST_ROW, FOLDER_LABEL, INFO_SHEET, SYSTEM_SHEETS, Row
@@ -53,14 +53,8 @@ def _read_workbook(path: Path, lay: Layout) -> _Workbook:
     book = _Workbook(order={name: i for i, name in enumerate([INFO_SHEET] + [s.name for s in lay.sheets])})
     for ws in workbook.worksheets:
         check_sheet_area(ws, path)
-        for cell in formula_cells(ws):
-            book.error(
-                ws.title,
-                cell.coordinate,
-                None,
-                f"a formula ({str(cell.value)[:40]}): formulas are not imported; type the value itself "
-                "(text that starts with = is fine when the cell is formatted as text)",
-            )
+        for cell, reason in unsafe_cells(ws):
+            book.error(ws.title, cell.coordinate, None, reason, fatal=True)  # fatal: no follow-on errors
     if INFO_SHEET not in workbook.sheetnames:
         book.error(
             INFO_SHEET,
