@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
@@ -319,10 +319,48 @@ class Channel(Strict):
     detail: Text = Field(description="As written: the window, the address, the website or app")
 
 
-class Power(Record):
-    """An administrative power (行政职权) from a 权力清单 or flowchart list."""
+class GuideRecord(Record):
+    """What a power and a service share: the agency and the elements of a service guide (办事指南).
+
+    A subclass lists all its fields in `field_order`, so that its own fields can sit among the
+    shared ones: workbook columns, database columns, YAML keys and the JSON Schema follow it.
+    """
+
+    field_order: ClassVar[tuple[str, ...]] = ()
 
     agency: AgencyRef
+    remark: str | None = Field(None, description="备注 as written")
+    applicants: str | None = None
+    materials: list[Evidence] = Field(default_factory=list)
+    time_limit: str | None = None
+    fees: str | None = None
+    place: str | None = None
+    channels: list[Channel] = Field(default_factory=list)
+    legal_bases: list[LegalBasis] = Field(default_factory=list)
+    handling: list[Handling] = Field(default_factory=list)
+    phones: list[Phone] = Field(default_factory=list)
+    flow: FlowRef | None = None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs):
+        super().__pydantic_init_subclass__(**kwargs)
+        fields = cls.__pydantic_fields__
+        order = (*Record.model_fields, *cls.field_order)
+        if sorted(order) != sorted(fields):
+            raise TypeError(f"{cls.__name__}.field_order must name each field once: {sorted(set(fields) - set(order))}")
+        cls.__pydantic_fields__ = {name: fields[name] for name in order}
+        cls.model_rebuild(force=True)
+
+
+class Power(GuideRecord):
+    """An administrative power (行政职权) from a 权力清单 or flowchart list."""
+
+    field_order = (
+        *("agency", "code", "code_scheme", "category", "category_raw", "name", "implementer", "remark"),
+        *("applicants", "conditions", "materials", "time_limit", "fees", "place", "channels", "legal_bases"),
+        *("handling", "phones", "flow"),
+    )
+
     code: Text | None = Field(None, description="职权编码 exactly as printed")
     code_scheme: SchemeRef | None = Field(None, description="The scheme the code follows, where one is known")
     category: Literal[
@@ -340,24 +378,18 @@ class Power(Record):
     category_raw: Text = Field(description="Category heading as printed, e.g. 行政检查和行政处罚类")
     name: Text
     implementer: str | None = Field(None, description="实施主体 as written, e.g. 县医保局")
-    remark: str | None = Field(None, description="备注 as written")
-    applicants: str | None = None
     conditions: list[Text] = Field(default_factory=list, description="受理条件 / 支付条件 (CPSV-AP Requirement)")
-    materials: list[Evidence] = Field(default_factory=list)
-    time_limit: str | None = None
-    fees: str | None = None
-    place: str | None = None
-    channels: list[Channel] = Field(default_factory=list)
-    legal_bases: list[LegalBasis] = Field(default_factory=list)
-    handling: list[Handling] = Field(default_factory=list)
-    phones: list[Phone] = Field(default_factory=list)
-    flow: FlowRef | None = None
 
 
-class PublicService(Record):
+class PublicService(GuideRecord):
     """A 公共服务事项 or 政务服务事项 (CPSV-AP PublicService)."""
 
-    agency: AgencyRef
+    field_order = (
+        *("agency", "seq", "main_item", "name", "category", "levels", "content", "implementer", "remark"),
+        *("applicants", "conditions", "legal_bases", "materials", "time_limit", "fees", "place", "channels"),
+        *("process", "handling", "phones", "flow"),
+    )
+
     seq: str | None = None
     main_item: str | None = Field(None, description="主项名称 where the service is a sub-item")
     name: Text = Field(description="Service name (子项名称 when there is a main item)")
@@ -367,19 +399,8 @@ class PublicService(Record):
     )
     content: str | None = Field(None, description="主要内容")
     implementer: str | None = Field(None, description="实施主体 as written")
-    remark: str | None = Field(None, description="备注 as written")
-    applicants: str | None = None
     conditions: list[Text] = Field(default_factory=list)
-    legal_bases: list[LegalBasis] = Field(default_factory=list)
-    materials: list[Evidence] = Field(default_factory=list)
-    time_limit: str | None = None
-    fees: str | None = None
-    place: str | None = None
-    channels: list[Channel] = Field(default_factory=list)
     process: list[Text] = Field(default_factory=list, description="办事流程 steps as written")
-    handling: list[Handling] = Field(default_factory=list)
-    phones: list[Phone] = Field(default_factory=list)
-    flow: FlowRef | None = None
 
 
 class FlowNode(Strict):

@@ -70,3 +70,18 @@ def test_registry_sources_are_the_published_seeds():
 
     copies = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(SEEDS.glob("*.txt"))}
     assert copies == PUBLISHED_SEEDS
+
+
+def test_powers_and_services_share_the_guide_fields_in_their_own_order():
+    from qingdan.models import GuideRecord, Power, PublicService
+
+    shared = set(GuideRecord.model_fields)
+    assert shared <= set(Power.model_fields) and shared <= set(PublicService.model_fields)
+    assert list(Power.model_fields)[4:7] == ["agency", "code", "code_scheme"]  # own fields among the shared ones
+    assert list(PublicService.model_fields).index("process") == list(PublicService.model_fields).index("handling") - 1
+
+    with pytest.raises(TypeError, match="field_order must name each field once"):
+
+        class Broken(GuideRecord):
+            field_order = ("agency",)
+            extra: str
