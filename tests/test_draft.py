@@ -126,6 +126,7 @@ def test_seed_001_html_agrees(registry):
     print(f"haitang-duties.html: agreement {score:.1%} of {len(expected)} fields")
     assert score >= 0.95
     assert result.document.title == "三亚市海棠区医疗保障局权责清单"
+    assert result.document.date == "2021-06-30"  # from 发布日期, not a record
     texts = [d.text for d in result.records["duties"]]
     assert not any("当前位置" in t or "版权所有" in t or "发布日期" in t for t in texts)
 
@@ -272,6 +273,7 @@ def test_quirks_of_real_lists(registry):
     assert no_code.severity == "info" and len(no_code.records) == 4
     agency = load_registry(registry).get("140423-qk")
     assert agency.name == "襄垣县医疗保障局" and agency.aliases == ["医保局"] and agency.level == "county"
+    assert agency.name_stated and result.document.date is None
 
 
 def test_truncation_is_a_reusable_check():
@@ -333,9 +335,11 @@ def test_post_table_becomes_posts(registry, tmp_path):
             lines.append("\t".join(f.replace("\n", " ") for f in fields + ["某某"]))
     source = tmp_path / "posts.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = draft(source, "370406-sp", registry)
+    result = draft(source, "370406-sp", registry, name="枣庄市山亭区医疗保障局")
     drafted_posts = result.records["posts"]
     assert result.document.kind == "定岗定责表"
+    agency = load_registry(registry).get("370406-sp")
+    assert not agency.name_stated and "--name" in agency.inference  # the file says only 山亭区医疗保障局
     assert [p.name for p in drafted_posts] == [p.name for p in posts]
     assert [len(p.work_items) for p in drafted_posts] == [len(p.work_items) for p in posts]
     assert drafted_posts[0].work_items[0].note == "源文件中未对应字段的栏目——牵头负责人：某某"

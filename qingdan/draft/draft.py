@@ -103,7 +103,22 @@ def _heading_before(blocks: list, index: int, layout) -> str:
     return ""
 
 
-def _agency(agency_id: str, name: str, ctx: Context) -> Agency:
+DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})(?:\s*[-月./]\s*(\d{1,2}))?")
+
+
+def _date(extracted: Extracted) -> str | None:
+    """The publication date printed near the title or under the list (发布日期：2021-06-30, 2021年10月)."""
+    for paragraph in extracted.paragraphs:
+        text = paragraph.text
+        match = DATE.search(text)
+        if match and (re.search(r"日期|发布|印发|时间", text) or len(text) <= len(match.group(0)) + 2):
+            year, month, day = match.groups()
+            if 1 <= int(month) <= 12:
+                return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day and 1 <= int(day) <= 31 else "")
+    return None
+
+
+def _agency(agency_id: str, name: str, stated: bool, ctx: Context) -> Agency:
     region = agency_id.split("-")[0]
     region = region if re.fullmatch(r"\d{6}", region) and regions.lookup(region) else None
     level = "other" if region is None else "county"
@@ -116,6 +131,8 @@ def _agency(agency_id: str, name: str, ctx: Context) -> Agency:
         level=level,
         region=region,
         kind="government_department",
+        name_stated=stated,
+        inference=None if stated else "源文件未写出该全称，系起草时由 --name 给出",
         source=ctx.source("标题", 1),
         review=[ctx.draft_flag("name", name)],
     )
@@ -206,13 +223,14 @@ def draft(
         file=text_file,
         publisher=agency_id,
         kind=kind_label,
+        date=_date(extracted),
         url=url,
         original=original,
         sha256=digest,
         defects=ctx.defects + _truncated(records),
         note=f"由 qingdan draft 从 {source.name} 起草（{len(extracted.tables)} 个表格），尚待人工核对。",
     )
-    agency = _agency(agency_id, name, ctx)
+    agency = _agency(agency_id, name, name in extracted.text, ctx)
     head = f"{name}: drafted from {source.name}"
     files = {"agency.yaml": dump({"documents": [document], "agencies": [agency]}, head)}
     for kind, items in records.items():
