@@ -343,3 +343,18 @@ def test_post_table_becomes_posts(registry, tmp_path):
     assert [p.name for p in drafted_posts] == [p.name for p in posts]
     assert [len(p.work_items) for p in drafted_posts] == [len(p.work_items) for p in posts]
     assert drafted_posts[0].work_items[0].note == "源文件中未对应字段的栏目——牵头负责人：某某"
+
+
+def test_xlsx_with_xml_entities_is_refused(mini_registry, tmp_path):
+    """An entity bomb or XXE inside a workbook is refused before openpyxl parses it."""
+    import zipfile
+
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(FIXTURES / "xiangyuan-powers.xlsx") as src, zipfile.ZipFile(hostile, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
+            out.writestr(item, data)
+    with pytest.raises(DraftError, match="DTD or XML entities"):
+        draft(hostile, "140423-bad", mini_registry, name="襄垣县医疗保障局")

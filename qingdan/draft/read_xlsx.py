@@ -7,8 +7,10 @@ from pathlib import Path
 
 import openpyxl
 
+from ..spreadsheet.guard import check_before_parsing
+from ..spreadsheet.results import SpreadsheetError
 from .limits import CellBudget, Deadline, check_zip
-from .model import Extracted, Row, Table, clean, render
+from .model import DraftError, Extracted, Row, Table, clean, render
 
 
 def cell_text(value) -> str:
@@ -23,6 +25,10 @@ def cell_text(value) -> str:
 
 def read_xlsx(path: Path, data: bytes) -> Extracted:
     check_zip(path)
+    try:
+        check_before_parsing(path)  # the import's checks: streamed cell count, no DTD or XML entities
+    except SpreadsheetError as exc:
+        raise DraftError(str(exc)) from None
     deadline, budget = Deadline(path), CellBudget(path)
     workbook = openpyxl.load_workbook(path, data_only=True)
     blocks = []
