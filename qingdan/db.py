@@ -295,17 +295,29 @@ def build_database(
 def _write_tables(db: sqlite_utils.Database, rows: Rows) -> None:
     """Create every table of the schema (even when the registry has no such records), then fill them."""
     plan = schema()
-    for table, columns in plan.columns.items():
-        pk = "id" if table in TABLE_KIND or table == "legal_bases" else None
-        db[table].create(columns, pk=pk)
+    keys = sorted(plan.foreign_keys)
+    _create_tables(db, plan.columns, keys)
     for table, table_rows in rows.tables.items():
         db[table].insert_all(table_rows, alter=True)
-    keys = sorted(plan.foreign_keys)
-    db.add_foreign_keys(keys)
     for table, column, _, _ in keys:
         db[table].create_index([column], if_not_exists=True)
     for table in ("powers", "services"):
         db[table].create_index(["category"], if_not_exists=True)
+
+
+def _create_tables(db: sqlite_utils.Database, columns: dict, keys: list[tuple]) -> None:
+    """Every table, its foreign keys in its CREATE statement. sqlite-utils wants the tables a key points
+    to made first (and some point at each other), and its `add_foreign_keys` rebuilds table after table
+    (most of the time of a small build): so all are made plain, then those with keys made again, empty."""
+    pks = {table: "id" if table in TABLE_KIND or table == "legal_bases" else None for table in columns}
+    for table, table_columns in columns.items():
+        db[table].create(table_columns, pk=pks[table])
+    for table, table_columns in columns.items():
+        own = [key for key in keys if key[0] == table]
+        if own:
+            sql = db.create_table_sql(table, table_columns, pk=pks[table], foreign_keys=own)
+            db.execute(f"drop table [{table}]")
+            db.execute(sql)
 
 
 def _write_findings(db: sqlite_utils.Database, report: Report) -> None:

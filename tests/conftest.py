@@ -119,6 +119,26 @@ def seed_site(tmp_path_factory, serve) -> BuiltSite:
 
 
 @pytest.fixture(scope="session")
+def seed_report():
+    """`validate(registry/)`, once per session. Read only."""
+    from qingdan.validate import validate
+
+    report = validate(REGISTRY)
+    assert report.ok, [e.format() for e in report.errors[:5]]
+    return report
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory, seed_report) -> Path:
+    """The real registry's database (site URL http://127.0.0.1:8000/), built once per session. Read only:
+    open it immutable."""
+    from qingdan.db import build_database
+
+    path = tmp_path_factory.mktemp("seed-db") / "qingdan.db"
+    return build_database(seed_report, path, site_url="http://127.0.0.1:8000/")
+
+
+@pytest.fixture(scope="session")
 def mini_build(tmp_path_factory):
     """`qingdan build` of the mini registry as it is (database, graph, CSV and site), once per session.
     Read only."""

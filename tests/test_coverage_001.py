@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from qingdan.registry import load_registry
 from qingdan.validate import check
 
-from .conftest import seed_path
+from .conftest import seed_path, seed_registry
 
 HERE = Path(__file__).resolve()
 
@@ -134,7 +133,7 @@ def parse_rule_titles():
 
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry(REGISTRY)
+    return seed_registry()  # loaded once per session, read only
 
 
 def mine(registry, kind):

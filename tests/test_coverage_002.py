@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qingdan.registry import load_registry
-
-from .conftest import seed_path
+from .conftest import seed_path, seed_registry
 
 SEED_NAME = "002_636ee1d66b13e432.txt"
 ROOT = Path(__file__).parents[1]
@@ -42,8 +40,7 @@ def _index(pattern: str, start: int = 0) -> int:
 
 @pytest.fixture(scope="module")
 def registry():
-    reg = load_registry(ROOT / "registry")
-    return reg
+    return seed_registry()  # loaded once per session, read only
 
 
 def _mine(registry, kind):

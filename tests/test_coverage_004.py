@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from qingdan.registry import load_registry
 from qingdan.validate import validate
+
+from .conftest import seed_registry
 
 ROOT = Path(__file__).parents[1]
 REGISTRY = ROOT / "registry"
@@ -76,7 +77,7 @@ LINES, SEED_POWERS = parse_seed()
 
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry(REGISTRY)
+    return seed_registry()  # loaded once per session, read only
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,12 @@ import pytest
 from datasette.app import Datasette
 
 from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata
-from qingdan.db import build_database
 from qingdan.models import KIND
-from qingdan.validate import validate
-
-from .conftest import REGISTRY
 
 
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    report = validate(REGISTRY)
-    assert report.ok, [e.format() for e in report.errors[:5]]
-    path = tmp_path_factory.mktemp("ds") / "qingdan.db"
-    return build_database(report, path, site_url="http://127.0.0.1:8000/")
+@pytest.fixture
+def db_path(seed_db):
+    return seed_db
 
 
 @pytest.fixture

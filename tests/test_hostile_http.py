@@ -17,12 +17,8 @@ import pytest
 from datasette.app import Datasette
 
 from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata, write_metadata
-from qingdan.db import build_database
 from qingdan.serve import site_server
-from qingdan.validate import validate
 from qingdan.web_security import inline_scripts, script_hash
-
-from .conftest import REGISTRY
 
 FAST = 3.0  # seconds: every refusal must come well inside this on a shared machine
 
@@ -35,11 +31,9 @@ def within(seconds: float):
     assert elapsed < seconds, f"took {elapsed:.2f} s (bound {seconds} s)"
 
 
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    report = validate(REGISTRY)
-    assert report.ok
-    return build_database(report, tmp_path_factory.mktemp("hostile") / "qingdan.db", site_url="http://127.0.0.1:8000/")
+@pytest.fixture
+def db_path(seed_db):
+    return seed_db
 
 
 @pytest.fixture

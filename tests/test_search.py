@@ -14,17 +14,9 @@ from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata, wri
 from qingdan.db import build_database
 from qingdan.validate import validate
 
-from .conftest import MINI, REGISTRY
+from .conftest import MINI
 
 QUESTIONS = Path(__file__).parent / "data" / "who_handles_questions.yaml"
-
-
-@pytest.fixture(scope="module")
-def seed_db(tmp_path_factory):
-    report = validate(REGISTRY)
-    assert report.ok, [e.format() for e in report.errors[:5]]
-    path = tmp_path_factory.mktemp("search") / "qingdan.db"
-    return build_database(report, path, site_url="http://127.0.0.1:8000/")
 
 
 def _free_port() -> int:
