@@ -8,16 +8,15 @@ Linux) even when this process is killed outright.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import signal
 import subprocess
-import sys
 import threading
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from . import children
 from .datasette_setup import DEFAULT_PORT, datasette_args
 from .web_security import site_headers
 
@@ -62,16 +61,9 @@ def site_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer((host, port), handler)
 
 
-def _die_with_parent() -> None:
-    """In the child: ask Linux to send SIGTERM when the parent dies, even by SIGKILL."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def start_child(args: list[str], **kwargs) -> subprocess.Popen:
-    """A child process that cannot outlive this one."""
-    preexec = _die_with_parent if sys.platform.startswith("linux") else None
-    return subprocess.Popen(args, preexec_fn=preexec, **kwargs)
+    """A child process that cannot outlive this one (SIGTERM when this one dies, even by SIGKILL)."""
+    return children.popen(args, death_signal=signal.SIGTERM, **kwargs)
 
 
 @contextlib.contextmanager
