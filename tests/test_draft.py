@@ -358,3 +358,21 @@ def test_xlsx_with_xml_entities_is_refused(mini_registry, tmp_path):
             out.writestr(item, data)
     with pytest.raises(DraftError, match="DTD or XML entities"):
         draft(hostile, "140423-bad", mini_registry, name="襄垣县医疗保障局")
+
+
+def test_guide_with_label_lines(mini_registry, tmp_path):
+    """A guide laid out as label line / value line, without 一、 numbering, is read the same way."""
+    source = tmp_path / "guide.txt"
+    source.write_text(
+        "异地就医备案办事指南\n事项名称：\n异地就医备案\n实施主体\n襄垣县医疗保障局\n"
+        "受理条件：\n1. 参加本县基本医疗保险\n"
+        "申请材料：\n1. 身份证\n2. 异地就医备案表\n办理时限：即时办结\n咨询电话：0355-7794580\n",
+        encoding="utf-8",
+    )
+    result = draft(source, "140423-g2", mini_registry)
+    (service,) = result.records["services"]
+    assert service.name == "异地就医备案" and service.implementer == "襄垣县医疗保障局"
+    assert service.conditions == ["参加本县基本医疗保险"]
+    assert [m.name for m in service.materials] == ["身份证", "异地就医备案表"]
+    assert service.time_limit == "即时办结" and service.phones[0].number == "0355-7794580"
+    assert result.document.kind == "办事指南"

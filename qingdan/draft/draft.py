@@ -91,6 +91,26 @@ def _agency_name(title: str) -> str | None:
     return None
 
 
+NAMING_LABEL = re.compile(
+    r"^(?:[一二三四五六七八九十]+、)?\s*(?:实施主体|实施机关|填报单位|发布单位|编制单位)[:：]?\s*(.*)$"
+)
+
+
+def _agency_named_in(extracted: Extracted) -> str | None:
+    """The body a guide or list names as its 实施主体 or 填报单位 (same line or the next)."""
+    paragraphs = extracted.paragraphs
+    for i, paragraph in enumerate(paragraphs):
+        match = NAMING_LABEL.match(paragraph.text)
+        if match:
+            value = match.group(1) or (paragraphs[i + 1].text if i + 1 < len(paragraphs) else "")
+            if found := _agency_name(value):
+                return found
+    return None
+
+
+HEADING = re.compile(r"^[一二三四五六七八九十]+、|清单|登记表|目录|一览表|事项|职责|指南")
+
+
 def _heading_before(blocks: list, index: int, layout) -> str:
     """The heading a table stands under: its own title rows, else the paragraph just before it."""
     for row in layout.titles:
@@ -98,7 +118,7 @@ def _heading_before(blocks: list, index: int, layout) -> str:
         if text and not re.fullmatch(r"[\d\s年月日\-./:：]+|.*(单位|日期|时间)[:：].*", text):
             return text
     for block in reversed(blocks[max(0, index - 3) : index]):
-        if isinstance(block, Paragraph) and len(block.text) <= 60:
+        if isinstance(block, Paragraph) and len(block.text) <= 60 and HEADING.search(block.text):
             return block.text
     return ""
 
@@ -182,7 +202,7 @@ def draft(
     if entry is not None and not (force and folder.resolve() in Path(entry.file).resolve().parents):
         raise DraftError(f"the agency ID {agency_id} is already taken ({existing.relpath(entry.file)}); choose another")
     title = _title(extracted) or source.stem
-    name = name or _agency_name(title)
+    name = name or _agency_name(title) or _agency_named_in(extracted)
     if not name:
         raise DraftError(f"{source}: the title {title!r} names no agency; give its full name with --name")
     digest = hashlib.sha256(data).hexdigest()
