@@ -447,8 +447,8 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
         raise SiteBuildError("disk full")
 
     monkeypatch.setattr(site_build, "run_mkdocs", half_written)
-    with pytest.raises(SiteBuildError, match="disk full"):
-        build_site(report, tmp_path / "dist", stamp=STAMP)
+    with pytest.raises(SiteBuildError, match="disk full"):  # an empty cache: every shard is built
+        build_site(report, tmp_path / "dist", stamp=STAMP, build_dir=tmp_path / "empty-build")
 
     after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     assert after == before
@@ -514,3 +514,42 @@ def test_who_page_asks_the_database_who_handles(site):
     who = _read(built, "who/")
     assert re.search(r'<form[^>]+action="http://127\.0\.0\.1:8001/qingdan/who_handles"', who)
     assert 'name="q"' in who and 'name="region"' in who
+
+
+# --- shards: parallel and incremental ----------------------------------------------------
+
+
+@pytest.mark.slow
+def test_after_one_agency_changes_only_its_region_and_the_shared_pages_are_built_again(mini, tmp_path, monkeypatch):
+    _replace(
+        mini,
+        'aliases: [县民政局]\n    level: county\n    region: "140423"',
+        'aliases: [县民政局]\n    level: county\n    region: "140400"',
+    )
+    build_dir = tmp_path / "build"
+    _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    assert sorted(p.name for p in (build_dir / "cache" / "site-shards").iterdir()) == [
+        "region-140400",
+        "region-140423",
+        "shared",
+    ]
+    built = []
+    real_run = site_build.run_mkdocs
+
+    def counting(config, site_dir):
+        built.append(config.parent.name)
+        real_run(config, site_dir)
+
+    monkeypatch.setattr(site_build, "run_mkdocs", counting)
+    _build(mini, tmp_path, build_dir=build_dir)
+    assert built == [], "nothing changed, nothing is built again"
+
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    report, site = _build(mini, tmp_path, build_dir=build_dir)
+    assert sorted(built) == ["region-140423", "shared"]  # the guides index lists the new name too
+    assert "对骗取医疗保障基金行为的行政处罚" in _read(site, page_url("power", "demo-power-b1"))
+    # the pages of the region not built again are still there, with the navigation of every page
+    mzj = _read(site, page_url("agency", "demo-mzj"))
+    assert "襄垣县民政局" in mzj and 'href="../../guides/"' in mzj
+    assert not broken_links(site, ignore=("downloads/",))
+    assert unreachable_records(site, report.registry) == []

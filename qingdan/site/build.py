@@ -40,6 +40,7 @@ from .pages import (
     who_page,
 )
 from .search_index import page_records, registry_records, write_search_index
+from .shards import build_shards, code_version
 
 log = logging.getLogger("qingdan.site")
 
@@ -64,6 +65,7 @@ def build_site(
     datasette_url: str | None = None,
     build_dir: Path | None = None,
     changes: list | None = None,
+    workers: int | None = None,
 ) -> Path:
     """Write the site to `dist/site/` and return that path.
 
@@ -73,6 +75,8 @@ def build_site(
     graph page and each agency's neighbourhood. `stamp` ({"version", "date"}) goes in every footer.
     Files already in `dist/` (qingdan.db, csv/, graph/) are copied into `downloads/`.
     `changes` (from qingdan.changes.change_history) gives the change pages and the Atom feed.
+    MkDocs runs once per region shard, `workers` at a time (default: one per core), and a shard
+    whose inputs are unchanged is taken from `build_dir/cache/site-shards/` (see shards.py).
     """
     if report.errors:
         raise SiteBuildError(
@@ -113,7 +117,18 @@ def build_site(
 
     site = dist / "site"
     with atomic_directory(site) as staging:
-        run_mkdocs(config, staging)
+        build_shards(
+            config,
+            ctx.registry,
+            docs,
+            inline,
+            src / "shards",
+            cache / "site-shards",
+            staging,
+            lambda shard_config, shard_site: run_mkdocs(shard_config, shard_site),
+            version=code_version([CONTENT / "overrides", Path(__file__).with_name("hooks.py")]),
+            workers=workers,
+        )
         _index_for_search(ctx, staging)
         _copy_downloads(dist, staging / "downloads", downloads)
     return site
