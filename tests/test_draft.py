@@ -376,3 +376,23 @@ def test_guide_with_label_lines(mini_registry, tmp_path):
     assert [m.name for m in service.materials] == ["身份证", "异地就医备案表"]
     assert service.time_limit == "即时办结" and service.phones[0].number == "0355-7794580"
     assert result.document.kind == "办事指南"
+
+
+def test_a_draft_that_fails_validation_leaves_the_registry_as_it_was(registry, monkeypatch):
+    """Expected: if the written folder does not validate, it is removed, the folder it replaced is put
+    back and the source files it added are deleted."""
+    from qingdan.draft import writer
+    from qingdan.registry import Problem
+    from qingdan.validate import Report
+
+    draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-xy", registry)
+    before = {p.relative_to(registry): p.read_bytes() for p in registry.rglob("*") if p.is_file()}
+
+    def failing_check(loaded):
+        return Report(loaded, errors=[Problem("error", "bad", "x.yaml", 1, "name", "broken on purpose")])
+
+    monkeypatch.setattr(writer, "check", failing_check)
+    with pytest.raises(DraftError, match="broken on purpose"):
+        draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry, force=True)
+    after = {p.relative_to(registry): p.read_bytes() for p in registry.rglob("*") if p.is_file()}
+    assert after == before
