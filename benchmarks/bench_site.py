@@ -1,13 +1,17 @@
-"""Benchmark: the site for synthetic registries of N guides, beside a plain MkDocs build.
+"""Benchmark: the site for synthetic registries of N guides, beside a plain MkDocs build (not a test).
 
-    .venv/bin/python benchmarks/bench_site.py                 # 1,000 and 5,000 guides
-    .venv/bin/python benchmarks/bench_site.py --sizes 200     # a quick run
+    .venv/bin/python benchmarks/bench_site.py                  # 5,000 and 50,000 guides
+    .venv/bin/python benchmarks/bench_site.py --sizes 500      # a quick run
 
-For each size it writes a synthetic registry (half powers, half services, one agency per
-100 guides, a shared flow template per agency plus one own flowchart in ten guides),
-validates it, builds the site twice (cold: empty flowchart cache; warm: cache filled),
-and runs `mkdocs build` (Material, same search plugin) on the same number of plain Markdown
-pages of similar length. Figures go to benchmarks/results/site.json and stdout.
+For each size it writes a synthetic registry (half powers, half services, one agency per 100
+guides, 30 agencies to a county, a shared flow template per agency plus one own flowchart in ten
+guides), validates it, draws the flowcharts (cached), then builds the site with an empty shard
+cache in one process (`site_s`) and on every core (`parallel_s`), renames one agency's guide and
+builds again (`one_agency_rebuild_s`, shard cache kept), and runs `mkdocs build` with Material and
+its search plugin on the same number of plain Markdown pages of similar length (`plain_s`).
+Chromium then measures the bytes of a first visit to a guide page with its flowchart and of a
+first search. Peak memory is the largest total of this process and its children during the
+builds. Figures go to benchmarks/results/site.json and stdout.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,9 +85,19 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+AGENCIES_PER_REGION = 30  # about a county's bureaus
+
+
+def county_codes() -> list[str]:
+    from qingdan.regions import regions
+
+    return sorted(code for code, r in regions().items() if r.current and code.startswith("14") and code[4:] != "00")
+
+
 def write_registry(root: Path, guides: int, seed: int = 1) -> Path:
-    """A valid synthetic registry with `guides` powers and services."""
+    """A valid synthetic registry with `guides` powers and services, 30 agencies to a county."""
     rnd = random.Random(seed)
+    counties = county_codes()
     (root / "sources").mkdir(parents=True)
     lines = [f"第{i}行 示例清单文本 {rnd.choice(WHO)}{rnd.choice(WHAT)}{rnd.choice(ACT)}" for i in range(1, 2001)]
     (root / "sources" / "bench.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -108,7 +123,7 @@ def write_registry(root: Path, guides: int, seed: int = 1) -> Path:
             f"  - id: {aid}",
             f"    name: {q(f'合成市第{a}医疗保障局')}",
             "    level: county",
-            '    region: "140423"',
+            f'    region: "{counties[(a // AGENCIES_PER_REGION) % len(counties)]}"',
             "    kind: government_department",
             f"    source: {src % 1}",
             "units:",
@@ -252,49 +267,187 @@ def plain_build(root: Path, pages: int, seed: int = 2) -> float:
     return time.perf_counter() - start
 
 
-def size_of(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+class PeakMemory:
+    """The largest total resident memory of this process and all its descendants, sampled twice a second."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(os.getpid())))
 
 
-def run(n: int, work: Path) -> dict:
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                pass
+    return pids
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def timed_build(report, work: Path, workers: int, fresh_shards: bool = True) -> float:
+    if fresh_shards:
+        shutil.rmtree(work / "build" / "cache" / "site-shards", ignore_errors=True)
+    start = time.perf_counter()
+    build_site(report, work / "dist", build_dir=work / "build", workers=workers)
+    return time.perf_counter() - start
+
+
+def draw_flowcharts(report, work: Path) -> float:
+    """Fill the flowchart cache first, so the timed builds compare MkDocs work, not Graphviz's."""
+    from qingdan.site.build import _prerender_flowcharts
+    from qingdan.site.context import SiteContext
+
+    start = time.perf_counter()
+    _prerender_flowcharts(SiteContext(report, cache_dir=work / "build" / "cache" / "flowcharts"))
+    return time.perf_counter() - start
+
+
+def change_one_agency(registry: Path) -> None:
+    """Rename the first guide of the first agency: only its region's pages should change."""
+    path = registry / "a0000.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    name: ", text.index("powers:"))
+    end = text.index("\n", start)
+    path.write_text(text[:start] + '    name: "改名后的事项（基准）"' + text[end:], encoding="utf-8")
+
+
+def browser_bytes(site: Path, query: str = "医疗保险") -> dict:
+    """In Chromium (phone viewport): bytes of a first visit to a guide page with a flowchart, of its
+    HTML, and of every request after typing a query into the search box until results show."""
+    import functools
+    import http.server
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/guides/a0000-g0/"
+    sizes: list[tuple[str, int]] = []
+
+    def finished(request):
+        s = request.sizes()
+        sizes.append((request.url, s["responseBodySize"] + s["responseHeadersSize"]))
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
+            page = browser.new_context(
+                viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+            ).new_page()
+            page.on("requestfinished", finished)
+            page.goto(url, wait_until="load")
+            page.wait_for_timeout(500)
+            visit = sum(n for _, n in sizes)
+            html = next(n for u, n in sizes if u == url)
+            assert page.locator("figure.qd-flow svg").count() == 1, "the guide page has no flowchart"
+            sizes.clear()
+            page.click('label[for="__search"]')
+            page.keyboard.insert_text(query)
+            page.locator(".md-search-result__item a").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)
+            search = sum(n for _, n in sizes)
+            results = page.locator(".md-search-result__item a").count()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return {
+        "first_visit_kb": visit / 1000,
+        "guide_html_kb": html / 1000,
+        "first_search_kb": search / 1000,
+        "results": results,
+    }
+
+
+def run(n: int, work: Path, workers: int) -> dict:
     registry = write_registry(work / "registry", n)
     start = time.perf_counter()
     report = validate(registry)
     validate_s = time.perf_counter() - start
     if report.errors:
         raise SystemExit("synthetic registry is invalid:\n" + "\n".join(e.format() for e in report.errors[:10]))
-    times = {}
-    for run_name in ("cold", "warm"):
-        start = time.perf_counter()
-        site = build_site(report, work / "dist", build_dir=work / "build")
-        times[run_name] = time.perf_counter() - start
+    flowcharts_s = draw_flowcharts(report, work)
+    with PeakMemory() as memory:
+        site_s = timed_build(report, work, workers=1)
+        parallel_s = timed_build(report, work, workers=workers)
+        change_one_agency(registry)
+        changed = validate(registry)
+        rebuild_s = timed_build(changed, work, workers=workers, fresh_shards=False)
     plain = plain_build(work / "plain", n)
-    index = site / "search" / "search_index.json"
+    site = work / "dist" / "site"
+    seen = browser_bytes(site)
     return {
         "guides": n,
+        "regions": -(-max(1, n // 100) // AGENCIES_PER_REGION),
         "pages": sum(1 for _ in site.rglob("index.html")),
-        "flowcharts_drawn": len(list((work / "build" / "cache" / "flowcharts").glob("*.svg"))),
-        "validate_s": round(validate_s, 2),
-        "site_cold_s": round(times["cold"], 2),
-        "site_warm_s": round(times["warm"], 2),
-        "plain_mkdocs_s": round(plain, 2),
-        "ratio_cold": round(times["cold"] / plain, 2),
-        "ratio_warm": round(times["warm"] / plain, 2),
-        "ms_per_guide_warm": round(times["warm"] / n * 1000, 1),
-        "site_mb": round(size_of(site) / 2**20, 1),
-        "search_index_mb": round(index.stat().st_size / 2**20, 1),
-        "plain_site_mb": round(size_of(work / "plain" / "site") / 2**20, 1),
+        "validate_s": round(validate_s, 1),
+        "flowcharts_s": round(flowcharts_s, 1),
+        "site_s": round(site_s, 1),
+        "parallel_s": round(parallel_s, 1),
+        "plain_s": round(plain, 1),
+        "ratio": round(site_s / plain, 2),
+        "parallel_ratio": round(parallel_s / plain, 2),
+        "one_agency_rebuild_s": round(rebuild_s, 1),
+        "rebuild_share": round(rebuild_s / site_s, 3),
+        "peak_rss_mb": round(memory.peak / 2**20),
+        "first_search_kb": round(seen["first_search_kb"], 1),
+        "first_search_results": seen["results"],
+        "first_visit_kb": round(seen["first_visit_kb"], 1),
+        "guide_html_kb": round(seen["guide_html_kb"], 1),
+        "search_index_mb": round(size_of(site / "pagefind") / 2**20, 1),
+        "site_mb": round(size_of(site) / 2**20),
     }
+
+
+def size_of(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="for the parallel builds")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "site.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folders (printed)")
     args = parser.parse_args(argv)
     results = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "system": platform.platform(),
+            "load_before": os.getloadavg(),
+        },
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         "sizes": {},
     }
@@ -302,21 +455,21 @@ def main(argv=None) -> int:
         work = Path(tempfile.mkdtemp(prefix=f"qingdan-bench-{n}-"))
         try:
             print(f"building {n} guides in {work} …", file=sys.stderr, flush=True)
-            results["sizes"][str(n)] = figures = run(n, work)
+            results["sizes"][str(n)] = figures = run(n, work, args.workers)
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         finally:
             if args.keep:
                 print(f"kept {work}", file=sys.stderr)
             else:
                 shutil.rmtree(work, ignore_errors=True)
+    results["machine"]["load_after"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"\n{'guides':>7} {'cold s':>8} {'warm s':>8} {'plain s':>8} {'ratio':>6} {'index MB':>9}")
-    for n, f in results["sizes"].items():
-        print(
-            f"{n:>7} {f['site_cold_s']:>8} {f['site_warm_s']:>8} {f['plain_mkdocs_s']:>8} "
-            f"{f['ratio_warm']:>6} {f['search_index_mb']:>9}"
-        )
+    head = ("guides", "site_s", "parallel_s", "plain_s", "ratio", "parallel_ratio", "one_agency_rebuild_s")
+    head += ("first_search_kb", "first_visit_kb", "guide_html_kb", "peak_rss_mb")
+    print("\n" + " ".join(f"{h:>12}" for h in head))
+    for figures in results["sizes"].values():
+        print(" ".join(f"{figures[h]:>12}" for h in head))
     print(f"written to {args.out}")
     return 0
 

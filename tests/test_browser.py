@@ -142,3 +142,34 @@ def test_search_answers_in_chinese_from_the_site_itself(mini_site, new_page):
 
 def _kind(guide) -> str:
     return "power" if hasattr(guide, "code_scheme") else "service"
+
+
+def test_a_phone_downloads_little_for_a_guide_and_a_first_search(mini_site, new_page):
+    """Budgets (issue 12): a guide page with its flowchart at most 100 KB of HTML, a first visit at
+    most 500 KB in all, a first search (every request after typing) at most 300 KB.
+    benchmarks/bench_site.py measures the same at 5,000 and 50,000 guides."""
+    url = mini_site.url
+    page = new_page("phone")
+    sizes: list[tuple[str, int]] = []
+
+    def finished(request):
+        s = request.sizes()
+        sizes.append((request.url, s["responseBodySize"] + s["responseHeadersSize"]))
+
+    page.on("requestfinished", finished)
+    guide = url + page_url("power", "demo-power-b1")
+    page.goto(guide, wait_until="load")
+    page.wait_for_timeout(300)
+    assert page.locator("figure.qd-flow svg").count() == 1
+    html = next(n for u, n in sizes if u == guide)
+    visit = sum(n for _, n in sizes)
+    assert html <= 100_000 and visit <= 500_000, (html, visit)
+    assert not any("/pagefind/" in u for u, _ in sizes), "the search index is loaded only when searching"
+
+    sizes.clear()
+    page.click('label[for="__search"]')
+    page.keyboard.insert_text("医疗保险")
+    result_hrefs(page)
+    page.wait_for_timeout(500)
+    search = sum(n for _, n in sizes)
+    assert any(u.endswith("pagefind.js") for u, _ in sizes) and search <= 300_000, (search, sizes)
