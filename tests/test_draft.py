@@ -396,3 +396,16 @@ def test_a_draft_that_fails_validation_leaves_the_registry_as_it_was(registry, m
         draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry, force=True)
     after = {p.relative_to(registry): p.read_bytes() for p in registry.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_seed_003_supervision_rules_agree(registry):
+    """The 事中事后监督管理制度 of seed 003's own text: rules (（一）, （二）1 …) and their sections."""
+    result = draft(ROOT / "registry" / "sources" / "003_f3418079043bdde9.txt", "131100-t3", registry)
+    fields, lists = ("seq", "title", "scope"), {"sections": ("heading", "text")}
+    hand_rules = hand(registry, "131100-hengshui-ybj", "supervision_rule")
+    expected = flat(hand_rules, fields, lists)
+    got = flat(result.records["supervision_rules"], fields, lists)
+    score = agreement(expected, got)
+    print(f"003 text, supervision rules: agreement {score:.1%} of {len(expected)} fields")
+    assert score >= 0.9
+    assert [r.title for r in result.records["supervision_rules"]] == [r.title for r in hand_rules]

@@ -19,6 +19,7 @@ from .context import Context
 from .guide import build_guide, is_guide
 from .model import DraftError, Extracted, Paragraph, Table
 from .reading import read_file
+from .supervision import build_supervision
 from .tables import BUILDERS, table_kind
 from .writer import dump, write_agency
 
@@ -38,9 +39,12 @@ KIND_LABEL = {
     "boundaries": "责任清单",
     "services": "公共服务事项清单",
     "posts": "定岗定责表",
+    "supervision_rules": "责任清单",
 }
 AGENCY_NAME = re.compile(r"[\u4e00-\u9fff]+?(?:局|委员会|委|中心|厅|办公室|政府|院|署)")
-SECTION_FILES = {kind: f"{kind}.yaml" for kind in ("powers", "services", "duties", "boundaries", "posts")}
+SECTION_FILES = {
+    kind: f"{kind}.yaml" for kind in ("powers", "services", "duties", "boundaries", "posts", "supervision_rules")
+}
 
 
 @dataclass
@@ -225,6 +229,10 @@ def draft(
             ctx.unmapped.update(layout.unmapped)
             records[kind].extend(BUILDERS[kind](layout, heading or title, ctx))
             kinds.append(kind)
+        rules = build_supervision(extracted, ctx)
+        if rules:
+            records["supervision_rules"].extend(rules)
+            kinds.append("supervision_rules")
         if is_guide(extracted):
             records["services"].extend(build_guide(extracted, title, ctx))
             kinds.append("guide")
