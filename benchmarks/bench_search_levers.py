@@ -6,7 +6,10 @@ interleaved so that the machine's load hits them alike; prints median and p99 pe
 and writes benchmarks/results/search_levers.json.
 
     python benchmarks/bench_datasette.py --powers 100000 --db /tmp/q100k.db   # once
-    python benchmarks/bench_search_levers.py /tmp/q100k.db
+    python benchmarks/bench_search_levers.py /tmp/q100k.db [--questions 60]
+
+`--questions N` asks every Nth-spread subset of N questions: the variants that rank every match
+take seconds a question at 1,000,000 records.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import yaml
 from bench_datasette import BASELINE_SQL, QUESTIONS, RESULTS
 
 from qingdan.datasette_setup import CONFIG_DIR
-from qingdan.search import fts_query, load_segmenter, snippet, title_hits
+from qingdan.search import fts_query, load_segmenter, match_score, snippet, title_hits
 
 
 def _window(mode: str, size: int) -> str:
@@ -49,6 +52,9 @@ def variants() -> dict[str, str]:
             "select rowid, rank from search_index_fts where search_index_fts match qingdan_fts_query(:q, '', 'all') "
             f"and {_window('all', 1000)} order by rank limit 50"
         ),
+        "first 100 matches, no bm25 (no ranking)": (
+            "select rowid from search_index_fts where search_index_fts match qingdan_fts_query(:q, '', 'all') limit 100"
+        ),
         "who_handles as served": final["databases"]["qingdan"]["queries"]["who_handles"]["sql"],
     }
 
@@ -56,16 +62,19 @@ def variants() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path)
+    parser.add_argument("--questions", type=int, default=len(QUESTIONS))
     args = parser.parse_args()
+    questions = QUESTIONS[:: max(1, len(QUESTIONS) // args.questions)][: args.questions]
     load_segmenter()
     conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
     for arguments in (1, 2, 3):
         conn.create_function("qingdan_fts_query", arguments, fts_query, deterministic=True)
     conn.create_function("qingdan_snippet", -1, snippet, deterministic=True)
     conn.create_function("qingdan_title_hits", 2, title_hits, deterministic=True)
+    conn.create_function("qingdan_match_score", -1, match_score, deterministic=True)
     times: dict[str, list[float]] = {name: [] for name in variants()}
     load_before = os.getloadavg()
-    for question in QUESTIONS:
+    for question in questions:
         for name, sql in variants().items():
             start = time.perf_counter()
             conn.execute(sql, {"q": question, "region": ""}).fetchall()
@@ -73,7 +82,7 @@ def main() -> None:
     result = {
         "db": str(args.db),
         "records": conn.execute("select count(*) from search_index").fetchone()[0],
-        "questions": len(QUESTIONS),
+        "questions": len(questions),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "variants": {

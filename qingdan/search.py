@@ -242,6 +242,18 @@ def title_hits(query: str | None, title: str | None) -> int:
     return sum(any(form in title for form in forms) for forms in _concept_forms(query or ""))
 
 
+def match_score(query: str | None, title: str | None, body: str | None, *about: str | None) -> int:
+    """Each of the question's words counts 5 in the title, else 2 in the units, people, phones or
+    channels, else 1 in the body: a ranking that costs a few substring tests a row, where bm25
+    first counts every record holding each word (most of the time at 1,000,000 records)."""
+    about_text = " ".join(filter(None, about)).lower()
+    texts = [(5, (title or "").lower()), (2, about_text), (1, (body or "").lower())]
+    return sum(
+        next((weight for weight, text in texts if any(form in text for form in forms)), 0)
+        for forms in _concept_forms(query or "")
+    )
+
+
 SNIPPET_LENGTH = 80
 
 
