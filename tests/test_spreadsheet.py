@@ -21,7 +21,7 @@ from qingdan.spreadsheet import (
 )
 from qingdan.validate import validate
 
-from .conftest import REGISTRY, edit
+from .conftest import MINI, REGISTRY, edit
 
 POWER_SHEET, UNIT_SHEET, AGENCY_SHEET = "职权", "科室", "机构"
 
@@ -78,9 +78,16 @@ def seed(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def mini_template(tmp_path_factory) -> Path:
+    """The mini registry's template for demo-ybj, written once (it depends on the registry alone)."""
+    return write_template(MINI, "demo-ybj", tmp_path_factory.mktemp("template") / "demo.xlsx")
+
+
 @pytest.fixture
-def mini_book(mini, tmp_path) -> Path:
-    return write_template(mini, "demo-ybj", tmp_path / "demo.xlsx")
+def mini_book(mini_template, tmp_path) -> Path:
+    """A copy of that template for one test to fill in."""
+    return Path(shutil.copy(mini_template, tmp_path / "demo.xlsx"))
 
 
 # --- the template --------------------------------------------------------------------------------
