@@ -25,8 +25,8 @@ from pathlib import Path
 import yaml
 from bench_datasette import BASELINE_SQL, QUESTIONS, RESULTS
 
-from qingdan.datasette_setup import CONFIG_DIR
 from qingdan.search import fts_query, load_segmenter, match_score, snippet, title_hits
+from qingdan.settings import settings
 
 
 def _window(mode: str, size: int) -> str:
@@ -37,7 +37,7 @@ def _window(mode: str, size: int) -> str:
 
 
 def variants() -> dict[str, str]:
-    final = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    final = yaml.safe_load((settings().datasette_config / "metadata.yml").read_text(encoding="utf-8"))
     return {
         "baseline: any word, every match ranked": BASELINE_SQL,
         "every word first, every match ranked": (

@@ -19,9 +19,9 @@ from . import children
 from .atomic import PublishError, Stage, staged_dist
 from .changes import change_history, change_rows
 from .csv_export import export_csv
-from .datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from .datasette_setup import write_metadata
 from .db import build_database
+from .settings import settings
 from .validate import Report, validate
 
 # What a build writes into dist/; a real dist/ folder holding anything else is not replaced.
@@ -80,11 +80,12 @@ def build(
     dist: Path | str = "dist",
     *,
     site_url: str = "",
-    datasette_url: str = DEFAULT_DATASETTE_URL,
+    datasette_url: str | None = None,
     site: bool = True,
     version: str | None = None,
 ) -> BuildResult:
     registry, dist = Path(registry), Path(dist)
+    datasette_url = datasette_url or settings().datasette_url
     report = validate(registry)
     if not report.ok:
         raise BuildError("the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors))

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from .build import DEFAULT_DATASETTE_URL, BuildError
+from .build import BuildError
 from .build import build as run_build
-from .datasette_setup import DEFAULT_PORT as DEFAULT_DATASETTE_PORT
 from .diff import DiffError
 from .diff import diff as diff_sides
 from .draft import DraftError
@@ -19,6 +18,7 @@ from .registry import load_registry
 from .schema import write_schema
 from .serve import serve_both
 from .serve_prod import ProdError, default_layout, serve_prod
+from .settings import DATASETTE_PORT, HOST, SITE_PORT, default_datasette_url
 from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .terminal import printable
 from .validate import validate as validate_registry
@@ -59,7 +59,7 @@ def validate(path: Path, fmt: str, quiet: bool):
 @click.argument("registry", default=DEFAULT_REGISTRY, type=click.Path(path_type=Path))
 @click.option("--dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
 @click.option("--site-url", default="", help="Public address of the site, so database rows link to their pages.")
-@click.option("--datasette-url", default=DEFAULT_DATASETTE_URL, show_default=True)
+@click.option("--datasette-url", default=default_datasette_url(), show_default=True)
 @click.option("--no-site", is_flag=True, help="Build the database, CSV and graph only (the new dist has no site).")
 @click.option("--version", "version", default=None, help="Version string to stamp (default: git revision).")
 def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site: bool, version: str | None):
@@ -79,9 +79,9 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
 
 @cli.command()
 @click.option("--dist", type=click.Path(path_type=Path, exists=True), default=Path("dist"), show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--site-port", default=8000, show_default=True)
-@click.option("--datasette-port", default=DEFAULT_DATASETTE_PORT, show_default=True)
+@click.option("--host", default=HOST, show_default=True)
+@click.option("--site-port", default=SITE_PORT, show_default=True)
+@click.option("--datasette-port", default=DATASETTE_PORT, show_default=True)
 @click.option("--prod", is_flag=True, help="nginx in front of the site and several Datasette replicas.")
 @click.option(
     "--replicas",

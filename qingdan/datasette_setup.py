@@ -10,12 +10,9 @@ import yaml
 
 from .atomic import atomic_write_text
 from .db import schema
+from .settings import DATASETTE_PORT, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "datasette_config"
 DATABASE_NAME = "qingdan"
-SQL_TIME_LIMIT_MS = 1000
-DEFAULT_PORT = 8001
-DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}/"
 
 
 def column_descriptions() -> dict[str, dict[str, str]]:
@@ -25,7 +22,7 @@ def column_descriptions() -> dict[str, dict[str, str]]:
 
 def metadata(site_url: str = "") -> dict:
     """The hand-written metadata.yml with column descriptions from the models merged in."""
-    data = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((settings().datasette_config / "metadata.yml").read_text(encoding="utf-8"))
     tables = data.setdefault("databases", {}).setdefault(DATABASE_NAME, {}).setdefault("tables", {})
     for table, columns in column_descriptions().items():
         tables.setdefault(table, {}).setdefault("columns", {}).update(
@@ -39,7 +36,7 @@ def metadata(site_url: str = "") -> dict:
 
 def canned_queries() -> list[tuple[str, str]]:
     """(name, Chinese title) of each ready-made query, for the site to link to."""
-    data = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((settings().datasette_config / "metadata.yml").read_text(encoding="utf-8"))
     return [(name, q["title"]) for name, q in data["databases"][DATABASE_NAME]["queries"].items()]
 
 
@@ -48,8 +45,9 @@ def write_metadata(path: Path, site_url: str = "") -> Path:
     return path
 
 
-def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
+def datasette_args(db_path: Path, metadata_path: Path, host: str = HOST, port: int = DATASETTE_PORT) -> list[str]:
     """The public instance: immutable, no arbitrary SQL (canned queries still run), time-limited, CORS on."""
+    config = settings().datasette_config
     return [
         sys.executable,
         "-m",
@@ -60,9 +58,9 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", 
         "--metadata",
         str(metadata_path),
         "--plugins-dir",
-        str(CONFIG_DIR / "plugins"),
+        str(config / "plugins"),
         "--template-dir",
-        str(CONFIG_DIR / "templates"),
+        str(config / "templates"),
         "--host",
         host,
         "--port",
@@ -76,5 +74,5 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str = "127.0.0.1", 
         "off",
         "--setting",
         "max_returned_rows",
-        "1000",
+        str(MAX_RETURNED_ROWS),
     ]

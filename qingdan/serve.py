@@ -17,7 +17,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from . import children
-from .datasette_setup import DEFAULT_PORT, datasette_args
+from .datasette_setup import datasette_args
+from .settings import DATASETTE_PORT, HOST, SITE_PORT
 from .web_security import site_headers
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -106,7 +107,7 @@ def check_dist(dist: Path) -> None:
             raise SystemExit(f"{needed} is missing: run `make build` (or `qingdan build`) first")
 
 
-def serve_both(dist: Path, host: str = "127.0.0.1", site_port: int = 8000, datasette_port: int = DEFAULT_PORT) -> None:
+def serve_both(dist: Path, host: str = HOST, site_port: int = SITE_PORT, datasette_port: int = DATASETTE_PORT) -> None:
     dist = Path(dist)
     check_dist(dist)
     with stop_on_signals():

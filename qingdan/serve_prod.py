@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .datasette_setup import DEFAULT_PORT, datasette_args
+from .datasette_setup import datasette_args
 from .serve import check_dist, start_child, stop_children, stop_on_signals
+from .settings import DATASETTE_PORT
 from .web_security import site_headers
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf.template"
@@ -44,8 +45,8 @@ class Layout:
     runtime: Path
     host: str = "127.0.0.1"
     site_port: int = 8000
-    datasette_port: int = DEFAULT_PORT
-    replica_ports: list[int] = field(default_factory=lambda: [DEFAULT_PORT + 1, DEFAULT_PORT + 2])
+    datasette_port: int = DATASETTE_PORT
+    replica_ports: list[int] = field(default_factory=lambda: [DATASETTE_PORT + 1, DATASETTE_PORT + 2])
 
     @property
     def inspect_file(self) -> Path:

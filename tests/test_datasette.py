@@ -3,8 +3,9 @@
 import pytest
 from datasette.app import Datasette
 
-from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata
+from qingdan.datasette_setup import metadata
 from qingdan.models import KIND
+from qingdan.settings import SQL_TIME_LIMIT_MS, settings
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def ds(db_path):
         [str(db_path)],
         immutables=[str(db_path)],
         metadata=metadata(),
-        plugins_dir=str(CONFIG_DIR / "plugins"),
+        plugins_dir=str(settings().datasette_config / "plugins"),
         settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
     )
 

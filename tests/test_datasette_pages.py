@@ -5,8 +5,9 @@ import sqlite3
 import pytest
 from datasette.app import Datasette
 
-from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, datasette_args, metadata
+from qingdan.datasette_setup import datasette_args, metadata
 from qingdan.db import build_database
+from qingdan.settings import SQL_TIME_LIMIT_MS, settings
 from qingdan.validate import validate
 
 from .conftest import REGISTRY
@@ -42,15 +43,15 @@ def ds(db_path):
         [str(db_path)],
         immutables=[str(db_path)],
         metadata=metadata(SITE),
-        plugins_dir=str(CONFIG_DIR / "plugins"),
-        template_dir=str(CONFIG_DIR / "templates"),
+        plugins_dir=str(settings().datasette_config / "plugins"),
+        template_dir=str(settings().datasette_config / "templates"),
         settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
     )
 
 
 def test_the_public_instance_uses_the_chinese_templates():
     args = datasette_args(REGISTRY / "x.db", REGISTRY / "m.json")
-    assert args[args.index("--template-dir") + 1] == str(CONFIG_DIR / "templates")
+    assert args[args.index("--template-dir") + 1] == str(settings().datasette_config / "templates")
 
 
 async def page(ds, path, **params):

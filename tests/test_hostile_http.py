@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata, write_metadata
+from qingdan.datasette_setup import metadata, write_metadata
 from qingdan.serve import site_server
+from qingdan.settings import SQL_TIME_LIMIT_MS, settings
 from qingdan.web_security import inline_scripts, script_hash
 
 FAST = 3.0  # seconds: every refusal must come well inside this on a shared machine
@@ -42,8 +43,8 @@ def ds(db_path):
         [str(db_path)],
         immutables=[str(db_path)],
         metadata=metadata(),
-        plugins_dir=str(CONFIG_DIR / "plugins"),
-        template_dir=str(CONFIG_DIR / "templates"),
+        plugins_dir=str(settings().datasette_config / "plugins"),
+        template_dir=str(settings().datasette_config / "templates"),
         settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
     )
 

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from qingdan.datasette_setup import CONFIG_DIR, SQL_TIME_LIMIT_MS, metadata, write_metadata
+from qingdan.datasette_setup import metadata, write_metadata
 from qingdan.db import build_database
+from qingdan.settings import SQL_TIME_LIMIT_MS, settings
 from qingdan.validate import validate
 
 from .conftest import MINI
@@ -59,7 +60,7 @@ def ds(seed_db):
         [str(seed_db)],
         immutables=[str(seed_db)],
         metadata=metadata(),
-        plugins_dir=str(CONFIG_DIR / "plugins"),
+        plugins_dir=str(settings().datasette_config / "plugins"),
         settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
     )
 
@@ -92,7 +93,10 @@ async def test_past_20000_records_the_cheap_ranking_still_finds_most_answers(see
     assert "<= 20000 as small" in query["sql"]
     query["sql"] = query["sql"].replace("<= 20000 as small", "<= 0 as small")
     at_scale = Datasette(
-        [str(seed_db)], immutables=[str(seed_db)], metadata=meta, plugins_dir=str(CONFIG_DIR / "plugins")
+        [str(seed_db)],
+        immutables=[str(seed_db)],
+        metadata=meta,
+        plugins_dir=str(settings().datasette_config / "plugins"),
     )
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     found = 0
@@ -128,7 +132,9 @@ async def test_tasks_self_checks_agencies_units_channels_and_phones_are_searched
 
 async def test_channels_are_searched(tmp_path):
     db = build_database(validate(MINI), tmp_path / "qingdan.db")
-    mini = Datasette([str(db)], immutables=[str(db)], metadata=metadata(), plugins_dir=str(CONFIG_DIR / "plugins"))
+    mini = Datasette(
+        [str(db)], immutables=[str(db)], metadata=metadata(), plugins_dir=str(settings().datasette_config / "plugins")
+    )
     rows = await who_handles(mini, "待遇股窗口在哪")
     assert rows[0]["record_id"] == "demo-service-1" and rows[0]["snippet"] == "待遇股窗口"
 

@@ -18,8 +18,8 @@ import yaml
 from .. import children, flowchart
 from ..atomic import atomic_directory
 from ..changes import atom_feed
-from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from ..safefiles import UnsafeFile
+from ..settings import settings
 from ..urls import is_site_name, safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -44,9 +44,6 @@ from .shards import build_shards, code_version
 
 log = logging.getLogger("qingdan.site")
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
-BASE_CONFIG = ROOT / "mkdocs.yml"
 # Files the lead's build puts beside the site, published under downloads/ when present.
 DOWNLOADS = ("qingdan.db", "csv", "graph")
 
@@ -89,7 +86,7 @@ def build_site(
     src = build_dir / "site-src"
     docs = src / "docs"
     cache = build_dir / "cache"
-    datasette_url = datasette_url or os.environ.get("QINGDAN_DATASETTE_URL") or DEFAULT_DATASETTE_URL
+    datasette_url = datasette_url or settings().datasette_url
 
     downloads = _download_files(dist)
     ctx = SiteContext(
@@ -126,7 +123,7 @@ def build_site(
             cache / "site-shards",
             staging,
             lambda shard_config, shard_site: run_mkdocs(shard_config, shard_site),
-            version=code_version([CONTENT / "overrides", Path(__file__).with_name("hooks.py")]),
+            version=code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")]),
             workers=workers,
         )
         _index_for_search(ctx, staging)
@@ -213,9 +210,10 @@ def _prerender_flowcharts(ctx: SiteContext) -> None:
 
 def _copy_content(docs: Path) -> None:
     """Hand-written pages and assets from content/ (theme overrides stay out of the docs)."""
-    if not CONTENT.is_dir():
-        raise SiteBuildError(f"the hand-written site content is missing: {CONTENT}")
-    for item in CONTENT.iterdir():
+    content = settings().content
+    if not content.is_dir():
+        raise SiteBuildError(f"the hand-written site content is missing: {content}")
+    for item in content.iterdir():
         if item.name in ("overrides",) or item.name.startswith("."):
             continue
         target = docs / item.name
@@ -230,7 +228,7 @@ def _copy_content(docs: Path) -> None:
 
 def _index_for_search(ctx: SiteContext, site: Path) -> None:
     """Pagefind's index of the registry's records and the hand-written pages, in site/pagefind/."""
-    hand_written = [f"{p.stem}/" for p in sorted(CONTENT.glob("*.md"))]
+    hand_written = [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
     try:
         write_search_index([*registry_records(ctx.registry), *page_records(site, hand_written)], site)
     except Exception as error:  # Pagefind's service reports its own failures as plain exceptions
@@ -253,9 +251,10 @@ def _stamp_text(stamp: dict | None) -> str:
 
 def _write_config(src: Path, docs: Path, *, site_url: str | None, stamp: dict | None) -> Path:
     """The top-level mkdocs.yml with this build's absolute paths, URL, footer stamp and theme overrides."""
-    if not BASE_CONFIG.is_file():
-        raise SiteBuildError(f"the MkDocs configuration is missing: {BASE_CONFIG}")
-    config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
+    base_config = settings().mkdocs_yml
+    if not base_config.is_file():
+        raise SiteBuildError(f"the MkDocs configuration is missing: {base_config}")
+    config = yaml.safe_load(base_config.read_text(encoding="utf-8"))
     config["docs_dir"] = str(docs.absolute())
     config.pop("site_dir", None)
     if site_url:
@@ -266,7 +265,7 @@ def _write_config(src: Path, docs: Path, *, site_url: str | None, stamp: dict | 
     config.setdefault("extra", {})["qingdan_inline"] = str((src / "inline").absolute())
     hooks = Path(__file__).with_name("hooks.py")
     config["hooks"] = [h for h in config.get("hooks") or [] if Path(h).name != hooks.name] + [str(hooks)]
-    overrides = CONTENT / "overrides"
+    overrides = settings().content / "overrides"
     if overrides.is_dir():
         config.setdefault("theme", {})["custom_dir"] = str(overrides)
     path = src / "mkdocs.yml"

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import regions
-from ..datasette_setup import DEFAULT_URL as DEFAULT_DATASETTE_URL
 from ..models import KINDS
+from ..settings import default_datasette_url
 from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
 
 SAFE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}$")
@@ -35,7 +35,7 @@ class SiteContext:
     graph: object = None
     site_url: str | None = None
     stamp: dict | None = None
-    datasette_url: str = DEFAULT_DATASETTE_URL
+    datasette_url: str = field(default_factory=default_datasette_url)
     cache_dir: Path | None = None
     downloads: dict = field(default_factory=dict)  # name → size in bytes, of files put in downloads/
     inlines: dict = field(default_factory=dict)  # key → SVG put into pages after MkDocs (see hooks.py)
