@@ -6,15 +6,20 @@ import re
 import signal
 import socket
 import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from qingdan.build import build
+from qingdan.datasette_setup import write_metadata
 from qingdan.serve_prod import Layout, ProdServer, nginx_binary, nginx_config
 
 from .conftest import REGISTRY
+from .test_hostile_http import port_open, wait_for
 
 
 def free_ports(n: int) -> list[int]:
@@ -103,7 +108,8 @@ def test_serve_prod_serves_the_seed_build_through_nginx_and_two_replicas(prod):
     assert get(f"{base}/-/versions.json")[0] == 200
     assert get(f"http://127.0.0.1:{prod.layout.datasette_port}/qingdan/powers.json")[0] == 200
     assert get(f"{base}/qingdan/powers", method="POST", data=b"x")[0] == 405
-    assert get(f"{base}/qingdan/powers", method="POST", data=b"x" * 100_000)[0] == 413
+    status, _, body = get(f"{base}/qingdan/powers", method="POST", data=b"x" * 100_000)
+    assert status == 413 and "请求内容过大" in body.decode()
     assert get(f"{base}/assets/")[0] == 404
     assert get(f"{base}/qingdan/powers?" + "&".join(["_facet=category"] * 1000))[0] in (400, 414)
 
@@ -117,3 +123,32 @@ def test_a_request_succeeds_while_a_replica_is_killed(prod):
     statuses = [get(f"{base}/qingdan/powers.json?_size={1 + i}")[0] for i in range(20)]
     assert statuses == [200] * 20
     prod.start_replica(port)
+
+
+@pytest.mark.slow
+def test_sigterm_stops_nginx_and_every_replica(tmp_path):
+
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("<p>清单</p>", encoding="utf-8")
+    db = build(REGISTRY, tmp_path / "db-only", site=False, version="test").dist / "qingdan.db"
+    (dist / "qingdan.db").write_bytes(db.read_bytes())
+    write_metadata(dist / "metadata.json")
+    site_port, ds_port = free_ports(2)
+    ports = [site_port, ds_port, ds_port + 1, ds_port + 2]
+    qingdan = Path(sys.executable).parent / "qingdan"
+    args = [str(qingdan), "serve", "--prod", "--dist", str(dist), "--runtime", str(tmp_path / "rt")]
+    args += ["--site-port", str(site_port), "--datasette-port", str(ds_port)]
+    serve = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: all(port_open(p) for p in ports), 90), "serve --prod did not start"
+        assert get(f"http://127.0.0.1:{site_port}/qingdan/powers.json")[0] == 200
+        os.kill(serve.pid, signal.SIGTERM)
+        start = time.monotonic()
+        serve.wait(timeout=20)
+        assert wait_for(lambda: not any(port_open(p) for p in ports), 10), "something still listening"
+        assert time.monotonic() - start < 25
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
