@@ -18,7 +18,7 @@ from .registry import load_registry
 from .schema import write_schema
 from .serve import serve_both
 from .serve_prod import ProdError, default_layout, serve_prod
-from .settings import DATASETTE_PORT, HOST, SITE_PORT, default_datasette_url
+from .settings import DATASETTE_PORT, HOST, REPLICAS, SITE_PORT, default_datasette_url
 from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .terminal import printable
 from .validate import validate as validate_registry
@@ -85,7 +85,7 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
 @click.option("--prod", is_flag=True, help="nginx in front of the site and several Datasette replicas.")
 @click.option(
     "--replicas",
-    default=2,
+    default=REPLICAS,
     show_default=True,
     help="Datasette replicas (with --prod), on the ports after --datasette-port.",
 )

@@ -21,15 +21,20 @@ from pathlib import Path
 
 from .datasette_setup import datasette_args
 from .serve import check_dist, start_child, stop_children, stop_on_signals
-from .settings import DATASETTE_PORT
+from .settings import (
+    DATASETTE_PORT,
+    DATASETTE_RATE,
+    HOST,
+    MAX_BODY,
+    REPLICA_HOST,
+    REPLICAS,
+    SITE_PORT,
+    SITE_RATE,
+    settings,
+)
 from .web_security import site_headers
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf.template"
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
-DATASETTE_RATE = 10  # requests a second per client (not loopback), with a burst of 40
-SITE_RATE = 50
-MAX_BODY = "16k"
-REPLICA_HOST = "127.0.0.1"  # replicas are reached only through nginx, whatever address nginx listens on
 
 
 class ProdError(Exception):
@@ -43,10 +48,10 @@ class Layout:
 
     dist: Path
     runtime: Path
-    host: str = "127.0.0.1"
-    site_port: int = 8000
+    host: str = HOST
+    site_port: int = SITE_PORT
     datasette_port: int = DATASETTE_PORT
-    replica_ports: list[int] = field(default_factory=lambda: [DATASETTE_PORT + 1, DATASETTE_PORT + 2])
+    replica_ports: list[int] = field(default_factory=lambda: [DATASETTE_PORT + 1 + i for i in range(REPLICAS)])
 
     @property
     def inspect_file(self) -> Path:
@@ -92,7 +97,7 @@ def nginx_config(layout: Layout) -> str:
             f'            add_header {name} "{value}" always;' for name, value in headers.items()
         ),
     }
-    text = re.sub(r"@([A-Z_]+)@", lambda m: values[m[1]], TEMPLATE.read_text(encoding="utf-8"))
+    text = re.sub(r"@([A-Z_]+)@", lambda m: values[m[1]], settings().nginx_template.read_text(encoding="utf-8"))
     return text
 
 

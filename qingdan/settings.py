@@ -6,7 +6,8 @@ environment variables, read each time `settings()` is called:
 
 - `QINGDAN_HOME`: a folder holding all three (instead of the checkout);
 - `QINGDAN_CONTENT`, `QINGDAN_MKDOCS_YML`, `QINGDAN_DATASETTE_CONFIG`: one of them;
-- `QINGDAN_DATASETTE_URL`: the public address of Datasette that pages link to.
+- `QINGDAN_DATASETTE_URL`: the public address of Datasette that pages link to;
+- `QINGDAN_NGINX_TEMPLATE`: the nginx configuration template of `qingdan serve --prod`.
 
 Command-line options (`--datasette-url`, `--host`, ports) override these in turn.
 """
@@ -23,6 +24,15 @@ SITE_PORT = 8000
 DATASETTE_PORT = 8001
 SQL_TIME_LIMIT_MS = 1000  # Datasette stops any query after this
 MAX_RETURNED_ROWS = 1000  # ... and returns at most this many rows
+MAX_FACETS = 5  # facet parameters one request may ask for (more: 400)
+MAX_QUERY_STRING = 4096  # bytes of query string one request may send (more: 400)
+
+# `qingdan serve --prod`: nginx in front of Datasette replicas on the ports after DATASETTE_PORT.
+REPLICAS = 2
+REPLICA_HOST = "127.0.0.1"  # replicas are reached only through nginx, whatever address nginx listens on
+DATASETTE_RATE = 10  # requests a second per client (loopback exempt), burst 40
+SITE_RATE = 50  # requests a second per client for the static site, burst 200
+MAX_BODY = "16k"  # request body cap (nothing served takes a body)
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class Settings:
     mkdocs_yml: Path  # the MkDocs Material configuration the build starts from
     datasette_config: Path  # metadata.yml, plugins/ and templates/ of Datasette
     datasette_url: str  # where pages send readers for queries
+    nginx_template: Path  # the one template of serve-prod's nginx configuration
 
 
 def default_datasette_url(host: str = HOST, port: int = DATASETTE_PORT) -> str:
@@ -46,4 +57,5 @@ def settings() -> Settings:
         mkdocs_yml=Path(env.get("QINGDAN_MKDOCS_YML") or home / "mkdocs.yml"),
         datasette_config=Path(env.get("QINGDAN_DATASETTE_CONFIG") or home / "datasette_config"),
         datasette_url=env.get("QINGDAN_DATASETTE_URL") or default_datasette_url(),
+        nginx_template=Path(env.get("QINGDAN_NGINX_TEMPLATE") or home / "deploy" / "nginx.conf.template"),
     )

@@ -65,6 +65,15 @@ def test_nginx_config_comes_from_the_template_and_nginx_accepts_it(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_a_deployment_can_keep_its_own_template(tmp_path, monkeypatch):
+    (tmp_path / "dist" / "site").mkdir(parents=True)
+    own = tmp_path / "mine.conf.template"
+    own.write_text("# ours\nlisten @HOST@:@SITE_PORT@; root @SITE_DIR@;\n", encoding="utf-8")
+    monkeypatch.setenv("QINGDAN_NGINX_TEMPLATE", str(own))
+    layout = layout_for(tmp_path / "dist", tmp_path)
+    assert nginx_config(layout) == f"# ours\nlisten 127.0.0.1:{layout.site_port}; root {tmp_path / 'dist' / 'site'};\n"
+
+
 @pytest.fixture(scope="module")
 def seed_dist(tmp_path_factory):
     dist = tmp_path_factory.mktemp("prod") / "dist"

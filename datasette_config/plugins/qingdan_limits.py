@@ -20,14 +20,13 @@ import datasette
 from datasette import hookimpl
 
 from qingdan.search import fts_query
+from qingdan.settings import MAX_FACETS, MAX_QUERY_STRING, settings
 from qingdan.web_security import BASE_HEADERS, content_security_policy, inline_scripts, script_hash
 
-MAX_FACETS = 5
-MAX_QUERY_STRING = 4096
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 FACET_PARAMS = ("_facet", "_facet_array", "_facet_date")
 SORT_PARAMS = ("_sort", "_sort_desc")
-TEMPLATE_DIRS = (Path(__file__).resolve().parent.parent / "templates", Path(datasette.__file__).parent / "templates")
+TEMPLATE_DIRS = (settings().datasette_config / "templates", Path(datasette.__file__).parent / "templates")
 # /database/table or /database/table.json|.csv (our table names need no tilde-encoding).
 TABLE_PATH = re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/.]+)(?:\.(?:json|csv))?$")
 
