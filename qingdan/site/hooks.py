@@ -1,10 +1,13 @@
-"""MkDocs hook: put the drawings (flowcharts, relation graphs) into the rendered pages.
+"""MkDocs hooks: keep the generated HTML out of Markdown, and put the drawings into the pages.
 
-The generated Markdown holds an empty slot per drawing (`SiteContext.inline_svg`); the SVGs
-are written beside the Markdown, in the folder named by `extra.qingdan_inline` of the
-generated mkdocs.yml. Filling the slots after rendering (`on_post_page`, which runs after the
-search plugin has indexed the page) keeps the drawings out of Markdown parsing and search
-indexing, where they cost time and would add nothing.
+The generated pages are Markdown headings between blocks of HTML (`markup.block`). Python-Markdown
+would pass those blocks through unchanged, but only after parsing them, which is most of its time:
+`on_page_markdown` puts each such block aside behind a placeholder paragraph and `on_page_content`
+puts it back, so Markdown sees only the headings (and still builds the table of contents).
+
+The generated Markdown also holds an empty slot per drawing (`SiteContext.inline_svg`); the SVGs
+are written beside the Markdown, in the folder named by `extra.qingdan_inline` of the generated
+mkdocs.yml, and `on_post_page` fills the slots, so the drawings are never parsed at all.
 """
 
 from __future__ import annotations
@@ -13,7 +16,37 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from markdown.util import BLOCK_LEVEL_ELEMENTS
+
 SLOT = re.compile(r'<div class="qd-flow-scroll" data-qd-inline="([0-9a-f]{32})"></div>')
+# a chunk (between blank lines) that starts with a block-level tag and ends with one's closing tag:
+# Markdown would keep it as it is (a hand-written block with blank lines inside does not match)
+_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s>/]")
+_CLOSE = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>$")
+_PLACEHOLDER = re.compile(r"<p>QDRAWBLOCK(\d+)QD</p>")
+_BLOCK_LEVEL = set(BLOCK_LEVEL_ELEMENTS)
+_set_aside: dict[str, list[str]] = {}
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    blocks: list[str] = []
+    chunks = markdown.split("\n\n")
+    for i, chunk in enumerate(chunks):
+        opening, closing = _OPEN.match(chunk), _CLOSE.search(chunk)
+        if opening and closing and {opening.group(1).lower(), closing.group(1).lower()} <= _BLOCK_LEVEL:
+            chunks[i] = f"QDRAWBLOCK{len(blocks)}QD"
+            blocks.append(chunk)
+    if not blocks:
+        return markdown
+    _set_aside[page.file.src_uri] = blocks
+    return "\n\n".join(chunks)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    blocks = _set_aside.pop(page.file.src_uri, None)
+    if not blocks:
+        return html
+    return _PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], html)
 
 
 @lru_cache(maxsize=4096)
