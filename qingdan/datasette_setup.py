@@ -10,6 +10,7 @@ import yaml
 
 from .atomic import atomic_write_text
 from .db import schema
+from .matter_tables import column_descriptions as matter_column_descriptions
 from .settings import DATASETTE_PORT, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
 
 DATABASE_NAME = "qingdan"
@@ -17,7 +18,7 @@ DATABASE_NAME = "qingdan"
 
 def column_descriptions() -> dict[str, dict[str, str]]:
     """Column descriptions for every table, taken from the models' field descriptions."""
-    return schema().descriptions
+    return {**schema().descriptions, **matter_column_descriptions()}
 
 
 def metadata(site_url: str = "") -> dict:

@@ -21,6 +21,8 @@ from pydantic import BaseModel
 
 from . import models
 from .codes import CodeError, parse_code
+from .matter_tables import write_matter_tables
+from .matters import Matter, match_matters
 from .regions import lookup
 from .registry import Registry
 from .search import index_text, region_tokens
@@ -259,6 +261,7 @@ def build_database(
     site_url: str = "",
     stamp: dict | None = None,
     extra_tables: dict[str, list[dict]] | None = None,
+    matters: list[Matter] | None = None,
 ) -> Path:
     """Write the database to `path` atomically: built beside it, then moved into place."""
     path = Path(path)
@@ -276,6 +279,7 @@ def build_database(
             if table_rows:
                 db[table].insert_all(table_rows, alter=True)
         _write_search(db, report.registry, site_url)
+        write_matter_tables(db, report.registry, matters or match_matters(report.registry), site_url)
         for name, sql in VIEWS.items():
             db.create_view(name, sql, replace=True)
         db["builds"].insert(

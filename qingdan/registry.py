@@ -22,6 +22,8 @@ from .yamlload import LoadedYaml, YamlError, load_yaml
 SOURCES_DIR = "sources"
 YAML_SUFFIXES = (".yaml", ".yml")
 SEVERITIES = ("error", "high", "medium", "low", "info")
+# Files at the registry's root that are not record files (read by their own modules).
+EDITORIAL_FILES = ("matters.yaml",)
 
 
 @dataclass
@@ -216,7 +218,7 @@ def scan_yaml_files(root: Path) -> tuple[list[Path], list[Problem]]:
             if path.is_symlink():
                 refuse(path, "unsafe_path", "a symbolic link to a folder: it is not read (copy the folder in)")
         for name in sorted(names):
-            if name.startswith("."):
+            if name.startswith(".") or (name in EDITORIAL_FILES and Path(folder) == root):
                 continue
             path = Path(folder) / name
             suffix = path.suffix

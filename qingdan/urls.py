@@ -13,7 +13,8 @@ PAGE_FOLDERS = {kind.name: kind.folder for kind in KINDS if kind.folder}
 # Kinds whose ID names a file of the site: their own pages, source pages (sources/<id>/) and
 # an agency's change page (changes/<id>/); the folders where those pages are.
 PATH_KINDS = (*PAGE_FOLDERS, "document")
-SECTION_FOLDERS = (*dict.fromkeys(PAGE_FOLDERS.values()), "sources", "changes")
+MATTERS_FOLDER = "matters"  # 事项对照: one page per matter listed by several agencies, and their index
+SECTION_FOLDERS = (*dict.fromkeys(PAGE_FOLDERS.values()), "sources", "changes", MATTERS_FOLDER)
 # Names the site itself writes (pages, section folders, theme and search files, downloads);
 # a record ID must not take one, or its page would collide with the site's own.
 # tests/test_hostile_build.py checks this list against what a build writes.
@@ -37,6 +38,11 @@ def safe_id(record_id: str) -> str:
 def is_site_name(record_id: str) -> bool:
     """Whether the ID, or its part before the first '.', is a name of the site's own files."""
     return record_id.split(".", 1)[0] in SITE_NAMES
+
+
+def matter_path(matter_id: str) -> str:
+    """Site path of a matter's comparison page, e.g. 'matters/matter-1a2b3c4d5e/'."""
+    return f"{MATTERS_FOLDER}/{safe_id(matter_id)}/"
 
 
 def record_path(kind: str, record_id: str) -> str:

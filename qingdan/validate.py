@@ -14,6 +14,7 @@ from pathlib import Path
 from . import regions
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
 from .labels import zh_label
+from .matters import check_decisions, find_missing_vs_peers
 from .registry import SEVERITIES, Problem, Registry, load_registry
 from .safefiles import MAX_ORIGINAL_BYTES, UnsafeFile, file_sha256
 from .urls import PATH_KINDS, SITE_NAMES, is_site_name
@@ -224,7 +225,15 @@ def _check_original(registry: Registry, doc):
         )
 
 
-ERROR_RULES = [check_codes, check_regions, check_flows, check_memberships, check_sources, check_site_names]
+ERROR_RULES = [
+    check_codes,
+    check_regions,
+    check_flows,
+    check_memberships,
+    check_sources,
+    check_site_names,
+    check_decisions,
+]
 
 
 # --- finding rules ---------------------------------------------------------------------
@@ -614,4 +623,5 @@ FINDING_RULES = [
     find_shared_responsibility,
     find_basis_other_department,
     find_missing_codes,
+    find_missing_vs_peers,
 ]

@@ -135,3 +135,21 @@ def test_seed_database_foreign_keys_hold(db_path):
     conn = sqlite3.connect(db_path)
     assert conn.execute("pragma foreign_key_check").fetchall() == []
     assert conn.execute("select count(*) from powers where page_url is null").fetchone() == (0,)
+
+
+async def test_compare_puts_the_agencies_of_a_matter_side_by_side(ds):
+    rows = await canned(ds, "compare", q="医疗救助")
+    jiuzhu = [r for r in rows if r["matter"] == "医疗救助"]
+    assert {r["agency_name"] for r in jiuzhu} == {"绵阳市医疗保障局", "襄垣县医疗保障局"}
+    assert {r["kind"] for r in jiuzhu} == {"行政职权", "公共服务"}
+    xiangyuan = next(r for r in jiuzhu if r["agency_name"] == "襄垣县医疗保障局")
+    assert xiangyuan["code"] == "3400-F-00100-140423" and xiangyuan["materials"] == 9
+    assert "类别与其他机构不同" in (xiangyuan["outliers"] or "")
+    assert xiangyuan["evidence"] and xiangyuan["matter_page"].endswith("/")
+    canbao = await canned(ds, "compare", q="参保申报")
+    assert {r["name_as_printed"] for r in canbao if r["agencies"] == 2} >= {"城乡居民医疗保险参保登记"}
+    assert await canned(ds, "compare", q="") == []
+
+
+async def test_gaps_is_empty_where_no_agency_has_three_peers(ds):
+    assert await canned(ds, "gaps", agency="襄垣县医疗保障局") == []

@@ -8,7 +8,7 @@ import typing
 
 from pydantic import BaseModel
 
-from qingdan import models, validate
+from qingdan import matters, models, validate
 from qingdan.labels import LABELS, field_key, zh_label
 from qingdan.registry import SEVERITIES
 
@@ -39,9 +39,10 @@ def model_literals() -> dict[str, tuple]:
 
 def finding_codes() -> set[str]:
     """Codes the validator can report as findings: literal codes of `registry.problem(severity, code, …)`
-    calls whose severity is not "error", and the codes made from review problems and source defects."""
+    calls whose severity is not "error" (in the validator and the modules of its finding rules), and the
+    codes made from review problems and source defects."""
     codes = set()
-    for node in ast.walk(ast.parse(inspect.getsource(validate))):
+    for node in (n for module in (validate, matters) for n in ast.walk(ast.parse(inspect.getsource(module)))):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "problem" and len(node.args) >= 2:
             severity, code = node.args[0], node.args[1]
             if isinstance(code, ast.Constant) and not (
