@@ -63,7 +63,7 @@ async def test_more_than_a_handful_of_facets_is_refused_in_chinese(ds):
         response = await ds.client.get("/qingdan/powers.json?" + "&".join(["_facet=category"] * 6))
     assert response.status_code == 400
     assert "分面" in response.json()["error"]
-    few = await ds.client.get("/qingdan/powers.json?" + "&".join(["_facet=category", "_facet_array=code"][:1] * 2))
+    few = await ds.client.get("/qingdan/powers.json?" + "&".join(["_facet=category"] * 2))
     assert few.status_code == 200
 
 
