@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -240,7 +241,6 @@ def main() -> None:
     site_port, ds_port, *replicas = free_ports(4)
     runtime = Path(tempfile.mkdtemp(prefix="qingdan-bench-serve-runtime-"))
     server = ProdServer(Layout(dist, runtime, "127.0.0.1", site_port, ds_port, replicas), quiet=True)
-    server.start()
     victim = replicas[0]
     log = []
 
@@ -254,11 +254,13 @@ def main() -> None:
         log.append(f"started replica {victim} again at {2 * args.seconds / 3:.0f} s")
 
     try:
+        server.start()
         prod = run_load(
             site_port, mix, args.seconds, args.clients, [(args.seconds / 3, kill), (2 * args.seconds / 3, restart)]
         )
     finally:
         server.stop()
+        shutil.rmtree(runtime, ignore_errors=True)
     prod["events"] = log
     base = baseline(dist, mix, args.baseline_seconds, args.clients) if args.baseline_seconds > 0 else None
     result = {
