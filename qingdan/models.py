@@ -122,6 +122,16 @@ class SourceDefect(Strict):
     description: Text
 
 
+class DocumentLink(Strict):
+    """Another document named by number: the one this document implements, or one it cites."""
+
+    relation: Literal["implements", "cites"]
+    title: Text = Field(
+        description="Title as printed, e.g. 四川省医疗保障局关于进一步加强全省医疗保障系统行风建设的通知"
+    )
+    doc_number: str | None = Field(None, description="Document number, e.g. 川医保发〔2019〕31号")
+
+
 class Document(Strict):
     id: RecordId
     title: Text
@@ -131,6 +141,11 @@ class Document(Strict):
     doc_number: str | None = Field(None, description="Official document number, e.g. 绵医保发〔2019〕18号")
     date: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     url: str | None = Field(None, description="Where the document was published")
+    issuer: str | None = Field(None, description="Who issued it, as printed (发文机关)")
+    issuer_inferred: bool = Field(False, description="True where the text never names the issuer")
+    related: list[DocumentLink] = Field(
+        default_factory=list, description="Documents it implements or cites, by title and number"
+    )
     original: str | None = Field(None, description="File name of the original file (docx, xlsx, pdf …) in sources")
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the original file")
     defects: list[SourceDefect] = Field(default_factory=list)
@@ -309,7 +324,31 @@ class Handling(Strict):
 
 class Phone(Strict):
     number: Text = Field(description="As written; local numbers are kept without an area code")
-    kind: Literal["service", "supervision", "consulting"] = "service"
+    kind: Literal["service", "supervision", "consulting", "hotline"] = Field(
+        "service", description="hotline: a public service hotline such as 12345"
+    )
+
+
+class Contact(Strict):
+    """A way to reach or complain that is not a phone: 信访信箱, 局长信箱, 好差评, opening hours …"""
+
+    kind: Literal["petition_mailbox", "director_mailbox", "rating", "website", "email", "opening_hours", "other"]
+    value: Text = Field(description="As written: the mailbox, the address, the hours")
+    label: str | None = Field(None, description="Heading as printed, e.g. 局长信箱")
+
+
+class Process(Strict):
+    """One named way to apply (办理流程): on site, or online through one platform, with its own steps."""
+
+    name: Text = Field(description="As printed, e.g. 线下办理流程, 网上办理（天府通办）")
+    channel: Literal["window", "online", "mobile", "mail", "phone", "self_service", "other"] = Field(
+        description="On site (window) or which kind of remote channel"
+    )
+    platform: str | None = Field(None, description="The website, app or mini-program, as printed")
+    steps: list[Text] = Field(default_factory=list, description="The process's own steps, as written")
+    time_limit: str | None = Field(None, description="This process's own time limit, as written")
+    fees: str | None = None
+    flow: FlowRef | None = Field(None, description="Its flowchart, where the source draws one")
 
 
 class Channel(Strict):
@@ -339,6 +378,10 @@ class GuideRecord(Record):
     legal_bases: list[LegalBasis] = Field(default_factory=list)
     handling: list[Handling] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list, description="Mailboxes, 好差评, hours: not phones")
+    processes: list[Process] = Field(
+        default_factory=list, description="办理流程 by channel, each with its own steps and time limit"
+    )
     flow: FlowRef | None = None
 
     @classmethod
@@ -358,7 +401,7 @@ class Power(GuideRecord):
     field_order = (
         *("agency", "code", "code_scheme", "category", "category_raw", "name", "implementer", "remark"),
         *("applicants", "conditions", "materials", "time_limit", "fees", "place", "channels", "legal_bases"),
-        *("handling", "phones", "flow"),
+        *("handling", "phones", "contacts", "processes", "flow"),
     )
 
     code: Text | None = Field(None, description="职权编码 exactly as printed")
@@ -385,18 +428,21 @@ class PublicService(GuideRecord):
     """A 公共服务事项 or 政务服务事项 (CPSV-AP PublicService)."""
 
     field_order = (
-        *("agency", "seq", "main_item", "name", "category", "levels", "content", "implementer", "remark"),
+        *("agency", "seq", "main_item", "name", "category", "levels", "levels_raw", "content", "implementer", "remark"),
         *("applicants", "conditions", "legal_bases", "materials", "time_limit", "fees", "place", "channels"),
-        *("process", "handling", "phones", "flow"),
+        *("process", "processes", "handling", "phones", "contacts", "flow"),
     )
 
     seq: str | None = None
     main_item: str | None = Field(None, description="主项名称 where the service is a sub-item")
     name: Text = Field(description="Service name (子项名称 when there is a main item)")
     category: str | None = Field(None, description="主项类别 as printed, e.g. 行政确认, 公共服务")
-    levels: list[Literal["A", "B", "C"]] = Field(
-        default_factory=list, description="办理层级: A province, B city, C county"
+    levels: list[Literal[Literal["A", "B", "C"], Level]] = Field(
+        default_factory=list,
+        description="办理层级: the A/B/C scheme some lists print (A province, B city, C county) or the level of "
+        "administration (national … village)",
     )
+    levels_raw: str | None = Field(None, description="办理层级 as printed, e.g. 县级、乡镇（街道）")
     content: str | None = Field(None, description="主要内容")
     implementer: str | None = Field(None, description="实施主体 as written")
     conditions: list[Text] = Field(default_factory=list)

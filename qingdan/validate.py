@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import regions
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
+from .guide_findings import GUIDE_FINDING_RULES
 from .labels import zh_label
 from .matters import check_decisions, find_missing_vs_peers
 from .registry import SEVERITIES, Problem, Registry, load_registry
@@ -330,17 +331,18 @@ def find_code_region_mismatch(registry: Registry):
             )
 
 
-def find_missing_legal_basis(registry: Registry):
-    for power in registry.of("power"):
-        if not power.legal_bases:
-            yield registry.problem(
-                "medium",
-                "missing_legal_basis",
-                power.id,
-                "legal_bases",
-                f"the power {power.name[:40]} states no legal basis in the source",
-                message_zh=f"职权“{power.name[:40]}”在源文件中未载明法律依据",
-            )
+def find_no_legal_basis(registry: Registry):
+    for kind, word in (("power", "职权"), ("service", "服务事项")):
+        for record in registry.of(kind):
+            if not record.legal_bases:
+                yield registry.problem(
+                    "medium",
+                    "no_legal_basis",
+                    record.id,
+                    "legal_bases",
+                    f"the {kind} {record.name[:40]} states no legal basis in the source",
+                    message_zh=f"{word}“{record.name[:40]}”在源文件中未载明设定依据",
+                )
 
 
 def find_damaged_text(registry: Registry):
@@ -501,6 +503,11 @@ def _texts_to_check(kind: str, record):
     yield main, getattr(record, main)
     for i, basis in enumerate(getattr(record, "legal_bases", [])):
         yield f"legal_bases[{i}]", basis.raw or basis.title
+    for i, contact in enumerate(getattr(record, "contacts", [])):
+        yield f"contacts[{i}].value", contact.value
+    for i, process in enumerate(getattr(record, "processes", [])):
+        if process.steps:
+            yield f"processes[{i}].steps[{len(process.steps) - 1}]", process.steps[-1]
 
 
 def find_truncated(registry: Registry):
@@ -609,7 +616,7 @@ FINDING_RULES = [
     find_category_mismatch,
     find_mixed_headings,
     find_code_region_mismatch,
-    find_missing_legal_basis,
+    find_no_legal_basis,
     find_damaged_text,
     find_source_defects,
     find_unresolved_names,
@@ -624,4 +631,5 @@ FINDING_RULES = [
     find_basis_other_department,
     find_missing_codes,
     find_missing_vs_peers,
+    *GUIDE_FINDING_RULES,
 ]

@@ -95,7 +95,7 @@ def test_findings_and_builds(db):
     dup = next(db.query("select records from quality_findings where code = 'duplicate_code'"))
     assert json.loads(dup["records"]) == ["demo-power-b1", "demo-power-b1-second"]
     build = next(db.query("select * from builds"))
-    assert build["version"] == "abc123" and build["findings"] == 12
+    assert build["version"] == "abc123" and build["findings"] == 14
 
 
 def test_legal_bases_are_deduplicated(db):

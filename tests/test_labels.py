@@ -8,7 +8,7 @@ import typing
 
 from pydantic import BaseModel
 
-from qingdan import matters, models, validate
+from qingdan import guide_findings, matters, models, validate
 from qingdan.labels import LABELS, field_key, zh_label
 from qingdan.registry import SEVERITIES
 
@@ -42,7 +42,8 @@ def finding_codes() -> set[str]:
     calls whose severity is not "error" (in the validator and the modules of its finding rules), and the
     codes made from review problems and source defects."""
     codes = set()
-    for node in (n for module in (validate, matters) for n in ast.walk(ast.parse(inspect.getsource(module)))):
+    modules = (validate, matters, guide_findings)
+    for node in (n for module in modules for n in ast.walk(ast.parse(inspect.getsource(module)))):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "problem" and len(node.args) >= 2:
             severity, code = node.args[0], node.args[1]
             if isinstance(code, ast.Constant) and not (

@@ -216,8 +216,9 @@ def test_code_region_not_the_agencys(mini):
 
 
 def test_power_without_legal_basis(findings):
-    problem = only(findings, "missing_legal_basis")
-    assert problem.record == "demo-power-b1-second"
+    problems = {p.record: p for p in findings if p.code == "no_legal_basis"}
+    assert set(problems) == {"demo-power-b1-second", "demo-service-1"}  # powers and services alike
+    assert "服务事项“异地就医备案”在源文件中未载明设定依据" == problems["demo-service-1"].message_zh
 
 
 def test_damaged_text_is_a_finding_with_the_raw_text(findings):
@@ -261,7 +262,7 @@ def test_cli_exit_status_and_format(mini):
     ok = runner.invoke(cli, ["validate", str(MINI)])
     assert ok.exit_code == 0
     assert "[high] the official code 3400-B-00100-140423" in ok.output
-    assert "0 errors, 12 findings" in ok.output
+    assert "0 errors, 14 findings" in ok.output
 
     path = edit(mini, "    flow: demo-flow-b1", "    flow: demo-flow-nope")
     broken = runner.invoke(cli, ["validate", str(mini)])
