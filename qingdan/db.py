@@ -20,7 +20,7 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from . import models
-from .codes import CodeError, parse_code
+from .codes import CODE_PARTS, CodeError, parse_code
 from .matter_tables import write_matter_tables
 from .matters import Matter, match_matters
 from .regions import lookup
@@ -154,7 +154,7 @@ def schema() -> Schema:
         plan.walk(model, table)
         if kind in PAGE_KINDS:
             plan.column(table, "page_url", str, "Address of the record's page on the site")
-    for part in ("agency", "category", "item", "subitem", "region"):
+    for part in CODE_PARTS:
         plan.column("powers", f"code_{part}", str, f"The code's {part} part, parsed by its scheme")
     plan.column("legal_bases", "id", int)
     plan.column("legal_bases", "title", str, "Title as cited")
@@ -210,7 +210,7 @@ def _code_columns(registry: Registry, power) -> dict:
         parsed = parse_code(power.code, registry.get(power.code_scheme))
     except CodeError:
         parsed = None
-    return {f"code_{part}": getattr(parsed, part, None) for part in ("agency", "category", "item", "subitem", "region")}
+    return {f"code_{part}": getattr(parsed, part, None) for part in CODE_PARTS}
 
 
 def _add_legal_bases(rows: Rows) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import children
+from .models import record_title
 from .registry import Registry, load_registry
 
 
@@ -47,14 +48,6 @@ class Change:
             "title": self.title,
             "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in self.fields],
         }
-
-
-def record_title(record) -> str:
-    for attr in ("name", "title", "matter", "text", "requirement"):
-        value = getattr(record, attr, None)
-        if value:
-            return str(value)
-    return record.id
 
 
 def _flatten(value, prefix: str = "") -> dict[str, object]:

@@ -19,6 +19,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
+ID_MAX_LENGTH = 120
+
+
+def is_valid_id(value: str | None) -> bool:
+    """The ID rule, written once: lowercase ASCII letters and digits joined by single '-', '_' or '.'."""
+    return bool(value) and len(value) <= ID_MAX_LENGTH and bool(ID_RE.match(value))
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def referenced_kind(info) -> str | None:
 
 
 def _check_id(value: str) -> str:
-    if len(value) > 120 or not ID_RE.match(value):
+    if not is_valid_id(value):
         raise ValueError(
             f"{value!r} is not a valid ID: use lowercase ASCII letters, digits and "
             "single '-', '_' or '.' between them (at most 120 characters)"
@@ -539,6 +545,15 @@ class SelfCheckItem(Record):
     seq: str | None = None
     requirement: Text
     deadline: str | None = None
+
+
+def record_title(record) -> str:
+    """What a reader calls a record: its name, title, matter or text, else its ID."""
+    for attr in ("name", "title", "matter", "text", "requirement"):
+        value = getattr(record, attr, None)
+        if value:
+            return str(value)
+    return record.id
 
 
 # --- the file format -------------------------------------------------------------------

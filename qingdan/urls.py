@@ -6,7 +6,7 @@ IDs are checked by the models (lowercase ASCII, no '/' or '..'), so they are saf
 
 from __future__ import annotations
 
-from .models import ID_RE, KINDS
+from .models import KINDS, is_valid_id
 
 # kind → folder of its own page (models.KINDS says which kinds have one)
 PAGE_FOLDERS = {kind.name: kind.folder for kind in KINDS if kind.folder}
@@ -30,7 +30,7 @@ ANCHORED = {kind.name for kind in KINDS if kind.anchored}
 
 
 def safe_id(record_id: str) -> str:
-    if not ID_RE.match(record_id or "") or len(record_id) > 120:
+    if not is_valid_id(record_id):
         raise ValueError(f"{record_id!r} is not a valid ID and cannot become a path")
     return record_id
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .. import regions
-from ..models import ID_RE, Agency, Document, SourceDefect
+from ..models import Agency, Document, SourceDefect, is_valid_id
 from ..registry import Problem, load_registry
 from ..validate import truncation
 from .columns import find_layout
@@ -193,7 +193,7 @@ def draft(
 ) -> DraftResult:
     """Draft registry/<agency_id>/ from a bureau's file; raise DraftError (nothing written) on bad input."""
     source, registry = Path(source), Path(registry)
-    if len(agency_id) > 120 or not ID_RE.match(agency_id):
+    if not is_valid_id(agency_id):
         raise DraftError(f"--agency {agency_id!r}: an ID is lowercase ASCII letters, digits and single - _ . between")
     folder = registry / agency_id
     if folder.exists() and not force:

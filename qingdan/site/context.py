@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import regions
-from ..models import KINDS
+from ..models import KINDS, record_title
 from ..settings import default_datasette_url
 from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
 
@@ -168,13 +168,7 @@ class SiteContext:
 
     def name_of(self, record_id: str | None) -> str | None:
         record = self.registry.get(record_id) if record_id else None
-        if record is None:
-            return None
-        for attr in ("name", "title", "matter", "text", "requirement"):
-            value = getattr(record, attr, None)
-            if value:
-                return value
-        return record_id
+        return record_title(record) if record is not None else None
 
     def source_file(self, doc) -> str | None:
         """The document's text file name if it is safe to publish under sources/."""

@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..atomic import atomic_write_bytes
 from ..labels import zh_label
-from ..models import KIND
+from ..models import KIND, record_title
 from ..registry import SEVERITIES, Registry, load_registry
 from ..validate import check
 from .codec import encode
@@ -223,7 +223,7 @@ def _write_references(ws, registry: Registry, root: Path, folder: str) -> None:
         if entry.kind not in REFERENCE_KINDS or where == folder:
             continue
         record = entry.record
-        name = getattr(record, "name", None) or getattr(record, "title", None) or ""
+        name = record_title(record)
         for index, value in enumerate(
             (entry.id, KIND[entry.kind].zh if entry.kind in KIND else entry.kind, name, where or ""), 1
         ):

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from ..models import ID_RE
+from ..models import is_valid_id
 from ..registry import Problem, Registry, load_registry, yaml_files
 from .results import SpreadsheetError
 
@@ -36,7 +36,7 @@ def agency_folder(registry_root: Path, agency_id: str, registry: Registry | None
     """(folder name, whether the agency is already in the registry) for an agency's records."""
     root = Path(registry_root)
     registry = registry or load_registry(root)
-    if len(agency_id) > 120 or not ID_RE.match(agency_id):
+    if not is_valid_id(agency_id):
         raise SpreadsheetError(
             f"{agency_id!r} is not a valid agency ID: use lowercase ASCII letters, digits "
             "and single '-', '_' or '.' between them, e.g. 370406-ybj"

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from ..atomic import atomic_directory
-from ..models import ID_RE, RECORD_KINDS
+from ..models import RECORD_KINDS, is_valid_id
 from ..registry import Problem, Registry, load_registry, yaml_files
 from ..validate import check
 from .codec import OMIT, cell_text, decode
@@ -332,7 +332,7 @@ def _check_target(book: _Workbook, registry: Registry, root: Path) -> None:
     def fail(cell: str, label: str, message: str) -> None:
         book.error(INFO_SHEET, cell, label, message, fatal=True)
 
-    if book.agency and (len(book.agency) > 120 or not ID_RE.match(book.agency)):
+    if book.agency and not is_valid_id(book.agency):
         fail(
             book.agency_cell,
             AGENCY_LABEL,
