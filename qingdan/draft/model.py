@@ -7,7 +7,7 @@ say where it starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class DraftError(Exception):
@@ -27,9 +27,6 @@ class Row:
     locator: str
     line: int = 0
 
-    def text(self) -> str:
-        return "".join(self.cells)
-
 
 @dataclass
 class Table:
@@ -43,7 +40,6 @@ class Extracted:
 
     blocks: list[Paragraph | Table]
     text: str
-    notes: list[str] = field(default_factory=list)  # what the reader had to skip or guess
 
     @property
     def paragraphs(self) -> list[Paragraph]:

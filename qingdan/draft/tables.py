@@ -12,7 +12,6 @@ from .legal import split_legal_bases
 from .model import Row
 
 POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
-PIECE_FIELDS = ("name", "legal_basis", "remark", "content")
 
 
 class TableRow:
