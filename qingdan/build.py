@@ -113,9 +113,11 @@ def _write_outputs(
     report: Report, registry: Path, stage: Stage, *, site_url: str, datasette_url: str, site: bool, stamp: dict
 ) -> None:
     from .graph import build_graph, export_graph, graph_tables
+    from .matters import match_matters
 
     out = stage.out
-    graph = build_graph(report.registry)
+    matters = match_matters(report.registry)
+    graph = build_graph(report.registry, matters=matters)
     node_rows, edge_rows = graph_tables(graph, base=site_url)
     history = change_history(registry, current=report.registry, tmp_dir=stage.work)
     db_path = build_database(
@@ -124,6 +126,7 @@ def _write_outputs(
         site_url=site_url,
         stamp=stamp,
         extra_tables={"graph_nodes": node_rows, "graph_edges": edge_rows, "changes": change_rows(history)},
+        matters=matters,
     )
     write_metadata(out / "metadata.json", site_url=site_url)
     (out / "csv").mkdir()

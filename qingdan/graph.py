@@ -51,6 +51,11 @@ for the others, so they are unique in the whole graph and serve as GraphML/GEXF 
     task's agency, one edge per task, ``matter`` the task title. Where the body is the
     task's own agency there is no edge (no self-loops); the graph's ``matters`` still
     lists it.
+``lists_same_matter`` (u — v, ``directed=False``)
+    Both agencies list the same matter (`matters.py`: a power or service of each, grouped by code,
+    name or cited article): one edge per pair, ``records`` their records of the shared matters,
+    ``matter`` the matters' titles. Matters listed by more than MAX_AGENCIES_PER_MATTER_EDGE
+    agencies draw none.
 ``belongs_to`` (child → parent)
     A unit inside its agency; an agency under its ``parent`` (a centre under its bureau,
     a district bureau under the city bureau).
@@ -76,10 +81,19 @@ from pathlib import Path
 import networkx as nx
 
 from .atomic import atomic_write_bytes
+from .matters import match_matters
 from .registry import Registry, iter_refs
 from .urls import page_url
 
-EDGE_TYPES = ("shares_matter", "hands_over_to", "leads", "responsible_for", "belongs_to", "kept_by_higher_level")
+EDGE_TYPES = (
+    "shares_matter",
+    "hands_over_to",
+    "leads",
+    "responsible_for",
+    "belongs_to",
+    "kept_by_higher_level",
+    "lists_same_matter",
+)
 EDGE_LABELS = {
     "shares_matter": "共管事项",
     "hands_over_to": "移交",
@@ -87,7 +101,11 @@ EDGE_LABELS = {
     "responsible_for": "责任",
     "belongs_to": "隶属",
     "kept_by_higher_level": "上级未下放",
+    "lists_same_matter": "同列事项",
 }
+# A matter listed by more agencies than this draws no edges: every county listing 医疗救助 would be
+# n(n-1)/2 edges that say nothing about any two of them.
+MAX_AGENCIES_PER_MATTER_EDGE = 20
 # Betweenness is exact up to this many nodes, sampled with k pivots above it
 # (PERFORMANCE-NOTES: exact on 30k nodes takes ~30 s, k=300 ~2 s).
 EXACT_BETWEENNESS_LIMIT = 1000
@@ -97,8 +115,10 @@ BETWEENNESS_SAMPLES = 300
 # --- building --------------------------------------------------------------------------
 
 
-def build_graph(registry: Registry, *, all_units: bool = False) -> nx.MultiDiGraph:
-    """The responsibility graph of a validated registry (see the module docstring)."""
+def build_graph(registry: Registry, *, all_units: bool = False, matters: list | None = None) -> nx.MultiDiGraph:
+    """The responsibility graph of a validated registry (see the module docstring).
+
+    `matters` (from `matters.match_matters`, computed when not given) gives the lists_same_matter edges."""
     graph = nx.MultiDiGraph(
         name="qingdan inter-agency responsibility graph",
         unresolved_parties=0,
@@ -129,6 +149,7 @@ def build_graph(registry: Registry, *, all_units: bool = False) -> nx.MultiDiGra
     _add_flows(builder, registry)
     _add_tasks(builder, registry)
     _add_kept_by(builder, registry)
+    _add_listed_matters(builder, match_matters(registry) if matters is None else matters)
     # Units: a node where linked (or all of them), each with its belongs_to edge.
     for unit in registry.of("unit"):
         if all_units or unit.id in graph:
@@ -436,6 +457,29 @@ def _add_kept_by(builder: _Builder, registry: Registry) -> None:
 
 
 # --- analysis --------------------------------------------------------------------------
+
+
+def _add_listed_matters(builder: _Builder, matters: list) -> None:
+    """One edge per pair of agencies listing the same matters, its records the pair's records of them."""
+    titles: dict[str, list[str]] = defaultdict(list)
+    for matter in matters:
+        agencies = sorted(set(matter.agencies))
+        if not 1 < len(agencies) <= MAX_AGENCIES_PER_MATTER_EDGE:
+            continue
+        record_of = {m.agency: m.record for m in matter.members}
+        for i, u in enumerate(agencies):
+            for v in agencies[i + 1 :]:
+                if u not in builder.graph or v not in builder.graph:
+                    continue
+                key = builder.edge("lists_same_matter", u, v, [record_of[u], record_of[v]], directed=False)
+                titles[key].append(matter.title)
+                data = builder.graph.edges[u, v, key]
+                data["matter"] = "、".join(titles[key])
+                data["label"] = f"{EDGE_LABELS['lists_same_matter']}（{len(titles[key])} 项）：{_cut(data['matter'])}"
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _simple(graph: nx.MultiDiGraph, edge_types: Iterable[str] | None = None) -> nx.Graph:

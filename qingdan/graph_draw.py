@@ -38,6 +38,7 @@ EDGE_STYLES = {
     "responsible_for": {"style": "dashed", "arrowhead": "odiamond", "color": "#7d3c98"},
     "belongs_to": {"style": "dotted", "arrowhead": "empty", "color": "#555555"},
     "kept_by_higher_level": {"style": "bold,dashed", "arrowhead": "tee", "color": "#b9770e"},
+    "lists_same_matter": {"style": "dotted", "dir": "none", "color": "#117a65", "penwidth": "1.2"},
 }
 NODE_STYLES = {
     "agency": {"shape": "box", "style": "rounded"},

@@ -154,3 +154,26 @@ def test_a_basis_the_others_do_not_cite_is_marked(tmp_path):
     rows = compare(loaded, matter_of(match_matters(loaded))["pingshun-power-pianbao"])
     marked = [r.agency for r in rows if any("其他机构未引用的依据：山西省医疗保障条例" in o for o in r.outliers)]
     assert marked == ["pingshun-ybj"]
+
+
+def test_the_graph_links_agencies_listing_the_same_matter():
+    from qingdan.graph import build_graph, neighbours
+
+    registry = validate(PEERS).registry
+    graph = build_graph(registry)
+    edges = [(u, v, d) for u, v, d in graph.edges(data=True) if d["relation"] == "lists_same_matter"]
+    assert {frozenset((u, v)) for u, v, _ in edges} == {
+        frozenset((a, b))
+        for a in ("pingshun-ybj", "licheng-ybj", "huguan-ybj", "zhangzi-ybj")
+        for b in ("pingshun-ybj", "licheng-ybj", "huguan-ybj", "zhangzi-ybj")
+        if a < b
+    }
+    pair = next(d for u, v, d in edges if {u, v} == {"pingshun-ybj", "licheng-ybj"})
+    assert "医疗救助" in pair["matter"] and "城乡居民" in pair["matter"] and pair["weight"] == 6
+    (zhangzi,) = [row for row in neighbours(graph, "zhangzi-ybj") if row["id"] == "licheng-ybj"]
+    assert zhangzi["types"] == ["lists_same_matter"]
+    seeds = build_graph(seed_registry())
+    assert any(
+        d["relation"] == "lists_same_matter" and {u, v} == {"140423-ybj", "510700-ybj"}
+        for u, v, d in seeds.edges(data=True)
+    )

@@ -18,14 +18,16 @@ import yaml
 from .. import children, flowchart
 from ..atomic import atomic_directory
 from ..changes import atom_feed
+from ..matters import shared_matters
 from ..safefiles import UnsafeFile
 from ..settings import settings
-from ..urls import is_site_name, safe_id
+from ..urls import MATTERS_FOLDER, is_site_name, safe_id
 from .agencies import agency_page
 from .changes import changes_page
 from .context import SiteContext
 from .guides import guide_page
 from .markup import esc
+from .matters import matter_page, matters_index
 from .pages import (
     agencies_index,
     boundaries_index,
@@ -159,6 +161,9 @@ def write_pages(ctx: SiteContext, docs: Path) -> None:
     put("data.md", data_page(ctx))
     put("graph.md", graph_page(ctx))
     put("sources/index.md", sources_index(ctx))
+    put(f"{MATTERS_FOLDER}/index.md", matters_index(ctx))
+    for matter in shared_matters(ctx.matters):
+        put(f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md", matter_page(ctx, matter))
     for agency in reg.of("agency"):
         put(f"agencies/{safe_id(agency.id)}.md", agency_page(ctx, agency))
     for kind in ("power", "service"):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import regions
+from ..matters import match_matters, matter_of
 from ..models import KINDS, record_title
 from ..settings import default_datasette_url
 from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
@@ -101,6 +102,8 @@ class SiteContext:
         self.publishing = [a for a in reg.of("agency") if a.id in publishing]
         self.named_only = [a for a in reg.of("agency") if a.id not in publishing]
         self.guides = reg.of("power") + reg.of("service")
+        self.matters = match_matters(reg)  # the same matter in other agencies' lists (事项对照)
+        self.matter_of = matter_of(self.matters)
 
     def inline_svg(self, svg: str) -> str:
         """A slot for an SVG that `hooks.py` fills in after MkDocs has rendered and indexed the page.

@@ -26,6 +26,7 @@ from .components import (
 )
 from .context import SiteContext, region_name
 from .markup import NS, a, block, dl, esc, heading, json_ld, page, text, ul
+from .matters import same_matter_chunks
 
 # Words too common in these lists to say that two matters are the same matter.
 GENERIC_WORDS = {
@@ -317,6 +318,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         ),
         heading("涉及的其他部门", "qd-others"),
         block(f'<div class="qd-others">{others_html}</div>'),
+        *same_matter_chunks(ctx, here, record.id),
         heading("来源", "qd-source"),
         block(source_block(ctx, here, record, "本事项摘自"), note_block(record)),
         heading("数据质量", "qd-quality"),
