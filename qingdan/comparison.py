@@ -56,6 +56,9 @@ def _steps(registry: Registry, record) -> int | None:
     process = getattr(record, "process", None)
     if process:
         return len(process)
+    by_channel = [len(p.steps) for p in getattr(record, "processes", []) if p.steps]
+    if by_channel:
+        return max(by_channel)
     flow = registry.get(record.flow)
     if flow is None:
         return None
@@ -64,6 +67,8 @@ def _steps(registry: Registry, record) -> int | None:
 
 
 def _level(registry: Registry, record) -> str | None:
+    if getattr(record, "levels_raw", None):
+        return record.levels_raw
     levels = getattr(record, "levels", None)
     if levels:
         return "、".join(zh_label("PublicService.levels", x) for x in levels)
