@@ -90,7 +90,6 @@ def build(
     if not report.ok:
         raise BuildError("the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors))
     stamp = registry_stamp(registry, version)
-    from .flowchart import GraphvizMissing
     from .graphviz_svg import GraphvizError
     from .site import SiteBuildError
 
@@ -104,7 +103,7 @@ def build(
     except OSError as exc:
         where = exc.filename or dist
         raise BuildError(f"the build failed: {where}: {exc.strerror or exc}; {dist} is left as it was") from None
-    except (SiteBuildError, GraphvizMissing, GraphvizError) as exc:
+    except (SiteBuildError, GraphvizError) as exc:
         raise BuildError(f"the site could not be built; {dist} is left as it was:\n{exc}") from None
     return BuildResult(report, dist, stamp)
 

@@ -11,36 +11,16 @@ and the SVG it writes carries the text as escaped XML.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import graphviz_svg
+from .graphviz_svg import FONT
 
-RENDERER_VERSION = "3"  # bump when the DOT or the SVG post-processing changes
-FONT = "Noto Sans CJK SC"
 WRAP_STEP = 12  # characters per line in a box
 WRAP_DECISION = 8  # diamonds grow fast: wrap shorter
-CLOSING = "）)，、。；：」』”’》〕】,.;:"
-
-
-class GraphvizMissing(RuntimeError):
-    """The Graphviz `dot` program is not installed."""
-
-
-def require_graphviz() -> str:
-    """Path of `dot`, or a clear error telling how to install it."""
-    dot = shutil.which("dot")
-    if not dot:
-        raise GraphvizMissing(
-            "Graphviz is not installed: the site draws its flowcharts with the 'dot' program, "
-            "which was not found on PATH. Install it (Debian/Ubuntu: "
-            "apt-get install graphviz fonts-noto-cjk) and build again."
-        )
-    return dot
 
 
 @dataclass
@@ -119,28 +99,8 @@ def resolve_flow(registry, flow, handling=()) -> ResolvedFlow:
 # --- DOT ---------------------------------------------------------------------------------
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    """Break text into lines of about `width` characters (CJK has no spaces to break at)."""
-    lines: list[str] = []
-    for para in str(text).splitlines() or [""]:
-        para = para.strip()
-        while len(para) > width:
-            cut = width
-            # prefer breaking after punctuation near the limit
-            for i in range(width, max(width // 2, 1), -1):
-                if para[i - 1] in "，、；。,;:：）)":
-                    cut = i
-                    break
-            while cut < len(para) and para[cut] in CLOSING:
-                cut += 1  # never start a line with closing punctuation
-            lines.append(para[:cut])
-            para = para[cut:]
-        lines.append(para)
-    return [line for line in lines if line] or [""]
-
-
 def _html_lines(text: str, width: int) -> str:
-    return "<BR/>".join(html.escape(line, quote=True) for line in _wrap(text, width))
+    return "<BR/>".join(html.escape(line, quote=True) for line in graphviz_svg.wrap(text, width))
 
 
 def _node_label(node: Node) -> str:
@@ -227,19 +187,8 @@ def _clean_svg(svg: str) -> str:
 
 
 def render_svg(graph, cache_dir: Path | None = None) -> str:
-    """Render with `dot`, reusing `cache_dir/<sha256>.svg` when the same chart was drawn before."""
-    source = graph.source
-    digest = hashlib.sha256(f"{RENDERER_VERSION}\n{source}".encode()).hexdigest()
-    cached = Path(cache_dir) / f"{digest}.svg" if cache_dir else None
-    if cached is not None and cached.is_file():
-        return cached.read_text(encoding="utf-8")
-    require_graphviz()
-    svg = _clean_svg(graphviz_svg.render(source))
-    if cached is not None:
-        from .atomic import atomic_write_text
-
-        atomic_write_text(cached, svg)
-    return svg
+    """Render with `dot`, reusing a drawing of the same chart (in memory or in `cache_dir`)."""
+    return _clean_svg(graphviz_svg.render_cached(graph.source, cache_dir=cache_dir))
 
 
 def prefix_ids(svg: str, prefix: str) -> str:

@@ -11,10 +11,8 @@ Edge types differ in line style, arrowhead and label, not only colour, and a leg
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -23,9 +21,9 @@ import networkx as nx
 
 from . import graphviz_svg
 from .graph import EDGE_LABELS, EDGE_TYPES, degree, neighbours, top_nodes
+from .graphviz_svg import FONT
 from .urls import page_url
 
-FONT = "Noto Sans CJK SC"
 MAX_NODES = 300  # draw the whole graph up to this many nodes
 TOP_N = 80  # otherwise the top-N nodes by degree
 MAX_NEIGHBOURS = 60
@@ -46,10 +44,6 @@ NODE_STYLES = {
 }
 MATTER_NODE = {"shape": "note", "style": "filled", "fillcolor": "#eaf1fb", "color": "#1f5fa6", "fontsize": "10"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class GraphvizMissing(RuntimeError):
-    """The Graphviz `dot` program is not installed."""
 
 
 # --- text ------------------------------------------------------------------------------
@@ -74,30 +68,6 @@ def _cut(text: str, limit: int = LABEL_CHARS) -> str:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _require_dot() -> None:
-    if shutil.which("dot") is None:
-        raise GraphvizMissing(
-            "cannot draw the graph: the Graphviz 'dot' program is not installed or not on PATH "
-            "(install it with: apt-get install graphviz fonts-noto-cjk)"
-        )
-
-
-_CACHE: dict[tuple[str, str], str] = {}
-_CACHE_SIZE = 256
-
-
-def _render(source: str, engine: str) -> str:
-    """Graphviz's SVG for a DOT source, cached by the source's hash (layout is the slow part)."""
-    key = (hashlib.sha256(source.encode("utf-8")).hexdigest(), engine)
-    if key in _CACHE:
-        return _CACHE[key]
-    svg = graphviz_svg.render(source, engine)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = svg
-    return svg
-
-
 def _svg_element(svg: str, title: str) -> str:
     """Only the <svg> element: prolog, doctype and comments removed; role and name added."""
     start = svg.find("<svg")
@@ -109,8 +79,8 @@ def _svg_element(svg: str, title: str) -> str:
 
 def render_svg(dot: graphviz.Digraph, title: str, engine: str = "dot") -> str:
     """Lay out a Graphviz graph and return its inlinable <svg> element (cached by content)."""
-    _require_dot()
-    return _svg_element(_render(dot.source, engine), title)
+    graphviz_svg.require(engine)
+    return _svg_element(graphviz_svg.render_cached(dot.source, engine), title)
 
 
 # --- drawing ---------------------------------------------------------------------------

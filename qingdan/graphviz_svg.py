@@ -1,20 +1,48 @@
-"""Graphviz as a bounded child process: DOT source in, SVG out.
+"""Graphviz, the one place it is called: DOT source in, SVG out, for flowcharts and graph drawings.
 
 Through `children.run`, so `dot` dies with the build, and with a time limit, so a hostile or
-huge graph cannot hold the build forever.
+huge graph cannot hold the build forever. Drawings are cached by their DOT source (layout is
+the slow part): in memory, and on disk where the caller keeps a cache folder between builds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
+import threading
+from pathlib import Path
 
 from . import children
+from .atomic import atomic_write_text
 
 SECONDS = 120
+FONT = "Noto Sans CJK SC"  # installed with fonts-noto-cjk; drawn text is Chinese
+CLOSING = "）)，、。；：」』”’》〕】,.;:"  # never starts a wrapped line
+MEMORY_CACHE_SIZE = 256
 
 
 class GraphvizError(RuntimeError):
     """Graphviz is missing, failed or took too long; the message says which, in plain words."""
+
+
+class GraphvizMissing(GraphvizError):
+    """The Graphviz program is not installed."""
+
+
+def _missing(engine: str) -> GraphvizMissing:
+    return GraphvizMissing(
+        f"Graphviz is not installed: the '{engine}' program was not found on PATH (it draws the flowcharts "
+        "and graph drawings). Install it (Debian/Ubuntu: apt-get install graphviz fonts-noto-cjk) and build again."
+    )
+
+
+def require(engine: str = "dot") -> str:
+    """Path of the Graphviz program, or a clear error telling how to install it."""
+    path = shutil.which(engine)
+    if not path:
+        raise _missing(engine)
+    return path
 
 
 def render(source: str, engine: str = "dot") -> str:
@@ -24,13 +52,55 @@ def render(source: str, engine: str = "dot") -> str:
             [engine, f"-K{engine}", "-Tsvg"], input=source.encode("utf-8"), capture_output=True, timeout=SECONDS
         )
     except FileNotFoundError:
-        raise GraphvizError(
-            f"Graphviz is not installed: the '{engine}' program was not found on PATH "
-            "(Debian/Ubuntu: apt-get install graphviz fonts-noto-cjk)"
-        ) from None
+        raise _missing(engine) from None
     except subprocess.TimeoutExpired:
         raise GraphvizError(f"Graphviz took more than {SECONDS} s to draw a chart and was stopped") from None
     if result.returncode != 0:
         detail = result.stderr.decode("utf-8", "replace").strip()[-500:]
         raise GraphvizError(f"Graphviz could not draw a chart (exit {result.returncode}): {detail}")
     return result.stdout.decode("utf-8")
+
+
+_MEMORY: dict[str, str] = {}
+_MEMORY_LOCK = threading.Lock()  # flowcharts are drawn from a thread pool
+
+
+def render_cached(source: str, engine: str = "dot", cache_dir: Path | None = None) -> str:
+    """`render`, reusing a drawing of the same source: from memory, or from `cache_dir/<sha256>.svg`."""
+    digest = hashlib.sha256(f"{engine}\n{source}".encode()).hexdigest()
+    with _MEMORY_LOCK:
+        if digest in _MEMORY:
+            return _MEMORY[digest]
+    cached = Path(cache_dir) / f"{digest}.svg" if cache_dir else None
+    if cached is not None and cached.is_file():
+        svg = cached.read_text(encoding="utf-8")
+    else:
+        require(engine)
+        svg = render(source, engine)
+        if cached is not None:
+            atomic_write_text(cached, svg)
+    with _MEMORY_LOCK:
+        if len(_MEMORY) >= MEMORY_CACHE_SIZE:
+            _MEMORY.pop(next(iter(_MEMORY)))
+        _MEMORY[digest] = svg
+    return svg
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Break text into lines of about `width` characters (CJK has no spaces to break at)."""
+    lines: list[str] = []
+    for para in str(text).splitlines() or [""]:
+        para = para.strip()
+        while len(para) > width:
+            cut = width
+            # prefer breaking after punctuation near the limit
+            for i in range(width, max(width // 2, 1), -1):
+                if para[i - 1] in "，、；。,;:：）)":
+                    cut = i
+                    break
+            while cut < len(para) and para[cut] in CLOSING:
+                cut += 1  # never start a line with closing punctuation
+            lines.append(para[:cut])
+            para = para[cut:]
+        lines.append(para)
+    return [line for line in lines if line] or [""]

@@ -524,10 +524,10 @@ def test_nodes_link_to_their_pages_when_asked(g):
 
 
 def test_a_missing_dot_program_is_a_clear_error(g, monkeypatch):
-    from qingdan import graph_draw
+    from qingdan import graph_draw, graphviz_svg
 
-    monkeypatch.setattr(graph_draw.shutil, "which", lambda name: None)
-    with pytest.raises(graph_draw.GraphvizMissing, match="dot"):
+    monkeypatch.setattr(graphviz_svg.shutil, "which", lambda name: None)
+    with pytest.raises(graphviz_svg.GraphvizMissing, match="dot"):
         graph_draw.draw_graph_svg(g)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qingdan import flowchart
+from qingdan import graphviz_svg
 from qingdan.site import SiteBuildError, build_site
 from qingdan.validate import validate
 
@@ -12,8 +12,8 @@ from .conftest import MINI, edit
 
 
 def test_missing_graphviz_fails_with_a_clear_message(monkeypatch, tmp_path):
-    monkeypatch.setattr(flowchart.shutil, "which", lambda name: None)
-    with pytest.raises(flowchart.GraphvizMissing, match="Graphviz is not installed.*apt-get install graphviz"):
+    monkeypatch.setattr(graphviz_svg.shutil, "which", lambda name: None)
+    with pytest.raises(graphviz_svg.GraphvizMissing, match="Graphviz is not installed.*apt-get install graphviz"):
         build_site(validate(MINI), tmp_path / "dist")
     assert not (tmp_path / "dist" / "site").exists()
 

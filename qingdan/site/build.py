@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import children, flowchart
+from .. import children, flowchart, graphviz_svg
 from ..atomic import atomic_directory
 from ..changes import atom_feed
 from ..matters import shared_matters
@@ -82,7 +82,7 @@ def build_site(
             f"the registry has {len(report.errors)} error(s); the site is not built from a broken registry "
             f"(run `qingdan validate` to see them). First: {report.errors[0].format()}"
         )
-    flowchart.require_graphviz()
+    graphviz_svg.require()
     dist = Path(dist)
     build_dir = Path(build_dir) if build_dir else dist.absolute().parent / "build"
     src = build_dir / "site-src"
