@@ -66,21 +66,21 @@ _MEMORY_LOCK = threading.Lock()  # flowcharts are drawn from a thread pool
 
 
 def render_cached(source: str, engine: str = "dot", cache_dir: Path | None = None) -> str:
-    """`render`, reusing a drawing of the same source: from memory, or from `cache_dir/<sha256>.svg`."""
+    """`render`, reusing a drawing of the same source: from memory, or from `cache_dir/<sha256>.svg`
+    (which is written whenever it is missing, so the next build finds every chart of this one)."""
     digest = hashlib.sha256(f"{engine}\n{source}".encode()).hexdigest()
-    with _MEMORY_LOCK:
-        if digest in _MEMORY:
-            return _MEMORY[digest]
     cached = Path(cache_dir) / f"{digest}.svg" if cache_dir else None
-    if cached is not None and cached.is_file():
+    with _MEMORY_LOCK:
+        svg = _MEMORY.get(digest)
+    if svg is None and cached is not None and cached.is_file():
         svg = cached.read_text(encoding="utf-8")
-    else:
+    if svg is None:
         require(engine)
         svg = render(source, engine)
-        if cached is not None:
-            atomic_write_text(cached, svg)
+    if cached is not None and not cached.is_file():
+        atomic_write_text(cached, svg)
     with _MEMORY_LOCK:
-        if len(_MEMORY) >= MEMORY_CACHE_SIZE:
+        if digest not in _MEMORY and len(_MEMORY) >= MEMORY_CACHE_SIZE:
             _MEMORY.pop(next(iter(_MEMORY)))
         _MEMORY[digest] = svg
     return svg
