@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..flowchart import resolve_flow
 from ..labels import zh_label
@@ -88,7 +90,6 @@ def _people(ctx: SiteContext, here: str, memberships: list) -> str:
 
 
 def agency_page(ctx: SiteContext, agency) -> str:
-    reg = ctx.registry
     here = page_url("agency", agency.id)
     mine = ctx.by_agency.get(agency.id, {})
     chunks: list[str] = []
@@ -143,226 +144,13 @@ def agency_page(ctx: SiteContext, agency) -> str:
     chunks += [block(dl(facts)), block(_record_source(ctx, here, agency))]
 
     # contents first: on a phone this is the way into a long page
-    sections = [
-        ("qd-powers", "权力事项", mine.get("power")),
-        ("qd-services", "公共服务", mine.get("service")),
-        ("qd-units", "内设机构", mine.get("unit")),
-        ("qd-posts", "岗位与人员", mine.get("post")),
-        ("qd-members", "成员", ctx.memberships_by_org.get(agency.id)),
-        ("qd-duties", "主要职责", mine.get("duty")),
-        ("qd-boundaries", "职责边界", ctx.boundaries_of.get(agency.id)),
-        ("qd-rules", "事中事后监管", mine.get("supervision_rule")),
-        ("qd-tasks", "工作任务", mine.get("task") or ctx.tasks_involving.get(agency.id)),
-        ("qd-checks", "自查", mine.get("self_check")),
-        ("qd-flows", "流程图", mine.get("flow")),
-    ]
-    links = [f'<a href="#{anchor}">{label}</a>' for anchor, label, items in sections if items]
+    filled = [(section, records) for section in SECTIONS if (records := section.records(ctx, agency))]
+    links = [f'<a href="#{s.anchor}">{s.title}</a>' for s, _ in filled if s.in_contents]
     if links:
         chunks.append(block('<nav class="qd-jump" aria-label="本页内容">' + " · ".join(links) + "</nav>"))
-
-    powers = mine.get("power", [])
-    if powers:
-        chunks.append(heading("权力事项", "qd-powers"))
-        by_category: dict[str, list] = {}
-        for p in powers:
-            by_category.setdefault(p.category, []).append(p)
-        parts = []
-        for category in sorted(by_category, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
-            items = [
-                f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code or '')}</code>"
-                for p in by_category[category]
-            ]
-            parts.append(f'<p class="qd-list-title">{esc(category)}（{len(items)}）</p>' + ul(items, "qd-guides"))
-        chunks.append(block("".join(parts)))
-
-    services = mine.get("service", [])
-    if services:
-        chunks.append(heading("公共服务", "qd-services"))
-        items = []
-        for s in services:
-            main = (
-                f'<span class="qd-muted">{esc(s.main_item)} · </span>' if s.main_item and s.main_item != s.name else ""
-            )
-            items.append(f"{main}{a(here, page_url('service', s.id), esc(s.name))}")
-        chunks.append(block(ul(items, "qd-guides")))
-
-    units = mine.get("unit", [])
-    if units:
-        chunks.append(heading("内设机构", "qd-units"))
-        parts = []
-        for u in units:
-            aliases = (
-                f'<span class="qd-muted">（又作：{"、".join(esc(x) for x in u.aliases)}）</span>' if u.aliases else ""
-            )
-            parts.append(
-                f'<div class="qd-record"><h3 id="{safe_id(u.id)}">{esc(u.name)}</h3>'
-                f"<p>{esc(zh_label('Unit.kind', u.kind))}{aliases}</p>{_record_source(ctx, here, u)}</div>"
-            )
-        chunks.append(block("".join(parts)))
-
-    posts = mine.get("post", [])
-    if posts:
-        chunks.append(heading("岗位与人员", "qd-posts"))
-        parts = []
-        for p in posts:
-            seq = f"{esc(p.seq)}. " if p.seq else ""
-            unit = (
-                f"<p>所在科室：{a(here, ctx.url_of(p.unit), esc(ctx.name_of(p.unit) or p.unit))}</p>" if p.unit else ""
-            )
-            remark = f"<p>备注：{text(p.remark)}</p>" if p.remark else ""
-            items = "".join(_work_item(ctx, here, wi) for wi in p.work_items)
-            work = f'<ol class="qd-work-items">{items}</ol>' if items else "<p>工作事项：" + NS + "</p>"
-            parts.append(
-                f'<div class="qd-record"><h3 id="{safe_id(p.id)}">{seq}{esc(p.name)}</h3>{unit}'
-                f"{_people(ctx, here, ctx.memberships_by_post.get(p.id, []))}{remark}{work}"
-                f"{_record_source(ctx, here, p)}</div>"
-            )
-        chunks.append(block("".join(parts)))
-
-    members = ctx.memberships_by_org.get(agency.id, [])
-    if members:
-        chunks.append(heading("成员", "qd-members"))
-        rows = []
-        for m in members:
-            person = reg.get(m.person)
-            name = esc(person.name) if person else esc(m.person)
-            title = f"（{esc(m.title)}）" if m.title else ""
-            rows.append(
-                f'<span id="{safe_id(m.id)}">{esc(m.role_label)}：{name}{title}</span>'
-                + (review_block(person.review, "姓名待核对") if person and person.review else "")
-            )
-        chunks.append(block(ul(rows)))
-
-    loose = ctx.loose_persons.get(agency.id, [])
-    if loose:
-        chunks.append(heading("清单中提到的其他人员", "qd-persons"))
-        rows = [
-            f'<span id="{safe_id(p.id)}">{esc(p.name)}</span>{note_block(p)}{review_block(p.review, "姓名待核对")}'
-            f"{source_block(ctx, here, p)}"
-            for p in loose
-        ]
-        chunks.append(block(ul(rows)))
-
-    duties = mine.get("duty", [])
-    if duties:
-        chunks.append(heading("主要职责", "qd-duties"))
-        parts = []
-        for d in duties:
-            seq = f"{esc(d.seq)}. " if d.seq else ""
-            items = "".join(_work_item(ctx, here, wi) for wi in d.work_items)
-            work = f'<ol class="qd-work-items">{items}</ol>' if items else ""
-            parts.append(
-                f'<div class="qd-record" id="{safe_id(d.id)}"><p class="qd-record-title">{seq}{text(d.text)}</p>'
-                f"{work}{_record_source(ctx, here, d)}</div>"
-            )
-        chunks.append(block("".join(parts)))
-
-    boundaries = ctx.boundaries_of.get(agency.id, [])
-    if boundaries:
-        chunks.append(heading("职责边界", "qd-boundaries"))
-        items = []
-        for b in boundaries:
-            role = (
-                "本机构登记"
-                if b.agency == agency.id
-                else "作为相关部门，由" + agency_link(ctx, here, b.agency) + "登记"
-            )
-            division = [p.division for p in b.parties if p.agency == agency.id and p.division]
-            div = f"<br>本机构分工：{text(division[0])}" if division else ""
-            items.append(
-                f'{a(here, page_url("boundary", b.id), esc(b.matter))}<span class="qd-muted">（{role}）</span>{div}'
-            )
-        chunks.append(block(ul(items)))
-
-    rules = mine.get("supervision_rule", [])
-    if rules:
-        chunks.append(heading("事中事后监管", "qd-rules"))
-        parts = []
-        for r in rules:
-            scope = f"<p>适用对象：{text(r.scope)}</p>" if r.scope else ""
-            secs = "".join(
-                (f'<p class="qd-list-title">{esc(s.heading)}</p>' if s.heading else "") + f"<p>{text(s.text)}</p>"
-                for s in r.sections
-            )
-            parts.append(
-                f'<div class="qd-record"><h3 id="{safe_id(r.id)}">{esc(r.title)}</h3>{scope}{secs}'
-                f"{_record_source(ctx, here, r)}</div>"
-            )
-        chunks.append(block("".join(parts)))
-
-    tasks = mine.get("task", [])
-    involving = ctx.tasks_involving.get(agency.id, [])
-    if tasks or involving:
-        chunks.append(heading("工作任务", "qd-tasks"))
-        parts = []
-        for t in tasks:
-            seq = f"{esc(t.seq)} " if t.seq else ""
-            facts = [
-                ("牵头部门", "、".join(party_html(ctx, here, p) for p in t.lead) or NS),
-                ("责任部门", "、".join(party_html(ctx, here, p) for p in t.responsible) or NS),
-                ("完成时限", text(t.deadline)),
-            ]
-            if t.content:
-                facts.insert(0, ("任务内容", text(t.content)))
-            parts.append(
-                f'<div class="qd-record"><h3 id="{safe_id(t.id)}">{seq}{esc(t.title)}</h3>{dl(facts)}'
-                f"{_record_source(ctx, here, t)}</div>"
-            )
-        if involving:
-            items = [
-                f"{a(here, ctx.url_of(t.id), esc(t.title))}（{agency_link(ctx, here, t.agency)}的工作方案）"
-                for t in involving
-            ]
-            parts.append('<p class="qd-list-title">本机构作为牵头或责任部门的其他任务</p>' + ul(items))
-        chunks.append(block("".join(parts)))
-
-    checks = mine.get("self_check", [])
-    if checks:
-        chunks.append(heading("自查", "qd-checks"))
-        goals: dict[str, list] = {}
-        for c in checks:
-            goals.setdefault(c.goal, []).append(c)
-        parts = []
-        for goal, items in goals.items():
-            rows = "".join(
-                f'<li id="{safe_id(c.id)}">{esc(c.seq) + ". " if c.seq else ""}{text(c.requirement)}'
-                f'<span class="qd-muted">（完成时限：{text(c.deadline)}）</span>{review_block(c.review)}</li>'
-                for c in items
-            )
-            parts.append(f'<p class="qd-list-title">{esc(goal)}</p><ul>{rows}</ul>')
-        parts.append(source_block(ctx, here, checks[0], "来源（首项）"))
-        chunks.append(block("".join(parts)))
-
-    flows = mine.get("flow", [])
-    if flows:
-        chunks.append(heading("流程图", "qd-flows"))
-        parts = []
-        for f in flows:
-            code = f"{esc(f.code)} " if f.code else ""
-            used = [a(here, page_url(ctx.kind(g.id), g.id), esc(g.name)) for g in ctx.guides_of_flow.get(f.id, [])]
-            cited = [
-                a(here, ctx.url_of(w.id), esc(ctx.work_item_label(w))) for w in ctx.work_items_of_flow.get(f.id, [])
-            ]
-            body = []
-            if used:
-                body.append("<p>办事指南：" + "、".join(used) + "</p>")
-            if cited:
-                body.append("<p>引用本图的工作事项：" + "、".join(cited) + "</p>")
-            if f.availability != "full":
-                body.append('<p class="qd-ns">流程图未在源文件中保留（仅存标题）</p>')
-            elif not used:
-                body.append(flow_figure(ctx, here, f, anchor=f.id))
-                body.append(
-                    f'<details class="note"><summary>文字步骤</summary>'
-                    f"{steps_from_flow(resolve_flow(reg, f))}</details>"
-                )
-            parts.append(
-                f'<div class="qd-record"><h3 id="{safe_id(f.id)}">{code}{esc(f.title)}</h3>'
-                + "".join(body)
-                + _record_source(ctx, here, f)
-                + "</div>"
-            )
-        chunks.append(block("".join(parts)))
+    for section, records in filled:
+        chunks.append(heading(section.title, section.anchor))
+        chunks.append(block(section.render(ctx, here, agency, records)))
 
     if ctx.graph is not None:
         svg = neighbourhood_svg(ctx, agency.id)
@@ -392,6 +180,229 @@ def agency_page(ctx: SiteContext, agency) -> str:
         )
 
     return page({"title": esc(agency.name), "description": esc(f"{agency.name}的权责清单")}, *chunks)
+
+
+# --- the sections of an agency page: which records each shows, and how -----------------------
+
+
+def _powers(ctx: SiteContext, here: str, agency, powers: list) -> str:
+    by_category: dict[str, list] = {}
+    for p in powers:
+        by_category.setdefault(p.category, []).append(p)
+    parts = []
+    for category in sorted(by_category, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
+        items = [
+            f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code or '')}</code>"
+            for p in by_category[category]
+        ]
+        parts.append(f'<p class="qd-list-title">{esc(category)}（{len(items)}）</p>' + ul(items, "qd-guides"))
+    return "".join(parts)
+
+
+def _services(ctx: SiteContext, here: str, agency, services: list) -> str:
+    items = []
+    for s in services:
+        main = f'<span class="qd-muted">{esc(s.main_item)} · </span>' if s.main_item and s.main_item != s.name else ""
+        items.append(f"{main}{a(here, page_url('service', s.id), esc(s.name))}")
+    return ul(items, "qd-guides")
+
+
+def _units(ctx: SiteContext, here: str, agency, units: list) -> str:
+    parts = []
+    for u in units:
+        aliases = f'<span class="qd-muted">（又作：{"、".join(esc(x) for x in u.aliases)}）</span>' if u.aliases else ""
+        parts.append(
+            f'<div class="qd-record"><h3 id="{safe_id(u.id)}">{esc(u.name)}</h3>'
+            f"<p>{esc(zh_label('Unit.kind', u.kind))}{aliases}</p>{_record_source(ctx, here, u)}</div>"
+        )
+    return "".join(parts)
+
+
+def _posts(ctx: SiteContext, here: str, agency, posts: list) -> str:
+    parts = []
+    for p in posts:
+        seq = f"{esc(p.seq)}. " if p.seq else ""
+        unit = f"<p>所在科室：{a(here, ctx.url_of(p.unit), esc(ctx.name_of(p.unit) or p.unit))}</p>" if p.unit else ""
+        remark = f"<p>备注：{text(p.remark)}</p>" if p.remark else ""
+        items = "".join(_work_item(ctx, here, wi) for wi in p.work_items)
+        work = f'<ol class="qd-work-items">{items}</ol>' if items else "<p>工作事项：" + NS + "</p>"
+        parts.append(
+            f'<div class="qd-record"><h3 id="{safe_id(p.id)}">{seq}{esc(p.name)}</h3>{unit}'
+            f"{_people(ctx, here, ctx.memberships_by_post.get(p.id, []))}{remark}{work}"
+            f"{_record_source(ctx, here, p)}</div>"
+        )
+    return "".join(parts)
+
+
+def _members(ctx: SiteContext, here: str, agency, members: list) -> str:
+    rows = []
+    for m in members:
+        person = ctx.registry.get(m.person)
+        name = esc(person.name) if person else esc(m.person)
+        title = f"（{esc(m.title)}）" if m.title else ""
+        rows.append(
+            f'<span id="{safe_id(m.id)}">{esc(m.role_label)}：{name}{title}</span>'
+            + (review_block(person.review, "姓名待核对") if person and person.review else "")
+        )
+    return ul(rows)
+
+
+def _persons(ctx: SiteContext, here: str, agency, persons: list) -> str:
+    rows = [
+        f'<span id="{safe_id(p.id)}">{esc(p.name)}</span>{note_block(p)}{review_block(p.review, "姓名待核对")}'
+        f"{source_block(ctx, here, p)}"
+        for p in persons
+    ]
+    return ul(rows)
+
+
+def _duties(ctx: SiteContext, here: str, agency, duties: list) -> str:
+    parts = []
+    for d in duties:
+        seq = f"{esc(d.seq)}. " if d.seq else ""
+        items = "".join(_work_item(ctx, here, wi) for wi in d.work_items)
+        work = f'<ol class="qd-work-items">{items}</ol>' if items else ""
+        parts.append(
+            f'<div class="qd-record" id="{safe_id(d.id)}"><p class="qd-record-title">{seq}{text(d.text)}</p>'
+            f"{work}{_record_source(ctx, here, d)}</div>"
+        )
+    return "".join(parts)
+
+
+def _boundaries(ctx: SiteContext, here: str, agency, boundaries: list) -> str:
+    items = []
+    for b in boundaries:
+        role = "本机构登记" if b.agency == agency.id else "作为相关部门，由" + agency_link(ctx, here, b.agency) + "登记"
+        division = [p.division for p in b.parties if p.agency == agency.id and p.division]
+        div = f"<br>本机构分工：{text(division[0])}" if division else ""
+        items.append(
+            f'{a(here, page_url("boundary", b.id), esc(b.matter))}<span class="qd-muted">（{role}）</span>{div}'
+        )
+    return ul(items)
+
+
+def _rules(ctx: SiteContext, here: str, agency, rules: list) -> str:
+    parts = []
+    for r in rules:
+        scope = f"<p>适用对象：{text(r.scope)}</p>" if r.scope else ""
+        secs = "".join(
+            (f'<p class="qd-list-title">{esc(s.heading)}</p>' if s.heading else "") + f"<p>{text(s.text)}</p>"
+            for s in r.sections
+        )
+        parts.append(
+            f'<div class="qd-record"><h3 id="{safe_id(r.id)}">{esc(r.title)}</h3>{scope}{secs}'
+            f"{_record_source(ctx, here, r)}</div>"
+        )
+    return "".join(parts)
+
+
+def _tasks_of(ctx: SiteContext, agency) -> list:
+    """The agency's own tasks, then those of other work plans it leads or is responsible for."""
+    return ctx.by_agency.get(agency.id, {}).get("task", []) + ctx.tasks_involving.get(agency.id, [])
+
+
+def _tasks(ctx: SiteContext, here: str, agency, tasks: list) -> str:
+    parts = []
+    for t in (t for t in tasks if t.agency == agency.id):
+        seq = f"{esc(t.seq)} " if t.seq else ""
+        facts = [
+            ("牵头部门", "、".join(party_html(ctx, here, p) for p in t.lead) or NS),
+            ("责任部门", "、".join(party_html(ctx, here, p) for p in t.responsible) or NS),
+            ("完成时限", text(t.deadline)),
+        ]
+        if t.content:
+            facts.insert(0, ("任务内容", text(t.content)))
+        parts.append(
+            f'<div class="qd-record"><h3 id="{safe_id(t.id)}">{seq}{esc(t.title)}</h3>{dl(facts)}'
+            f"{_record_source(ctx, here, t)}</div>"
+        )
+    involving = [t for t in tasks if t.agency != agency.id]
+    if involving:
+        items = [
+            f"{a(here, ctx.url_of(t.id), esc(t.title))}（{agency_link(ctx, here, t.agency)}的工作方案）"
+            for t in involving
+        ]
+        parts.append('<p class="qd-list-title">本机构作为牵头或责任部门的其他任务</p>' + ul(items))
+    return "".join(parts)
+
+
+def _checks(ctx: SiteContext, here: str, agency, checks: list) -> str:
+    goals: dict[str, list] = {}
+    for c in checks:
+        goals.setdefault(c.goal, []).append(c)
+    parts = []
+    for goal, items in goals.items():
+        rows = "".join(
+            f'<li id="{safe_id(c.id)}">{esc(c.seq) + ". " if c.seq else ""}{text(c.requirement)}'
+            f'<span class="qd-muted">（完成时限：{text(c.deadline)}）</span>{review_block(c.review)}</li>'
+            for c in items
+        )
+        parts.append(f'<p class="qd-list-title">{esc(goal)}</p><ul>{rows}</ul>')
+    parts.append(source_block(ctx, here, checks[0], "来源（首项）"))
+    return "".join(parts)
+
+
+def _flows(ctx: SiteContext, here: str, agency, flows: list) -> str:
+    parts = []
+    for f in flows:
+        code = f"{esc(f.code)} " if f.code else ""
+        used = [a(here, page_url(ctx.kind(g.id), g.id), esc(g.name)) for g in ctx.guides_of_flow.get(f.id, [])]
+        cited = [a(here, ctx.url_of(w.id), esc(ctx.work_item_label(w))) for w in ctx.work_items_of_flow.get(f.id, [])]
+        body = []
+        if used:
+            body.append("<p>办事指南：" + "、".join(used) + "</p>")
+        if cited:
+            body.append("<p>引用本图的工作事项：" + "、".join(cited) + "</p>")
+        if f.availability != "full":
+            body.append('<p class="qd-ns">流程图未在源文件中保留（仅存标题）</p>')
+        elif not used:
+            body.append(flow_figure(ctx, here, f, anchor=f.id))
+            steps = steps_from_flow(resolve_flow(ctx.registry, f))
+            body.append(f'<details class="note"><summary>文字步骤</summary>{steps}</details>')
+        parts.append(
+            f'<div class="qd-record"><h3 id="{safe_id(f.id)}">{code}{esc(f.title)}</h3>'
+            + "".join(body)
+            + _record_source(ctx, here, f)
+            + "</div>"
+        )
+    return "".join(parts)
+
+
+def _own(kind: str):
+    return lambda ctx, agency: ctx.by_agency.get(agency.id, {}).get(kind, [])
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of an agency page: shown (and listed in the page's contents) when it has records."""
+
+    anchor: str
+    title: str
+    records: Callable[[SiteContext, object], list]
+    render: Callable[[SiteContext, str, object, list], str]
+    in_contents: bool = True
+
+
+SECTIONS = (
+    Section("qd-powers", "权力事项", _own("power"), _powers),
+    Section("qd-services", "公共服务", _own("service"), _services),
+    Section("qd-units", "内设机构", _own("unit"), _units),
+    Section("qd-posts", "岗位与人员", _own("post"), _posts),
+    Section("qd-members", "成员", lambda ctx, agency: ctx.memberships_by_org.get(agency.id, []), _members),
+    Section(
+        "qd-persons",
+        "清单中提到的其他人员",
+        lambda ctx, agency: ctx.loose_persons.get(agency.id, []),
+        _persons,
+        in_contents=False,
+    ),
+    Section("qd-duties", "主要职责", _own("duty"), _duties),
+    Section("qd-boundaries", "职责边界", lambda ctx, agency: ctx.boundaries_of.get(agency.id, []), _boundaries),
+    Section("qd-rules", "事中事后监管", _own("supervision_rule"), _rules),
+    Section("qd-tasks", "工作任务", _tasks_of, _tasks),
+    Section("qd-checks", "自查", _own("self_check"), _checks),
+    Section("qd-flows", "流程图", _own("flow"), _flows),
+)
 
 
 def who_else_is_involved(ctx: SiteContext, here: str, agency_id: str) -> str:
