@@ -53,7 +53,7 @@ test: system-deps $(BIN)/qingdan
 	$(BIN)/python -m pytest -q
 
 test-fast: $(BIN)/qingdan
-	$(BIN)/python -m pytest -q -m "not slow and not browser" -n auto --dist loadscope
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: $(BIN)/qingdan
 	$(BIN)/ruff format --check .

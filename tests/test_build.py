@@ -10,6 +10,8 @@ from qingdan.build import BuildError, build
 
 from .conftest import MINI, edit
 
+pytestmark = pytest.mark.slow  # a full build (database, graph, CSV)
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

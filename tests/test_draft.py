@@ -70,6 +70,7 @@ POWER_FIELDS = ("name", "category", "code")
 POWER_LISTS = {"legal_bases": ("title", "doc_number")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["xiangyuan-powers.docx", "xiangyuan-powers.xlsx"])
 def test_seed_004_powers_agree(registry, fixture):
     result = draft(FIXTURES / fixture, "140423-xy", registry)
@@ -82,6 +83,7 @@ def test_seed_004_powers_agree(registry, fixture):
     assert all(p.code_scheme == "shanxi-qlqd" for p in result.records["powers"])
 
 
+@pytest.mark.slow
 def test_xlsx_layout_quirks(registry):
     """Title rows, a header over two rows with 主项/子项, 序号 from 1177, a wrapped row, 医保局 for the full name."""
     result = draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-xy", registry)
@@ -96,6 +98,7 @@ def test_xlsx_layout_quirks(registry):
     assert all(p.implementer == "医保局" for p in powers)
 
 
+@pytest.mark.slow
 def test_docx_cut_off_last_record_is_a_defect(registry):
     result = draft(FIXTURES / "xiangyuan-powers.docx", "140423-xy", registry)
     (defect,) = result.document.defects
@@ -155,6 +158,7 @@ def test_seed_003_pdf_agrees(registry):
     assert {k: len(v) for k, v in result.records.items()} == {"duties": 9, "boundaries": 5, "services": 3}
 
 
+@pytest.mark.slow
 def test_guide_text_agrees(registry):
     result = draft(FIXTURES / "xiangyuan-guide.txt", "140423-guide", registry, name="襄垣县医疗保障局")
     (service,) = result.records["services"]
@@ -211,6 +215,7 @@ def test_agency_id_taken_or_folder_exists(registry):
     assert len(list((registry / "sources").glob("140423-xy_*"))) == 4  # both originals and texts are kept
 
 
+@pytest.mark.slow
 def test_draft_writes_sources_with_checksum_and_provenance(registry):
     import hashlib
 
@@ -230,6 +235,7 @@ def test_draft_writes_sources_with_checksum_and_provenance(registry):
     assert "draft" in {f.code for f in report.findings if f.agency == "140423-xy"}
 
 
+@pytest.mark.slow
 def test_cli_draft_prints_summary(registry):
     result = CliRunner().invoke(
         cli, ["draft", str(FIXTURES / "xiangyuan-powers.xlsx"), "--agency", "140423-xy", "--registry", str(registry)]
@@ -245,6 +251,7 @@ def test_cli_draft_prints_summary(registry):
     assert "Traceback" not in bad.output
 
 
+@pytest.mark.slow
 def test_quirks_of_real_lists(registry):
     """A text table (written for this test) with the quirks of real lists, and the findings they give."""
     result = draft(FIXTURES / "quirks-powers.txt", "140423-qk", registry)
@@ -325,6 +332,7 @@ def test_untrusted_files_are_bounded(mini_registry, monkeypatch, limit, value, f
     assert not (mini_registry / "140423-big").exists()
 
 
+@pytest.mark.slow
 def test_post_table_becomes_posts(registry, tmp_path):
     """A 定岗定责表 (seed 000's first posts, typed as a tab-separated table) gives posts with work items."""
     posts = hand(registry, "370406-shanting-ybj", "post")[:3]

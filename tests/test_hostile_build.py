@@ -245,6 +245,7 @@ def test_a_real_dist_folder_from_an_older_build_is_replaced_whole(mini, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "dist", "mini"]
 
 
+@pytest.mark.slow
 def test_what_a_killed_build_left_is_cleaned_by_the_next(mini, good, tmp_path):
     """Expected: staging folders, half-made links and unpublished versions of a killed build are
     removed by the next build; the published version is kept until replaced."""
@@ -260,6 +261,7 @@ def test_what_a_killed_build_left_is_cleaned_by_the_next(mini, good, tmp_path):
     assert build_entries(build_dir) == CLEAN_BUILD_FOLDER
 
 
+@pytest.mark.slow
 def test_a_lock_left_by_a_killed_build_does_not_block(mini, good, tmp_path):
     """Expected: the lock file of a build that died (its process gone) does not stop the next one."""
     (tmp_path / "build" / LOCK_NAME).write_text("999999\n", encoding="utf-8")
@@ -297,6 +299,7 @@ def test_a_second_build_while_one_runs_is_stopped_with_a_clear_message(mini, goo
     assert build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
 
 
+@pytest.mark.slow
 def test_a_full_disk_fails_cleanly_and_keeps_the_last_dist(mini, good, tmp_path, monkeypatch):
     """Expected: ENOSPC while writing the CSV gives a clear error naming the file and the reason;
     dist is unchanged and the half-written staging folder is gone."""
@@ -313,6 +316,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_last_dist(mini, good, tmp_path,
     assert build_entries(tmp_path / "build") == CLEAN_BUILD_FOLDER
 
 
+@pytest.mark.slow
 def test_a_dist_that_cannot_be_replaced_gives_a_clear_error(mini, good, tmp_path):
     """Expected: when dist's folder is read-only, a clear error (the reason, no traceback), dist
     unchanged and no staging left; within 30 s."""
@@ -351,6 +355,7 @@ def timed(seconds: float):
     assert time.monotonic() - started < seconds, f"took more than {seconds} s"
 
 
+@pytest.mark.slow
 def test_formula_names_stay_text_in_the_template_workbook_and_round_trip(mini, tmp_path):
     """Expected: `qingdan template` stores text starting with = + - @ as string cells (no formula
     anywhere in the sheet XML), and `qingdan import` of that workbook reads the same text back;

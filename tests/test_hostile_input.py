@@ -561,6 +561,7 @@ def set_info(workbook: Path, label: str, value) -> str:
     return f"B{row}"
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_before_parsing(mini, book):
     rewrite_member(book, "xl/worksheets/sheet2.xml", lambda data: data + b" " * 60_000_000)
     assert book.stat().st_size < 2_000_000
@@ -592,6 +593,7 @@ def test_too_many_cells_are_refused_before_parsing(mini, book):
     import_error(mini, book, "cells (at most 200,000)", megabytes=64)
 
 
+@pytest.mark.slow
 def test_one_far_cell_is_not_a_billion_empty_ones(mini, book):
     import openpyxl
 
@@ -676,6 +678,7 @@ def test_a_real_formula_cell_is_refused_with_its_cell(mini, book):
     assert any(e.startswith(f"{POWER_SHEET}!C3: a formula (=cmd|' /C calc'!A0)") for e in errors), errors
 
 
+@pytest.mark.slow
 def test_control_characters_in_a_cell_are_named_by_cell(mini, book):
     """XML 1.0 allows C1 controls as character references: &#155; is U+009B, a terminal's CSI."""
     import zipfile

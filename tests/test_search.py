@@ -72,6 +72,7 @@ async def who_handles(ds, q, region=None):
     return response.json()["rows"]
 
 
+@pytest.mark.slow
 async def test_questions_in_peoples_words_find_the_right_record_in_the_top_three(ds):
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     assert len(questions) >= 40 and {q["who"] for q in questions} == {"citizen", "staff"}

@@ -222,6 +222,7 @@ def test_every_literal_field_of_every_model_gets_a_dropdown():
 # --- fill and import ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fill_the_template_and_import_it(mini, mini_book):
     before = dumps(mini)
     book = openpyxl.load_workbook(mini_book)
@@ -278,6 +279,7 @@ def test_fill_the_template_and_import_it(mini, mini_book):
     assert validate(mini).errors == []
 
 
+@pytest.mark.slow
 def test_a_wrong_code_a_missing_cell_and_an_unknown_agency_are_three_cell_errors_and_nothing_is_written(
     mini, mini_book
 ):
@@ -316,6 +318,7 @@ def test_a_wrong_code_a_missing_cell_and_an_unknown_agency_are_three_cell_errors
     assert not list(mini.parent.glob(".*staging*")) and not list(mini.glob(".*"))
 
 
+@pytest.mark.slow
 def test_rows_that_would_be_lost_are_cell_errors(mini, mini_book):
     book = openpyxl.load_workbook(mini_book)
     materials = book["申请材料"]
@@ -345,6 +348,7 @@ def test_rows_that_would_be_lost_are_cell_errors(mini, mini_book):
     assert snapshot(mini) == before
 
 
+@pytest.mark.slow
 def test_the_agency_and_folder_must_fit_the_registry(mini, mini_book):
     book = openpyxl.load_workbook(mini_book)
     info = book["说明"]
@@ -420,6 +424,7 @@ def test_a_new_agency_gets_an_empty_workbook_and_its_own_folder(mini, tmp_path):
     assert validate(mini).errors == []
 
 
+@pytest.mark.slow
 def test_template_refuses_what_it_cannot_export(seed, tmp_path):
     with pytest.raises(SpreadsheetError, match="shared folder directory/"):
         write_template(seed, "460200-sw", tmp_path / "x.xlsx")
@@ -441,6 +446,7 @@ def test_template_refuses_what_it_cannot_export(seed, tmp_path):
 # --- values that must survive the trip -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_awkward_values_survive_the_round_trip(mini, tmp_path):
     edit(
         mini,
@@ -539,6 +545,7 @@ def test_the_whole_seed_registry_round_trips(seed, tmp_path):
     assert {folder: snapshot(seed / folder) for folder in folders} == written
 
 
+@pytest.mark.slow
 def test_problems_outside_the_workbook_name_their_file(seed, tmp_path):
     """Deleting a document that records in a shared folder cite breaks those records too."""
     path = write_template(seed, "131100-ybj", tmp_path / "hengshui.xlsx")
