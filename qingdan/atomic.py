@@ -82,6 +82,8 @@ class Stage:
 
 def build_folder(dist: Path) -> Path:
     """`build/` beside `dist`: staging, caches and the published versions live there."""
+    if Path(dist).name in ("", ".", "..", "build"):
+        raise PublishError(f"{dist} cannot be the dist folder: give a folder name such as dist")
     return Path(dist).absolute().parent / "build"
 
 
@@ -97,8 +99,6 @@ def staged_dist(dist: Path, outputs: frozenset[str]):
     """
     dist = Path(dist)
     name = dist.name
-    if name in ("", ".", "..", "build"):
-        raise PublishError(f"{dist} cannot be the dist folder: give a folder name such as dist")
     build_dir = build_folder(dist)
     build_dir.mkdir(parents=True, exist_ok=True)
     with _locked(build_dir, dist):

@@ -86,15 +86,21 @@ def build(
 ) -> BuildResult:
     registry, dist = Path(registry), Path(dist)
     datasette_url = datasette_url or settings().datasette_url
-    report = validate(registry)
-    if not report.ok:
-        raise BuildError("the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors))
-    stamp = registry_stamp(registry, version)
     from .graphviz_svg import GraphvizError
     from .site import SiteBuildError
 
     try:
-        with staged_dist(dist, OUTPUTS) as stage, _temporary_files_in(stage):
+        with (
+            staged_dist(dist, OUTPUTS) as stage,  # the lock first: a second build stops at once
+            _jieba_cache_in(stage.build_dir / "cache" / "jieba"),  # validation segments words too
+            _temporary_files_in(stage),
+        ):
+            report = validate(registry)
+            if not report.ok:
+                raise BuildError(
+                    "the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors)
+                )
+            stamp = registry_stamp(registry, version)
             _write_outputs(
                 report, registry, stage, site_url=site_url, datasette_url=datasette_url, site=site, stamp=stamp
             )
@@ -148,23 +154,31 @@ def _write_outputs(
 
 @contextmanager
 def _temporary_files_in(stage: Stage):
-    """Temporary files of the build and its children (MkDocs, git, dot), and jieba's caches, stay
-    in the build folder: the children's in the staging folder (removed with it), the build's own
-    jieba cache in build/cache/jieba (kept, reused by the next build)."""
-    import jieba
-
+    """Temporary files of the build's children (MkDocs, git, dot) go to the staging folder,
+    removed with it, not to the system's temporary folder."""
     tmp = stage.work / "tmp"
     tmp.mkdir()
-    cache = stage.build_dir / "cache" / "jieba"
-    cache.mkdir(parents=True, exist_ok=True)
-    saved_env, saved_jieba = os.environ.get("TMPDIR"), jieba.dt.tmp_dir
+    saved = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(tmp)
-    jieba.dt.tmp_dir = str(cache)
     try:
         yield
     finally:
-        jieba.dt.tmp_dir = saved_jieba
-        if saved_env is None:
+        if saved is None:
             os.environ.pop("TMPDIR", None)
         else:
-            os.environ["TMPDIR"] = saved_env
+            os.environ["TMPDIR"] = saved
+
+
+@contextmanager
+def _jieba_cache_in(folder: Path):
+    """jieba keeps its dictionary cache in the build folder (build/cache/jieba, reused by the next
+    build), not in the system's temporary folder."""
+    import jieba
+
+    saved = jieba.dt.tmp_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(folder)
+    try:
+        yield
+    finally:
+        jieba.dt.tmp_dir = saved
