@@ -386,6 +386,7 @@ def test_guide_with_label_lines(mini_registry, tmp_path):
     assert result.document.kind == "办事指南"
 
 
+@pytest.mark.slow
 def test_a_draft_that_fails_validation_leaves_the_registry_as_it_was(registry, monkeypatch):
     """Expected: if the written folder does not validate, it is removed, the folder it replaced is put
     back and the source files it added are deleted."""
@@ -406,6 +407,7 @@ def test_a_draft_that_fails_validation_leaves_the_registry_as_it_was(registry, m
     assert after == before
 
 
+@pytest.mark.slow
 def test_seed_003_supervision_rules_agree(registry):
     """The 事中事后监督管理制度 of seed 003's own text: rules (（一）, （二）1 …) and their sections."""
     result = draft(ROOT / "registry" / "sources" / "003_f3418079043bdde9.txt", "131100-t3", registry)

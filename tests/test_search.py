@@ -85,6 +85,7 @@ async def test_questions_in_peoples_words_find_the_right_record_in_the_top_three
     assert len(missed) <= len(questions) * 0.05, missed
 
 
+@pytest.mark.slow
 async def test_past_20000_records_the_cheap_ranking_still_finds_most_answers(seed_db):
     """Past 20,000 records who_handles ranks the first 100 matches by where the words are, not by
     bm25 (see metadata.yml); forced on the seed, it finds fewer answers in the top 3 (41 of 50 when
