@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from . import children
-from .diff import Change, diff_registries
+from .diff import Change, diff_registries, unpack_revision
 from .registry import Registry, load_registry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -41,14 +41,7 @@ def _git(args: list[str], cwd: Path) -> str:
 
 def _load_at(top: Path, revision: str, prefix: str, tmp_dir: Path | None = None) -> Registry:
     with tempfile.TemporaryDirectory(prefix="qingdan-hist-", dir=tmp_dir) as tmp:
-        archive = children.run(
-            ["git", "archive", "--format=tar", revision, "--", prefix],
-            cwd=top,
-            capture_output=True,
-            check=True,
-            timeout=60,
-        ).stdout
-        children.run(["tar", "-x", "-C", tmp], input=archive, check=True, timeout=60)
+        unpack_revision(top, revision, prefix, Path(tmp))
         return load_registry(Path(tmp) / prefix)
 
 

@@ -115,20 +115,28 @@ def registry_at(side: str, registry_path: str = "registry") -> tuple[Registry, t
     try:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         prefix = str(Path(registry_path).absolute().relative_to(top)) if Path(registry_path).exists() else registry_path
-        archive = children.run(
-            ["git", "archive", "--format=tar", commit, "--", prefix], capture_output=True, check=True, cwd=top
-        ).stdout
-    except (subprocess.CalledProcessError, _GitFailed, ValueError, OSError) as exc:
+        unpack_revision(Path(top), commit, prefix, Path(tmp.name))
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, _GitFailed, ValueError, OSError) as exc:
         tmp.cleanup()
         detail = exc.stderr.decode() if isinstance(getattr(exc, "stderr", None), bytes) else str(exc)
         raise DiffError(f"the revision {side!r} has no {registry_path}/: {detail.strip()}") from None
-    try:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp.name, filter="data")  # no links or paths out of the folder
     except tarfile.TarError as exc:
         tmp.cleanup()
         raise DiffError(f"the revision {side!r} holds a file that cannot be unpacked safely: {exc}") from None
     return load_registry(Path(tmp.name) / prefix), tmp
+
+
+def unpack_revision(top: Path, revision: str, prefix: str, destination: Path) -> None:
+    """Unpack `prefix` (the registry folder) as it was at a git revision into `destination`.
+
+    The one way a past revision is read (by `qingdan diff` and the change history): `git archive`
+    unpacked by tarfile's "data" filter, so no link or path in the repository reaches out of it.
+    """
+    archive = children.run(
+        ["git", "archive", "--format=tar", revision, "--", prefix], cwd=top, capture_output=True, check=True, timeout=60
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(destination, filter="data")
 
 
 class _GitFailed(Exception):
