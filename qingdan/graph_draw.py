@@ -156,7 +156,8 @@ def _add_matter_hubs(dot: graphviz.Digraph, graph: nx.MultiDiGraph, nodes: set[s
         for body in sorted(bodies):
             name = graph.nodes[body].get("name") or body
             tooltip = f"{name}：{divisions[body]}" if divisions.get(body) else name
-            dot.edge(body, hub, tooltip=_label(_cut(tooltip, 120)), **EDGE_STYLES["shares_matter"])
+            style = {**EDGE_STYLES["shares_matter"], "class": "qd-rel-shares_matter"}
+            dot.edge(body, hub, tooltip=_label(_cut(tooltip, 120)), **style)
         # the pairwise edges of this matter are drawn by the hub
         for key, edges in list(groups.items()):
             if key[2] == "shares_matter":
@@ -206,6 +207,7 @@ def _add_edges(
         records = sorted({r for e in edges for r in e["records"]})
         tooltip_lines = [name, *matters[:12], ("…" if len(matters) > 12 else ""), "依据：" + "，".join(records[:12])]
         attrs = dict(EDGE_STYLES.get(relation, {}))
+        attrs["class"] = f"qd-rel-{relation}"  # the graph page shows or hides each relation
         attrs["tooltip"] = _label(*(_cut(line, 120) for line in tooltip_lines))
         weight = sum(e["weight"] for e in edges)
         if weight > 1 and relation != "belongs_to":
@@ -243,6 +245,7 @@ def graph_dot(
     link_base: str | None = None,
     rankdir: str = "LR",
     isolated: bool = False,
+    legend: bool = True,
 ) -> graphviz.Digraph:
     """The Graphviz description of the whole graph (see `draw_graph_svg`); its `comment` is the caption."""
     total = graph.number_of_nodes()
@@ -262,8 +265,10 @@ def graph_dot(
     dot.attr(label=_label(caption), labelloc="t")
     _add_nodes(dot, graph, sorted(nodes), None, link_base)
     relations = _add_edges(dot, graph, set(nodes), edge_types)
-    _add_legend(dot, relations)
+    if legend:
+        _add_legend(dot, relations)
     dot.caption = caption
+    dot.relations = relations
     return dot
 
 
@@ -277,6 +282,7 @@ def draw_graph_svg(
     engine: str = "dot",
     rankdir: str = "LR",
     isolated: bool = False,
+    legend: bool = True,
 ) -> str:
     """The whole graph as an inlinable <svg> element.
 
@@ -285,7 +291,8 @@ def draw_graph_svg(
     are left out unless `isolated` (the caption counts them). A matter shared by three or
     more bodies is drawn as one matter node with a spoke to each body. `edge_types` limits
     the relations drawn; `link_base` (the site URL, or '' for site-relative addresses)
-    makes nodes link to their pages.
+    makes nodes link to their pages. `legend=False` leaves the legend to the page (the graph page
+    draws its own, with a switch per relation).
     """
     dot = graph_dot(
         graph,
@@ -295,6 +302,7 @@ def draw_graph_svg(
         link_base=link_base,
         rankdir=rankdir,
         isolated=isolated,
+        legend=legend,
     )
     return render_svg(dot, dot.caption, engine)
 

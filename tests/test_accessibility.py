@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from qingdan.urls import page_url
+from qingdan.matters import match_matters, shared_matters
+from qingdan.urls import matter_path, page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,10 +28,11 @@ def _pages(registry) -> dict[str, str]:
         "who": "who/",
         "quality": "quality/",
         "graph": "graph/",
+        "matter": matter_path(shared_matters(match_matters(registry))[0].id),
     }
 
 
-PAGES = ("home", "guide", "agency", "boundary", "who", "quality", "graph")
+PAGES = ("home", "guide", "agency", "boundary", "who", "quality", "graph", "matter")
 
 
 def describe(violations: list[dict]) -> str:

@@ -26,6 +26,7 @@ from .context import (
     SiteContext,
     region_name,
 )
+from .graph_view import graph_view
 from .markup import NS, a, admonition, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
@@ -493,18 +494,11 @@ def graph_page(ctx: SiteContext) -> str:
         try:
             from ..graph_draw import draw_graph_svg
 
-            svg = sanitize_svg(draw_graph_svg(ctx.graph, link_base=".."))  # links relative to graph/
+            svg = sanitize_svg(draw_graph_svg(ctx.graph, link_base="..", legend=False))  # links relative to graph/
         except Exception as exc:  # noqa: BLE001 - the drawing is optional: the site builds without it
             log.warning("could not draw the graph: %s", exc)
             svg = None
-    body = (
-        (
-            f'<figure class="qd-graph" data-search-exclude>{ctx.inline_svg(svg)}'
-            "<figcaption>机构、事项与职责边界的关系</figcaption></figure>"
-        )
-        if svg
-        else "<p>本次构建没有生成关系图。关系图文件可在数据下载页获取。</p>"
-    )
+    body = graph_view(ctx, svg) if svg else "<p>本次构建没有生成关系图。关系图文件可在数据下载页获取。</p>"
     chunks = [
         block(
             '<h1 id="qd-title">关系图</h1>',
