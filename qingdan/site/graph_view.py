@@ -33,9 +33,9 @@ def graph_view(ctx: SiteContext, svg: str) -> str:
         '<div class="qd-graph-tools" data-search-exclude>'
         f'<fieldset class="qd-graph-legend"><legend>图例（点选以显示或隐藏该类关系）</legend>{switches}</fieldset>'
         '<div class="qd-graph-zoom">'
-        '<button type="button" class="md-button" data-qd-zoom="in" aria-label="放大">放大</button>'
-        '<button type="button" class="md-button" data-qd-zoom="out" aria-label="缩小">缩小</button>'
-        '<button type="button" class="md-button" data-qd-zoom="reset" aria-label="复原">复原</button>'
+        '<button type="button" class="qd-graph-button" data-qd-zoom="in" aria-label="放大">放大</button>'
+        '<button type="button" class="qd-graph-button" data-qd-zoom="out" aria-label="缩小">缩小</button>'
+        '<button type="button" class="qd-graph-button" data-qd-zoom="reset" aria-label="复原">复原</button>'
         "</div></div>"
         f'<figure class="qd-graph" data-search-exclude><div class="qd-graph-view">{ctx.inline_svg(svg)}</div>'
         "<figcaption>拖动平移，滚轮或按钮缩放；点击机构查看与其相连的机构，再点“打开页面”进入其页面。"
