@@ -63,7 +63,7 @@ def seed_registry():
 # --- built sites and the browser (see browser_support.py) --------------------------------------
 
 # Tests that use these fixtures are marked for their tier (see pytest_collection_modifyitems).
-SLOW_FIXTURES = {"mini_site", "seed_site", "mini_build"}
+SLOW_FIXTURES = {"mini_site", "seed_site", "guide_site", "mini_build"}
 BROWSER_FIXTURES = {"browser", "new_page"}
 BROWSER_STAMP = {"version": "test", "date": "2026-01-01"}
 
@@ -109,6 +109,12 @@ def mini_site(tmp_path_factory, serve) -> BuiltSite:
     shutil.copytree(MINI, registry)
     edit(registry, "    name: 异地就医备案", "    name: 基本医疗保险异地就医备案")
     return _build_and_serve(registry, base, serve)
+
+
+@pytest.fixture(scope="session")
+def guide_site(tmp_path_factory, serve) -> BuiltSite:
+    """tests/fixtures/guide (a 办事指南 with four processes and complaint channels), built once and served."""
+    return _build_and_serve(FIXTURES / "guide", tmp_path_factory.mktemp("guide-site"), serve)
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def test_registry_readme_examples_follow_the_schema(validator):
     readme = (COMMITTED.parent.parent / "README.md").read_text(encoding="utf-8")
     blocks = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:]]
     examples = [yaml.safe_load(b) for b in blocks]
-    examples = [e for e in examples if isinstance(e, dict) and "powers" in e]
+    examples = [e for e in examples if isinstance(e, dict) and ("powers" in e or "services" in e)]
     assert examples, "registry/README.md lost its examples"
     for example in examples:
         assert [e.message for e in validator.iter_errors(example)] == []

@@ -17,6 +17,7 @@ from .components import (
     party_html,
     review_block,
     source_block,
+    source_link,
 )
 from .context import SiteContext, region_name
 from .guides import flow_figure, steps_from_flow
@@ -39,7 +40,7 @@ POWER_ORDER = [
 
 
 def _record_source(ctx, here, record) -> str:
-    return source_block(ctx, here, record) + review_block(record.review) + note_block(record)
+    return source_link(ctx, here, record) + review_block(record.review) + note_block(record)
 
 
 def _work_item(ctx: SiteContext, here: str, wi) -> str:
@@ -64,7 +65,7 @@ def _work_item(ctx: SiteContext, here: str, wi) -> str:
         rows.append(("备注", remark))
     return (
         f'<li id="{safe_id(wi.id)}" class="qd-work-item">{dl(rows, "qd-facts qd-compact")}'
-        f"{source_block(ctx, here, wi)}{review_block(wi.review)}</li>"
+        f"{source_link(ctx, here, wi)}{review_block(wi.review)}</li>"
     )
 
 
@@ -250,7 +251,7 @@ def _members(ctx: SiteContext, here: str, agency, members: list) -> str:
 def _persons(ctx: SiteContext, here: str, agency, persons: list) -> str:
     rows = [
         f'<span id="{safe_id(p.id)}">{esc(p.name)}</span>{note_block(p)}{review_block(p.review, "姓名待核对")}'
-        f"{source_block(ctx, here, p)}"
+        f"{source_link(ctx, here, p)}"
         for p in persons
     ]
     return ul(rows)

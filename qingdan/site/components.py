@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ..labels import zh_label
+from ..spreadsheet.labels import FIELDS
 from .context import SEVERITY_BOX, SiteContext
 from .markup import NS, a, admonition, esc, table, text, ul
 
@@ -31,7 +34,42 @@ def source_block(ctx: SiteContext, here: str, record, label: str = "来源") -> 
     )
 
 
-def review_block(review: list, title: str = "待核对的原文") -> str:
+def source_link(ctx: SiteContext, here: str, record) -> str:
+    """One small 出处 link to the cited line of the source text; document and place in its tooltip."""
+    source = getattr(record, "source", None)
+    if source is None:
+        return ""
+    doc = ctx.registry.get(source.document)
+    title = f"{doc.title if doc else source.document}，{source.locator}"
+    target = f"sources/{source.document}/" + (f"#L{source.line}" if source.line else "")
+    link = a(here, target, "出处", "qd-source-link") if doc else esc("出处：" + title)
+    return f' <span class="qd-source-ref" data-search-exclude title="{esc(title)}">〔{link}〕</span>'
+
+
+_SEGMENT = re.compile(r"^([^\[\]]+)((?:\[\d+\])*)$")
+
+
+def field_label(path: str, model: str | None = None) -> str:
+    """A review flag's field path (`handling[5].raw`) in the workbook's Chinese column names:
+    承办机构第6项·原文. Readers never see English field names; an unnamed field is 其他内容."""
+    parts, prefix = [], ""
+    for segment in path.split("."):
+        match = _SEGMENT.match(segment.strip())
+        if match is None:
+            return "其他内容"
+        name, indexes = match.groups()
+        key = f"{prefix}.{name}" if prefix else name
+        candidates = ([f"{model}.{key}"] if model else []) + [key, name]
+        label = next((FIELDS[c][0] for c in candidates if c in FIELDS), None)
+        if label is None:
+            label = name if not name.isascii() else "其他内容"
+        numbers = "".join(f"第{int(i) + 1}项" for i in re.findall(r"\d+", indexes))
+        parts.append(label + numbers)
+        prefix = key
+    return "·".join(parts)
+
+
+def review_block(review: list, title: str = "待核对的原文", model: str | None = None) -> str:
     """Damaged or uncertain source text: the raw text, the problem, and any proposal marked as such."""
     if not review:
         return ""
@@ -44,7 +82,8 @@ def review_block(review: list, title: str = "待核对的原文") -> str:
                 f"<mark>{esc(flag.proposed)}</mark></span>"
             )
         items.append(
-            f'<li>字段 <code>{esc(flag.field)}</code>：原文“<span class="qd-raw">{esc(flag.raw)}</span>”'
+            f"<li>“{esc(field_label(flag.field, model))}”一栏："
+            f'原文“<span class="qd-raw">{esc(flag.raw)}</span>”'
             f"（{esc(zh_label('ReviewFlag.problem', flag.problem))}）：{esc(flag.explanation)}{proposed}</li>"
         )
     return admonition("warning", title, "<ul>" + "".join(items) + "</ul>")

@@ -25,7 +25,7 @@ from .components import (
     source_block,
 )
 from .context import SiteContext, region_name
-from .markup import NS, a, block, dl, esc, heading, json_ld, page, text, ul
+from .markup import NS, a, admonition, block, dl, esc, heading, json_ld, page, text, ul
 from .matters import same_matter_chunks
 
 # Words too common in these lists to say that two matters are the same matter.
@@ -210,34 +210,62 @@ def flow_figure(ctx: SiteContext, here: str, flow, handling=(), anchor: str | No
     )
 
 
-def guide_page(ctx: SiteContext, record, kind: str) -> str:
+def _process_html(ctx: SiteContext, here: str, record, number: int, process) -> str:
+    """One way to apply: its channel and platform, time limit, fees, steps, then its flowchart."""
+    rows = [("办理渠道", esc(zh_label("Process.channel", process.channel)))]
+    if process.platform:
+        rows.append(("办理平台", esc(process.platform)))
+    rows += [("办理时限", text(process.time_limit)), ("收费标准", text(process.fees))]
+    steps = _steps_from_text(process.steps) if process.steps else f"<p>{NS}</p>"
+    figure = ""
+    if process.flow:
+        flow = ctx.registry.get(process.flow)
+        figure = flow_figure(ctx, here, flow, record.handling, anchor=f"process-{number}")
+    return (
+        f'<section class="qd-process" id="qd-process-{number}"><h3>{esc(process.name)}</h3>'
+        f'{dl(rows, "qd-facts qd-compact")}<div class="qd-procedure">{steps}</div>{figure}</section>'
+    )
+
+
+def _contacts(record, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Rows (label as printed, else the kind's name; value) for the contacts of these kinds."""
+    return [
+        (esc(c.label or zh_label("Contact.kind", c.kind)), text(c.value)) for c in record.contacts if c.kind in kinds
+    ]
+
+
+def _phones_row(record, label: str, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    if not any(p.kind in kinds for p in record.phones):
+        return []
+    return [(label, phones_html(record.phones, kinds))]
+
+
+def _others_html(ctx: SiteContext, here: str, record) -> str:
+    related = related_boundaries(ctx, record)
+    if not related:
+        return "<p>本机构登记的职责边界中没有与本事项名称有共同词语的管理事项（按名称中的共同词语匹配）。</p>"
+    rows = []
+    for boundary, shared in related:
+        others = [
+            party_html(ctx, here, p) + (f"：{esc(p.division)}" if p.division else "")
+            for p in boundary.parties
+            if p.agency != record.agency
+        ]
+        rows.append(
+            f"<li>{a(here, page_url('boundary', boundary.id), esc(boundary.matter))}"
+            f'<span class="qd-muted">（共同词语：{"、".join(esc(w) for w in shared)}）</span>'
+            + ul(others, empty="无其他部门")
+            + "</li>"
+        )
+    return (
+        '<p class="qd-muted">以下职责边界登记的管理事项与本事项名称有共同词语（不计“医疗”“保障”等通用词），'
+        "据此列出，仅供参考；各部门分工以职责边界登记原文为准。</p><ul>" + "".join(rows) + "</ul>"
+    )
+
+
+def _single_procedure(ctx: SiteContext, record, flow, is_power: bool) -> str:
+    """The older single-procedure form: channels, then steps from the flowchart or the text."""
     reg = ctx.registry
-    here = page_url(kind, record.id)
-    agency = reg.get(record.agency)
-    flow = reg.get(record.flow) if record.flow else None
-    is_power = kind == "power"
-
-    facts = [("事项名称", esc(record.name))]
-    if is_power:
-        facts.append(("事项编码", f"<code>{esc(record.code)}</code>" if record.code else "未印编码"))
-        category = esc(record.category)
-        if record.category_raw and record.category_raw != record.category:
-            category += f'<span class="qd-muted">（原文类别：{esc(record.category_raw)}）</span>'
-        facts.append(("事项类别", category))
-    else:
-        if record.main_item and record.main_item != record.name:
-            facts.append(("主项名称", esc(record.main_item)))
-        facts.append(("事项类别", text(record.category)))
-        if record.seq:
-            facts.append(("序号", esc(record.seq)))
-        levels = "、".join(f"{zh_label('PublicService.levels', lv)}（{lv}）" for lv in record.levels)
-        facts.append(("办理层级", levels or NS))
-        facts.append(("主要内容", text(record.content)))
-    facts.append(("实施机构", agency_link(ctx, here, record.agency)))
-    facts.append(("承办机构", handling_html(ctx, here, record.handling)))
-    if agency is not None and agency.region:
-        facts.append(("行政区划", esc(region_name(agency.region) or agency.region)))
-
     if flow is not None and flow.availability == "full":
         steps = steps_from_flow(flowchart.resolve_flow(reg, flow, record.handling))
         if not is_power and record.process:
@@ -251,34 +279,64 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
             '<p class="qd-recon-note">步骤顺序据流程图方框中的文字重建：源文件中的箭头已丢失，'
             "标有“连线系重建”的衔接不是源文件原样。</p>"
         )
+    return dl([("办理渠道", channels_html(record.channels))]) + f'<div class="qd-procedure">{steps}</div>'
 
-    related = related_boundaries(ctx, record)
-    if related:
-        rows = []
-        for boundary, shared in related:
-            others = [
-                party_html(ctx, here, p) + (f"：{esc(p.division)}" if p.division else "")
-                for p in boundary.parties
-                if p.agency != record.agency
-            ]
-            rows.append(
-                f"<li>{a(here, page_url('boundary', boundary.id), esc(boundary.matter))}"
-                f'<span class="qd-muted">（共同词语：{"、".join(esc(w) for w in shared)}）</span>'
-                + ul(others, empty="无其他部门")
-                + "</li>"
-            )
-        others_html = (
-            '<p class="qd-muted">以下职责边界登记的管理事项与本事项名称有共同词语（不计“医疗”“保障”等通用词），'
-            "据此列出，仅供参考；各部门分工以职责边界登记原文为准。</p><ul>" + "".join(rows) + "</ul>"
-        )
+
+def guide_page(ctx: SiteContext, record, kind: str) -> str:
+    """The guide in the order a citizen needs it; the record's provenance and doubts come last, folded."""
+    reg = ctx.registry
+    here = page_url(kind, record.id)
+    agency = reg.get(record.agency)
+    flow = reg.get(record.flow) if record.flow else None
+    is_power = kind == "power"
+
+    facts = []
+    if is_power:
+        facts.append(("事项编码", f"<code>{esc(record.code)}</code>" if record.code else "未印编码"))
+        category = esc(record.category)
+        if record.category_raw and record.category_raw != record.category:
+            category += f'<span class="qd-muted">（原文类别：{esc(record.category_raw)}）</span>'
+        facts.append(("事项类别", category))
     else:
-        others_html = "<p>本机构登记的职责边界中没有与本事项名称有共同词语的管理事项（按名称中的共同词语匹配）。</p>"
+        if record.main_item and record.main_item != record.name:
+            facts.append(("主项名称", esc(record.main_item)))
+        facts.append(("事项类别", text(record.category)))
+        facts.append(("主要内容", text(record.content)))
+    facts.append(("实施机构", agency_link(ctx, here, record.agency)))
+    facts.append(("承办机构", handling_html(ctx, here, record.handling)))
+    if not is_power:
+        levels = "、".join(zh_label("PublicService.levels", lv) for lv in record.levels)
+        if record.levels_raw:
+            levels = (levels + "；" if levels else "") + f'<span class="qd-muted">原文：{esc(record.levels_raw)}</span>'
+        facts.append(("办理层级", levels or NS))
+        if record.seq:
+            facts.append(("序号", esc(record.seq)))
+    if agency is not None and agency.region:
+        facts.append(("行政区划", esc(region_name(agency.region) or agency.region)))
+
+    processes = getattr(record, "processes", [])
+    if processes:
+        how = "".join(_process_html(ctx, here, record, i, p) for i, p in enumerate(processes, 1))
+        how = f'<p class="qd-muted">本事项有 {len(processes)} 种办理方式，任选其一。</p>{how}'
+    else:
+        how = _single_procedure(ctx, record, flow, is_power)
+
+    where = [("办理地点", text(record.place))]
+    where += _contacts(record, ("opening_hours",))
+    where += _contacts(record, ("website",))
+    complain = _phones_row(record, "监督投诉电话", ("supervision",))
+    complain += _phones_row(record, "服务热线", ("hotline",))
+    complain += _contacts(record, ("petition_mailbox", "director_mailbox", "email", "rating", "other"))
 
     related_ids = [flow.id] if flow else []
     if flow is not None and flow.template:
         related_ids.append(flow.template)
+    related_ids += [p.flow for p in processes if p.flow]
     findings = ctx.findings(record.id, *related_ids)
-    reviews = review_block(record.review)
+    model = type(record).__name__
+    doubts = review_block(record.review, model=model) + findings_block(ctx, here, findings, empty=None)
+    count = len(record.review) + len(findings)
+    doubt_title = f"存疑之处（{count} 处）" if count else "存疑之处：未发现问题"
 
     chunks = [
         block(
@@ -286,43 +344,50 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
             f'<p class="qd-kicker">{"行政职权" if is_power else "公共服务"} · '
             f"{agency_link(ctx, here, record.agency)}</p>",
         ),
-        block(reviews) if reviews else "",
-        heading("基本信息", "qd-basic"),
+        heading("是什么、谁可以办", "qd-basic"),
         block(dl(facts)),
+        heading("申请对象", "qd-applicants", 3),
+        block(f"<p>{text(record.applicants)}</p>"),
+        heading("受理条件", "qd-conditions", 3),
+        block(ul([text(c) for c in record.conditions])),
+        heading("需要带什么", "qd-materials"),
+        block(
+            '<p class="qd-muted">可打印本页或逐项勾选。</p>',
+            f'<div class="qd-materials">{_materials(record.materials)}</div>',
+        ),
+        heading("怎么办理", "qd-steps"),
+        heading("办理时限", "qd-time", 3),
+        block(f"<p>{text(record.time_limit)}</p>"),
+        heading("收费标准", "qd-fees", 3),
+        block(f"<p>{text(record.fees)}</p>"),
+        heading("办理方式和步骤", "qd-ways", 3),
+        block(how),
+        heading("流程图", "qd-flowchart", 3),
+        block(flow_figure(ctx, here, flow, record.handling, anchor="guide")),
+        heading("在哪里办、什么时间、打哪个电话", "qd-place"),
+        block(dl(where)),
+        heading("咨询电话", "qd-phones", 3),
+        block(phones_html(record.phones, ("consulting", "service"))),
         heading("设定依据", "qd-basis"),
         block(legal_bases_html(record.legal_bases)),
-        heading("申请对象", "qd-applicants"),
-        block(f"<p>{text(record.applicants)}</p>"),
-        heading("受理条件", "qd-conditions"),
-        block(ul([text(c) for c in record.conditions])),
-        heading("申请材料", "qd-materials"),
-        block(f'<div class="qd-materials">{_materials(record.materials)}</div>'),
-        heading("办理时限", "qd-time"),
-        block(f"<p>{text(record.time_limit)}</p>"),
-        heading("收费标准", "qd-fees"),
-        block(f"<p>{text(record.fees)}</p>"),
-        heading("办理地点和方式", "qd-place"),
-        block(dl([("办理地点", text(record.place)), ("办理渠道", channels_html(record.channels))])),
-        heading("办理流程", "qd-steps"),
-        block(f'<div class="qd-procedure">{steps}</div>'),
-        heading("流程图", "qd-flowchart"),
-        block(flow_figure(ctx, here, flow, record.handling, anchor="guide")),
-        heading("咨询与监督", "qd-phones"),
-        block(
-            dl(
-                [
-                    ("咨询电话", phones_html(record.phones, ("consulting", "service"))),
-                    ("监督投诉电话", phones_html(record.phones, ("supervision",))),
-                ]
-            )
-        ),
+        heading("怎么投诉和评价", "qd-complain"),
+        block(dl(complain) if complain else f"<p>{NS}</p>"),
         heading("涉及的其他部门", "qd-others"),
-        block(f'<div class="qd-others">{others_html}</div>'),
+        block(f'<div class="qd-others">{_others_html(ctx, here, record)}</div>'),
         *same_matter_chunks(ctx, here, record.id),
-        heading("来源", "qd-source"),
-        block(source_block(ctx, here, record, "本事项摘自"), note_block(record)),
-        heading("数据质量", "qd-quality"),
-        block(f"<div data-search-exclude>{findings_block(ctx, here, findings)}</div>"),
+        heading("本页信息的出处和存疑之处", "qd-source"),
+        block(
+            admonition(
+                "info",
+                "出处",
+                source_block(ctx, here, record, "本事项摘自") + note_block(record),
+                collapsible=True,
+                opened=False,
+            ),
+            '<div id="qd-quality" data-search-exclude>'
+            + admonition("warning" if count else "success", doubt_title, doubts or "<p>未发现问题。</p>", True, False)
+            + "</div>",
+        ),
         block(json_ld(_json_ld(ctx, record, kind, agency, here))),
     ]
     description = f"{record.name}：办事指南（{agency.name if agency else ''}）"
