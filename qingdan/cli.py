@@ -176,6 +176,9 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
     if not result.ok:
         click.echo(f"{len(result.errors)} errors; nothing was written", err=True)
         sys.exit(1)
+    if check:
+        for finding in result.findings:
+            click.echo(finding.format())
     click.echo(result.summary())
 
 

@@ -7,13 +7,16 @@ broken record is reported with its file, line and field while the rest still loa
 from __future__ import annotations
 
 import os
+import re
 import stat
+import subprocess
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from .labels import LABELS
 from .models import KIND_OF_SECTION, RECORD_KINDS, referenced_kind
 from .safefiles import MAX_SOURCE_BYTES, MAX_YAML_BYTES, UnsafeFile, confined_path, read_text
 from .terminal import printable
@@ -88,6 +91,7 @@ class Registry:
     errors: list[Problem] = field(default_factory=list)
     source_texts: dict[str, str | UnsafeFile] = field(default_factory=dict, repr=False)
     sources: Path | None = None  # the registry's sources/ when it is not beside it (import's candidate copy)
+    unread: dict[str, str] = field(default_factory=dict)  # ID → file, for records in a file or item that failed
 
     def of(self, kind: str) -> list:
         """Records of one kind (singular name, e.g. 'power'), in load order."""
@@ -261,13 +265,18 @@ def load_registry(root: Path | str, sources: Path | None = None) -> Registry:
 def _load_file(registry: Registry, path: Path) -> None:
     rel = registry.relpath(path)
     try:
-        loaded = load_yaml(read_text(Path(os.path.realpath(path)), MAX_YAML_BYTES, "the file"))
-    except YamlError as exc:
-        registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
-        return
+        text = read_text(Path(os.path.realpath(path)), MAX_YAML_BYTES, "the file")
     except UnsafeFile as exc:
         registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
         return
+    try:
+        loaded = load_yaml(text)
+    except YamlError as exc:
+        registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
+        registry.unread.update(dict.fromkeys(ID_IN_TEXT.findall(text), rel))
+        return
+    if _holds_no_records(loaded.data):
+        _check_emptied(registry, path, rel)
     registry.files[path] = loaded
     data = loaded.data
     if not isinstance(data, dict):
@@ -308,6 +317,8 @@ def _load_file(registry: Registry, path: Path) -> None:
             try:
                 record = model.model_validate(item)
             except ValidationError as exc:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    registry.unread[item["id"]] = rel
                 for err in exc.errors():
                     loc = (section, index) + tuple(err["loc"])
                     registry.errors.append(
@@ -322,6 +333,47 @@ def _load_file(registry: Registry, path: Path) -> None:
                     )
                 continue
             _index(registry, Entry(kind, record, path, (section, index)))
+
+
+# An `id:` key in the text of a file that failed to parse: its records are not known, only their IDs.
+ID_IN_TEXT = re.compile(r"\bid:\s*[\"']?([^\s\"',}\]#]+)")
+
+
+def _holds_no_records(data) -> bool:
+    return data is None or (isinstance(data, dict) and not any(isinstance(v, list) and v for v in data.values()))
+
+
+def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
+    """A file emptied by mistake loses its records silently: compare with git HEAD where there is one."""
+    try:
+        done = subprocess.run(
+            ["git", "show", f"HEAD:./{path.name}"],
+            cwd=path.parent,
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    if done.returncode != 0:
+        return
+    try:
+        before = load_yaml(done.stdout.decode("utf-8")).data
+    except (YamlError, UnicodeDecodeError):
+        return
+    held = sum(len(v) for v in before.values() if isinstance(v, list)) if isinstance(before, dict) else 0
+    if held:
+        registry.errors.append(
+            Problem(
+                "error",
+                "emptied_file",
+                rel,
+                1,
+                "(file)",
+                f"the file holds no records, but held {held} at git HEAD: restore it "
+                f"(git checkout HEAD -- {rel}) or, if its records moved, delete the file",
+            )
+        )
 
 
 def _index(registry: Registry, entry: Entry) -> None:
@@ -371,9 +423,14 @@ def plain_message(err: dict) -> str:
     if kind == "missing":
         return "this required field is missing"
     if kind == "extra_forbidden":
+        if value is None:  # `{name: 身份证, 户口簿}`: the comma made 户口簿 a key of its own
+            return (
+                "unknown field with no value: if it is the rest of the previous value, an ASCII comma (,) split "
+                'it; put the whole value in quotes, e.g. name: "身份证, 户口簿", or use the Chinese comma ，'
+            )
         return "unknown field: it is not part of this kind of record (check the spelling)"
     if kind == "literal_error":
-        return f"{value!r} is not allowed here; expected one of {ctx.get('expected')}"
+        return f"{value!r} is not allowed here; allowed: {allowed_values(err)}"
     if kind == "string_pattern_mismatch":
         return f"{value!r} does not have the expected form ({ctx.get('pattern')})"
     if kind == "string_type":
@@ -393,6 +450,15 @@ def plain_message(err: dict) -> str:
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"]
+
+
+def allowed_values(err: dict) -> str:
+    """The allowed values of a closed choice, each with its Chinese label: `window (窗口办理), …`."""
+    values = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+    name = next((part for part in reversed(err["loc"]) if isinstance(part, str)), "")
+    tables = sorted(LABELS.items(), key=lambda kv: not kv[0].endswith(f".{name}"))
+    labels = next((table for _, table in tables if values and set(values) <= set(table)), {})
+    return ", ".join(f"{v} ({labels[v]})" if v in labels else v for v in values)
 
 
 def _type_name(value) -> str:
@@ -435,11 +501,16 @@ def iter_refs(record: BaseModel, path: tuple = ()):
 
 
 def check_references(registry: Registry) -> None:
+    """Every reference resolves; references to records that could not be read are counted, not reported."""
+    skipped: dict[str, int] = {}
     for record_id, entry in list(registry.entries.items()):
         if entry.kind == "work_item":
             continue  # checked as part of the record that holds it
         for path, kind, target in iter_refs(entry.record):
             found = registry.entries.get(target)
+            if found is None and target in registry.unread:
+                skipped[registry.unread[target]] = skipped.get(registry.unread[target], 0) + 1
+                continue
             if found is None:
                 message = f"refers to {kind} {target!r}, which is not in the registry"
             elif found.kind != kind:
@@ -458,3 +529,15 @@ def check_references(registry: Registry) -> None:
                     record=record_id,
                 )
             )
+    for file, count in sorted(skipped.items()):
+        registry.errors.append(
+            Problem(
+                "info",
+                "references_skipped",
+                file,
+                1,
+                "(file)",
+                f"{count} reference(s) to records in this file were not checked: the records could not be read "
+                "(fix the errors above first)",
+            )
+        )
