@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qingdan.cli import cli
@@ -54,6 +55,7 @@ def test_references_into_a_file_that_failed_are_skipped_with_one_line(mini):
     assert "dangling_reference" in _codes(validate(mini))  # a reference to nothing is still reported
 
 
+@pytest.mark.slow
 def test_an_emptied_file_that_held_records_at_git_head_is_named(mini):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
     subprocess.run([*git, "init", "-q"], cwd=mini, check=True)
@@ -73,6 +75,7 @@ def test_an_empty_file_outside_git_is_not_an_error(tmp_path):
     assert validate(registry).ok
 
 
+@pytest.mark.slow
 def test_import_check_lists_its_findings(tmp_path):
     registry = tmp_path / "guide"
     shutil.copytree(GUIDE, registry)
