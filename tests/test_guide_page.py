@@ -105,12 +105,15 @@ def test_guide_first_screen_on_a_phone(guide_site, new_page):
         agency: box(document.querySelector('.qd-kicker a')),
         agencyText: document.querySelector('.qd-kicker a').textContent.trim(),
         firstFact: box(facts.querySelector('dd')), heading: document.querySelector('h2').textContent.trim(),
+        summary: box(document.querySelector('.qd-summary')),
+        summaryText: document.querySelector('.qd-summary').textContent,
       };
     }""")
     assert state["innerWidth"] == 390
     assert state["docWidth"] <= state["innerWidth"] + 1, "the page scrolls sideways"
     assert state["titleText"] == "城乡居民基本医疗保险参保登记"
     assert state["agencyText"] == "示例市医疗保障局"
-    for part in ("title", "agency", "firstFact"):
+    assert "办理时限：即时办结" in state["summaryText"] and "微信小程序办理" in state["summaryText"]
+    for part in ("title", "agency", "summary", "firstFact"):
         assert state[part]["bottom"] <= state["innerHeight"], part
     assert state["heading"].startswith("是什么、谁可以办")

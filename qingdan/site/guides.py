@@ -227,6 +227,18 @@ def _process_html(ctx: SiteContext, here: str, record, number: int, process) -> 
     )
 
 
+def _summary(record, processes: list) -> str:
+    """The facts a citizen looks for first, under the title: time limit, fees, ways to apply."""
+    parts = []
+    if record.time_limit:
+        parts.append(f"办理时限：{esc(record.time_limit)}")
+    if record.fees:
+        parts.append(f"收费：{esc(record.fees)}")
+    if processes:
+        parts.append("办理方式：" + "、".join(esc(p.name) for p in processes))
+    return f'<p class="qd-summary">{" · ".join(parts)}</p>' if parts else ""
+
+
 def _contacts(record, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
     """Rows (label as printed, else the kind's name; value) for the contacts of these kinds."""
     return [
@@ -343,6 +355,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
             f'<h1 id="qd-title">{esc(record.name)}</h1>',
             f'<p class="qd-kicker">{"行政职权" if is_power else "公共服务"} · '
             f"{agency_link(ctx, here, record.agency)}</p>",
+            _summary(record, processes),
         ),
         heading("是什么、谁可以办", "qd-basic"),
         block(dl(facts)),
