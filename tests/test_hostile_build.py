@@ -340,8 +340,11 @@ def read_only(folder: Path):
         finally:
             folder.chmod(0o755)
         return
-    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-        pytest.skip("running as root on a file system without the immutable flag: no way to make a folder read-only")
+    chattr = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+    assert chattr.returncode == 0, (
+        "as root, a folder is made read-only with `chattr +i` (Debian package e2fsprogs), on a file system "
+        f"with the immutable flag (ext4, xfs, btrfs); it failed: {chattr.stderr.strip()}"
+    )
     try:
         yield
     finally:
