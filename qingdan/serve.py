@@ -86,7 +86,7 @@ def serve_without_signals(server: ThreadingHTTPServer) -> None:
     """Serve in a thread that never receives the stop signals (nor do its request threads), so Linux
     delivers them to the main thread, which stops the children."""
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    server.serve_forever()
+    server.serve_forever(poll_interval=0.1)  # stops within 0.1 s of shutdown()
 
 
 def stop_children(children: list[subprocess.Popen], timeout: float = 10) -> None:

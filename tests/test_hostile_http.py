@@ -177,7 +177,7 @@ def site(tmp_path):
     secret.write_text("secret", encoding="utf-8")
     (root / "leak.txt").symlink_to(secret)
     server = site_server(root, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield server.server_address[1]
     server.shutdown()
     server.server_close()
@@ -299,7 +299,7 @@ def test_site_search_and_scripts_run_under_the_policy(mini_site, new_page):
     """The built site served with its Content-Security-Policy: Material's scripts and the Pagefind search
     (WebAssembly) run, and the browser reports no violation."""
     server = site_server(mini_site.path, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         page = new_page("desktop")
         violations = []
