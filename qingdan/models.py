@@ -401,6 +401,21 @@ class GuideRecord(Record):
         cls.model_rebuild(force=True)
 
 
+# The categories of administrative power, in the order lists print them.
+PowerCategory = Literal[
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政征收",
+    "行政给付",
+    "行政检查",
+    "行政确认",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+]
+
+
 class Power(GuideRecord):
     """An administrative power (行政职权) from a 权力清单 or flowchart list."""
 
@@ -412,18 +427,7 @@ class Power(GuideRecord):
 
     code: Text | None = Field(None, description="职权编码 exactly as printed")
     code_scheme: SchemeRef | None = Field(None, description="The scheme the code follows, where one is known")
-    category: Literal[
-        "行政许可",
-        "行政处罚",
-        "行政强制",
-        "行政征收",
-        "行政给付",
-        "行政检查",
-        "行政确认",
-        "行政奖励",
-        "行政裁决",
-        "其他行政权力",
-    ]
+    category: PowerCategory
     category_raw: Text = Field(description="Category heading as printed, e.g. 行政检查和行政处罚类")
     name: Text
     implementer: str | None = Field(None, description="实施主体 as written, e.g. 县医保局")

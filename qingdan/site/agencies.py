@@ -4,12 +4,14 @@ supervision rules, tasks, self-checks and flowcharts, each record at an anchor e
 from __future__ import annotations
 
 import logging
+import typing
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..flowchart import resolve_flow
 from ..labels import zh_label
+from ..models import PowerCategory
 from ..urls import page_url, safe_id
 from .components import (
     agency_link,
@@ -25,18 +27,7 @@ from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
 
-POWER_ORDER = [
-    "行政许可",
-    "行政处罚",
-    "行政强制",
-    "行政征收",
-    "行政给付",
-    "行政检查",
-    "行政确认",
-    "行政奖励",
-    "行政裁决",
-    "其他行政权力",
-]
+POWER_ORDER = list(typing.get_args(PowerCategory))
 
 
 def _record_source(ctx, here, record) -> str:
