@@ -12,6 +12,25 @@ MINI = FIXTURES / "mini"
 MINI_YAML = MINI / "demo-bureau" / "registry.yaml"
 
 
+def public_datasette(db_path: Path, meta: dict | None = None, **overrides):
+    """An in-process Datasette configured as the public instance (plugins, Chinese templates,
+    SQL time limit, no facet suggestions); `overrides` change single settings for one test."""
+    from datasette.app import Datasette
+
+    from qingdan.datasette_setup import metadata
+    from qingdan.settings import SQL_TIME_LIMIT_MS, settings
+
+    config = settings().datasette_config
+    return Datasette(
+        [str(db_path)],
+        immutables=[str(db_path)],
+        metadata=meta if meta is not None else metadata(),
+        plugins_dir=str(config / "plugins"),
+        template_dir=str(config / "templates"),
+        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False, **overrides},
+    )
+
+
 @pytest.fixture
 def mini(tmp_path) -> Path:
     """A writable copy of the mini registry (every record kind, with known defects)."""

@@ -1,11 +1,11 @@
 """The Datasette instance, through its in-process client, on the seed registry."""
 
 import pytest
-from datasette.app import Datasette
 
 from qingdan.datasette_setup import metadata
 from qingdan.models import KIND
-from qingdan.settings import SQL_TIME_LIMIT_MS, settings
+
+from .conftest import public_datasette
 
 
 @pytest.fixture
@@ -15,13 +15,7 @@ def db_path(seed_db):
 
 @pytest.fixture
 def ds(db_path):
-    return Datasette(
-        [str(db_path)],
-        immutables=[str(db_path)],
-        metadata=metadata(),
-        plugins_dir=str(settings().datasette_config / "plugins"),
-        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
-    )
+    return public_datasette(db_path)
 
 
 async def canned(ds, name, **params):

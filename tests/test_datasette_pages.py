@@ -3,14 +3,13 @@
 import sqlite3
 
 import pytest
-from datasette.app import Datasette
 
 from qingdan.datasette_setup import datasette_args, metadata
 from qingdan.db import build_database
-from qingdan.settings import SQL_TIME_LIMIT_MS, settings
+from qingdan.settings import settings
 from qingdan.validate import validate
 
-from .conftest import REGISTRY
+from .conftest import REGISTRY, public_datasette
 
 SITE = "http://127.0.0.1:8000/"
 # English strings of Datasette's own templates that the Chinese ones replace.
@@ -39,14 +38,7 @@ def db_path(tmp_path_factory):
 
 @pytest.fixture
 def ds(db_path):
-    return Datasette(
-        [str(db_path)],
-        immutables=[str(db_path)],
-        metadata=metadata(SITE),
-        plugins_dir=str(settings().datasette_config / "plugins"),
-        template_dir=str(settings().datasette_config / "templates"),
-        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
-    )
+    return public_datasette(db_path, metadata(SITE))
 
 
 def test_the_public_instance_uses_the_chinese_templates():

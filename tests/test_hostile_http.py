@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from datasette.app import Datasette
 
-from qingdan.datasette_setup import metadata, write_metadata
+from qingdan.datasette_setup import write_metadata
 from qingdan.serve import site_server
-from qingdan.settings import SQL_TIME_LIMIT_MS, settings
 from qingdan.web_security import inline_scripts, script_hash
+
+from .conftest import public_datasette
 
 FAST = 3.0  # seconds: every refusal must come well inside this on a shared machine
 
@@ -39,14 +39,7 @@ def db_path(seed_db):
 
 @pytest.fixture
 def ds(db_path):
-    return Datasette(
-        [str(db_path)],
-        immutables=[str(db_path)],
-        metadata=metadata(),
-        plugins_dir=str(settings().datasette_config / "plugins"),
-        template_dir=str(settings().datasette_config / "templates"),
-        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
-    )
+    return public_datasette(db_path)
 
 
 # --- Datasette -------------------------------------------------------------------------------------

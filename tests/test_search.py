@@ -8,14 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from datasette.app import Datasette
 
 from qingdan.datasette_setup import metadata, write_metadata
 from qingdan.db import build_database
-from qingdan.settings import SQL_TIME_LIMIT_MS, settings
 from qingdan.validate import validate
 
-from .conftest import MINI
+from .conftest import MINI, public_datasette
 
 QUESTIONS = Path(__file__).parent / "data" / "who_handles_questions.yaml"
 
@@ -56,13 +54,7 @@ def test_first_question_after_start_is_answered_within_a_tight_time_limit(seed_d
 
 @pytest.fixture
 def ds(seed_db):
-    return Datasette(
-        [str(seed_db)],
-        immutables=[str(seed_db)],
-        metadata=metadata(),
-        plugins_dir=str(settings().datasette_config / "plugins"),
-        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False},
-    )
+    return public_datasette(seed_db)
 
 
 async def who_handles(ds, q, region=None):
@@ -94,12 +86,7 @@ async def test_past_20000_records_the_cheap_ranking_still_finds_most_answers(see
     query = meta["databases"]["qingdan"]["queries"]["who_handles"]
     assert "<= 20000 as small" in query["sql"]
     query["sql"] = query["sql"].replace("<= 20000 as small", "<= 0 as small")
-    at_scale = Datasette(
-        [str(seed_db)],
-        immutables=[str(seed_db)],
-        metadata=meta,
-        plugins_dir=str(settings().datasette_config / "plugins"),
-    )
+    at_scale = public_datasette(seed_db, meta, sql_time_limit_ms=5000)  # a quality check, not a timing one
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     found = 0
     for question in questions:
@@ -134,9 +121,7 @@ async def test_tasks_self_checks_agencies_units_channels_and_phones_are_searched
 
 async def test_channels_are_searched(tmp_path):
     db = build_database(validate(MINI), tmp_path / "qingdan.db")
-    mini = Datasette(
-        [str(db)], immutables=[str(db)], metadata=metadata(), plugins_dir=str(settings().datasette_config / "plugins")
-    )
+    mini = public_datasette(db)
     rows = await who_handles(mini, "待遇股窗口在哪")
     assert rows[0]["record_id"] == "demo-service-1" and rows[0]["snippet"] == "待遇股窗口"
 
