@@ -192,6 +192,16 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
     return services
 
 
+def _grouped(layout: Layout, key: str) -> list[dict]:
+    """Body rows gathered into records: a new one where `_starts_new` says so (a record may wrap over rows)."""
+    groups: list[dict] = []
+    for row in body_rows(layout):
+        if _starts_new(row, groups[-1] if groups else None, key):
+            groups.append({"seq": row.get("seq"), "text": row.get(key), "rows": []})
+        groups[-1]["rows"].append(row)
+    return groups
+
+
 def _starts_new(row: TableRow, current: dict | None, key: str) -> bool:
     if current is None:
         return True
@@ -200,11 +210,7 @@ def _starts_new(row: TableRow, current: dict | None, key: str) -> bool:
 
 
 def build_duties(layout: Layout, title: str, ctx: Context) -> list[Duty]:
-    groups: list[dict] = []
-    for row in body_rows(layout):
-        if _starts_new(row, groups[-1] if groups else None, "duty"):
-            groups.append({"seq": row.get("seq"), "text": row.get("duty"), "rows": []})
-        groups[-1]["rows"].append(row)
+    groups = _grouped(layout, "duty")
     duties = []
     for group in groups:
         first = group["rows"][0]
@@ -237,11 +243,7 @@ def build_duties(layout: Layout, title: str, ctx: Context) -> list[Duty]:
 
 
 def build_boundaries(layout: Layout, title: str, ctx: Context) -> list[Boundary]:
-    groups: list[dict] = []
-    for row in body_rows(layout):
-        if _starts_new(row, groups[-1] if groups else None, "matter"):
-            groups.append({"seq": row.get("seq"), "text": row.get("matter"), "rows": []})
-        groups[-1]["rows"].append(row)
+    groups = _grouped(layout, "matter")
     boundaries = []
     for group in groups:
         first = group["rows"][0]
@@ -287,11 +289,7 @@ def build_boundaries(layout: Layout, title: str, ctx: Context) -> list[Boundary]
 
 def build_posts(layout: Layout, title: str, ctx: Context) -> list[Post]:
     """A 定岗定责表: a post per 岗位名称, its rows as work items (function and responsibility as printed)."""
-    groups: list[dict] = []
-    for row in body_rows(layout):
-        if _starts_new(row, groups[-1] if groups else None, "post"):
-            groups.append({"seq": row.get("seq"), "text": row.get("post"), "rows": []})
-        groups[-1]["rows"].append(row)
+    groups = _grouped(layout, "post")
     posts = []
     for group in groups:
         first = group["rows"][0]
