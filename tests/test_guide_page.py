@@ -40,6 +40,12 @@ def test_review_field_paths_read_as_chinese_column_names():
     assert field_label("handling[5].raw") == "承办机构第6项·原文"
     assert field_label("牵头负责人") == "牵头负责人"
     assert field_label("no_such_field") == "其他内容"
+    # inside a part, each name is looked up under the model that holds it
+    assert field_label("processes[0].steps[1]", "Power") == "办理流程第1项·办理步骤第2项"
+    assert field_label("contacts[2].value", "PublicService") == "联系和投诉渠道第3项·内容"
+    assert field_label("phones[0].number", "Power") == "电话第1项·电话号码"
+    assert field_label("handling[5].raw", "Power") == "承办机构第6项·原文"
+    assert field_label("source.line", "Power") == "来源·来源行"
 
 
 @pytest.mark.slow

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import typing
 
+from pydantic import BaseModel
+
+from .. import models
 from ..labels import zh_label
 from ..spreadsheet.labels import FIELDS
 from .context import SEVERITY_BOX, SiteContext
@@ -49,9 +53,26 @@ def source_link(ctx: SiteContext, here: str, record) -> str:
 _SEGMENT = re.compile(r"^([^\[\]]+)((?:\[\d+\])*)$")
 
 
+def _nested_model(model: str | None, name: str) -> str | None:
+    """The model a field holds (`processes` of a Power holds Process), so that the next part of a
+    path is looked up as `Process.steps`, not as a bare `steps`."""
+    cls = getattr(models, model, None) if model else None
+    field = cls.model_fields.get(name) if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+    if field is None:
+        return None
+    stack = [field.annotation]
+    while stack:
+        annotation = stack.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation.__name__
+        stack.extend(typing.get_args(annotation))
+    return None
+
+
 def field_label(path: str, model: str | None = None) -> str:
-    """A review flag's field path (`handling[5].raw`) in the workbook's Chinese column names:
-    承办机构第6项·原文. Readers never see English field names; an unnamed field is 其他内容."""
+    """A review flag's field path (`handling[5].raw`, `processes[0].steps[1]`) in the workbook's
+    Chinese column names: 承办机构第6项·原文, 办理流程第1项·办理步骤第2项. Each part is looked up
+    under the model that holds it. Readers never see English field names; an unnamed field is 其他内容."""
     parts, prefix = [], ""
     for segment in path.split("."):
         match = _SEGMENT.match(segment.strip())
@@ -59,13 +80,17 @@ def field_label(path: str, model: str | None = None) -> str:
             return "其他内容"
         name, indexes = match.groups()
         key = f"{prefix}.{name}" if prefix else name
-        candidates = ([f"{model}.{key}"] if model else []) + [key, name]
+        own = [f"{model}.{name}"] if model else []
+        # the record's own label first (Document.title); inside a part, the plain word (原文) reads
+        # better after the part's name (承办机构第6项) than the part's column (承办机构原文)
+        candidates = own + [key, name] if not prefix else [key, name] + own
         label = next((FIELDS[c][0] for c in candidates if c in FIELDS), None)
         if label is None:
             label = name if not name.isascii() else "其他内容"
         numbers = "".join(f"第{int(i) + 1}项" for i in re.findall(r"\d+", indexes))
         parts.append(label + numbers)
         prefix = key
+        model = _nested_model(model, name)
     return "·".join(parts)
 
 

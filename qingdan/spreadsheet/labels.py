@@ -12,6 +12,7 @@ from __future__ import annotations
 FIELDS: dict[str, tuple[str, str]] = {
     # common to records
     "id": ("ID", "记录的ID"),
+    "source": ("来源", "本条在原件中的出处"),
     "source.document": ("来源文件", "来源文件的ID（见“源文件”表或“可引用ID”表，如 doc-000）"),
     "source.locator": ("来源位置", "读者在原件中找到本条的位置，如“序号3”“职权编码 3400-B-00100-140423”或标题"),
     "source.line": ("来源行", "本条在来源文本文件（sources/ 下）中开始的行号，整数"),
