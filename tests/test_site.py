@@ -18,7 +18,7 @@ import pytest
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
 from qingdan.site.check import broken_links, external_assets, unreachable_records
-from qingdan.site.search_index import indexed_text, query_words, search_words
+from qingdan.site.search_index import SearchIndexError, check_search_index, indexed_text, query_words, search_words
 from qingdan.urls import page_url
 from qingdan.validate import validate
 
@@ -453,6 +453,51 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
     after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in (tmp_path / "dist").iterdir()] == ["site"]  # no staging folders left
+
+
+def test_a_search_index_pagefind_left_broken_fails_the_build_and_keeps_the_previous_site(site, tmp_path, monkeypatch):
+    """Pagefind once wrote a zero-byte pagefind-entry.json and reported success: the build checks its output."""
+    from pagefind.index import PagefindIndex
+
+    report, _built, _ = site
+    built = build_site(report, tmp_path / "dist", stamp=STAMP)
+    before = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    real_write = PagefindIndex.write_files
+
+    async def write_then_truncate(self, output_path=None):
+        result = await real_write(self, output_path=output_path)
+        (Path(output_path or self._config["output_path"]) / "pagefind-entry.json").write_bytes(b"")
+        return result
+
+    monkeypatch.setattr(PagefindIndex, "write_files", write_then_truncate)
+    with pytest.raises(
+        SiteBuildError, match="search index could not be written.*pagefind-entry.json is missing or empty"
+    ):
+        build_site(report, tmp_path / "dist", stamp=STAMP)
+    after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_the_search_index_check_names_what_is_broken(site, tmp_path):
+    _report, built, _ = site
+    pages = json.loads((built / "pagefind" / "pagefind-entry.json").read_text())["languages"]["und"]["page_count"]
+    check_search_index(built / "pagefind", pages)  # a whole index passes
+
+    def broken(change) -> str:
+        index = tmp_path / f"index-{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(built / "pagefind", index)
+        change(index)
+        with pytest.raises(SearchIndexError) as caught:
+            check_search_index(index, pages)
+        return str(caught.value)
+
+    assert "not Pagefind's entry file" in broken(lambda i: (i / "pagefind-entry.json").write_text("{"))
+    assert "names no index" in broken(lambda i: (i / "pagefind-entry.json").write_text('{"languages": {}}'))
+    assert "metadata" in broken(lambda i: next(i.glob("*.pf_meta")).write_bytes(b""))
+    assert "index files" in broken(lambda i: [p.unlink() for p in (i / "index").iterdir()])
+    assert "fragment files" in broken(lambda i: next((i / "fragment").iterdir()).write_bytes(b""))
+    with pytest.raises(SearchIndexError, match=f"holds {pages} pages, not {pages + 1}"):
+        check_search_index(built / "pagefind", pages + 1)
 
 
 def test_downloads_in_dist_are_published_and_listed(tmp_path):

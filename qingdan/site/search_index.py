@@ -21,6 +21,7 @@ matching heading back into a result linking to the record's own page.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import unicodedata
@@ -160,7 +161,7 @@ def write_search_index(records: Iterable[SearchRecord], site: Path) -> Path:
         async with PagefindIndex(config) as index:
             for url, html in pages:
                 await index.add_html_file(content=html, url=url)
-            await index.write_files(output_path=str(target.absolute()))
+            # leaving the block writes the files to the configured output path
 
     if target.exists():
         shutil.rmtree(target)
@@ -169,4 +170,34 @@ def write_search_index(records: Iterable[SearchRecord], site: Path) -> Path:
         pool.submit(asyncio.run, run()).result()
     for name in UNUSED_FILES:
         (target / name).unlink(missing_ok=True)
+    check_search_index(target, len(pages))
     return target
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind reported success but its output is not a usable index."""
+
+
+def check_search_index(target: Path, pages: int) -> None:
+    """What a browser loads first must be there and whole: the entry file (JSON naming each language's
+    index), each language's metadata file, and index chunks and fragments when anything was indexed.
+    Pagefind once wrote an empty pagefind-entry.json and reported success: search then broke silently."""
+    entry = target / "pagefind-entry.json"
+    if not entry.is_file() or entry.stat().st_size == 0:
+        raise SearchIndexError(f"{entry.name} is missing or empty")
+    try:
+        languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise SearchIndexError(f"{entry.name} is not Pagefind's entry file ({error})") from None
+    if not isinstance(languages, dict) or not languages:
+        raise SearchIndexError(f"{entry.name} names no index")
+    for language, about in languages.items():
+        meta = target / f"pagefind.{about.get('hash') if isinstance(about, dict) else None}.pf_meta"
+        if not meta.is_file() or meta.stat().st_size == 0:
+            raise SearchIndexError(f"the metadata of the {language!r} index ({meta.name}) is missing or empty")
+        if isinstance(about, dict) and about.get("page_count") != pages:
+            raise SearchIndexError(f"the {language!r} index holds {about.get('page_count')} pages, not {pages}")
+    for folder, suffix in (("index", ".pf_index"), ("fragment", ".pf_fragment")):
+        files = list((target / folder).glob(f"*{suffix}")) if pages else []
+        if pages and (not files or any(f.stat().st_size == 0 for f in files)):
+            raise SearchIndexError(f"Pagefind's {folder} files are missing or empty")
