@@ -74,6 +74,54 @@ def test_a_deployment_can_keep_its_own_template(tmp_path, monkeypatch):
     assert nginx_config(layout) == f"# ours\nlisten 127.0.0.1:{layout.site_port}; root {tmp_path / 'dist' / 'site'};\n"
 
 
+def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
+    """Send bytes as they are (urllib would refuse a malformed request) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), head + b"\r\n\r\n" + body
+
+
+@pytest.mark.slow
+def test_nginx_answers_its_own_refusals_in_chinese(tmp_path):
+    """414, 400, 413 and 502 are made by nginx itself: Chinese pages, the status kept. No replica runs, so
+    the database is unreachable (502)."""
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("<p>清单</p>", encoding="utf-8")
+    layout = layout_for(dist, tmp_path)
+    for folder in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (layout.runtime / folder).mkdir(parents=True)
+    layout.nginx_conf.write_text(nginx_config(layout), encoding="utf-8")
+    nginx = [nginx_binary(), "-p", str(layout.runtime), "-c", str(layout.nginx_conf), "-e", str(layout.runtime / "e")]
+    process = subprocess.Popen([*nginx, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: port_open(layout.site_port) and port_open(layout.datasette_port), 20)
+        for port in (layout.site_port, layout.datasette_port):
+            close = b"Host: x\r\nConnection: close\r\n\r\n"
+            cases = {
+                414: b"GET /qingdan/powers?q=" + b"a" * 10_000 + b" HTTP/1.1\r\n" + close,
+                400: b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 10_000 + b"\r\n" + close,
+                413: b"POST /qingdan/powers HTTP/1.1\r\nContent-Length: 100000\r\n" + close + b"x" * 100_000,
+                502: b"GET /qingdan/powers.json HTTP/1.1\r\n" + close,
+            }
+            for expected, request in cases.items():
+                status, answer = raw_request(port, request)
+                text = answer.decode("utf-8")
+                assert status == expected, text
+                assert "text/html; charset=utf-8" in text and "请求无法处理" in text, text
+                assert "nginx" not in text.partition("\r\n\r\n")[2]
+            assert "网址过长" in raw_request(port, cases[414])[1].decode()
+            assert "数据库暂时无法访问" in raw_request(port, cases[502])[1].decode()
+        assert "请求过于频繁" in layout.nginx_conf.read_text(encoding="utf-8")  # 429: loopback is never limited
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def seed_dist(tmp_path_factory):
     dist = tmp_path_factory.mktemp("prod") / "dist"
