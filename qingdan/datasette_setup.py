@@ -15,6 +15,16 @@ from .settings import DATASETTE_PORT, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS
 
 DATABASE_NAME = "qingdan"
 
+try:  # the C loader reads metadata.yml about 10x faster; the file is ours, plain YAML either way
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+
+def _hand_written() -> dict:
+    """datasette_config/metadata.yml as written (titles, canned queries, facets)."""
+    return yaml.load((settings().datasette_config / "metadata.yml").read_text(encoding="utf-8"), Loader=_Loader)
+
 
 def column_descriptions() -> dict[str, dict[str, str]]:
     """Column descriptions for every table, taken from the models' field descriptions."""
@@ -23,7 +33,7 @@ def column_descriptions() -> dict[str, dict[str, str]]:
 
 def metadata(site_url: str = "") -> dict:
     """The hand-written metadata.yml with column descriptions from the models merged in."""
-    data = yaml.safe_load((settings().datasette_config / "metadata.yml").read_text(encoding="utf-8"))
+    data = _hand_written()
     tables = data.setdefault("databases", {}).setdefault(DATABASE_NAME, {}).setdefault("tables", {})
     for table, columns in column_descriptions().items():
         tables.setdefault(table, {}).setdefault("columns", {}).update(
@@ -37,7 +47,7 @@ def metadata(site_url: str = "") -> dict:
 
 def canned_queries() -> list[tuple[str, str]]:
     """(name, Chinese title) of each ready-made query, for the site to link to."""
-    data = yaml.safe_load((settings().datasette_config / "metadata.yml").read_text(encoding="utf-8"))
+    data = _hand_written()
     return [(name, q["title"]) for name, q in data["databases"][DATABASE_NAME]["queries"].items()]
 
 

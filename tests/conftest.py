@@ -73,10 +73,16 @@ def norm(text: str | None) -> str:
 
 
 @cache
-def seed_registry():
-    from qingdan.registry import load_registry
+def seed_validation():
+    """`validate(registry/)`, once per session (the seeds are the largest registry the tests read). Read only."""
+    from qingdan.validate import validate
 
-    return load_registry(REGISTRY)
+    return validate(REGISTRY)
+
+
+def seed_registry():
+    """The seed registry as loaded, shared with `seed_report`. Read only."""
+    return seed_validation().registry
 
 
 # --- built sites and the browser (see browser_support.py) --------------------------------------
@@ -146,9 +152,7 @@ def seed_site(tmp_path_factory, serve) -> BuiltSite:
 @pytest.fixture(scope="session")
 def seed_report():
     """`validate(registry/)`, once per session. Read only."""
-    from qingdan.validate import validate
-
-    report = validate(REGISTRY)
+    report = seed_validation()
     assert report.ok, [e.format() for e in report.errors[:5]]
     return report
 

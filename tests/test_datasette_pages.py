@@ -7,7 +7,6 @@ import pytest
 from qingdan.datasette_setup import datasette_args, metadata
 from qingdan.db import build_database
 from qingdan.settings import settings
-from qingdan.validate import validate
 
 from .conftest import REGISTRY, public_datasette
 
@@ -30,10 +29,8 @@ REPLACED = [
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    report = validate(REGISTRY)
-    assert report.ok
-    return build_database(report, tmp_path_factory.mktemp("pages") / "qingdan.db", site_url=SITE)
+def db_path(tmp_path_factory, seed_report):
+    return build_database(seed_report, tmp_path_factory.mktemp("pages") / "qingdan.db", site_url=SITE)
 
 
 @pytest.fixture

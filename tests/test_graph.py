@@ -34,7 +34,6 @@ from qingdan.validate import validate
 
 from .conftest import MINI, edit
 
-REGISTRY = Path(__file__).parent.parent / "registry"
 HOSTILE = '<script>alert("x")</script> "某局" \\N & ]]> --> 局'
 needs_dot = pytest.mark.usefixtures("graphviz")  # fails with the install command when dot is missing
 
@@ -143,8 +142,8 @@ def g(mini_registry):
 
 
 @pytest.fixture(scope="module")
-def real():
-    return validate(REGISTRY).registry
+def real(seed_report):
+    return seed_report.registry
 
 
 @pytest.fixture(scope="module")
