@@ -12,6 +12,7 @@ import getpass
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +36,10 @@ from .settings import (
 from .web_security import site_headers
 
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+# nginx leaves a replica that failed out for this long (counted in whole seconds). Two replicas must not both
+# look failed at once (nginx then answers 502 without trying either), so a restart of the next one waits
+# that long and two seconds more after the one before answers again.
+FAIL_TIMEOUT_S = 3
 
 
 class ProdError(Exception):
@@ -87,7 +92,8 @@ def nginx_config(layout: Layout) -> str:
         "SITE_PORT": str(layout.site_port),
         "DATASETTE_PORT": str(layout.datasette_port),
         "REPLICAS": "\n".join(
-            f"        server {REPLICA_HOST}:{port} max_fails=1 fail_timeout=3s;" for port in layout.replica_ports
+            f"        server {REPLICA_HOST}:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;"
+            for port in layout.replica_ports
         ),
         "TRIES": str(len(layout.replica_ports) + 1),
         "DATASETTE_RATE": str(DATASETTE_RATE),
@@ -99,6 +105,16 @@ def nginx_config(layout: Layout) -> str:
     }
     text = re.sub(r"@([A-Z_]+)@", lambda m: values[m[1]], settings().nginx_template.read_text(encoding="utf-8"))
     return text
+
+
+def build_fingerprint(dist: Path) -> tuple[int, int, int] | None:
+    """Which build `dist` holds: its database file's device, inode and modification time (every build
+    writes a new file). None while there is none."""
+    try:
+        found = (Path(dist) / "qingdan.db").stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_mtime_ns)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -126,6 +142,7 @@ class ProdServer:
         self.output = subprocess.DEVNULL if quiet else None
         self.replicas: dict[int, subprocess.Popen] = {}
         self.nginx: subprocess.Popen | None = None
+        self.serving: tuple[int, int, int] | None = None  # build_fingerprint of the build being served
 
     def replica_args(self, port: int) -> list[str]:
         dist = self.layout.dist
@@ -154,18 +171,29 @@ class ProdServer:
         self.replicas[port] = process
         return process
 
+    def nginx_command(self) -> list[str]:
+        runtime = self.layout.runtime
+        return [nginx_binary(), "-p", str(runtime), "-c", str(self.layout.nginx_conf), "-e", str(runtime / "error.log")]
+
+    def write_nginx_config(self) -> None:
+        """Write and test the configuration; nothing is written when nginx refuses it."""
+        candidate = self.layout.runtime / "nginx.conf.new"
+        candidate.write_text(nginx_config(self.layout), encoding="utf-8")
+        command = self.nginx_command()
+        command[command.index("-c") + 1] = str(candidate)
+        test = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        if test.returncode != 0:
+            raise ProdError(f"nginx refused the configuration {candidate}: {test.stderr.strip()}")
+        os.replace(candidate, self.layout.nginx_conf)
+
     def start(self, timeout: float = 60) -> None:
         check_dist(self.layout.dist)
-        binary = nginx_binary()
         runtime = self.layout.runtime
         for folder in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
             (runtime / folder).mkdir(parents=True, exist_ok=True)
+        self.serving = build_fingerprint(self.layout.dist)
         self.write_inspect_file()
-        self.layout.nginx_conf.write_text(nginx_config(self.layout), encoding="utf-8")
-        nginx = [binary, "-p", str(runtime), "-c", str(self.layout.nginx_conf), "-e", str(runtime / "error.log")]
-        test = subprocess.run([*nginx, "-t", "-q"], capture_output=True, text=True)
-        if test.returncode != 0:
-            raise ProdError(f"nginx refused the configuration {self.layout.nginx_conf}: {test.stderr.strip()}")
+        self.write_nginx_config()
         for port in (self.layout.site_port, self.layout.datasette_port):
             if port_open(self.layout.host, port):
                 raise ProdError(f"port {port} is already in use: stop what runs there or choose other ports")
@@ -173,7 +201,7 @@ class ProdServer:
             self.start_replica(port)
         for port, process in self.replicas.items():
             wait_for_port(REPLICA_HOST, port, process, timeout, f"Datasette replica {port}")
-        self.nginx = start_child([*nginx, "-g", "daemon off;"], stdout=self.output, stderr=self.output)
+        self.nginx = start_child([*self.nginx_command(), "-g", "daemon off;"], stdout=self.output, stderr=self.output)
         wait_for_port(self.layout.host, self.layout.site_port, self.nginx, timeout, "nginx")
 
     def restart_dead_replicas(self) -> list[int]:
@@ -182,6 +210,31 @@ class ProdServer:
             if not port_open(REPLICA_HOST, port):
                 self.start_replica(port)
         return dead
+
+    def restart_replica(self, port: int, timeout: float = 60) -> None:
+        """Stop a replica (it finishes the requests it holds) and start it again; return once it answers."""
+        stop_children([self.replicas[port]])
+        process = self.start_replica(port)
+        wait_for_port(REPLICA_HOST, port, process, timeout, f"Datasette replica {port}")
+
+    def reload_if_rebuilt(self, timeout: float = 60) -> bool:
+        """When `dist` holds a new build: restart the replicas one at a time on it and reload nginx."""
+        current = build_fingerprint(self.layout.dist)
+        if current is None or current == self.serving:
+            return False
+        try:
+            check_dist(self.layout.dist)
+        except SystemExit:
+            return False  # not whole yet: next time
+        self.write_inspect_file()
+        self.write_nginx_config()
+        self.nginx.send_signal(signal.SIGHUP)  # nginx reloads gracefully: workers finish their requests
+        for i, port in enumerate(self.layout.replica_ports):
+            if i:
+                time.sleep(FAIL_TIMEOUT_S + 2)  # the replica before is no longer counted as failed
+            self.restart_replica(port, timeout)
+        self.serving = current
+        return True
 
     def stop(self) -> None:
         stop_children([p for p in [self.nginx, *self.replicas.values()] if p is not None])
@@ -203,6 +256,8 @@ def serve_prod(layout: Layout) -> None:
             while server.nginx.poll() is None:
                 for port in server.restart_dead_replicas():
                     print(f"replica {port} stopped; started again", flush=True)
+                if server.reload_if_rebuilt():
+                    print("new build: replicas restarted one at a time on it, nginx reloaded", flush=True)
                 time.sleep(1)
             raise ProdError(f"nginx stopped (exit {server.nginx.returncode}); see {layout.runtime / 'error.log'}")
         except KeyboardInterrupt:

@@ -1,12 +1,16 @@
 """serve-prod: nginx in front of the site and Datasette replicas (qingdan.serve_prod)."""
 
+import contextlib
 import gzip
+import json
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -180,6 +184,60 @@ def test_a_request_succeeds_while_a_replica_is_killed(prod):
     statuses = [get(f"{base}/qingdan/powers.json?_size={1 + i}")[0] for i in range(20)]
     assert statuses == [200] * 20
     prod.start_replica(port)
+
+
+@pytest.mark.slow
+def test_a_new_build_is_served_without_a_failed_request(tmp_path):
+    """`dist` switched to a new build (a symlink replaced in one rename, as `qingdan build` does): the
+    replicas are restarted one at a time on it while clients keep asking, and none of them sees an error."""
+    db = build(REGISTRY, tmp_path / "db-only", site=False, version="test").dist / "qingdan.db"
+    versions = []
+    for n in (1, 2):
+        version = tmp_path / "build" / f"dist.v-{n}"
+        (version / "site").mkdir(parents=True)
+        (version / "site" / "index.html").write_text(f"<p>清单 {n}</p>", encoding="utf-8")
+        (version / "qingdan.db").write_bytes(db.read_bytes())
+        with contextlib.closing(sqlite3.connect(version / "qingdan.db")) as conn, conn:
+            conn.execute("update builds set version = ?", (f"v{n}",))
+        write_metadata(version / "metadata.json")
+        versions.append(version)
+    dist = tmp_path / "dist"
+    dist.symlink_to(versions[0])
+    server = ProdServer(layout_for(dist, tmp_path), quiet=True)
+    base = f"http://127.0.0.1:{server.layout.site_port}"
+
+    def served_version() -> str:
+        return json.loads(get(f"{base}/qingdan/builds.json?_shape=array")[2])[0]["version"]
+
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def ask():
+        while not done.is_set():
+            statuses.append(get(f"{base}/qingdan/powers.json?_size=1")[0])
+
+    try:
+        server.start()
+        assert served_version() == "v1" and server.reload_if_rebuilt() is False
+        old = {port: process.pid for port, process in server.replicas.items()}
+        clients = [threading.Thread(target=ask) for _ in range(4)]
+        for client in clients:
+            client.start()
+        link = tmp_path / "build" / "dist.link"
+        link.symlink_to(versions[1])
+        os.replace(link, dist)
+        assert server.reload_if_rebuilt() is True
+        done.set()
+        for client in clients:
+            client.join()
+        assert len(statuses) > 20 and set(statuses) == {200}, statuses
+        assert all(server.replicas[port].pid != pid for port, pid in old.items())
+        assert served_version() == "v2" and served_version() == "v2"  # both replicas
+        assert "清单 2" in get(f"{base}/")[2].decode()
+        assert server.reload_if_rebuilt() is False
+    finally:
+        done.set()
+        server.stop()
 
 
 @pytest.mark.slow
