@@ -8,12 +8,12 @@ from qingdan.models import KIND
 from .conftest import public_datasette
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def db_path(seed_db):
     return seed_db
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # read only: one instance for the module
 def ds(db_path):
     return public_datasette(db_path)
 

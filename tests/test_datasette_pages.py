@@ -33,7 +33,7 @@ def db_path(tmp_path_factory, seed_report):
     return build_database(seed_report, tmp_path_factory.mktemp("pages") / "qingdan.db", site_url=SITE)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # read only: one instance for the module
 def ds(db_path):
     return public_datasette(db_path, metadata(SITE))
 

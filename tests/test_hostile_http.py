@@ -32,12 +32,12 @@ def within(seconds: float):
     assert elapsed < seconds, f"took {elapsed:.2f} s (bound {seconds} s)"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def db_path(seed_db):
     return seed_db
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # read only: one instance for the module
 def ds(db_path):
     return public_datasette(db_path)
 

@@ -52,7 +52,7 @@ def test_first_question_after_start_is_answered_within_a_tight_time_limit(seed_d
         server.wait(timeout=10)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # read only: one instance for the module
 def ds(seed_db):
     return public_datasette(seed_db)
 
