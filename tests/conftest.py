@@ -157,6 +157,9 @@ def seed_report():
     return report
 
 
+SEED_DB_SITE_URL = "http://127.0.0.1:8000/"
+
+
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory, seed_report) -> Path:
     """The real registry's database (site URL http://127.0.0.1:8000/), built once per session. Read only:
@@ -164,7 +167,7 @@ def seed_db(tmp_path_factory, seed_report) -> Path:
     from qingdan.db import build_database
 
     path = tmp_path_factory.mktemp("seed-db") / "qingdan.db"
-    return build_database(seed_report, path, site_url="http://127.0.0.1:8000/")
+    return build_database(seed_report, path, site_url=SEED_DB_SITE_URL)
 
 
 @pytest.fixture(scope="session")

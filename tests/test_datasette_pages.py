@@ -5,12 +5,11 @@ import sqlite3
 import pytest
 
 from qingdan.datasette_setup import datasette_args, metadata
-from qingdan.db import build_database
 from qingdan.settings import settings
 
-from .conftest import REGISTRY, public_datasette
+from .conftest import REGISTRY, SEED_DB_SITE_URL, public_datasette
 
-SITE = "http://127.0.0.1:8000/"
+SITE = SEED_DB_SITE_URL
 # English strings of Datasette's own templates that the Chinese ones replace.
 REPLACED = [
     "Powered by",
@@ -29,8 +28,8 @@ REPLACED = [
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory, seed_report):
-    return build_database(seed_report, tmp_path_factory.mktemp("pages") / "qingdan.db", site_url=SITE)
+def db_path(seed_db):
+    return seed_db
 
 
 @pytest.fixture(scope="module")  # read only: one instance for the module
