@@ -1,7 +1,10 @@
-"""Build the public site: registry → Markdown (build folder) → MkDocs → Pagefind → dist/site/ (atomic).
+"""Build the public site: registry → Markdown → MkDocs (shared pages) + shells (record pages) →
+Pagefind → dist/site/ (atomic).
 
-MkDocs runs in a child process (its plugins and hooks keep module-level state); the search
-index is written by Pagefind from the records the database searches (`search_index`).
+MkDocs runs in a child process (its plugins and hooks keep module-level state) on the shared pages
+and one shell per record folder (`shared.py`); the record pages are filled into the shells by
+worker processes (`records.py`, `shell.py`). The search index is written by Pagefind from the
+records the database searches (`search_index`).
 """
 
 from __future__ import annotations
@@ -22,16 +25,13 @@ from ..matters import shared_matters
 from ..safefiles import UnsafeFile
 from ..settings import settings
 from ..urls import MATTERS_FOLDER, is_site_name, safe_id
-from .agencies import agency_page
 from .changes import changes_page
 from .context import SiteContext
-from .guides import guide_page
 from .markup import esc
 from .matters import matter_page, matters_index
 from .pages import (
     agencies_index,
     boundaries_index,
-    boundary_page,
     data_page,
     graph_page,
     guides_index,
@@ -41,8 +41,10 @@ from .pages import (
     sources_index,
     who_page,
 )
+from .records import fill_record_pages
 from .search_index import page_records, registry_records, write_search_index
-from .shards import build_shards, code_version
+from .shared import assemble, build_shared, code_version, shared_output
+from .shell import ShellError, shell_pages
 
 log = logging.getLogger("qingdan.site")
 
@@ -74,8 +76,9 @@ def build_site(
     graph page and each agency's neighbourhood. `stamp` ({"version", "date"}) goes in every footer.
     Files already in `dist/` (qingdan.db, csv/, graph/) are copied into `downloads/`.
     `changes` (from qingdan.changes.change_history) gives the change pages and the Atom feed.
-    MkDocs runs once per region shard, `workers` at a time (default: one per core), and a shard
-    whose inputs are unchanged is taken from `build_dir/cache/site-shards/` (see shards.py).
+    MkDocs runs once, on the shared pages (its output is taken from `build_dir/cache/site-mkdocs/`
+    when its inputs are unchanged); the record pages are filled into its shells by `workers`
+    processes (default: one per core).
     """
     if report.errors:
         raise SiteBuildError(
@@ -108,6 +111,9 @@ def build_site(
     _prerender_flowcharts(ctx)
     write_pages(ctx, docs)
     write_change_pages(ctx, docs, changes or [], site_url)
+    for rel, text in shell_pages().items():
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text(text, encoding="utf-8")
     inline = src / "inline"
     inline.mkdir()
     for key, svg in ctx.inlines.items():
@@ -115,19 +121,18 @@ def build_site(
     config = _write_config(src, docs, site_url=site_url, stamp=stamp)
 
     site = dist / "site"
+    version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
     with atomic_directory(site) as staging:
-        build_shards(
-            config,
-            ctx.registry,
-            docs,
-            inline,
-            src / "shards",
-            cache / "site-shards",
-            staging,
-            lambda shard_config, shard_site: run_mkdocs(shard_config, shard_site),
-            version=code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")]),
-            workers=workers,
-        )
+        built = shared_output(cache)
+
+        def mkdocs() -> None:
+            build_shared(config, docs, inline, cache, lambda cfg, out: run_mkdocs(cfg, out), version=version)
+
+        try:
+            urls = fill_record_pages(ctx, changes or [], config, built, staging, mkdocs, workers)
+        except ShellError as error:
+            raise SiteBuildError(f"the record pages could not be filled into MkDocs' page shell: {error}") from error
+        assemble(built, staging, urls)
         _index_for_search(ctx, staging)
         _copy_downloads(dist, staging / "downloads", downloads)
     return site
@@ -145,6 +150,7 @@ def _check_ids(ctx: SiteContext) -> None:
 
 
 def write_pages(ctx: SiteContext, docs: Path) -> None:
+    """The pages MkDocs builds (the record pages are `records.record_pages`)."""
     reg = ctx.registry
 
     def put(rel: str, content: str) -> None:
@@ -164,13 +170,6 @@ def write_pages(ctx: SiteContext, docs: Path) -> None:
     put(f"{MATTERS_FOLDER}/index.md", matters_index(ctx))
     for matter in shared_matters(ctx.matters):
         put(f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md", matter_page(ctx, matter))
-    for agency in reg.of("agency"):
-        put(f"agencies/{safe_id(agency.id)}.md", agency_page(ctx, agency))
-    for kind in ("power", "service"):
-        for record in reg.of(kind):
-            put(f"guides/{safe_id(record.id)}.md", guide_page(ctx, record, kind))
-    for boundary in reg.of("boundary"):
-        put(f"boundaries/{safe_id(boundary.id)}.md", boundary_page(ctx, boundary))
     for doc in reg.of("document"):
         lines = None
         file_name = ctx.source_file(doc)
@@ -188,8 +187,6 @@ def write_pages(ctx: SiteContext, docs: Path) -> None:
 def write_change_pages(ctx: SiteContext, docs: Path, sets: list, site_url: str | None) -> None:
     (docs / "changes").mkdir(parents=True, exist_ok=True)
     (docs / "changes" / "index.md").write_text(changes_page(ctx, sets), encoding="utf-8")
-    for agency_id in (agency.id for agency in ctx.registry.of("agency")):
-        (docs / "changes" / f"{safe_id(agency_id)}.md").write_text(changes_page(ctx, sets, agency_id), encoding="utf-8")
     (docs / "changes.xml").write_bytes(atom_feed(sets, site_url=site_url or ""))
 
 

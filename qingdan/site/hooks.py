@@ -28,25 +28,39 @@ _BLOCK_LEVEL = set(BLOCK_LEVEL_ELEMENTS)
 _set_aside: dict[str, list[str]] = {}
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:
+def is_raw_block(chunk: str) -> bool:
+    opening, closing = _OPEN.match(chunk), _CLOSE.search(chunk)
+    return bool(opening and closing and {opening.group(1).lower(), closing.group(1).lower()} <= _BLOCK_LEVEL)
+
+
+def set_aside(markdown: str) -> tuple[str, list[str]]:
+    """The Markdown with each raw HTML block replaced by a placeholder paragraph, and the blocks."""
     blocks: list[str] = []
     chunks = markdown.split("\n\n")
     for i, chunk in enumerate(chunks):
-        opening, closing = _OPEN.match(chunk), _CLOSE.search(chunk)
-        if opening and closing and {opening.group(1).lower(), closing.group(1).lower()} <= _BLOCK_LEVEL:
+        if is_raw_block(chunk):
             chunks[i] = f"QDRAWBLOCK{len(blocks)}QD"
             blocks.append(chunk)
     if not blocks:
-        return markdown
-    _set_aside[page.file.src_uri] = blocks
-    return "\n\n".join(chunks)
+        return markdown, blocks
+    return "\n\n".join(chunks), blocks
 
 
-def on_page_content(html: str, page, config, files) -> str:
-    blocks = _set_aside.pop(page.file.src_uri, None)
+def put_back(html: str, blocks: list[str]) -> str:
     if not blocks:
         return html
     return _PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], html)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    text, blocks = set_aside(markdown)
+    if blocks:
+        _set_aside[page.file.src_uri] = blocks
+    return text
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    return put_back(html, _set_aside.pop(page.file.src_uri, None) or [])
 
 
 @lru_cache(maxsize=4096)
@@ -58,9 +72,14 @@ def _svg(folder: str, key: str) -> str:
         raise RuntimeError(f"qingdan: the drawing {path} for a page is missing; rebuild the site") from None
 
 
+def fill_drawings(output: str, svg_of) -> str:
+    """Each drawing's slot filled with `svg_of(key)` (focusable, so that a keyboard can scroll a
+    drawing wider than the screen)."""
+    if "data-qd-inline=" not in output:
+        return output
+    return SLOT.sub(lambda m: f'<div class="qd-flow-scroll" tabindex="0">{svg_of(m.group(1))}</div>', output)
+
+
 def on_post_page(output: str, page, config) -> str:
     folder = (config.get("extra") or {}).get("qingdan_inline")
-    if not folder or "data-qd-inline=" not in output:
-        return output
-    # focusable, so that a keyboard can scroll a drawing wider than the screen
-    return SLOT.sub(lambda m: f'<div class="qd-flow-scroll" tabindex="0">{_svg(folder, m.group(1))}</div>', output)
+    return fill_drawings(output, lambda key: _svg(folder, key)) if folder else output

@@ -1,0 +1,108 @@
+"""The pages MkDocs builds: home, section indexes, reports, sources, hand-written pages, theme files
+and the record folders' shells, in one MkDocs run whose output is cached by content.
+
+When the inputs (the Markdown, the drawings it shows, the configuration, the theme overrides and
+hook, the MkDocs and Material versions) hash to what is in `cache/site-mkdocs/`, MkDocs does not
+run again. The output is linked into the site without the shells; the sitemap lists the record
+pages in the shells' place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from .shell import RECORD_FOLDERS, SHELL, is_shell_output
+
+_INLINE = re.compile(rb'data-qd-inline="([0-9a-f]{32})"')
+_URL = re.compile(r"<url>.*?</url>", re.DOTALL)
+
+
+def code_version(paths: list[Path]) -> str:
+    """What else decides a page's HTML: the theme overrides, the hook, MkDocs' and Material's versions."""
+    import material
+    import mkdocs
+
+    digest = hashlib.sha256(f"mkdocs {mkdocs.__version__} material {material.__version__}".encode())
+    for root in paths:
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def shared_output(cache: Path) -> Path:
+    """Where MkDocs' output is kept (and read from, by the record pages' shells)."""
+    return cache / "site-mkdocs"
+
+
+def build_shared(
+    config: Path, docs: Path, inline: Path, cache: Path, run_mkdocs: Callable[[Path, Path], None], *, version: str
+) -> bool:
+    """Put MkDocs' output for `docs` in `shared_output(cache)`, unless it is there already; returns
+    whether MkDocs ran."""
+    key = _key(docs, inline, config.read_text(encoding="utf-8"), version)
+    target = shared_output(cache)
+    if (target / ".key").is_file() and (target / ".key").read_text() == key:
+        return False
+    cache.mkdir(parents=True, exist_ok=True)
+    fresh = cache / ".site-mkdocs.new"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    fresh.mkdir(parents=True)
+    run_mkdocs(config, fresh)
+    (fresh / ".key").write_text(key)
+    # replaced whole, never rewritten in place: published pages may be links to the old files
+    if target.exists():
+        shutil.rmtree(target)
+    fresh.rename(target)
+    return True
+
+
+def _key(docs: Path, inline: Path, config: str, version: str) -> str:
+    digest = hashlib.sha256(f"{version}\0{config}".encode())
+    for path in sorted(docs.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            digest.update(path.relative_to(docs).as_posix().encode() + b"\0" + hashlib.sha256(data).digest())
+            for key in _INLINE.findall(data):
+                digest.update(hashlib.sha256((inline / f"{key.decode()}.svg").read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def assemble(built: Path, site: Path, record_urls: list[str]) -> None:
+    """Link MkDocs' output into the site (not the shells) and write one sitemap of every page: the
+    record pages' entries are the shell's entry with the page's address."""
+    for path in built.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(built).as_posix()
+        if rel == ".key" or rel.startswith("sitemap.xml") or is_shell_output(rel):
+            continue
+        _link(path, site / rel)
+    sitemap = built / "sitemap.xml"
+    entries = _URL.findall(sitemap.read_text(encoding="utf-8")) if sitemap.is_file() else []
+    templates = {}
+    for entry in entries:
+        for folder in RECORD_FOLDERS:
+            if f"/{folder}/{SHELL}/" in entry:
+                templates[folder] = entry
+    urls = [entry for entry in entries if not is_shell_output(entry)]
+    for url in record_urls:
+        template = templates.get(url.split("/", 1)[0])
+        if template:
+            urls.append(template.replace(f"/{url.split('/', 1)[0]}/{SHELL}/", f"/{url}"))
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    (site / "sitemap.xml").write_text(head + "\n".join(urls) + "\n</urlset>\n", encoding="utf-8")
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

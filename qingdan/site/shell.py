@@ -1,0 +1,202 @@
+"""Record pages filled into a shell that MkDocs and Material rendered once per folder.
+
+The record pages (guides, agencies, boundaries, an agency's changes) sit one folder deep and are
+not in the navigation, so Material wraps each in the same HTML: the navigation, header, footer and
+scripts differ only by the page's title, description, address, table of contents and content.
+MkDocs renders two placeholder pages per folder (`shell_pages`: one with a table of contents, one
+without, since Material then leaves out the skip link); `ShellRenderer` cuts them at the
+placeholders and, for each record page, converts its Markdown with the Markdown extensions of the
+site's configuration (one instance, reset between pages; the hook's set-aside keeps the HTML blocks
+out of it), renders Material's table-of-contents partial with the theme's own Jinja templates, and
+joins the pieces. tests/test_shell.py checks the result is byte for byte what MkDocs writes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+from . import hooks
+from .markup import block, heading, page
+
+SHELL = "_qd_shell"  # record IDs never start with '_' (models.is_valid_id), so no record has this name
+SHELL_NO_TOC = "_qd_shell_notoc"
+RECORD_FOLDERS = ("guides", "agencies", "boundaries", "changes")
+_TITLE = "QDSHELLTITLE"
+_DESCRIPTION = "QDSHELLDESCRIPTION"
+_CONTENT = '<h1 id="qdshellcontent">QDSHELLCONTENT</h1>'
+_ALLOWED_META = {"title", "description", "search"}
+# `## 标题 {#anchor}` (markup.heading) whose title holds no character Python-Markdown's inline
+# patterns could act on, so that Markdown would keep it as it is
+_PLAIN_HEADING = re.compile(r"^(#{1,6}) (\S(?:[^\n]*\S)?) \{#([a-z][a-z0-9_-]*)\}$")
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!<>&|~\"'=:^$@%/;,?")
+
+
+class ShellError(RuntimeError):
+    """A record page the shell cannot render as MkDocs would (it would need MkDocs itself)."""
+
+
+def shell_pages() -> dict[str, str]:
+    """The placeholder pages MkDocs renders: Markdown file (relative to docs/) → its Markdown."""
+    front = {"title": _TITLE, "description": _DESCRIPTION}
+    pages = {}
+    for folder in RECORD_FOLDERS:
+        pages[f"{folder}/{SHELL}.md"] = page(front, block(_CONTENT), heading("QDSHELLTOC", "qdshelltoc"))
+        pages[f"{folder}/{SHELL_NO_TOC}.md"] = page(front, block(_CONTENT))
+    return pages
+
+
+def is_shell_output(rel: str) -> bool:
+    """Whether a path in MkDocs' output (or a sitemap address) is a shell's, never published."""
+    return any(f"{folder}/{name}/" in rel for folder in RECORD_FOLDERS for name in (SHELL, SHELL_NO_TOC))
+
+
+def output_of(rel_md: str) -> str:
+    """guides/x.md → guides/x/index.html (directory URLs, as the site's MkDocs writes them)."""
+    return rel_md[: -len(".md")] + "/index.html"
+
+
+class ShellRenderer:
+    """Renders record pages into the shells MkDocs wrote into `built` (its output folder)."""
+
+    def __init__(self, config_file: Path, built: Path):
+        import markdown
+        from mkdocs.config import load_config
+
+        config = load_config(str(config_file))
+        self.config = config
+        self.site_url = config.site_url
+        if not config.site_description:
+            raise ShellError("the site's configuration has no site_description (a page without one needs it)")
+        self.markdown = markdown.Markdown(
+            extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {}
+        )
+        self._heading_parts = {level: self._heading_template(level) for level in range(1, 7)}
+        env = config.theme.get_env()
+        self.toc_template = env.from_string(
+            '{% import "partials/language.html" as lang with context %}{% include "partials/toc.html" %}'
+        )
+        self.shells: dict[tuple[str, bool], list] = {}
+        for folder in RECORD_FOLDERS:
+            for name, with_toc in ((SHELL, True), (SHELL_NO_TOC, False)):
+                rel_md = f"{folder}/{name}.md"
+                html = (built / output_of(rel_md)).read_text(encoding="utf-8")
+                self.shells[folder, with_toc] = self._cut(html, rel_md, shell_pages()[rel_md])
+
+    # --- the pieces of one page --------------------------------------------------------
+
+    def convert(self, source: str) -> tuple[dict, str, list]:
+        """Front matter, content HTML and table of contents, as MkDocs and the site's hook make them.
+
+        A page of plain headings with explicit ids (`markup.heading`) and raw HTML blocks is put
+        together directly (Python-Markdown would only pass the blocks through and wrap the
+        headings); any other page goes through Python-Markdown."""
+        from markdown.extensions.toc import nest_toc_tokens
+        from mkdocs.structure.toc import get_toc
+        from mkdocs.utils.meta import get_data
+
+        body, meta = get_data(source)
+        parts, tokens = [], []
+        for chunk in body.split("\n\n"):  # as the hook splits it: a block keeps a final newline
+            if hooks.is_raw_block(chunk):
+                parts.append(chunk)
+                continue
+            match = _PLAIN_HEADING.fullmatch(chunk.removesuffix("\n"))
+            if match is None or not _MARKDOWN_PUNCTUATION.isdisjoint(match.group(2)):
+                return meta, *self._markdown(body)
+            level, title, anchor = len(match.group(1)), match.group(2), match.group(3)
+            before, between, after = self._heading_parts[level]
+            parts.append(f"{before}{anchor}{between}{title}{after.replace('#QDHEADINGID', '#' + anchor)}")
+            tokens.append({"level": level, "id": anchor, "name": title, "children": []})
+        return meta, "\n".join(parts), get_toc(nest_toc_tokens(tokens))
+
+    def _markdown(self, body: str) -> tuple[str, list]:
+        from mkdocs.structure.toc import get_toc
+
+        text, blocks = hooks.set_aside(body)
+        self.markdown.reset()
+        html = self.markdown.convert(text)
+        toc = get_toc(getattr(self.markdown, "toc_tokens", []))
+        return hooks.put_back(html, blocks), toc
+
+    def _heading_template(self, level: int) -> tuple[str, str, str]:
+        """How Python-Markdown, with the site's extensions, writes a heading: the text around its id
+        and title (the permalink repeats the id as #QDHEADINGID)."""
+        html = self.markdown.convert(f"{'#' * level} QDHEADINGTITLE {{#QDHEADINGID}}")
+        self.markdown.reset()
+        before, rest = html.split("QDHEADINGID", 1)
+        between, after = rest.split("QDHEADINGTITLE", 1)
+        if "QDHEADING" in before + between or after.count("#QDHEADINGID") != 1:
+            raise ShellError("Python-Markdown writes headings in an unexpected way; the shell cannot copy it")
+        return before, between, after
+
+    def _toc_html(self, toc) -> str:
+        return self.toc_template.render(config=self.config, page=SimpleNamespace(toc=toc))
+
+    def _canonical(self, url: str) -> str | None:
+        from urllib.parse import urljoin
+
+        return urljoin(self.site_url, url) if self.site_url else None
+
+    @staticmethod
+    def _skip(toc, url: str) -> str:
+        from mkdocs.utils import normalize_url
+
+        return normalize_url(str(next(iter(toc)).url), page=SimpleNamespace(url=url)) if toc else ""
+
+    def _slots(self, meta: dict, content: str, toc, url: str) -> dict[str, str]:
+        """Each placeholder's text in the page: Material's markup around the value where the value
+        alone could also appear elsewhere."""
+        slots = {
+            "title": meta["title"],
+            "description": f'content="{meta.get("description") or self.config.site_description}"',
+            "toc": self._toc_html(toc),
+            "content": content,
+        }
+        if toc:
+            slots["skip"] = f'<a href="{self._skip(toc, url)}" class="md-skip">'
+        canonical = self._canonical(url)
+        if canonical:
+            slots["canonical"] = f'<link rel="canonical" href="{canonical}">'
+        return slots
+
+    def _cut(self, html: str, rel_md: str, source: str) -> list:
+        """The shell as static text and slot names, each placeholder found where expected."""
+        meta, content, toc = self.convert(source)
+        marks = self._slots(meta, content, toc, rel_md[: -len(".md")] + "/")
+        expected = {"title": 2}
+        found = []
+        for name, text in marks.items():
+            start, count = 0, 0
+            while (at := html.find(text, start)) >= 0:
+                found.append((at, at + len(text), name))
+                start, count = at + len(text), count + 1
+            if count != expected.get(name, 1):
+                raise ShellError(f"the shell {rel_md} holds its {name} {count} time(s); the theme changed")
+        found.sort()
+        pieces: list = []
+        position = 0
+        for start, end, name in found:
+            if start < position:
+                raise ShellError(f"the shell {rel_md} has overlapping placeholders; the theme changed")
+            pieces += [html[position:start], name]
+            position = end
+        pieces.append(html[position:])
+        return pieces
+
+    # --- a whole page ------------------------------------------------------------------
+
+    def render(self, rel_md: str, source: str, drawings: dict[str, str]) -> bytes:
+        """The page's HTML as MkDocs would write it, its drawings put in from `drawings` (key → SVG,
+        `SiteContext.inlines`) as the hook does."""
+        folder = rel_md.split("/", 1)[0]
+        meta, content, toc = self.convert(source)
+        if not meta.get("title") or not set(meta) <= _ALLOWED_META:
+            raise ShellError(f"{rel_md}: a record page needs a title and no other front matter than {_ALLOWED_META}")
+        if "<h1" not in content:
+            raise ShellError(f"{rel_md}: a record page carries its own <h1> (Material would add one)")
+        slots = self._slots(meta, content, toc, rel_md[: -len(".md")] + "/")
+        pieces = self.shells[folder, bool(toc)]
+        html = "".join(piece if i % 2 == 0 else slots[piece] for i, piece in enumerate(pieces))
+        return hooks.fill_drawings(html, drawings.__getitem__).encode("utf-8", errors="xmlcharrefreplace")
