@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import children
+from . import children, segmenter
 from .atomic import PublishError, Stage, staged_dist
 from .changes import change_history, change_rows
 from .csv_export import export_csv
@@ -92,7 +92,7 @@ def build(
     try:
         with (
             staged_dist(dist, OUTPUTS) as stage,  # the lock first: a second build stops at once
-            _jieba_cache_in(stage.build_dir / "cache" / "jieba"),  # validation segments words too
+            segmenter.cache_in(stage.build_dir / "cache" / "jieba"),  # validation segments words too
             _temporary_files_in(stage),
         ):
             report = validate(registry)
@@ -167,18 +167,3 @@ def _temporary_files_in(stage: Stage):
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = saved
-
-
-@contextmanager
-def _jieba_cache_in(folder: Path):
-    """jieba keeps its dictionary cache in the build folder (build/cache/jieba, reused by the next
-    build), not in the system's temporary folder."""
-    import jieba
-
-    saved = jieba.dt.tmp_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    jieba.dt.tmp_dir = str(folder)
-    try:
-        yield
-    finally:
-        jieba.dt.tmp_dir = saved

@@ -8,16 +8,13 @@ and never change the registry.
 
 from __future__ import annotations
 
-import logging
 import re
 
-import jieba
 from pydantic import BaseModel
 
 from .registry import Registry
 from .safefiles import UnsafeFile
-
-jieba.setLogLevel(logging.WARNING)
+from .segmenter import jieba
 
 GUIDE_KINDS = ("power", "service")
 # Fields that are not the source's own wording, or that already describe damage.

@@ -14,13 +14,10 @@ place (三亚, 长治) also stands for every record of that region.
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import lru_cache
 
-import jieba
-
-jieba.setLogLevel(logging.WARNING)
+from .segmenter import jieba
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\w\u3400-\u9fff]+")

@@ -7,7 +7,9 @@ environment variables, read each time `settings()` is called:
 - `QINGDAN_HOME`: a folder holding all three (instead of the checkout);
 - `QINGDAN_CONTENT`, `QINGDAN_MKDOCS_YML`, `QINGDAN_DATASETTE_CONFIG`: one of them;
 - `QINGDAN_DATASETTE_URL`: the public address of Datasette that pages link to;
-- `QINGDAN_NGINX_TEMPLATE`: the nginx configuration template of `qingdan serve --prod`.
+- `QINGDAN_NGINX_TEMPLATE`: the nginx configuration template of `qingdan serve --prod`;
+- `QINGDAN_CACHE`: the user's cache folder (default `$XDG_CACHE_HOME/qingdan`, else
+  `~/.cache/qingdan`), where commands other than the build keep jieba's dictionary cache.
 
 Command-line options (`--datasette-url`, `--host`, ports) override these in turn.
 """
@@ -42,6 +44,7 @@ class Settings:
     datasette_config: Path  # metadata.yml, plugins/ and templates/ of Datasette
     datasette_url: str  # where pages send readers for queries
     nginx_template: Path  # the one template of serve-prod's nginx configuration
+    cache: Path  # the user's own cache folder (the build keeps its caches in build/cache instead)
 
 
 def default_datasette_url(host: str = HOST, port: int = DATASETTE_PORT) -> str:
@@ -58,4 +61,5 @@ def settings() -> Settings:
         datasette_config=Path(env.get("QINGDAN_DATASETTE_CONFIG") or home / "datasette_config"),
         datasette_url=env.get("QINGDAN_DATASETTE_URL") or default_datasette_url(),
         nginx_template=Path(env.get("QINGDAN_NGINX_TEMPLATE") or home / "deploy" / "nginx.conf.template"),
+        cache=Path(env.get("QINGDAN_CACHE") or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qingdan"),
     )

@@ -62,3 +62,20 @@ def test_the_site_takes_its_pages_from_the_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("QINGDAN_CONTENT", str(tmp_path / "nowhere"))
     with pytest.raises(site_build.SiteBuildError, match="nowhere"):
         site_build._copy_content(docs)
+
+
+def test_the_cache_folder_is_the_users_own(monkeypatch, tmp_path):
+    monkeypatch.delenv("QINGDAN_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert settings().cache == tmp_path / "xdg" / "qingdan"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert settings().cache == Path.home() / ".cache" / "qingdan"
+    monkeypatch.setenv("QINGDAN_CACHE", str(tmp_path / "mine"))
+    assert settings().cache == tmp_path / "mine"
+
+
+def test_private_folders_are_readable_by_their_owner_only(tmp_path):
+    from qingdan.segmenter import private_folder
+
+    folder = private_folder(tmp_path / "a" / "jieba")
+    assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700

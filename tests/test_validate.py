@@ -1,6 +1,9 @@
 """The validator: every error class and every finding class, with its message and line."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -296,3 +299,24 @@ def test_every_finding_is_attributed_to_an_agency(findings):
     assert registry.agency_of("demo-duty-1-wi-1") == "demo-ybj"  # a work item: its duty's agency
     assert registry.agency_of("demo-m-1") == "demo-ybj"  # a membership: its post's agency
     assert registry.agency_of("demo-tpl-penalty") == "demo-ybj"  # no agency field: the publisher
+
+
+@pytest.mark.slow  # jieba rebuilds its dictionary cache (~2 s) in the fresh folder
+def test_validate_keeps_the_segmenter_cache_in_the_users_cache_folder(tmp_path):
+    """`qingdan validate` alone (no build folder) writes jieba's cache to the user's cache folder,
+    private, and nothing to the system's shared temporary folder."""
+    system_tmp, cache_home = tmp_path / "system-tmp", tmp_path / "cache-home"
+    system_tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "QINGDAN_CACHE"}
+    env.update(TMPDIR=str(system_tmp), XDG_CACHE_HOME=str(cache_home))
+    proc = subprocess.run(
+        [sys.executable, "-m", "qingdan.cli", "validate", str(MINI), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert list(system_tmp.iterdir()) == []
+    folder = cache_home / "qingdan" / "jieba"
+    assert (folder / "jieba.cache").is_file() and folder.stat().st_mode & 0o777 == 0o700

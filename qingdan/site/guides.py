@@ -73,7 +73,7 @@ GENERIC_WORDS = {
 
 @cache
 def _words(value: str) -> frozenset[str]:
-    import jieba
+    from ..segmenter import jieba
 
     return frozenset(
         w for w in jieba.cut_for_search(value) if len(w) >= 2 and w not in GENERIC_WORDS and not w.isascii()
