@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,8 +203,28 @@ def svg_size(svg: str) -> tuple[float, float]:
 
 
 def flowchart_svg(registry, flow, cache_dir: Path | None = None, handling=()) -> str | None:
-    """Inline SVG of a full flow, or None for a title-only flow (never drawn)."""
+    """Inline SVG of a full flow, or None for a title-only flow (never drawn).
+
+    Flows drawn alike (most guides use their agency's template with the same units) are drawn,
+    and even written as DOT, once: the drawing is kept by what decides it."""
     resolved = resolve_flow(registry, flow, handling)
     if not resolved.available or not resolved.nodes:
         return None
-    return render_svg(flow_dot(resolved), cache_dir)
+    key = (
+        str(cache_dir),
+        tuple((n.id, n.kind, n.label, n.unit) for n in resolved.nodes),
+        tuple((e.source, e.target, e.label, e.reconstructed) for e in resolved.edges),
+    )
+    with _DRAWN_LOCK:
+        svg = _DRAWN.get(key)
+    if svg is None:
+        svg = render_svg(flow_dot(resolved), cache_dir)
+        with _DRAWN_LOCK:
+            if len(_DRAWN) >= graphviz_svg.MEMORY_CACHE_SIZE:
+                _DRAWN.pop(next(iter(_DRAWN)))
+            _DRAWN[key] = svg
+    return svg
+
+
+_DRAWN: dict[tuple, str] = {}
+_DRAWN_LOCK = threading.Lock()

@@ -480,6 +480,28 @@ def test_a_search_index_pagefind_left_broken_fails_the_build_and_keeps_the_previ
     assert after == before
 
 
+def test_a_search_index_broken_once_is_written_again(site, tmp_path, monkeypatch):
+    """Pagefind's service can be stopped while it writes: the build writes the index again."""
+    from pagefind.index import PagefindIndex
+
+    report, _built, _ = site
+    real_write = PagefindIndex.write_files
+    broken = []
+
+    async def truncate_first(self, output_path=None):
+        await real_write(self, output_path=output_path)
+        entry = Path(output_path or self._config["output_path"]) / "pagefind-entry.json"
+        if not broken and entry.parent.name == "pagefind":
+            broken.append(entry)
+            entry.write_bytes(b"")
+
+    monkeypatch.setattr(PagefindIndex, "write_files", truncate_first)
+    built = build_site(report, tmp_path / "dist", stamp=STAMP)
+    assert broken, "the first index written was broken"
+    assert json.loads((built / "pagefind" / "pagefind-entry.json").read_text())["languages"]
+    assert not (built / ".pagefind-scratch").exists()
+
+
 def test_the_search_index_check_names_what_is_broken(site, tmp_path):
     _report, built, _ = site
     pages = json.loads((built / "pagefind" / "pagefind-entry.json").read_text())["languages"]["und"]["page_count"]

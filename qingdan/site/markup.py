@@ -39,10 +39,24 @@ def rel(from_url: str, to_url: str) -> str:
     start = from_url.rstrip("/") or "."
     if not from_url.endswith("/") and from_url:
         start = posixpath.dirname(from_url) or "."
-    path = posixpath.relpath(target.rstrip("/") or ".", start)
+    path = _relpath(target.rstrip("/") or ".", start)
     if is_dir:
         path = "./" if path == "." else path + "/"
     return path + (f"#{fragment}" if fragment else "")
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for two site-relative paths, without its two getcwd() calls (a page has
+    hundreds of links)."""
+    path, start = posixpath.normpath(path), posixpath.normpath(start)
+    if path.startswith(("/", "..")) or start.startswith(("/", "..")):
+        return posixpath.relpath(path, start)
+    to = [] if path == "." else path.split("/")
+    here = [] if start == "." else start.split("/")
+    common = 0
+    while common < min(len(to), len(here)) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
 
 
 def a(from_url: str, to_url: str | None, label_html: str, cls: str | None = None) -> str:

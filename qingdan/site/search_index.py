@@ -149,29 +149,44 @@ def group_pages(records: Iterable[SearchRecord]) -> list[tuple[str, str]]:
     return pages
 
 
-def write_search_index(records: Iterable[SearchRecord], site: Path) -> Path:
-    """Index the records with Pagefind into `site/pagefind/`; returns that folder."""
+def write_search_index(records: Iterable[SearchRecord], site: Path, attempts: int = 3) -> Path:
+    """Index the records with Pagefind into `site/pagefind/`; returns that folder.
+
+    Pagefind's service answers a write before its files are surely on disk, and leaving its block
+    writes them once more and then stops the service: a file being written at that moment is left
+    empty. So the files are written to `site/pagefind/` explicitly, the block's own write goes to a
+    scratch folder, and the output is checked (`check_search_index`); a broken index is written
+    again, up to `attempts` times, then refused."""
     from pagefind.index import IndexConfig, PagefindIndex
 
     target = site / "pagefind"
+    scratch = site / ".pagefind-scratch"
     pages = group_pages(records)
 
     async def run() -> None:
-        config = IndexConfig(force_language=LANGUAGE, output_path=str(target.absolute()))
+        config = IndexConfig(force_language=LANGUAGE, output_path=str(scratch.absolute()))
         async with PagefindIndex(config) as index:
             for url, html in pages:
                 await index.add_html_file(content=html, url=url)
-            # leaving the block writes the files to the configured output path
+            await index.write_files(output_path=str(target.absolute()))
 
-    if target.exists():
-        shutil.rmtree(target)
-    # a thread of its own: the caller may already run an event loop (asyncio.run would refuse)
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, run()).result()
-    for name in UNUSED_FILES:
-        (target / name).unlink(missing_ok=True)
-    check_search_index(target, len(pages))
-    return target
+    attempt = 1
+    while True:
+        if target.exists():
+            shutil.rmtree(target)
+        # a thread of its own: the caller may already run an event loop (asyncio.run would refuse)
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run()).result()
+        shutil.rmtree(scratch, ignore_errors=True)
+        for name in UNUSED_FILES:
+            (target / name).unlink(missing_ok=True)
+        try:
+            check_search_index(target, len(pages))
+            return target
+        except SearchIndexError:
+            if attempt >= attempts:
+                raise
+            attempt += 1
 
 
 class SearchIndexError(RuntimeError):
