@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from bench_datasette import BASELINE_SQL, QUESTIONS, RESULTS
 
-from qingdan.search import fts_query, load_segmenter, match_score, snippet, title_hits
+from qingdan.search import fts_query, load_segmenter, rank_key, snippet
 from qingdan.settings import settings
 
 
@@ -70,8 +70,7 @@ def main() -> None:
     for arguments in (1, 2, 3):
         conn.create_function("qingdan_fts_query", arguments, fts_query, deterministic=True)
     conn.create_function("qingdan_snippet", -1, snippet, deterministic=True)
-    conn.create_function("qingdan_title_hits", 2, title_hits, deterministic=True)
-    conn.create_function("qingdan_match_score", -1, match_score, deterministic=True)
+    conn.create_function("qingdan_rank_key", -1, rank_key, deterministic=True)
     times: dict[str, list[float]] = {name: [] for name in variants()}
     load_before = os.getloadavg()
     for question in questions:

@@ -231,24 +231,45 @@ def _concept_forms(query: str) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def title_hits(query: str | None, title: str | None) -> int:
-    """How many of the question's words (in any of their forms) the title holds: a record named
-    by the question comes before one that only mentions its words. Called once a row: the
-    question's words are worked out once (cached)."""
-    title = (title or "").lower()
-    return sum(any(form in title for form in forms) for forms in _concept_forms(query or ""))
+@lru_cache(maxsize=1024)
+def _has_case(query: str) -> bool:
+    """Whether any of the question's words has letters with a case: if none (Chinese, digits), texts
+    need not be lowercased to compare (a copy of each text saved per row)."""
+    return any(form != form.upper() for forms in _concept_forms(query) for form in forms)
 
 
-def match_score(query: str | None, title: str | None, body: str | None, *about: str | None) -> int:
-    """Each of the question's words counts 5 in the title, else 2 in the units, people, phones or
-    channels, else 1 in the body: a ranking that costs a few substring tests a row, where bm25
-    first counts every record holding each word (most of the time at 1,000,000 records)."""
-    about_text = " ".join(filter(None, about)).lower()
-    texts = [(5, (title or "").lower()), (2, about_text), (1, (body or "").lower())]
-    return sum(
-        next((weight for weight, text in texts if any(form in text for form in forms)), 0)
-        for forms in _concept_forms(query or "")
-    )
+TITLE_HITS = 1_000_000  # rank_key = title hits × this + score (a score stays far below it)
+
+
+def rank_key(query: str | None, title: str | None, body: str | None, *about: str | None) -> int:
+    """How well a record answers the question, in one number, called once a row (the question's
+    words are worked out once, cached): `rank_key // TITLE_HITS` is how many of the question's words
+    (in any of their forms) the title holds, so a record named by the question comes before one that
+    only mentions its words; `rank_key % TITLE_HITS` scores each word 5 in the title, else 2 in the
+    units, people, phones or channels, else 1 in the body: a ranking that costs a few substring tests
+    a row, where bm25 first counts every record holding each word (most of the time at 1,000,000
+    records)."""
+    concepts = _concept_forms(query or "")
+    if not concepts:
+        return 0
+    fold = str.lower if _has_case(query) else str
+    title = fold(title or "")
+    hits = score = 0
+    about_text = body_text = None
+    for forms in concepts:
+        if any(form in title for form in forms):
+            hits += 1
+            score += 5
+            continue
+        if about_text is None:
+            about_text = fold(" ".join(filter(None, about)))
+        if any(form in about_text for form in forms):
+            score += 2
+            continue
+        if body_text is None:
+            body_text = fold(body or "")
+        score += any(form in body_text for form in forms)
+    return hits * TITLE_HITS + score
 
 
 SNIPPET_LENGTH = 80

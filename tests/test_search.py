@@ -136,3 +136,15 @@ async def test_places_are_searched_and_the_region_filter_keeps_one_region(ds):
         assert rows and all("襄垣县" in r["place"] for r in rows), region
     assert await who_handles(ds, "医疗救助", "没有这个地方") == []
     assert await who_handles(ds, "医疗救助", "4108") == []  # 焦作: no record there
+
+
+def test_rank_key_counts_title_hits_then_weighs_where_each_word_is():
+    from qingdan.search import TITLE_HITS, rank_key
+
+    # jieba's words: 备案 in the title (a hit, 5), 异地 and 就医 only in the units (2 each), 医疗 and 救助
+    # only in the body (1 each), 稽核 nowhere.
+    key = rank_key("备案 异地就医 医疗救助 稽核", "门诊备案", "符合医疗救助条件", "异地就医科", None, None, None)
+    assert divmod(key, TITLE_HITS) == (1, 5 + 2 * 2 + 1 * 2)
+    # A word's short form counts as the word (医保 → 医疗保障), letters match whatever their case.
+    assert divmod(rank_key("医保 PDF", "医疗保障局材料（pdf）", "", None), TITLE_HITS) == (2, 10)
+    assert rank_key("", "门诊备案", "") == 0

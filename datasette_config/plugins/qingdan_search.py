@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from qingdan.search import fts_query, load_segmenter, match_score, snippet, title_hits
+from qingdan.search import fts_query, load_segmenter, rank_key, snippet
 
 
 @hookimpl
@@ -28,8 +28,7 @@ def prepare_connection(conn):
     for arguments in (1, 2, 3):
         conn.create_function("qingdan_fts_query", arguments, fts_query, deterministic=True)
     conn.create_function("qingdan_snippet", -1, snippet, deterministic=True)
-    conn.create_function("qingdan_title_hits", 2, title_hits, deterministic=True)
-    conn.create_function("qingdan_match_score", -1, match_score, deterministic=True)
+    conn.create_function("qingdan_rank_key", -1, rank_key, deterministic=True)
 
 
 @hookimpl
