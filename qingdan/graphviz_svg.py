@@ -8,6 +8,7 @@ the slow part): in memory, and on disk where the caller keeps a cache folder bet
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import threading
@@ -84,6 +85,24 @@ def render_cached(source: str, engine: str = "dot", cache_dir: Path | None = Non
             _MEMORY.pop(next(iter(_MEMORY)))
         _MEMORY[digest] = svg
     return svg
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# What a drawing inlined in a page must never hold. Labels are escaped before Graphviz sees them,
+# so finding one of these means the escaping failed: the drawing is refused, not repaired.
+_SCRIPTED = re.compile(r"<script|javascript:|\son\w+\s*=|<foreignobject|(?:href|src)\s*=\s*[\"']https?:")
+
+
+def clean(svg: str) -> str | None:
+    """Graphviz's SVG made inlinable: the XML prolog and comments dropped; None if anything is scripted
+    (script elements, javascript: URLs, event attributes, foreign objects, links to other sites)."""
+    start = svg.find("<svg")
+    if start < 0:
+        return None
+    svg = _COMMENT.sub("", svg[start:])
+    if _SCRIPTED.search(svg.lower()):
+        return None
+    return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
 def wrap(text: str, width: int) -> list[str]:

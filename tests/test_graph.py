@@ -466,6 +466,34 @@ def test_graph_svg_is_an_inlinable_svg_element(g):
     assert "demo-lonely" in drawn_nodes(draw_graph_svg(g, isolated=True))
 
 
+SCRIPTED_SVGS = [
+    "<svg><script>alert(1)</script></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<svg><g ONLOAD="alert(1)"></g></svg>',
+    "<svg><foreignObject><p>x</p></foreignObject></svg>",
+    '<svg><a href="https://elsewhere.example/"><text>x</text></a></svg>',
+    '<svg><image src="http://elsewhere.example/x.png"/></svg>',
+]
+
+
+@pytest.mark.parametrize("svg", SCRIPTED_SVGS)
+def test_the_svg_cleaner_refuses_anything_scripted_or_linking_out(svg):
+    from qingdan.graphviz_svg import clean
+
+    assert clean('<?xml version="1.0"?>\n' + svg) is None
+
+
+def test_the_svg_cleaner_keeps_the_drawing_and_drops_prolog_and_comments():
+    from qingdan.graphviz_svg import clean
+
+    drawn = (
+        '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<!-- a -->\n<svg>\n<!-- b -->\n\n'
+        '<a xlink:href="../x/"><text>&lt;script&gt;</text></a>\n</svg>\n'
+    )
+    assert clean(drawn) == '<svg>\n<a xlink:href="../x/"><text>&lt;script&gt;</text></a>\n</svg>'
+    assert clean("no drawing") is None
+
+
 @needs_dot
 def test_a_matter_of_three_or_more_bodies_is_drawn_once_as_a_hub(g):
     from qingdan.graph_draw import graph_dot

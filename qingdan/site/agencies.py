@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import graphviz_svg
 from ..flowchart import resolve_flow
 from ..labels import zh_label
 from ..models import PowerCategory
@@ -440,24 +441,4 @@ def neighbourhood_svg(ctx: SiteContext, agency_id: str) -> str | None:
     except Exception as exc:  # noqa: BLE001 - a drawing problem must not stop the site
         log.warning("could not draw the neighbourhood of %s: %s", agency_id, exc)
         return None
-    return sanitize_svg(svg) if svg else None
-
-
-def sanitize_svg(svg: str) -> str | None:
-    """Inline an SVG drawn by our own code: drop the XML prolog; refuse anything scripted."""
-    import re
-
-    start = svg.find("<svg")
-    if start < 0:
-        return None
-    svg = re.sub(r"<!--.*?-->", "", svg[start:], flags=re.DOTALL)
-    lowered = svg.lower()
-    if (
-        "<script" in lowered
-        or "javascript:" in lowered
-        or re.search(r"\son\w+\s*=", lowered)
-        or "<foreignobject" in lowered
-        or re.search(r"(?:href|src)\s*=\s*[\"']https?:", lowered)
-    ):
-        return None
-    return "\n".join(line for line in svg.splitlines() if line.strip())
+    return graphviz_svg.clean(svg) if svg else None
