@@ -164,8 +164,6 @@ def flow_dot(resolved: ResolvedFlow):
 
 # --- SVG ---------------------------------------------------------------------------------
 
-_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TITLE = re.compile(r"<title>.*?</title>\s*", re.DOTALL)
 _ROOT = re.compile(r"<svg\b[^>]*>", re.DOTALL)
 _VIEWBOX = re.compile(r'viewBox="([\d.\-]+) ([\d.\-]+) ([\d.\-]+) ([\d.\-]+)"')
@@ -173,10 +171,12 @@ _IDS = re.compile(r'\bid="([^"]+)"')
 
 
 def _clean_svg(svg: str) -> str:
-    """Strip the XML prolog, comments and tooltips; make the root scalable (viewBox, no size)."""
-    svg = _PROLOG.sub("", svg, count=1)
-    svg = _COMMENT.sub("", svg)
-    svg = _TITLE.sub("", svg)
+    """Cleaned by the one cleaner (`graphviz_svg.clean`), tooltips dropped, the root made scalable
+    (viewBox, no size)."""
+    cleaned = graphviz_svg.clean(svg)
+    if cleaned is None:
+        raise graphviz_svg.GraphvizError("a flowchart holds script, event attributes or links out; it was not used")
+    svg = _TITLE.sub("", cleaned)
     root = _ROOT.search(svg).group(0)
     box = _VIEWBOX.search(root)
     x, y, width, height = (float(v) for v in box.groups()) if box else (0.0, 0.0, 400.0, 300.0)

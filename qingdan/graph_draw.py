@@ -68,19 +68,19 @@ def _cut(text: str, limit: int = LABEL_CHARS) -> str:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _svg_element(svg: str, title: str) -> str:
-    """Only the <svg> element: prolog, doctype and comments removed; role and name added."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise RuntimeError("Graphviz returned no <svg> element")
-    svg = re.sub(r"<!--.*?-->\s*", "", svg[start:], flags=re.S).strip()
-    return svg.replace("<svg", f'<svg role="img" aria-label="{html.escape(title, quote=True)}"', 1)
+def _svg_element(svg: str, title: str, links_to: str | None = None) -> str:
+    """Only the <svg> element, cleaned by the one cleaner (`graphviz_svg.clean`); role and name added."""
+    cleaned = graphviz_svg.clean(svg, links_to)
+    if cleaned is None:
+        raise graphviz_svg.GraphvizError("the drawing holds script, event attributes or links out; it was not used")
+    return cleaned.replace("<svg", f'<svg role="img" aria-label="{html.escape(title, quote=True)}"', 1)
 
 
-def render_svg(dot: graphviz.Digraph, title: str, engine: str = "dot") -> str:
-    """Lay out a Graphviz graph and return its inlinable <svg> element (cached by content)."""
+def render_svg(dot: graphviz.Digraph, title: str, engine: str = "dot", links_to: str | None = None) -> str:
+    """Lay out a Graphviz graph and return its inlinable <svg> element (cached by content); absolute
+    links are allowed only under `links_to`."""
     graphviz_svg.require(engine)
-    return _svg_element(graphviz_svg.render_cached(dot.source, engine), title)
+    return _svg_element(graphviz_svg.render_cached(dot.source, engine), title, links_to)
 
 
 # --- drawing ---------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def draw_graph_svg(
         isolated=isolated,
         legend=legend,
     )
-    return render_svg(dot, dot.caption, engine)
+    return render_svg(dot, dot.caption, engine, links_to=link_base)
 
 
 def neighbourhood_dot(
@@ -352,4 +352,4 @@ def draw_neighbourhood_svg(
     dot = neighbourhood_dot(
         graph, agency_id, max_neighbours=max_neighbours, edge_types=edge_types, link_base=link_base, rankdir=rankdir
     )
-    return render_svg(dot, dot.caption, engine)
+    return render_svg(dot, dot.caption, engine, links_to=link_base)

@@ -90,17 +90,23 @@ def render_cached(source: str, engine: str = "dot", cache_dir: Path | None = Non
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # What a drawing inlined in a page must never hold. Labels are escaped before Graphviz sees them,
 # so finding one of these means the escaping failed: the drawing is refused, not repaired.
-_SCRIPTED = re.compile(r"<script|javascript:|\son\w+\s*=|<foreignobject|(?:href|src)\s*=\s*[\"']https?:")
+_SCRIPTED = re.compile(r"<script|javascript:|\son\w+\s*=|<foreignobject")
+_ABSOLUTE_LINK = re.compile(r"(?:href|src)\s*=\s*[\"'](https?:[^\"']*)")
 
 
-def clean(svg: str) -> str | None:
+def clean(svg: str, links_to: str | None = None) -> str | None:
     """Graphviz's SVG made inlinable: the XML prolog and comments dropped; None if anything is scripted
-    (script elements, javascript: URLs, event attributes, foreign objects, links to other sites)."""
+    (script elements, javascript: URLs, event attributes, foreign objects) or links to another site
+    (an absolute address not under `links_to`, the site address a drawing was asked to link to)."""
     start = svg.find("<svg")
     if start < 0:
         return None
     svg = _COMMENT.sub("", svg[start:])
-    if _SCRIPTED.search(svg.lower()):
+    lowered = svg.lower()
+    allowed = links_to.lower() if links_to and "://" in links_to else None
+    if _SCRIPTED.search(lowered) or any(
+        not (allowed and link.startswith(allowed)) for link in _ABSOLUTE_LINK.findall(lowered)
+    ):
         return None
     return "\n".join(line for line in svg.splitlines() if line.strip())
 

@@ -483,6 +483,16 @@ def test_the_svg_cleaner_refuses_anything_scripted_or_linking_out(svg):
     assert clean('<?xml version="1.0"?>\n' + svg) is None
 
 
+def test_absolute_links_are_allowed_only_under_the_site_address_asked_for():
+    from qingdan.graphviz_svg import clean
+
+    own = '<svg><a xlink:href="https://example.org/agencies/x/"><text>x</text></a></svg>'
+    assert clean(own, links_to="https://example.org/") == own
+    assert clean(own) is None and clean(own, links_to="https://example.org.evil/") is None
+    assert clean(own, links_to="..") is None  # a relative base allows no absolute link
+    assert clean(own.replace("</svg>", "<script/></svg>"), links_to="https://example.org/") is None
+
+
 def test_the_svg_cleaner_keeps_the_drawing_and_drops_prolog_and_comments():
     from qingdan.graphviz_svg import clean
 
@@ -492,6 +502,20 @@ def test_the_svg_cleaner_keeps_the_drawing_and_drops_prolog_and_comments():
     )
     assert clean(drawn) == '<svg>\n<a xlink:href="../x/"><text>&lt;script&gt;</text></a>\n</svg>'
     assert clean("no drawing") is None
+
+
+@pytest.mark.parametrize("drawing", ["graph", "flowchart"])
+def test_graph_drawings_and_flowcharts_go_through_the_cleaner(monkeypatch, drawing):
+    """Whatever Graphviz returned, a drawing that holds script never reaches a page."""
+    from qingdan import flowchart, graph_draw, graphviz_svg
+
+    monkeypatch.setattr(graphviz_svg, "require", lambda engine="dot": engine)
+    monkeypatch.setattr(graphviz_svg, "render_cached", lambda *args, **kwargs: SCRIPTED_SVGS[0])
+    with pytest.raises(graphviz_svg.GraphvizError, match="script"):
+        if drawing == "graph":
+            graph_draw.render_svg(graph_draw.graphviz.Digraph(), "图")
+        else:
+            flowchart.render_svg(graph_draw.graphviz.Digraph())
 
 
 @needs_dot

@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import graphviz_svg
 from ..flowchart import resolve_flow
 from ..labels import zh_label
 from ..models import PowerCategory
@@ -441,4 +440,4 @@ def neighbourhood_svg(ctx: SiteContext, agency_id: str) -> str | None:
     except Exception as exc:  # noqa: BLE001 - a drawing problem must not stop the site
         log.warning("could not draw the neighbourhood of %s: %s", agency_id, exc)
         return None
-    return graphviz_svg.clean(svg) if svg else None
+    return svg or None

@@ -7,7 +7,6 @@ import logging
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .. import graphviz_svg
 from ..datasette_setup import canned_queries
 from ..labels import zh_label
 from ..urls import page_url, safe_id
@@ -495,9 +494,7 @@ def graph_page(ctx: SiteContext) -> str:
         try:
             from ..graph_draw import draw_graph_svg
 
-            svg = graphviz_svg.clean(
-                draw_graph_svg(ctx.graph, link_base="..", legend=False)
-            )  # links relative to graph/
+            svg = draw_graph_svg(ctx.graph, link_base="..", legend=False)  # links relative to graph/
         except Exception as exc:  # noqa: BLE001 - the drawing is optional: the site builds without it
             log.warning("could not draw the graph: %s", exc)
             svg = None
