@@ -18,17 +18,23 @@ in a temporary folder and removed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import random
+import re
+import resource
 import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -36,10 +42,13 @@ from qingdan import models
 from qingdan.datasette_setup import datasette_args, write_metadata
 from qingdan.db import build_database
 from qingdan.registry import Entry, Registry
+from qingdan.serve_prod import Layout, ProdServer
+from qingdan.settings import REPLICAS, settings
 from qingdan.validate import check
 from qingdan.yamlload import LoadedYaml
 
 RESULTS = Path(__file__).parent / "results"
+CLIENTS = 16
 WORDS = [
     "医疗救助",
     "异地就医",
@@ -161,35 +170,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def load(url_for, requests: int, clients: int = 16) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    counter = iter(range(requests))
-
-    def worker():
-        nonlocal errors
-        with httpx.Client(timeout=30) as client:
-            while True:
-                with lock:
-                    i = next(counter, None)
-                if i is None:
-                    return
-                start = time.perf_counter()
-                response = client.get(url_for(i))
-                elapsed = time.perf_counter() - start
-                with lock:
-                    latencies.append(elapsed)
-                    errors += response.status_code != 200
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - start
-    latencies.sort()
+def summary(latencies: list[float], errors: int, wall: float, cpu: float, clients: int) -> dict:
+    latencies = sorted(latencies)
     return {
         "requests": len(latencies),
         "errors": errors,
@@ -197,14 +179,65 @@ def load(url_for, requests: int, clients: int = 16) -> dict:
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),
         "rps": round(len(latencies) / wall, 1),
+        "client_cpu_ms_per_request": round(cpu / len(latencies) * 1000, 2),
     }
+
+
+def light_load(port: int, paths: list[str], seconds: float, clients: int = CLIENTS) -> dict:
+    """Load from `http_load.py`: one asyncio process of its own, raw HTTP/1.1 keep-alive."""
+    spec = {"host": "127.0.0.1", "port": port, "paths": paths, "clients": clients, "seconds": seconds}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("http_load.py"))],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def httpx_load(port: int, paths: list[str], seconds: float, clients: int = CLIENTS) -> dict:
+    """Load as this benchmark sent it before: httpx clients in threads of this process."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(10**9))
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        nonlocal errors
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while time.perf_counter() < deadline:
+                with lock:
+                    path = paths[next(counter) % len(paths)]
+                start = time.perf_counter()
+                try:
+                    ok = client.get(path).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    errors += not ok
+
+    cpu_before = time.process_time()
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_before
+    return {"latencies": latencies, "errors": errors, "wall_s": wall, "cpu_s": cpu}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--powers", type=int, default=100_000)
     parser.add_argument("--agencies", type=int, default=1_000)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=20, help="load time of each scenario")
+    parser.add_argument("--rounds", type=int, default=4, help="each scenario's time is split over this many rounds")
+    parser.add_argument("--only", help="comma-separated scenario names (default: all)")
     parser.add_argument("--db", type=Path, help="build the database into this file and keep it, or reuse it")
     args = parser.parse_args()
 
@@ -230,6 +263,7 @@ def main() -> None:
 
 
 def build_synthetic_database(powers: int, agencies: int, db_path: Path) -> dict:
+    """Build and time each step; peak memory is this process's (the build runs in it)."""
     started = time.perf_counter()
     registry = synthetic_registry(powers, agencies)
     made = time.perf_counter()
@@ -242,53 +276,187 @@ def build_synthetic_database(powers: int, agencies: int, db_path: Path) -> dict:
         "make_registry_s": round(made - started, 1),
         "validate_s": round(checked - made, 1),
         "db_build_s": round(built - checked, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "db_mb": round(db_path.stat().st_size / 1e6, 1),
         "findings": len(report.findings),
     }
 
 
+def query_variants(sql: str) -> dict[str, str]:
+    """who_handles with one part of its cost taken out, to see what that part costs."""
+    no_snippet = re.sub(r"qingdan_snippet\(.*?\)\s+as snippet", "null as snippet", sql, flags=re.S)
+    no_rank = re.sub(r"qingdan_rank_key\(:q, [^)]*\)", "0", sql)
+    final = sql.rindex("select s.kind_zh")
+    smaller = (
+        sql[:final]
+        + re.sub(r"s\.agency_name, s\.place, s\.units, s\.people, s\.phones, ", "s.agency_name, ", sql[final:])
+        + "\nlimit 20"
+    )
+    variants = {"who_handles_no_snippet": no_snippet, "who_handles_no_python_rank": no_rank}
+    variants["who_handles_20_rows_fewer_columns"] = smaller
+    assert all(v != sql for v in variants.values()), "who_handles changed: update query_variants"
+    return variants
+
+
+def wait_ready(port: int, path: str, process: subprocess.Popen | None = None, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"the server stopped while starting (exit {process.returncode})")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"no answer on port {port} within {seconds:.0f} s")
+
+
+# Datasette as `datasette serve` runs it, with uvloop and httptools hidden: uvicorn then falls back to
+# asyncio's own loop and h11, which is how it served before they were installed.
+WITHOUT_UVLOOP = (
+    "import sys; sys.modules['uvloop'] = sys.modules['httptools'] = None; from datasette.cli import cli; cli()"
+)
+
+
+@contextlib.contextmanager
+def datasette_server(db_path: Path, metadata_path: Path, work: Path, lever: str = "as served"):
+    """One Datasette as the public instance runs, or with one lever changed."""
+    port = free_port()
+    args = datasette_args(db_path, metadata_path, port=port)
+    if lever == "without uvloop and httptools":
+        args = [sys.executable, "-c", WITHOUT_UVLOOP, *args[3:]]
+    elif lever.startswith("num_sql_threads="):
+        args += ["--setting", "num_sql_threads", lever.split("=")[1]]
+    elif lever == "without qingdan_limits":
+        plugins = work / "plugins-without-limits"
+        shutil.copytree(settings().datasette_config / "plugins", plugins, dirs_exist_ok=True)
+        (plugins / "qingdan_limits.py").unlink()
+        args[args.index("--plugins-dir") + 1] = str(plugins)
+    elif lever != "as served":
+        raise ValueError(lever)
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(port, "/qingdan.json", server)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def prod_server(db_path: Path, metadata_path: Path, work: Path):
+    """nginx and two replicas, as `qingdan serve --prod` runs them (a one-page site beside the database)."""
+    dist = work / "dist"
+    (dist / "site").mkdir(parents=True, exist_ok=True)
+    (dist / "site" / "index.html").write_text("<!DOCTYPE html><title>bench</title>", encoding="utf-8")
+    if not (dist / "qingdan.db").exists():
+        (dist / "qingdan.db").symlink_to(db_path.absolute())
+    shutil.copy(metadata_path, dist / "metadata.json")
+    ports = [free_port() for _ in range(2 + REPLICAS)]
+    layout = Layout(dist.absolute(), work / "serve-prod", "127.0.0.1", ports[0], ports[1], ports[2:])
+    server = ProdServer(layout, quiet=True)
+    try:
+        server.start(timeout=600)
+        wait_ready(layout.site_port, "/qingdan.json")
+        yield layout.site_port
+    finally:
+        server.stop()
+
+
 def serve_and_measure(db_path: Path, work: Path, args) -> dict:
+    if db_path.name != "qingdan.db":  # Datasette names the database after the file
+        (work / "qingdan.db").symlink_to(db_path.absolute())
+        db_path = work / "qingdan.db"
     metadata_path = write_metadata(work / "metadata.json")
     metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
     queries = metadata["databases"]["qingdan"]["queries"]
+    for name, sql in query_variants(queries["who_handles"]["sql"]).items():
+        queries[name] = {"sql": sql, "params": ["q", "region"]}
     queries["who_handles_baseline"] = {"sql": BASELINE_SQL, "params": ["q"]}
     queries["floor"] = {"sql": "select :q as q", "params": ["q"]}  # Datasette's own cost of a canned query
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
 
-    port = free_port()
-    server = subprocess.Popen(
-        datasette_args(db_path, metadata_path, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}/qingdan"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + ".json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        rng = random.Random(2)
-        for question in QUESTIONS[:20]:  # warm the page cache the same way for both queries
-            httpx.get(f"{base}/who_handles.json", params={"q": question}, timeout=30)
-            httpx.get(f"{base}/who_handles_baseline.json", params={"q": question}, timeout=30)
-        scenarios = {
-            "who_handles": lambda i: f"{base}/who_handles.json?q={QUESTIONS[i % len(QUESTIONS)]}",
-            "who_handles_baseline": lambda i: f"{base}/who_handles_baseline.json?q={QUESTIONS[i % len(QUESTIONS)]}",
-            "canned_query_floor": lambda i: f"{base}/floor.json?q={QUESTIONS[i % len(QUESTIONS)]}",
-            "row_page": lambda i: f"{base}/powers/p{rng.randrange(args.powers)}.json",
-            "faceted_table": lambda i: (
-                f"{base}/powers.json?_facet=category&_facet=agency&category={rng.choice(CATEGORIES)}"
-            ),
-        }
+    def asking(query: str) -> list[str]:
+        return [f"/qingdan/{query}.json?q={quote(q)}" for q in QUESTIONS]
+
+    rng = random.Random(2)
+    row_pages = [f"/qingdan/powers/p{rng.randrange(args.powers)}.json" for _ in range(1000)]
+    faceted = [f"/qingdan/powers.json?_facet=category&_facet=agency&category={quote(c)}" for c in CATEGORIES]
+    # (result name, server, lever, load generator, paths); each server is started once, in this order.
+    scenarios = [
+        ("who_handles", "datasette", "as served", light_load, asking("who_handles")),
+        ("who_handles_httpx_client", "datasette", "as served", httpx_load, asking("who_handles")),
+        ("canned_query_floor", "datasette", "as served", light_load, asking("floor")),
+        ("canned_query_floor_httpx_client", "datasette", "as served", httpx_load, asking("floor")),
+        ("who_handles_baseline", "datasette", "as served", light_load, asking("who_handles_baseline")),
+        *(
+            (name, "datasette", "as served", light_load, asking(name))
+            for name in ("who_handles_no_snippet", "who_handles_no_python_rank", "who_handles_20_rows_fewer_columns")
+        ),
+        ("row_page", "datasette", "as served", light_load, row_pages),
+        ("faceted_table", "datasette", "as served", light_load, faceted),
+        ("who_handles_prod", "prod", "nginx + 2 replicas", light_load, asking("who_handles")),
+        ("canned_query_floor_prod", "prod", "nginx + 2 replicas", light_load, asking("floor")),
+        *(
+            (f"who_handles ({lever})", "datasette", lever, light_load, asking("who_handles"))
+            for lever in ("without uvloop and httptools", "num_sql_threads=1", "num_sql_threads=6")
+        ),
+        (
+            "canned_query_floor (without uvloop and httptools)",
+            "datasette",
+            "without uvloop and httptools",
+            light_load,
+            asking("floor"),
+        ),
+        (
+            "who_handles (without qingdan_limits)",
+            "datasette",
+            "without qingdan_limits",
+            light_load,
+            asking("who_handles"),
+        ),
+        (
+            "canned_query_floor (without qingdan_limits)",
+            "datasette",
+            "without qingdan_limits",
+            light_load,
+            asking("floor"),
+        ),
+    ]
+    if args.only:
+        wanted = set(args.only.split(","))
+        scenarios = [s for s in scenarios if s[0] in wanted]
+    # Every server runs from the start, and the scenarios take turns in short rounds: on a shared
+    # machine each then sees the same mix of other people's load, so they can be compared.
+    raw: dict[str, dict] = {}
+    with contextlib.ExitStack() as servers:
+        ports = {}
+        for server, lever in dict.fromkeys((s[1], s[2]) for s in scenarios):
+            starting = prod_server if server == "prod" else functools.partial(datasette_server, lever=lever)
+            ports[server, lever] = port = servers.enter_context(starting(db_path, metadata_path, work))
+            for path in asking("who_handles")[:20]:  # the same warm-up for every server
+                httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30)
         load_before = os.getloadavg()
-        figures = {name: load(url_for, args.requests) for name, url_for in scenarios.items()}
+        for _ in range(args.rounds):
+            for name, server, lever, load, paths in scenarios:
+                measured = load(ports[server, lever], paths, args.seconds / args.rounds)
+                total = raw.setdefault(name, {"latencies": [], "errors": 0, "wall_s": 0, "cpu_s": 0})
+                total["latencies"] += measured["latencies"]
+                for key in ("errors", "wall_s", "cpu_s"):
+                    total[key] += measured[key]
+                total["server"] = f"{server}, {lever}"
         load_after = os.getloadavg()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    figures = {}
+    for name, total in raw.items():
+        figures[name] = summary(total["latencies"], total["errors"], total["wall_s"], total["cpu_s"], CLIENTS)
+        figures[name]["server"] = total["server"]
+        print(name, figures[name], flush=True)
     return {
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
+        "seconds_per_scenario": args.seconds,
+        "rounds": args.rounds,
         **figures,
     }
 
