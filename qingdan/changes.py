@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from . import children
+from .bidi import visible
 from .diff import Change, diff_registries, unpack_revision
 from .registry import Registry, load_registry
 
@@ -148,7 +149,7 @@ def atom_feed(
         sub(entry, "updated", _timestamp(s.date))
         sub(entry, "link", href=f"{base}{changes_path}#{s.revision}", rel="alternate", type="text/html")
         lines = [summary_zh(s.changes)]
-        lines += [f"{CHANGE_ZH[c.kind]}：{c.title[:60]}（{c.record_id}）" for c in s.changes[:50]]
+        lines += [f"{CHANGE_ZH[c.kind]}：{visible(c.title[:60])}（{c.record_id}）" for c in s.changes[:50]]
         if len(s.changes) > 50:
             lines.append(f"……另有 {len(s.changes) - 50} 条")
         sub(entry, "summary", "\n".join(lines), type="text")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import graphviz_svg
+from .bidi import visible
 from .graphviz_svg import FONT
 
 WRAP_STEP = 12  # characters per line in a box
@@ -101,7 +102,7 @@ def resolve_flow(registry, flow, handling=()) -> ResolvedFlow:
 
 
 def _html_lines(text: str, width: int) -> str:
-    return "<BR/>".join(html.escape(line, quote=True) for line in graphviz_svg.wrap(text, width))
+    return "<BR/>".join(html.escape(line, quote=True) for line in graphviz_svg.wrap(visible(text), width))
 
 
 def _node_label(node: Node) -> str:

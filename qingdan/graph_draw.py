@@ -20,6 +20,7 @@ import graphviz
 import networkx as nx
 
 from . import graphviz_svg
+from .bidi import visible
 from .graph import EDGE_LABELS, EDGE_TYPES, degree, neighbours, top_nodes
 from .graphviz_svg import FONT
 from .urls import page_url
@@ -51,7 +52,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _text(value) -> str:
     """Registry text made literal for a Graphviz label: &, backslashes, control characters."""
-    text = _CONTROL.sub("", "" if value is None else str(value))
+    text = visible(_CONTROL.sub("", "" if value is None else str(value)))
     return text.replace("&", "&amp;").replace("\\", "\\\\")
 
 

@@ -25,17 +25,18 @@ NOT_SOURCE_TEXT = {"id", "source", "review", "note", "defects", "inference", "wo
 _GAP = re.compile(r"([\u4e00-\u9fff]{1,6})([ \t\u3000\r\n]+)(?=([\u4e00-\u9fff]{1,6}))")
 
 
-def source_strings(value, path: str = ""):
-    """(field path, text) for every string a record holds in the source's own words."""
+def source_strings(value, path: str = "", skip: set[str] = NOT_SOURCE_TEXT):
+    """(field path, text) for every string a record holds in the source's own words (every string
+    but those under the fields in `skip`)."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            if name not in NOT_SOURCE_TEXT:
-                yield from source_strings(getattr(value, name), f"{path}.{name}" if path else name)
+            if name not in skip:
+                yield from source_strings(getattr(value, name), f"{path}.{name}" if path else name, skip)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from source_strings(item, f"{path}[{i}]")
+            yield from source_strings(item, f"{path}[{i}]", skip)
 
 
 def split_words(text: str):

@@ -113,6 +113,7 @@ LABELS: dict[str, dict[str, str]] = {
     "Flow.availability": {"full": "完整", "title_only": "图已丢失，只有标题"},
     "severity": {"error": "错误", "high": "严重", "medium": "中等", "low": "轻微", "info": "提示"},
     "finding": {
+        "bidi_control": "含双向文本控制字符",
         "duplicate_code": "同一职权编码用于多个事项",
         "category_mismatch": "事项类别与编码不一致",
         "mixed_headings": "同一编码字母分列在不同类别标题下",

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import regions
+from .bidi import BIDI_CONTROLS, mark
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
-from .guide_findings import GUIDE_FINDING_RULES
+from .guide_findings import GUIDE_FINDING_RULES, source_strings
 from .labels import zh_label
 from .matters import check_decisions, find_missing_vs_peers
 from .registry import SEVERITIES, Problem, Registry, load_registry
@@ -363,6 +364,25 @@ def find_damaged_text(registry: Registry):
             )
 
 
+def find_bidi_controls(registry: Registry):
+    """Bidi controls in any text of a record: kept as written, shown on pages as marks (qingdan/bidi.py)."""
+    for record_id, entry in registry.entries.items():
+        for field_path, text in source_strings(entry.record, skip={"id"}):  # in an ID they are errors
+            found = sorted(set(BIDI_CONTROLS.findall(text)))
+            if found:
+                marks = ", ".join(mark(char) for char in found)
+                yield registry.problem(
+                    "medium",
+                    "bidi_control",
+                    record_id,
+                    field_path,
+                    f"{field_path} holds bidi control characters ({marks}) that can reorder or hide how the text "
+                    "is displayed; pages show them as visible marks, the registry keeps them",
+                    message_zh=f"文字含双向文本控制字符（{marks}），可使显示顺序颠倒或遮盖内容；"
+                    "网页以可见标记显示，原文未改动",
+                )
+
+
 def find_source_defects(registry: Registry):
     for doc in registry.of("document"):
         for i, defect in enumerate(doc.defects):
@@ -618,6 +638,7 @@ FINDING_RULES = [
     find_code_region_mismatch,
     find_no_legal_basis,
     find_damaged_text,
+    find_bidi_controls,
     find_source_defects,
     find_unresolved_names,
     find_local_phones,

@@ -12,12 +12,15 @@ import html
 import json
 import posixpath
 
+from ..bidi import BIDI_CONTROLS, visible
+
 NOT_STATED = "源文件未载明"
 NS = f'<span class="qd-ns">{NOT_STATED}</span>'
 
 
 def esc(value) -> str:
-    return html.escape(str(value), quote=True)
+    """HTML-escaped text; bidi controls shown as visible marks (see qingdan/bidi.py)."""
+    return html.escape(visible(str(value)), quote=True)
 
 
 def text(value, empty: str = NS) -> str:
@@ -82,7 +85,8 @@ def page(front: dict, *chunks: str) -> str:
     """Front matter (JSON strings are valid YAML) and chunks separated by blank lines."""
     lines = ["---"]
     for key, value in front.items():
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+        shown = visible(value) if isinstance(value, str) else value
+        lines.append(f"{key}: {json.dumps(shown, ensure_ascii=False)}")
     lines.append("---")
     return "\n".join(lines) + "\n\n" + "\n\n".join(c.strip("\n") for c in chunks if c) + "\n"
 
@@ -116,7 +120,10 @@ def table(headers: list[str], rows: list[list[str]], cls: str | None = None) -> 
 
 
 def json_ld(data: dict) -> str:
-    """A JSON-LD script element; '<', '>' and '&' are written as \\u escapes so no text can close it."""
+    """A JSON-LD script element; '<', '>' and '&' are written as \\u escapes so no text can close it
+    (and bidi controls, so none reorders the page source)."""
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # bidi controls as \u escapes too: the data stays exact, the page source holds none raw
+    raw = BIDI_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", raw)
     return f'<script type="application/ld+json">{raw}</script>'
