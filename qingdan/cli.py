@@ -8,20 +8,10 @@ from pathlib import Path
 
 import click
 
-from .build import BuildError
-from .build import build as run_build
-from .diff import DiffError
-from .diff import diff as diff_sides
-from .draft import DraftError
-from .draft import draft as draft_agency
-from .registry import load_registry
-from .schema import write_schema
-from .serve import serve_both
-from .serve_prod import ProdError, default_layout, serve_prod
+# Each verb imports the module it is a layer over when it runs, so `qingdan --help` or `qingdan validate`
+# does not load the workbook, draft-reading, graph and site libraries (about a second).
 from .settings import DATASETTE_PORT, HOST, REPLICAS, SITE_PORT, default_datasette_url
-from .spreadsheet import SpreadsheetError, import_workbook, write_template
 from .terminal import printable
-from .validate import validate as validate_registry
 
 DEFAULT_REGISTRY = "registry"
 
@@ -38,6 +28,8 @@ def cli():
 @click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary, not every finding.")
 def validate(path: Path, fmt: str, quiet: bool):
     """Validate a registry: exit 1 on errors; findings are printed and exit 0."""
+    from .validate import validate as validate_registry
+
     report = validate_registry(path)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -64,6 +56,9 @@ def validate(path: Path, fmt: str, quiet: bool):
 @click.option("--version", "version", default=None, help="Version string to stamp (default: git revision).")
 def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site: bool, version: str | None):
     """Build dist/: the SQLite database, the graph files and the site."""
+    from .build import BuildError
+    from .build import build as run_build
+
     try:
         result = run_build(
             registry, dist, site_url=site_url, datasette_url=datasette_url, site=not no_site, version=version
@@ -96,6 +91,9 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
 )
 def serve(dist: Path, host: str, site_port: int, datasette_port: int, prod: bool, replicas: int, runtime: Path | None):
     """Serve the built site and the read-only Datasette instance side by side."""
+    from .serve import serve_both
+    from .serve_prod import ProdError, default_layout, serve_prod
+
     if not prod:
         serve_both(dist, host=host, site_port=site_port, datasette_port=datasette_port)
         return
@@ -123,6 +121,9 @@ def serve(dist: Path, host: str, site_port: int, datasette_port: int, prod: bool
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def diff_command(old: str, new: str, registry_path: str, fmt: str):
     """List records added, removed and changed between OLD and NEW (folders or git revisions)."""
+    from .diff import DiffError
+    from .diff import diff as diff_sides
+
     try:
         changes = diff_sides(old, new, registry_path)
     except DiffError as exc:
@@ -146,6 +147,9 @@ def diff_command(old: str, new: str, registry_path: str, fmt: str):
 )
 def template(agency: str, output: Path, registry_path: Path):
     """Write a spreadsheet for AGENCY, pre-filled with its current records."""
+    from .registry import load_registry
+    from .spreadsheet import SpreadsheetError, write_template
+
     try:
         write_template(registry_path, agency, output)
     except SpreadsheetError as exc:
@@ -167,6 +171,8 @@ def template(agency: str, output: Path, registry_path: Path):
 @click.option("--check", is_flag=True, help="Check the workbook only; write nothing.")
 def import_command(workbook: Path, registry_path: Path, check: bool):
     """Turn a filled workbook into registry YAML for its agency (nothing is written on errors)."""
+    from .spreadsheet import SpreadsheetError, import_workbook
+
     try:
         result = import_workbook(registry_path, workbook, write=not check)
     except SpreadsheetError as exc:
@@ -193,6 +199,9 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
 @click.option("--force", is_flag=True, help="Replace the agency's existing folder.")
 def draft_command(source: Path, agency_id: str, name: str | None, url: str | None, registry_path: Path, force: bool):
     """Draft a registry folder from a bureau's own list or guide (.docx, .xlsx, .html, .pdf, .txt)."""
+    from .draft import DraftError
+    from .draft import draft as draft_agency
+
     try:
         result = draft_agency(source, agency_id, registry_path, name=name, url=url, force=force)
     except DraftError as exc:
@@ -209,6 +218,8 @@ def draft_command(source: Path, agency_id: str, name: str | None, url: str | Non
 )
 def schema(output: Path):
     """Write the JSON Schema of a registry file (for editors)."""
+    from .schema import write_schema
+
     write_schema(output)
     click.echo(f"wrote {output}")
 

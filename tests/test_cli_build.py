@@ -1,6 +1,8 @@
 """`qingdan build` as `make build` runs it: a relative dist folder, from the repository root."""
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -54,3 +56,11 @@ def test_every_page_url_in_the_database_exists_on_the_site(mini_build):
                 assert re.search(f'id="{re.escape(anchor)}"', page.read_text(encoding="utf-8")), row["page_url"]
             checked += 1
     assert checked > 20
+
+
+def test_the_command_loads_a_verbs_libraries_only_when_the_verb_runs():
+    """`qingdan --help` (and every verb) starts without the workbook, draft, graph and site libraries."""
+    heavy = ("openpyxl", "networkx", "pdfplumber", "docx", "jieba", "qingdan.site", "qingdan.spreadsheet")
+    probe = f"import sys, qingdan.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
