@@ -75,3 +75,18 @@ def test_structured_data_keeps_the_exact_text_as_escapes():
     assert "\u202e" not in element and "\\u202e" in element
     data = element.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
     assert json.loads(data) == {"name": "异地就医\u202e备案"}
+
+
+async def test_datasette_cells_show_the_mark_and_json_keeps_the_text(bidi_mini, tmp_path):
+    from qingdan.db import build_database
+
+    from .conftest import public_datasette
+
+    ds = public_datasette(build_database(validate(bidi_mini[0]), tmp_path / "qingdan.db"))
+    table = await ds.client.get("/qingdan/services", params={"id": "demo-service-1"})
+    assert table.status_code == 200
+    assert "异地就医[U+202E]备案" in table.text and "\u202e" not in table.text
+    page = await ds.client.get("/qingdan/services/demo-service-1")
+    assert "异地就医[U+202E]备案" in page.text and "\u202e" not in page.text
+    row = await ds.client.get("/qingdan/services/demo-service-1.json", params={"_shape": "objects"})
+    assert row.json()["rows"][0]["name"] == "异地就医\u202e备案"  # the data is exact
