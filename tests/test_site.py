@@ -102,7 +102,7 @@ def _replace(registry: Path, old: str, new: str, file: str = "registry.yaml") ->
 def _build(registry: Path, base: Path, **kwargs):
     report = validate(registry)
     assert report.ok, [e.format() for e in report.errors]
-    site = build_site(report, base / "dist", stamp=STAMP, **kwargs)
+    site = build_site(report, base / "dist", **{"stamp": STAMP, **kwargs})
     return report, site
 
 
@@ -585,29 +585,60 @@ def test_who_page_asks_the_database_who_handles(site):
     assert 'name="q"' in who and 'name="region"' in who
 
 
-# --- MkDocs' cache and the record pages ------------------------------------------------
+# --- incremental builds: MkDocs' cache and each agency's pages ------------------------------
+
+
+def _files(site: Path) -> dict:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
 @pytest.mark.slow
-def test_mkdocs_runs_again_only_when_its_pages_change(mini, tmp_path, monkeypatch):
+def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_path, monkeypatch):
+    """And the site is byte for byte the site a build from scratch writes."""
+    from qingdan.site import records
+
     build_dir = tmp_path / "build"
     _build(mini, tmp_path, build_dir=build_dir, workers=2)
-    built = []
-    real_run = site_build.run_mkdocs
+    generated, mkdocs_runs = [], []
+    real_pages, real_run = records.record_pages, site_build.run_mkdocs
 
-    def counting(config, site_dir):
-        built.append(config)
+    def counting_pages(ctx, changes, owner):
+        generated.append(owner)
+        return real_pages(ctx, changes, owner)
+
+    def counting_runs(config, site_dir):
+        mkdocs_runs.append(config)
         real_run(config, site_dir)
 
-    monkeypatch.setattr(site_build, "run_mkdocs", counting)
-    _build(mini, tmp_path, build_dir=build_dir)
-    assert built == [], "nothing changed, MkDocs does not run again"
+    monkeypatch.setattr(records, "record_pages", counting_pages)
+    monkeypatch.setattr(site_build, "run_mkdocs", counting_runs)
+
+    def rebuild(**kwargs) -> tuple[list, int, Path]:
+        generated.clear(), mkdocs_runs.clear()
+        report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1, **kwargs)
+        counts = sorted(generated), len(mkdocs_runs)
+        fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", **kwargs)
+        assert _files(site) == _files(fresh), "an incremental build writes what a build from scratch writes"
+        assert unreachable_records(site, report.registry) == [] and not broken_links(site, ignore=("downloads/",))
+        return *counts, site
+
+    assert rebuild(stamp=STAMP)[:2] == ([], 0), "nothing changed, nothing is built again"
 
     _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
-    report, site = _build(mini, tmp_path, build_dir=build_dir, workers=2)
-    assert len(built) == 1  # the guides index lists the new name
+    pages, runs, site = rebuild(stamp=STAMP)
+    assert (pages, runs) == (["demo-ybj"], 1)  # MkDocs: the guides index lists the new name
     assert "对骗取医疗保障基金行为的行政处罚" in _read(site, page_url("power", "demo-power-b1"))
-    mzj = _read(site, page_url("agency", "demo-mzj"))
-    assert "襄垣县民政局" in mzj and 'href="../../guides/"' in mzj
-    assert not broken_links(site, ignore=("downloads/",))
-    assert unreachable_records(site, report.registry) == []
+
+    # a boundary registered by one agency shows on the page of the other agency it names
+    _replace(mini, "division: 认定}", "division: 认定和审批}")
+    assert rebuild(stamp=STAMP)[0] == ["demo-mzj", "demo-ybj"]
+
+    # a unit may show on any page: everything is generated again
+    _replace(mini, "name: 基金监管股", "name: 基金监管科")
+    assert rebuild(stamp=STAMP)[0] == ["demo-mzj", "demo-ybj"]
+
+    # a new version stamp: the shells change, the pages are joined into them again, not generated
+    pages, runs, site = rebuild(stamp={"version": "10.0.0-test", "date": "2026-02-03"})
+    assert (pages, runs) == ([], 1)
+    for page in (_read(site, page_url("power", "demo-power-b1")), _read(site, page_url("agency", "demo-mzj"))):
+        assert "版本 10.0.0-test · 数据日期 2026-02-03" in page

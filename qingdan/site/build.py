@@ -78,7 +78,9 @@ def build_site(
     `changes` (from qingdan.changes.change_history) gives the change pages and the Atom feed.
     MkDocs runs once, on the shared pages (its output is taken from `build_dir/cache/site-mkdocs/`
     when its inputs are unchanged); the record pages are filled into its shells by `workers`
-    processes (default: one per core).
+    processes (default: one per core), and an agency's pages are generated again only when what
+    they are made from changed (`build_dir/cache/site-records/`, see records.py). The stamp is in
+    the shells: a new stamp joins the cached pages into the new shells without generating them.
     """
     if report.errors:
         raise SiteBuildError(
@@ -129,7 +131,17 @@ def build_site(
             build_shared(config, docs, inline, cache, lambda cfg, out: run_mkdocs(cfg, out), version=version)
 
         try:
-            urls = fill_record_pages(ctx, changes or [], config, built, staging, mkdocs, workers)
+            urls = fill_record_pages(
+                ctx,
+                changes or [],
+                config,
+                built,
+                staging,
+                cache / "site-records",
+                mkdocs,
+                version=code_version([settings().content / "overrides", Path(__file__).parent.parent]),
+                workers=workers,
+            )
         except ShellError as error:
             raise SiteBuildError(f"the record pages could not be filled into MkDocs' page shell: {error}") from error
         assemble(built, staging, urls)

@@ -9,6 +9,7 @@ MkDocs renders the shared pages.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -60,14 +61,100 @@ def record_pages(ctx: SiteContext, changes: list, owner: str | None) -> Iterator
             yield f"guides/{safe_id(record.id)}.md", guide_page(ctx, record, kind)
 
 
+# --- what decides an agency's pages ---------------------------------------------------------
+
+# Kinds whose records belong to one agency and show on other agencies' pages only through the
+# relations `owner_keys` follows; every other record (agencies, units, documents, templates …)
+# may show on any page, so all of them are in every key.
+OWNED_KINDS = frozenset({"power", "service", "boundary", "flow"})
+
+
+def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None, str]:
+    """A hash per agency of everything its pages are made from: its own records, the records of
+    other agencies its pages show (the flows its guides use, the other members of their matters,
+    boundaries naming it, records named in its findings), those findings, its change sets, its
+    neighbourhood in the graph, every record of a kind not owned by an agency, the site's address
+    and `version` (the code and theme). Pages whose key is unchanged are not generated again."""
+    import hashlib
+
+    import networkx as nx
+
+    reg = ctx.registry
+    dumps: dict[str, bytes] = {}
+
+    def dump(record_id: str | None) -> bytes:
+        if record_id not in dumps:
+            entry = reg.entries.get(record_id or "")
+            dumps[record_id] = entry.record.model_dump_json().encode() if entry is not None else b"-"
+        return dumps[record_id]
+
+    shared = hashlib.sha256(f"{version}\0{ctx.site_url}\0{ctx.datasette_url}".encode())
+    owned: dict[str | None, set[str]] = {}
+    known = {agency.id for agency in reg.of("agency")}
+    for record_id, entry in reg.entries.items():
+        if entry.kind in OWNED_KINDS:
+            agency = getattr(entry.record, "agency", None)
+            owned.setdefault(agency if agency in known else None, set()).add(record_id)
+        else:
+            shared.update(record_id.encode() + b"\0" + dump(record_id))
+    findings_of: dict[str | None, list] = {}
+    for finding in ctx.report.findings:
+        touched = set(finding.records or []) | ({finding.record} if finding.record else set())
+        whose = {finding.agency} | {ctx.agency_of(rid) for rid in touched}
+        if not any(rid in reg.entries and reg.entries[rid].kind in OWNED_KINDS for rid in touched):
+            shared.update(repr(finding).encode())
+        for owner in whose:
+            findings_of.setdefault(owner if owner in known else None, []).append((finding, touched))
+    shared_digest = shared.digest()
+
+    keys = {}
+    for owner in owners(ctx):
+        digest = hashlib.sha256(shared_digest + repr(owner).encode())
+        related = set(owned.get(owner, ()))
+        for record_id in sorted(related):
+            record = reg.get(record_id)
+            related.update(filter(None, [getattr(record, "flow", None)]))
+            related.update(p.flow for p in getattr(record, "processes", None) or [] if p.flow)
+            matter = ctx.matter_of.get(record_id)
+            if matter is not None:
+                digest.update(repr(matter).encode())
+                related.update(member.record for member in matter.members)
+        if owner is not None:
+            related.update(b.id for b in ctx.boundaries_of.get(owner, []))
+        for finding, touched in findings_of.get(owner, []):
+            digest.update(repr(finding).encode())
+            related |= touched
+        for record_id in sorted(related):
+            digest.update(record_id.encode() + b"\0" + dump(record_id))
+        if owner is not None:
+            digest.update(repr([(s.revision, s.date, s.message, s.for_agency(owner)) for s in changes]).encode())
+        if ctx.graph is not None and owner in ctx.graph:
+            around = nx.ego_graph(ctx.graph, owner, radius=1, undirected=True)
+            digest.update(repr((sorted(around.nodes(data=True)), sorted(around.edges(data=True)))).encode())
+        keys[owner] = digest.hexdigest()
+    return keys
+
+
+# --- generating and filling, in worker processes ------------------------------------------
+
 # What the forked workers read (set before the pool starts; fork copies it into each worker).
 _job: dict = {}
+_NONE = "_none"  # the cache folder of records whose agency is not registered (IDs never start with '_')
 
 
 def _fill(owners_chunk: list[str | None]) -> list[str]:
-    """Generate the chunk's pages, wait until MkDocs has written the shells, fill and write them."""
-    ctx, changes = _job["ctx"], _job["changes"]
-    pages = [page for owner in owners_chunk for page in record_pages(ctx, changes, owner)]
+    """Generate the chunk's pages whose key changed, wait until MkDocs has written the shells,
+    then write each agency's pages into the cache (joined again from their parts if only the
+    shell changed) and link them into the site."""
+    import pickle
+    import zlib
+
+    ctx, changes, cache, keys = _job["ctx"], _job["changes"], _job["cache"], _job["keys"]
+    fresh: dict[str | None, list] = {}
+    for owner in owners_chunk:
+        folder = cache / (safe_id(owner) if owner is not None else _NONE)
+        if _read(folder / ".key") != keys[owner]:
+            fresh[owner] = [(rel, source) for rel, source in record_pages(ctx, changes, owner)]
     ready, failed = _job.get("ready"), _job.get("failed")
     if ready is not None:
         ready.wait()
@@ -76,13 +163,51 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
     renderer = _job.get("renderer")
     if renderer is None:
         renderer = _job["renderer"] = ShellRenderer(_job["config"], _job["built"])
+    shell = renderer.digest
     urls = []
-    for rel, source in pages:
-        target = _job["site"] / output_of(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(renderer.render(rel, source, ctx.inlines))
-        urls.append(rel[: -len(".md")] + "/")
+    for owner in owners_chunk:
+        folder = cache / (safe_id(owner) if owner is not None else _NONE)
+        if owner in fresh:
+            parts = [(rel, renderer.parts(rel, source, ctx.inlines)) for rel, source in fresh[owner]]
+        elif _read(folder / ".shell") != shell:
+            parts = pickle.loads(zlib.decompress((folder / ".parts").read_bytes()))
+        else:
+            parts = None
+        if parts is not None:  # written whole into a new folder: the published site may link the old files
+            new = folder.with_name(folder.name + ".new")
+            if new.exists():
+                shutil.rmtree(new)
+            for rel, page_parts in parts:
+                target = new / output_of(rel)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(renderer.join(rel, page_parts))
+            (new / ".parts").write_bytes(zlib.compress(pickle.dumps(parts), 1))
+            (new / ".urls").write_text("\n".join(rel[: -len(".md")] + "/" for rel, _ in parts), encoding="utf-8")
+            (new / ".shell").write_text(shell, encoding="utf-8")
+            (new / ".key").write_text(keys[owner], encoding="utf-8")
+            if folder.exists():
+                shutil.rmtree(folder)
+            new.rename(folder)
+        owner_urls = [url for url in _read(folder / ".urls").split("\n") if url]
+        for url in owner_urls:
+            _link(folder / url / "index.html", _job["site"] / url / "index.html")
+        urls += owner_urls
     return urls
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def fill_record_pages(
@@ -91,18 +216,27 @@ def fill_record_pages(
     config: Path,
     built: Path,
     site: Path,
+    cache: Path,
     run_mkdocs: Callable[[], None],
+    *,
+    version: str,
     workers: int | None = None,
 ) -> list[str]:
-    """Run `run_mkdocs` (which writes the shells into `built`) and write every record page into
-    `site`; returns their addresses. With `workers` > 1 (default: one per core) the pages are
-    generated in that many processes while MkDocs runs, and filled once it is done; with 1,
-    MkDocs runs first and this process does the rest."""
+    """Run `run_mkdocs` (which writes the shells into `built`) and put every record page into
+    `site`; returns their addresses. An agency's pages are kept in `cache/<agency>/` with the key
+    of what made them (`owner_keys`): when the key is unchanged they are not generated again.
+    With `workers` > 1 (default: one per core) the pages are generated in that many processes
+    while MkDocs runs, and filled in once it is done; with 1, MkDocs runs first and this process
+    does the rest."""
     todo = owners(ctx)
+    keys = owner_keys(ctx, changes, version)
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in set(p.name for p in cache.iterdir()) - {safe_id(o) if o else _NONE for o in todo}:
+        shutil.rmtree(cache / stale)
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
     workers = max(1, workers or os.cpu_count() or 1)
     _job.clear()
-    _job.update(ctx=ctx, changes=changes, config=config, built=built, site=site)
+    _job.update(ctx=ctx, changes=changes, config=config, built=built, site=site, cache=cache, keys=keys)
     try:
         if workers == 1 or len(chunks) < 2:
             run_mkdocs()

@@ -23,14 +23,15 @@ _URL = re.compile(r"<url>.*?</url>", re.DOTALL)
 
 
 def code_version(paths: list[Path]) -> str:
-    """What else decides a page's HTML: the theme overrides, the hook, MkDocs' and Material's versions."""
+    """What else decides a page's HTML: the files under `paths` (theme overrides, the hook, the code
+    writing the pages), MkDocs' and Material's versions."""
     import material
     import mkdocs
 
     digest = hashlib.sha256(f"mkdocs {mkdocs.__version__} material {material.__version__}".encode())
     for root in paths:
         for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -187,16 +187,34 @@ class ShellRenderer:
 
     # --- a whole page ------------------------------------------------------------------
 
-    def render(self, rel_md: str, source: str, drawings: dict[str, str]) -> bytes:
-        """The page's HTML as MkDocs would write it, its drawings put in from `drawings` (key → SVG,
-        `SiteContext.inlines`) as the hook does."""
-        folder = rel_md.split("/", 1)[0]
+    @property
+    def digest(self) -> str:
+        """What the shells add to a page: a page's parts joined into other shells must be joined again."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for key in sorted(self.shells):
+            for piece in self.shells[key]:
+                digest.update(piece.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def parts(self, rel_md: str, source: str, drawings: dict[str, str]) -> tuple[bool, dict[str, str]]:
+        """What the page puts into its shell: (with a table of contents?, the placeholders' text).
+        Its drawings are put in from `drawings` (key → SVG, `SiteContext.inlines`) as the hook does."""
         meta, content, toc = self.convert(source)
         if not meta.get("title") or not set(meta) <= _ALLOWED_META:
             raise ShellError(f"{rel_md}: a record page needs a title and no other front matter than {_ALLOWED_META}")
         if "<h1" not in content:
             raise ShellError(f"{rel_md}: a record page carries its own <h1> (Material would add one)")
-        slots = self._slots(meta, content, toc, rel_md[: -len(".md")] + "/")
-        pieces = self.shells[folder, bool(toc)]
+        content = hooks.fill_drawings(content, drawings.__getitem__)
+        return bool(toc), self._slots(meta, content, toc, rel_md[: -len(".md")] + "/")
+
+    def join(self, rel_md: str, parts: tuple[bool, dict[str, str]]) -> bytes:
+        """The page's HTML as MkDocs would write it."""
+        with_toc, slots = parts
+        pieces = self.shells[rel_md.split("/", 1)[0], with_toc]
         html = "".join(piece if i % 2 == 0 else slots[piece] for i, piece in enumerate(pieces))
-        return hooks.fill_drawings(html, drawings.__getitem__).encode("utf-8", errors="xmlcharrefreplace")
+        return html.encode("utf-8", errors="xmlcharrefreplace")
+
+    def render(self, rel_md: str, source: str, drawings: dict[str, str]) -> bytes:
+        return self.join(rel_md, self.parts(rel_md, source, drawings))
