@@ -311,9 +311,11 @@ def _rss(pid: int) -> int:
     return 0
 
 
-def timed_build(report, work: Path, workers: int, fresh_shards: bool = True) -> float:
-    if fresh_shards:
-        shutil.rmtree(work / "build" / "cache" / "site-shards", ignore_errors=True)
+def timed_build(report, work: Path, workers: int, fresh: bool = True) -> float:
+    """One build_site; `fresh`: without MkDocs' cached output and the agencies' cached pages."""
+    if fresh:
+        for cached in ("site-mkdocs", "site-records"):
+            shutil.rmtree(work / "build" / "cache" / cached, ignore_errors=True)
     start = time.perf_counter()
     build_site(report, work / "dist", build_dir=work / "build", workers=workers)
     return time.perf_counter() - start
@@ -403,7 +405,7 @@ def run(n: int, work: Path, workers: int) -> dict:
         parallel_s = timed_build(report, work, workers=workers)
         change_one_agency(registry)
         changed = validate(registry)
-        rebuild_s = timed_build(changed, work, workers=workers, fresh_shards=False)
+        rebuild_s = timed_build(changed, work, workers=workers, fresh=False)
     plain = plain_build(work / "plain", n)
     site = work / "dist" / "site"
     seen = browser_bytes(site)

@@ -71,6 +71,13 @@ GENERIC_WORDS = {
 }
 
 
+def load_word_cutter() -> None:
+    """Load jieba's dictionary now (about a second), e.g. before forking workers that all use it."""
+    import jieba
+
+    jieba.initialize()
+
+
 @cache
 def _words(value: str) -> frozenset[str]:
     from ..segmenter import jieba

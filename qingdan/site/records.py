@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -19,7 +20,7 @@ from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
 from .context import SiteContext
-from .guides import guide_page
+from .guides import guide_page, load_word_cutter
 from .pages import boundary_page
 from .shell import ShellRenderer, output_of
 
@@ -243,15 +244,29 @@ def fill_record_pages(
             return [url for chunk in chunks for url in _fill(chunk)]
         fork = get_context("fork")
         ready, failed = _job["ready"], _job["failed"] = fork.Event(), fork.Value("b", 0)
-        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
-            results = [pool.submit(_fill, chunk) for chunk in chunks]
+        errors: list[BaseException] = []
+
+        def mkdocs() -> None:  # a child process: this thread only waits for it
             try:
                 run_mkdocs()
-            except BaseException:
+            except BaseException as error:  # re-raised below, once the workers are done
+                errors.append(error)
                 failed.value = 1
-                raise
             finally:
                 ready.set()
-            return [url for result in results for url in result.result()]
+
+        thread = threading.Thread(target=mkdocs)
+        thread.start()
+        try:
+            if ctx.registry.of("boundary"):
+                load_word_cutter()  # once here, not in every worker
+            with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+                results = [pool.submit(_fill, chunk) for chunk in chunks]
+                urls = [url for result in results for url in result.result()]
+        finally:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return urls
     finally:
         _job.clear()
