@@ -7,7 +7,10 @@ import posixpath
 
 from qingdan.site.markup import _relpath, rel
 
-PATHS = ["", ".", "guides", "guides/x", "guides/x/y", "agencies/a", "a/b/c", "sources/doc.txt", "guides/x.y", "guidesx"]
+PATHS = [
+    *("", ".", "guides", "guides/x", "guides/x/y", "agencies/a", "a/b/c", "sources/doc.txt", "guides/x.y"),
+    *("guidesx", "a//b", "a/./b", "a/../b", "/abs", "../up"),
+]
 
 
 def test_relative_paths_are_those_of_posixpath():

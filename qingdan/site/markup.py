@@ -51,11 +51,14 @@ def rel(from_url: str, to_url: str) -> str:
 def _relpath(path: str, start: str) -> str:
     """posixpath.relpath for two site-relative paths, without its two getcwd() calls (a page has
     hundreds of links)."""
-    path, start = posixpath.normpath(path), posixpath.normpath(start)
-    if path.startswith(("/", "..")) or start.startswith(("/", "..")):
-        return posixpath.relpath(path, start)
+    if "." in path + start or "//" in path + start or "/" in (path[:1], start[:1]):  # (rare) normalise first
+        path, start = posixpath.normpath(path), posixpath.normpath(start)
+        if path.startswith(("/", "..")) or start.startswith(("/", "..")):
+            return posixpath.relpath(path, start)
     to = [] if path == "." else path.split("/")
     here = [] if start == "." else start.split("/")
+    if to and here and to[0] != here[0]:  # most links: to another folder
+        return "../" * len(here) + path
     common = 0
     while common < min(len(to), len(here)) and to[common] == here[common]:
         common += 1

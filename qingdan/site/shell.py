@@ -33,6 +33,10 @@ _PLAIN_HEADING = re.compile(r"^(#{1,6}) (\S(?:[^\n]*\S)?) \{#([a-z][a-z0-9_-]*)\
 _MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!<>&|~\"'=:^$@%/;,?")
 
 
+def _toc_key(items) -> tuple:
+    return tuple((item.title, item.url, item.level, _toc_key(item.children)) for item in items)
+
+
 class ShellError(RuntimeError):
     """A record page the shell cannot render as MkDocs would (it would need MkDocs itself)."""
 
@@ -77,6 +81,7 @@ class ShellRenderer:
         self.toc_template = env.from_string(
             '{% import "partials/language.html" as lang with context %}{% include "partials/toc.html" %}'
         )
+        self._tocs: dict[tuple, str] = {}
         self.shells: dict[tuple[str, bool], list] = {}
         for folder in RECORD_FOLDERS:
             for name, with_toc in ((SHELL, True), (SHELL_NO_TOC, False)):
@@ -132,7 +137,13 @@ class ShellRenderer:
         return before, between, after
 
     def _toc_html(self, toc) -> str:
-        return self.toc_template.render(config=self.config, page=SimpleNamespace(toc=toc))
+        """Material's table-of-contents partial for this table; most pages of a folder have the
+        same table, so each is rendered once."""
+        key = _toc_key(toc)
+        html = self._tocs.get(key)
+        if html is None:
+            html = self._tocs[key] = self.toc_template.render(config=self.config, page=SimpleNamespace(toc=toc))
+        return html
 
     def _canonical(self, url: str) -> str | None:
         from urllib.parse import urljoin
