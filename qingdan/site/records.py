@@ -131,7 +131,8 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
             digest.update(repr([(s.revision, s.date, s.message, s.for_agency(owner)) for s in changes]).encode())
         if ctx.graph is not None and owner in ctx.graph:
             around = nx.ego_graph(ctx.graph, owner, radius=1, undirected=True)
-            digest.update(repr((sorted(around.nodes(data=True)), sorted(around.edges(data=True)))).encode())
+            drawn = [*map(repr, around.nodes(data=True)), *map(repr, around.edges(data=True))]
+            digest.update("\n".join(sorted(drawn)).encode())
         keys[owner] = digest.hexdigest()
     return keys
 
