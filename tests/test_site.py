@@ -642,3 +642,27 @@ def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_p
     assert (pages, runs) == ([], 1)
     for page in (_read(site, page_url("power", "demo-power-b1")), _read(site, page_url("agency", "demo-mzj"))):
         assert "版本 10.0.0-test · 数据日期 2026-02-03" in page
+
+
+@pytest.mark.slow
+def test_with_the_graph_an_incremental_build_is_a_build_from_scratch(mini, tmp_path):
+    """Agency pages draw their neighbourhood in the graph: a change shows in every page that draws it."""
+    from qingdan.graph import build_graph
+
+    def build(build_dir: Path) -> Path:
+        report = validate(mini)
+        return build_site(
+            report,
+            tmp_path / build_dir.name / "dist",
+            graph=build_graph(report.registry),
+            stamp=STAMP,
+            build_dir=build_dir,
+            workers=1,
+        )
+
+    build(tmp_path / "kept")
+    _replace(mini, "name: 襄垣县民政局", "name: 襄垣县民政和社会事务局")
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    incremental, fresh = build(tmp_path / "kept"), build(tmp_path / "fresh")
+    assert _files(incremental) == _files(fresh)
+    assert "襄垣县民政和社会事务局" in _read(incremental, page_url("agency", "demo-ybj"))
