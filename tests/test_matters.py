@@ -177,3 +177,23 @@ def test_the_graph_links_agencies_listing_the_same_matter():
         d["relation"] == "lists_same_matter" and {u, v} == {"140423-ybj", "510700-ybj"}
         for u, v, d in seeds.edges(data=True)
     )
+
+
+def test_two_matters_whose_short_ids_collide_get_different_ids():
+    """p833508 and p961198 share the first 10 hex digits of their SHA-256 (2cc66f50f5)."""
+    import copy
+
+    from qingdan.registry import Entry
+
+    registry = copy.copy(seed_registry())
+    registry.entries, registry.by_kind = dict(registry.entries), dict(registry.by_kind)
+    template = registry.entries["140423-ybj-power-06"]
+    registry.by_kind["power"] = list(registry.by_kind["power"])
+    for record_id, name in (("p961198", "合成职权甲"), ("p833508", "合成职权乙")):
+        record = template.record.model_copy(update={"id": record_id, "name": name, "code": None})
+        registry.entries[record_id] = Entry("power", record, template.file, template.path)
+        registry.by_kind["power"].append(record)
+    by_record = matter_of(match_matters(registry))
+    first, second = by_record["p833508"], by_record["p961198"]
+    assert first.id == "matter-2cc66f50f5" and second.id.startswith("matter-2cc66f50f5") and second.id != first.id
+    assert len({m.id for m in by_record.values()}) == len({id(m) for m in by_record.values()})
