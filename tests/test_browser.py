@@ -173,3 +173,14 @@ def test_a_phone_downloads_little_for_a_guide_and_a_first_search(mini_site, new_
     page.wait_for_timeout(500)
     search = sum(n for _, n in sizes)
     assert any(u.endswith("pagefind.js") for u, _ in sizes) and search <= 300_000, (search, sizes)
+
+
+def test_damaged_text_is_shown_with_its_spaces_and_tabs(mini_site, new_page):
+    """The raw text of a review flag is shown exactly as printed: its spaces are often the damage
+    (体 系 for 体系), so the page must not collapse two spaces or a tab into one."""
+    page = new_page("phone")
+    page.goto(mini_site.url + "agencies/demo-ybj/")
+    raw = page.locator(".qd-raw").first
+    assert raw.text_content() == "李 四"  # the fixture's damaged name, as the registry holds it
+    shown = raw.evaluate("el => { el.textContent = '李  \\t四'; return el.innerText; }")
+    assert shown == "李  \t四"
