@@ -5,10 +5,11 @@
 
 For each size it writes a synthetic registry (half powers, half services, one agency per 100
 guides, 30 agencies to a county, a shared flow template per agency plus one own flowchart in ten
-guides), validates it, draws the flowcharts (cached), then builds the site with an empty shard
-cache in one process (`site_s`) and on every core (`parallel_s`), renames one agency's guide and
-builds again (`one_agency_rebuild_s`, shard cache kept), and runs `mkdocs build` with Material and
-its search plugin on the same number of plain Markdown pages of similar length (`plain_s`).
+guides), validates it, draws the flowcharts (cached), then builds the site from scratch (no cached
+MkDocs output or agency pages, an empty dist/site) in one process (`site_s`) and on every core
+(`parallel_s`), renames one agency's guide and builds again (`one_agency_rebuild_s`, caches
+kept), and runs `mkdocs build` with Material and its search plugin on the same number of plain
+Markdown pages of similar length (`plain_s`).
 Chromium then measures the bytes of a first visit to a guide page with its flowchart and of a
 first search. Peak memory is the largest total of this process and its children during the
 builds. Figures go to benchmarks/results/site.json and stdout.

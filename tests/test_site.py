@@ -449,7 +449,7 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
         raise SiteBuildError("disk full")
 
     monkeypatch.setattr(site_build, "run_mkdocs", half_written)
-    with pytest.raises(SiteBuildError, match="disk full"):  # an empty cache: every shard is built
+    with pytest.raises(SiteBuildError, match="disk full"):  # an empty cache: MkDocs runs
         build_site(report, tmp_path / "dist", stamp=STAMP, build_dir=tmp_path / "empty-build")
 
     after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
