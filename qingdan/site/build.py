@@ -139,13 +139,13 @@ def build_site(
                 staging,
                 cache / "site-records",
                 mkdocs,
+                lambda: _index_for_search(ctx, built, staging),
                 version=code_version([settings().content / "overrides", Path(__file__).parent.parent]),
                 workers=workers,
             )
         except ShellError as error:
             raise SiteBuildError(f"the record pages could not be filled into MkDocs' page shell: {error}") from error
         assemble(built, staging, urls)
-        _index_for_search(ctx, staging)
         _copy_downloads(dist, staging / "downloads", downloads)
     return site
 
@@ -240,11 +240,12 @@ def _copy_content(docs: Path) -> None:
 # --- search ----------------------------------------------------------------------------
 
 
-def _index_for_search(ctx: SiteContext, site: Path) -> None:
-    """Pagefind's index of the registry's records and the hand-written pages, in site/pagefind/."""
+def _index_for_search(ctx: SiteContext, built: Path, site: Path) -> None:
+    """Pagefind's index of the registry's records and the hand-written pages (read from MkDocs'
+    output `built`), in site/pagefind/."""
     hand_written = [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
     try:
-        write_search_index([*registry_records(ctx.registry), *page_records(site, hand_written)], site)
+        write_search_index([*registry_records(ctx.registry), *page_records(built, hand_written)], site)
     except Exception as error:  # Pagefind's service reports its own failures as plain exceptions
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
 

@@ -220,16 +220,17 @@ def fill_record_pages(
     site: Path,
     cache: Path,
     run_mkdocs: Callable[[], None],
+    after_mkdocs: Callable[[], None],
     *,
     version: str,
     workers: int | None = None,
 ) -> list[str]:
-    """Run `run_mkdocs` (which writes the shells into `built`) and put every record page into
-    `site`; returns their addresses. An agency's pages are kept in `cache/<agency>/` with the key
-    of what made them (`owner_keys`): when the key is unchanged they are not generated again.
-    With `workers` > 1 (default: one per core) the pages are generated in that many processes
-    while MkDocs runs, and filled in once it is done; with 1, MkDocs runs first and this process
-    does the rest."""
+    """Run `run_mkdocs` (which writes the shells into `built`), then `after_mkdocs` (the search
+    index), and put every record page into `site`; returns their addresses. An agency's pages are
+    kept in `cache/<agency>/` with the key of what made them (`owner_keys`): when the key is
+    unchanged they are not generated again. With `workers` > 1 (default: one per core) the pages
+    are generated in that many processes while MkDocs runs, and filled in once it is done, while
+    `after_mkdocs` runs; with 1, MkDocs runs first and this process does the rest."""
     todo = owners(ctx)
     keys = owner_keys(ctx, changes, version)
     cache.mkdir(parents=True, exist_ok=True)
@@ -242,12 +243,13 @@ def fill_record_pages(
     try:
         if workers == 1 or len(chunks) < 2:
             run_mkdocs()
+            after_mkdocs()
             return [url for chunk in chunks for url in _fill(chunk)]
         fork = get_context("fork")
         ready, failed = _job["ready"], _job["failed"] = fork.Event(), fork.Value("b", 0)
         errors: list[BaseException] = []
 
-        def mkdocs() -> None:  # a child process: this thread only waits for it
+        def mkdocs() -> None:  # child processes (MkDocs, Pagefind): this thread mostly waits for them
             try:
                 run_mkdocs()
             except BaseException as error:  # re-raised below, once the workers are done
@@ -255,17 +257,24 @@ def fill_record_pages(
                 failed.value = 1
             finally:
                 ready.set()
+            if not errors:
+                try:
+                    after_mkdocs()
+                except BaseException as error:
+                    errors.append(error)
 
+        if ctx.registry.of("boundary"):
+            load_word_cutter()  # once here, not in every worker
         thread = threading.Thread(target=mkdocs)
-        thread.start()
-        try:
-            if ctx.registry.of("boundary"):
-                load_word_cutter()  # once here, not in every worker
-            with ProcessPoolExecutor(workers, mp_context=fork) as pool:
-                results = [pool.submit(_fill, chunk) for chunk in chunks]
+        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+            # the workers are forked at the first task, before the thread starts: a fork while
+            # another thread holds a lock (an import, Pagefind's event loop) can leave it held forever
+            results = [pool.submit(_fill, chunk) for chunk in chunks]
+            thread.start()
+            try:
                 urls = [url for result in results for url in result.result()]
-        finally:
-            thread.join()
+            finally:
+                thread.join()
         if errors:
             raise errors[0]
         return urls
