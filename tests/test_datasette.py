@@ -53,6 +53,17 @@ async def test_who_handles_in_a_persons_words(ds):
     assert "异地就医" in rows[0]["title"]
 
 
+async def test_who_handles_gives_the_best_twenty(ds):
+    """A broad question matches far more than a person reads: the best 20 come back, best first."""
+    rows = await canned(ds, "who_handles", q="医疗保障")
+    matching = await ds.client.get(
+        "/qingdan/search_index.json", params={"_search": "医疗 保障", "_size": 0, "_shape": "objects"}
+    )
+    assert matching.json()["filtered_table_rows_count"] > 20
+    assert len(rows) == 20
+    assert all(r["snippet"] for r in rows)
+
+
 async def test_power_by_code_and_reused_codes(ds):
     rows = await canned(ds, "power_by_code", code="3400-B-00500-140423")
     assert len(rows) == 5 and len({r["name"] for r in rows}) == 5
