@@ -67,3 +67,25 @@ def test_the_built_site_has_the_matter_pages_linked_from_guides_and_the_navigati
     assert any(matter.id in link for link in links)
     assert "事项对照" in seed_site.page("matters/")
     assert html.escape("事项对照") in seed_site.page("")  # in the navigation
+
+
+def test_a_guide_names_at_most_ten_other_agencies_nearest_first(seed_report):
+    """In a province every county lists the same matter: the guide names the nearest ten and
+    sends the reader to the comparison page for the rest, so it does not grow with the province."""
+    import dataclasses
+
+    from qingdan.site.matters import SAME_MATTER_SHOWN, same_matter_chunks
+
+    ctx = SiteContext(seed_report)
+    record_id = "460202-ybj-service-1"
+    matter = ctx.matter_of[record_id]
+    own = next(m for m in matter.members if m.record == record_id)
+    others = [m for m in matter.members if m.record != record_id]
+    near = dataclasses.replace(own, record="460202-ybj-service-2")  # same county, listed last
+    many = [own, *(others * 14)[:14], near]
+    ctx.matter_of[record_id] = dataclasses.replace(matter, members=many)
+    section = "".join(same_matter_chunks(ctx, "guides/x/", record_id))
+    items = re.findall(r"<li>(.*?)</li>", section)
+    assert len(items) == SAME_MATTER_SHOWN == 10
+    assert "460202-ybj-service-2" in items[0]  # the same county before the other provinces
+    assert "另有 5 个机构的同一事项" in section

@@ -105,15 +105,51 @@ def matter_page(ctx: SiteContext, matter) -> str:
     return page({"title": esc(matter.title), "description": esc(description)}, *chunks)
 
 
+# Other agencies' records of the same matter named on a guide page; the comparison page lists them
+# all. Bounded: in a province every county bureau lists the same matters, and a guide naming all of
+# them would grow with the province (110 KB at 500 agencies, and its build time with it).
+SAME_MATTER_SHOWN = 10
+
+
+def _region_closeness(ctx: SiteContext, agency_id: str, other_id: str) -> int:
+    """How many leading digits the two agencies' region codes share: the same city before the province."""
+    mine, theirs = ctx.registry.get(agency_id), ctx.registry.get(other_id)
+    a_code, b_code = (getattr(mine, "region", None) or ""), (getattr(theirs, "region", None) or "")
+    shared = 0
+    for x, y in zip(a_code, b_code, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared
+
+
 def same_matter_chunks(ctx: SiteContext, here: str, record_id: str) -> list[str]:
-    """The guide's 其他地区的同一事项: the other agencies' records of its matter, and the comparison page."""
+    """The guide's 其他地区的同一事项: the nearest other agencies' records of its matter (at most
+    SAME_MATTER_SHOWN, the same city first), and the comparison page with all of them."""
     matter = ctx.matter_of.get(record_id)
     if matter is None or len(matter.members) < 2:
         return []
+    own = next((m.agency for m in matter.members if m.record == record_id), None)
+    members = [m for m in matter.members if m.record != record_id]
+    if own is not None and len(members) > SAME_MATTER_SHOWN:
+        order = {id(m): i for i, m in enumerate(members)}
+        members.sort(key=lambda m: (-_region_closeness(ctx, own, m.agency), order[id(m)]))
+    shown = members[:SAME_MATTER_SHOWN]
     others = [
         f"{agency_link(ctx, here, m.agency)}：{a(here, page_url(m.kind, m.record), esc(ctx.name_of(m.record)))}"
-        for m in matter.members
-        if m.record != record_id
+        for m in shown
+    ]
+    more = len(members) - len(shown)
+    compare_text = "逐项对照各机构的名称、依据、时限、材料和流程"
+    if more:
+        compare_text = f"另有 {more} 个机构的同一事项：{compare_text}"
+    return [
+        heading("其他地区的同一事项", "qd-same-matter"),
+        block(
+            ul(others),
+            f"<p>{a(here, matter_path(matter.id), compare_text)}"
+            f'<span class="qd-muted">（{_status(matter)}）</span></p>',
+        ),
     ]
     return [
         heading("其他地区的同一事项", "qd-same-matter"),
