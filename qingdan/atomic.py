@@ -42,6 +42,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """Put `source` at `target` as a hard link (no bytes copied: a rebuild reuses cached pages),
+    or as a copy where the file system cannot link."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 @contextmanager
 def atomic_directory(target: Path):
     """Yield a fresh staging folder (an absolute path); on success it replaces `target` whole."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ..comparison import compare
 from ..matters import shared_matters
 from ..urls import MATTERS_FOLDER, matter_path, page_url
@@ -113,14 +115,8 @@ SAME_MATTER_SHOWN = 10
 
 def _region_closeness(ctx: SiteContext, agency_id: str, other_id: str) -> int:
     """How many leading digits the two agencies' region codes share: the same city before the province."""
-    mine, theirs = ctx.registry.get(agency_id), ctx.registry.get(other_id)
-    a_code, b_code = (getattr(mine, "region", None) or ""), (getattr(theirs, "region", None) or "")
-    shared = 0
-    for x, y in zip(a_code, b_code, strict=False):
-        if x != y:
-            break
-        shared += 1
-    return shared
+    codes = [getattr(ctx.registry.get(i), "region", None) or "" for i in (agency_id, other_id)]
+    return len(os.path.commonprefix(codes))
 
 
 def same_matter_chunks(ctx: SiteContext, here: str, record_id: str) -> list[str]:

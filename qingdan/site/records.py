@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from ..atomic import link_or_copy
 from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -192,7 +193,7 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
             new.rename(folder)
         owner_urls = [url for url in _read(folder / ".urls").split("\n") if url]
         for url in owner_urls:
-            _link(folder / url / "index.html", _job["site"] / url / "index.html")
+            link_or_copy(folder / url / "index.html", _job["site"] / url / "index.html")
         urls += owner_urls
     return urls
 
@@ -202,14 +203,6 @@ def _read(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-
-
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def fill_record_pages(

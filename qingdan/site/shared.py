@@ -10,12 +10,12 @@ pages in the shells' place.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from ..atomic import link_or_copy
 from .shell import RECORD_FOLDERS, SHELL, is_shell_output
 
 _INLINE = re.compile(rb'data-qd-inline="([0-9a-f]{32})"')
@@ -84,7 +84,7 @@ def assemble(built: Path, site: Path, record_urls: list[str]) -> None:
         rel = path.relative_to(built).as_posix()
         if rel == ".key" or rel.startswith("sitemap.xml") or is_shell_output(rel):
             continue
-        _link(path, site / rel)
+        link_or_copy(path, site / rel)
     sitemap = built / "sitemap.xml"
     entries = _URL.findall(sitemap.read_text(encoding="utf-8")) if sitemap.is_file() else []
     templates = {}
@@ -99,11 +99,3 @@ def assemble(built: Path, site: Path, record_urls: list[str]) -> None:
             urls.append(template.replace(f"/{url.split('/', 1)[0]}/{SHELL}/", f"/{url}"))
     head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     (site / "sitemap.xml").write_text(head + "\n".join(urls) + "\n</urlset>\n", encoding="utf-8")
-
-
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
