@@ -183,6 +183,8 @@ class LegalBasis(Strict):
 # --- organisations ---------------------------------------------------------------------
 
 Level = Literal["national", "province", "city", "county", "township", "village", "other"]
+# How a person applies: a guide's channels and its processes use the same kinds
+ChannelKind = Literal["window", "online", "mobile", "mail", "phone", "self_service", "other"]
 
 
 class Agency(Record):
@@ -347,9 +349,7 @@ class Process(Strict):
     """One named way to apply (办理流程): on site, or online through one platform, with its own steps."""
 
     name: Text = Field(description="As printed, e.g. 线下办理流程, 网上办理（天府通办）")
-    channel: Literal["window", "online", "mobile", "mail", "phone", "self_service", "other"] = Field(
-        description="On site (window) or which kind of remote channel"
-    )
+    channel: ChannelKind = Field(description="On site (window) or which kind of remote channel")
     platform: str | None = Field(None, description="The website, app or mini-program, as printed")
     steps: list[Text] = Field(default_factory=list, description="The process's own steps, as written")
     time_limit: str | None = Field(None, description="This process's own time limit, as written")
@@ -360,7 +360,7 @@ class Process(Strict):
 class Channel(Strict):
     """A way to apply (CPSV-AP Channel): a window, a website, by post …"""
 
-    kind: Literal["window", "online", "mobile", "mail", "phone", "self_service", "other"]
+    kind: ChannelKind
     detail: Text = Field(description="As written: the window, the address, the website or app")
 
 
