@@ -232,10 +232,13 @@ def _concept_forms(query: str) -> tuple[tuple[str, ...], ...]:
 
 
 @lru_cache(maxsize=1024)
-def _has_case(query: str) -> bool:
-    """Whether any of the question's words has letters with a case: if none (Chinese, digits), texts
-    need not be lowercased to compare (a copy of each text saved per row)."""
-    return any(form != form.upper() for forms in _concept_forms(query) for form in forms)
+def _concept_patterns(query: str) -> tuple[tuple[re.Pattern, ...], bool]:
+    """Each of the question's words as one pattern of its forms (one C-level search a text instead
+    of a Python loop over the forms), and whether texts must be lowercased to compare: only when a
+    word has letters with a case (Chinese and digits have none, so no copy of each text is made)."""
+    concepts = _concept_forms(query)
+    patterns = tuple(re.compile("|".join(map(re.escape, forms))) for forms in concepts)
+    return patterns, any(form != form.upper() for forms in concepts for form in forms)
 
 
 TITLE_HITS = 1_000_000  # rank_key = title hits × this + score (a score stays far below it)
@@ -249,26 +252,29 @@ def rank_key(query: str | None, title: str | None, body: str | None, *about: str
     units, people, phones or channels, else 1 in the body: a ranking that costs a few substring tests
     a row, where bm25 first counts every record holding each word (most of the time at 1,000,000
     records)."""
-    concepts = _concept_forms(query or "")
-    if not concepts:
+    patterns, fold = _concept_patterns(query or "")
+    if not patterns:
         return 0
-    fold = str.lower if _has_case(query) else str
-    title = fold(title or "")
+    title = title or ""
+    if fold:
+        title = title.lower()
     hits = score = 0
     about_text = body_text = None
-    for forms in concepts:
-        if any(form in title for form in forms):
+    for pattern in patterns:
+        if pattern.search(title):
             hits += 1
             score += 5
             continue
         if about_text is None:
-            about_text = fold(" ".join(filter(None, about)))
-        if any(form in about_text for form in forms):
+            about_text = " ".join(filter(None, about))
+            about_text = about_text.lower() if fold else about_text
+        if pattern.search(about_text):
             score += 2
             continue
         if body_text is None:
-            body_text = fold(body or "")
-        score += any(form in body_text for form in forms)
+            body_text = (body or "").lower() if fold else body or ""
+        if pattern.search(body_text):
+            score += 1
     return hits * TITLE_HITS + score
 
 
@@ -284,8 +290,10 @@ def snippet(query: str | None, *texts: str | None) -> str | None:
         return None
     best, best_score = None, 0
     for text in texts:
-        for line in (text or "").splitlines():
-            score = len({m.group(0).lower() for m in pattern.finditer(line)})
+        if not text or not pattern.search(text):  # most of a row's texts hold none of the words
+            continue
+        for line in text.splitlines():
+            score = len({match.lower() for match in pattern.findall(line)})
             if score > best_score:
                 best, best_score = line.strip(), score
     if best is None or len(best) <= SNIPPET_LENGTH:
