@@ -67,6 +67,15 @@ async def test_facet_kinds_count_together(ds):
     assert response.status_code == 400
 
 
+async def test_percent_encoded_parameter_names_are_checked_too(ds):
+    """`%5Ffacet` is `_facet` to Datasette: the limits must see it, though plain `?q=` requests skip parsing."""
+    with within(FAST):
+        facets = await ds.client.get("/qingdan/powers.json?" + "&".join(["%5Ffacet=category"] * 6))
+        sort = await ds.client.get("/qingdan/powers.json?%5fsort=nocol")
+    assert facets.status_code == 400 and "分面" in facets.json()["error"]
+    assert sort.status_code == 400
+
+
 async def test_an_overlong_query_string_is_refused(ds):
     with within(FAST):
         response = await ds.client.get("/qingdan/who_handles", params={"q": "医保" * 3000})

@@ -100,6 +100,13 @@ def too_many_facets(pairs: list[tuple[str, str]]) -> str | None:
     return None
 
 
+def checked_params(query_string: bytes) -> bool:
+    """Whether the query string may hold a parameter these checks look at (`_facet…`, `_sort…`,
+    `_search…`: all start with `_`, written as such or as %5F). Most requests (`?q=…`) hold none and
+    are not parsed here a second time: parsing was about 5 % of the CPU of a canned query."""
+    return b"_" in query_string or b"%5f" in query_string.lower()
+
+
 def without_empty_search(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop search boxes left empty (or holding only punctuation): the page then shows every row."""
     nothing = fts_query("")
@@ -120,7 +127,8 @@ def asgi_wrapper(datasette):
             if scope.get("method", "GET").upper() not in READ_METHODS:
                 return await refuse(send, path, 405, "这是只读的数据库，只接受查询（GET）请求。", headers)
             query_string = scope.get("query_string", b"")
-            pairs = [] if too_long(query_string) else parse_qsl(query_string.decode("utf-8", "replace"), True)
+            parse = checked_params(query_string) and not too_long(query_string)
+            pairs = parse_qsl(query_string.decode("utf-8", "replace"), True) if parse else []
             message = too_long(query_string) or too_many_facets(pairs)
             if message:
                 return await refuse(send, path, 400, message, headers)
