@@ -12,12 +12,15 @@ kept), and runs `mkdocs build` with Material and its search plugin on the same n
 Markdown pages of similar length (`plain_s`).
 Chromium then measures the bytes of a first visit to a guide page with its flowchart and of a
 first search. Peak memory is the largest total of this process and its children during the
-builds. Figures go to benchmarks/results/site.json and stdout.
+builds: `peak_pss_mb` sums proportional set sizes (what they take together), `peak_rss_mb`
+resident sizes (pages shared by forked workers counted once per process). Figures go to
+benchmarks/results/site.json and stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -269,10 +272,13 @@ def plain_build(root: Path, pages: int, seed: int = 2) -> float:
 
 
 class PeakMemory:
-    """The largest total resident memory of this process and all its descendants, sampled twice a second."""
+    """The largest total memory of this process and all its descendants, sampled twice a second:
+    `pss` sums their proportional set sizes (a page shared by n processes counts 1/n in each: the
+    memory they really take), `rss` their resident sizes (a page shared copy-on-write by forked
+    workers counts once in each of them, so the sum exceeds what the machine holds)."""
 
     def __init__(self):
-        self.peak = 0
+        self.pss = self.rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -286,7 +292,9 @@ class PeakMemory:
 
     def _watch(self) -> None:
         while not self._stop.wait(0.5):
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(os.getpid())))
+            sizes = [_memory(pid) for pid in _tree(os.getpid())]
+            self.pss = max(self.pss, sum(pss for pss, _ in sizes))
+            self.rss = max(self.rss, sum(rss for _, rss in sizes))
 
 
 def _tree(pid: int) -> list[int]:
@@ -302,14 +310,17 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss(pid: int) -> int:
+def _memory(pid: int) -> tuple[int, int]:
+    """(proportional set size, resident set size) of a process in bytes; (0, 0) once it is gone."""
+    sizes = {}
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Pss", "Rss"):
+                sizes[name] = int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return sizes.get("Pss", 0), sizes.get("Rss", 0)
 
 
 def timed_build(report, work: Path, workers: int, fresh: bool = True) -> float:
@@ -393,8 +404,12 @@ def browser_bytes(site: Path, query: str = "医疗保险") -> dict:
     }
 
 
-def run(n: int, work: Path, workers: int) -> dict:
+def run(n: int, work: Path, workers: int, drawings: Path | None = None) -> dict:
     registry = write_registry(work / "registry", n)
+    if drawings is not None:  # flowcharts drawn by an earlier run (the registry is the same for a size)
+        (drawings / str(n)).mkdir(parents=True, exist_ok=True)
+        (work / "build" / "cache").mkdir(parents=True)
+        (work / "build" / "cache" / "flowcharts").symlink_to((drawings / str(n)).absolute())
     start = time.perf_counter()
     report = validate(registry)
     validate_s = time.perf_counter() - start
@@ -404,6 +419,8 @@ def run(n: int, work: Path, workers: int) -> dict:
     with PeakMemory() as memory:
         site_s = timed_build(report, work, workers=1)
         parallel_s = timed_build(report, work, workers=workers)
+        del report  # as a new `qingdan build` would, not the old registry and the new one side by side
+        gc.collect()
         change_one_agency(registry)
         changed = validate(registry)
         rebuild_s = timed_build(changed, work, workers=workers, fresh=False)
@@ -423,7 +440,8 @@ def run(n: int, work: Path, workers: int) -> dict:
         "parallel_ratio": round(parallel_s / plain, 2),
         "one_agency_rebuild_s": round(rebuild_s, 1),
         "rebuild_share": round(rebuild_s / site_s, 3),
-        "peak_rss_mb": round(memory.peak / 2**20),
+        "peak_pss_mb": round(memory.pss / 2**20),
+        "peak_rss_mb": round(memory.rss / 2**20),
         "first_search_kb": round(seen["first_search_kb"], 1),
         "first_search_results": seen["results"],
         "first_visit_kb": round(seen["first_visit_kb"], 1),
@@ -443,6 +461,11 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="for the parallel builds")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "site.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folders (printed)")
+    parser.add_argument(
+        "--drawings",
+        type=Path,
+        help="keep the flowchart drawings in DIR/<size>/ for later runs (flowcharts_s is then that of drawing none)",
+    )
     args = parser.parse_args(argv)
     results = {
         "machine": {
@@ -458,7 +481,7 @@ def main(argv=None) -> int:
         work = Path(tempfile.mkdtemp(prefix=f"qingdan-bench-{n}-"))
         try:
             print(f"building {n} guides in {work} …", file=sys.stderr, flush=True)
-            results["sizes"][str(n)] = figures = run(n, work, args.workers)
+            results["sizes"][str(n)] = figures = run(n, work, args.workers, args.drawings)
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         finally:
             if args.keep:
@@ -469,7 +492,7 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     head = ("guides", "site_s", "parallel_s", "plain_s", "ratio", "parallel_ratio", "one_agency_rebuild_s")
-    head += ("first_search_kb", "first_visit_kb", "guide_html_kb", "peak_rss_mb")
+    head += ("first_search_kb", "first_visit_kb", "guide_html_kb", "peak_pss_mb", "peak_rss_mb")
     print("\n" + " ".join(f"{h:>12}" for h in head))
     for figures in results["sizes"].values():
         print(" ".join(f"{figures[h]:>12}" for h in head))

@@ -120,11 +120,14 @@ def mark_outliers(registry: Registry, rows: list[Row]) -> None:
             if row.materials == max(counts):
                 row.outliers.append(f"材料最多（{row.materials} 项，最少的 {min(counts)} 项）")
     bases = {row.record: {normalise(b.title) for b in registry.get(row.record).legal_bases} for row in rows}
+    # how many rows cite each basis, and cite any: counted once, not row against row (a province's
+    # matter has a row per county)
+    citing = Counter(title for titles in bases.values() for title in titles)
+    with_bases = sum(1 for titles in bases.values() if titles)
     for row in rows:
-        others = [bases[r.record] for r in rows if r is not row and bases[r.record]]
-        if not others:
+        if with_bases - (1 if bases[row.record] else 0) == 0:
             continue
-        own = [b for b in registry.get(row.record).legal_bases if not any(normalise(b.title) in o for o in others)]
+        own = [b for b in registry.get(row.record).legal_bases if citing[normalise(b.title)] < 2]
         if own:
             titles = "、".join(dict.fromkeys(b.title for b in own))
             row.outliers.append(f"引用了其他机构未引用的依据：{titles}")

@@ -89,3 +89,64 @@ def test_a_guide_names_at_most_ten_other_agencies_nearest_first(seed_report):
     assert len(items) == SAME_MATTER_SHOWN == 10
     assert "460202-ybj-service-2" in items[0]  # the same county before the other provinces
     assert "另有 5 个机构的同一事项" in section
+
+
+def _province_wide(ctx, record_id: str):
+    """The record's matter with a member from many agencies of several regions, in a shuffled order
+    (the record's own agency 460202-ybj: 三亚市海棠区)."""
+    import dataclasses
+    import random
+
+    matter = ctx.matter_of[record_id]
+    own = next(m for m in matter.members if m.record == record_id)
+    agencies = [a.id for a in ctx.registry.of("agency") if a.id != own.agency]
+    others = [dataclasses.replace(own, record=f"{agency}-x", agency=agency) for agency in agencies]
+    random.Random(4).shuffle(others)
+    return dataclasses.replace(matter, members=[*others[:20], own, *others[20:]])
+
+
+def test_the_nearest_other_agencies_share_the_most_leading_digits_of_the_region_code(seed_report):
+    """Same district, then the same city, then the same province, then the rest, each in the
+    matter's order: what sorting every member by closeness would give, without sorting them all."""
+    import os
+
+    from qingdan.site.matters import SAME_MATTER_SHOWN, nearest_same_matter
+
+    ctx = SiteContext(seed_report)
+    record_id = "460202-ybj-service-1"
+    matter = ctx.matter_of[record_id] = _province_wide(ctx, record_id)
+    region = {a.id: a.region or "" for a in ctx.registry.of("agency")}
+    others = [m for m in matter.members if m.record != record_id]
+    order = {id(m): i for i, m in enumerate(others)}
+    expected = sorted(
+        others, key=lambda m: (-len(os.path.commonprefix([region["460202-ybj"], region[m.agency]])), order[id(m)])
+    )
+    found, shown, more = nearest_same_matter(ctx, record_id)
+    assert found is matter
+    assert shown == expected[:SAME_MATTER_SHOWN]
+    assert more == len(others) - SAME_MATTER_SHOWN
+    assert [region[m.agency] for m in shown[:9]] == ["460202"] * 9  # the district's own bodies first
+    assert region[shown[9].agency] == "460200"  # then the city's
+
+
+def test_an_agency_s_pages_are_made_again_only_when_the_matter_members_they_name_change(seed_report):
+    """The key of an agency's pages (records.owner_keys) follows the other agencies' records its
+    guides name, not every member of their matters: in a province each matter has a member per
+    county, and hashing them all made the key grow with the province for every agency."""
+    import dataclasses
+
+    from qingdan.site.matters import nearest_same_matter
+    from qingdan.site.records import owner_keys
+
+    ctx = SiteContext(seed_report)
+    record_id = "460202-ybj-service-1"
+    matter = ctx.matter_of[record_id] = _province_wide(ctx, record_id)
+    before = owner_keys(ctx, [], "v")
+    _, shown, _ = nearest_same_matter(ctx, record_id)
+    unnamed = next(m for m in matter.members if m not in shown and m.record != record_id)
+    renamed = [dataclasses.replace(m, record=m.record + "y") if m is unnamed else m for m in matter.members]
+    ctx.matter_of[record_id] = dataclasses.replace(matter, members=renamed)
+    assert owner_keys(ctx, [], "v")["460202-ybj"] == before["460202-ybj"]
+    renamed = [dataclasses.replace(m, record=m.record + "y") if m is shown[0] else m for m in matter.members]
+    ctx.matter_of[record_id] = dataclasses.replace(matter, members=renamed)
+    assert owner_keys(ctx, [], "v")["460202-ybj"] != before["460202-ybj"]

@@ -18,7 +18,16 @@ import pytest
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
 from qingdan.site.check import broken_links, external_assets, unreachable_records
-from qingdan.site.search_index import SearchIndexError, check_search_index, indexed_text, query_words, search_words
+from qingdan.site.search_index import (
+    GROUP_SIZE,
+    SearchIndexError,
+    SearchRecord,
+    check_search_index,
+    indexed_text,
+    query_words,
+    search_words,
+    write_group_pages,
+)
 from qingdan.urls import page_url
 from qingdan.validate import validate
 
@@ -425,6 +434,23 @@ def test_search_indexes_every_record_at_its_own_address_in_character_pairs(site)
     assert indexed_text("参保") == "参保"
     # a query is cut into pairs side by side: a record holding 参保 and 登记 apart is found, as the database finds it
     assert query_words("参保登记 医保局 保") == ["参保", "登记", "医保", "保局", "保"]
+
+
+def test_search_records_are_grouped_into_indexed_pages_of_at_most_group_size(tmp_path):
+    """Written record by record, each group's records in their order, a heading each (its id the
+    record's address), up to GROUP_SIZE to a page."""
+    records = [SearchRecord(f"guides/g{i}/", f"事项<{i}>", "医疗保险", "a1") for i in range(GROUP_SIZE + 2)]
+    records.insert(3, SearchRecord("about/", "关于本站", "", ""))
+    assert write_group_pages(iter(records), tmp_path) == 3
+    pages = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("index.html"))
+    assert pages == ["search/a1/0/index.html", "search/a1/1/index.html", "search/site/0/index.html"]
+    first = (tmp_path / "search/a1/0/index.html").read_text(encoding="utf-8")
+    assert first.startswith('<html lang="und"><body><section>') and first.endswith("</section></body></html>")
+    assert re.findall(r'<h2 id="([^"]+)"', first) == [f"guides/g{i}/" for i in range(GROUP_SIZE)]
+    assert "事项&lt;0&gt;" in first and "医疗 疗保 保险 医保" in first
+    second = (tmp_path / "search/a1/1/index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<h2 id="([^"]+)"', second) == [f"guides/g{i}/" for i in range(GROUP_SIZE, GROUP_SIZE + 2)]
+    assert second.endswith("</body></html>") and second.count("<body>") == 1
 
 
 # --- atomicity -------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def agency_page(ctx: SiteContext, agency) -> str:
             chunks.append(heading("还涉及哪些机构", "qd-involved", 3))
             chunks.append(block(involved))
 
-    findings = [f for f in ctx.report.findings if f.agency == agency.id]
+    findings = ctx.findings_by_agency.get(agency.id, [])
     if findings:
         chunks.append(heading("数据质量", "qd-quality"))
         counts = Counter(f.severity for f in findings)

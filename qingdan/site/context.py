@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .. import regions
@@ -40,11 +41,14 @@ class SiteContext:
     cache_dir: Path | None = None
     downloads: dict = field(default_factory=dict)  # name → size in bytes, of files put in downloads/
     inlines: dict = field(default_factory=dict)  # key → SVG put into pages after MkDocs (see hooks.py)
+    matter_regions: dict = field(default_factory=dict)  # matters.nearest_same_matter's index, built as needed
 
     def __post_init__(self):
         reg = self.registry = self.report.registry
         self.findings_by_record: dict[str, list] = defaultdict(list)
+        self.findings_by_agency: dict[str | None, list] = defaultdict(list)
         for finding in self.report.findings:
+            self.findings_by_agency[finding.agency].append(finding)
             for rid in dict.fromkeys((finding.records or []) + ([finding.record] if finding.record else [])):
                 self.findings_by_record[rid].append(finding)
         self.by_agency: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -104,6 +108,16 @@ class SiteContext:
         self.guides = reg.of("power") + reg.of("service")
         self.matters = match_matters(reg)  # the same matter in other agencies' lists (事项对照)
         self.matter_of = matter_of(self.matters)
+
+    @cached_property
+    def cited_lines(self) -> dict[str, set[int]]:
+        """Document ID → the lines of its text records cite (once, not once per document)."""
+        cited: dict[str, set[int]] = defaultdict(set)
+        for entry in self.registry.entries.values():
+            source = getattr(entry.record, "source", None)
+            if source is not None and source.line:
+                cited[source.document].add(source.line)
+        return cited
 
     def inline_svg(self, svg: str) -> str:
         """A slot for an SVG that `hooks.py` fills in after MkDocs has rendered and indexed the page.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from ..comparison import compare
 from ..matters import shared_matters
 from ..urls import MATTERS_FOLDER, matter_path, page_url
@@ -113,29 +111,60 @@ def matter_page(ctx: SiteContext, matter) -> str:
 SAME_MATTER_SHOWN = 10
 
 
-def _region_closeness(ctx: SiteContext, agency_id: str, other_id: str) -> int:
-    """How many leading digits the two agencies' region codes share: the same city before the province."""
-    codes = [getattr(ctx.registry.get(i), "region", None) or "" for i in (agency_id, other_id)]
-    return len(os.path.commonprefix(codes))
+def nearest_same_matter(ctx: SiteContext, record_id: str) -> tuple[object, list, int] | None:
+    """The matter of a guide, the other agencies' records of it its page names (at most
+    SAME_MATTER_SHOWN: those whose region code shares the most leading digits with the guide's
+    agency's first, in the matter's order) and how many more the comparison page lists; None when
+    no other agency lists it. Cost bounded by SAME_MATTER_SHOWN, not by the matter's size: a
+    province's matters have a member per county bureau."""
+    matter = ctx.matter_of.get(record_id)
+    if matter is None or len(matter.members) < 2:
+        return None
+    members = matter.members
+    others = len(members) - 1
+    own = next((m.agency for m in members if m.record == record_id), None)
+    if own is None or others <= SAME_MATTER_SHOWN:
+        rest = [m for m in members if m.record != record_id]
+        return matter, rest[:SAME_MATTER_SHOWN], len(rest) - len(rest[:SAME_MATTER_SHOWN])
+    code, by_prefix = _region_code(ctx, own), _members_by_region_prefix(ctx, matter)
+    shown: list[int] = []
+    for length in range(len(code), -1, -1):  # the same county, city, province, then the rest
+        for position in by_prefix.get(code[:length], ()):
+            if len(shown) == SAME_MATTER_SHOWN:
+                break
+            if members[position].record != record_id and position not in shown:
+                shown.append(position)
+    return matter, [members[position] for position in shown], others - len(shown)
+
+
+def _region_code(ctx: SiteContext, agency_id: str) -> str:
+    return getattr(ctx.registry.get(agency_id), "region", None) or ""
+
+
+def _members_by_region_prefix(ctx: SiteContext, matter) -> dict[str, list[int]]:
+    """Every leading part of each member's region code ("" included) → the members' positions, in order."""
+    held = ctx.matter_regions.get(id(matter))
+    if held is None or held[0] is not matter:
+        index: dict[str, list[int]] = {}
+        for position, member in enumerate(matter.members):
+            code = _region_code(ctx, member.agency)
+            for length in range(len(code) + 1):
+                index.setdefault(code[:length], []).append(position)
+        held = ctx.matter_regions[id(matter)] = (matter, index)
+    return held[1]
 
 
 def same_matter_chunks(ctx: SiteContext, here: str, record_id: str) -> list[str]:
-    """The guide's 其他地区的同一事项: the nearest other agencies' records of its matter (at most
-    SAME_MATTER_SHOWN, the same city first), and the comparison page with all of them."""
-    matter = ctx.matter_of.get(record_id)
-    if matter is None or len(matter.members) < 2:
+    """The guide's 其他地区的同一事项: the nearest other agencies' records of its matter
+    (`nearest_same_matter`), and the comparison page with all of them."""
+    nearest = nearest_same_matter(ctx, record_id)
+    if nearest is None:
         return []
-    own = next((m.agency for m in matter.members if m.record == record_id), None)
-    members = [m for m in matter.members if m.record != record_id]
-    if own is not None and len(members) > SAME_MATTER_SHOWN:
-        order = {id(m): i for i, m in enumerate(members)}
-        members.sort(key=lambda m: (-_region_closeness(ctx, own, m.agency), order[id(m)]))
-    shown = members[:SAME_MATTER_SHOWN]
+    matter, shown, more = nearest
     others = [
         f"{agency_link(ctx, here, m.agency)}：{a(here, page_url(m.kind, m.record), esc(ctx.name_of(m.record)))}"
         for m in shown
     ]
-    more = len(members) - len(shown)
     compare_text = "逐项对照各机构的名称、依据、时限、材料和流程"
     if more:
         compare_text = f"另有 {more} 个机构的同一事项：{compare_text}"

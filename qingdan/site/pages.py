@@ -541,11 +541,7 @@ def sources_index(ctx: SiteContext) -> str:
 
 def source_page(ctx: SiteContext, doc, lines: list[str] | None) -> str:
     here = f"sources/{doc.id}/"
-    cited = set()
-    for entry in ctx.registry.entries.values():
-        source = getattr(entry.record, "source", None)
-        if source is not None and source.document == doc.id and source.line:
-            cited.add(source.line)
+    cited = ctx.cited_lines.get(doc.id, set())
     file_name = ctx.source_file(doc)
     facts = [
         ("发布机构", agency_link(ctx, here, doc.publisher)),

@@ -22,6 +22,7 @@ from .agencies import agency_page
 from .changes import changes_page
 from .context import SiteContext
 from .guides import guide_page, load_word_cutter
+from .matters import nearest_same_matter
 from .pages import boundary_page
 from .shell import ShellRenderer, output_of
 
@@ -73,10 +74,10 @@ OWNED_KINDS = frozenset({"power", "service", "boundary", "flow"})
 
 def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None, str]:
     """A hash per agency of everything its pages are made from: its own records, the records of
-    other agencies its pages show (the flows its guides use, the other members of their matters,
-    boundaries naming it, records named in its findings), those findings, its change sets, its
-    neighbourhood in the graph, every record of a kind not owned by an agency, the site's address
-    and `version` (the code and theme). Pages whose key is unchanged are not generated again."""
+    other agencies its pages show (the flows its guides use, the other agencies' records of their
+    matters the guides name, boundaries naming it, records named in its findings), those findings,
+    its change sets, its neighbourhood in the graph, every record of a kind not owned by an agency,
+    the site's address and `version` (the code and theme). Pages whose key is unchanged are not generated again."""
     import hashlib
 
     import networkx as nx
@@ -117,10 +118,11 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
             record = reg.get(record_id)
             related.update(filter(None, [getattr(record, "flow", None)]))
             related.update(p.flow for p in getattr(record, "processes", None) or [] if p.flow)
-            matter = ctx.matter_of.get(record_id)
-            if matter is not None:
-                digest.update(repr(matter).encode())
-                related.update(member.record for member in matter.members)
+            nearest = nearest_same_matter(ctx, record_id)  # what its page says of its matter
+            if nearest is not None:
+                matter, shown, more = nearest
+                digest.update(repr((matter.id, matter.title, matter.status, more, shown)).encode())
+                related.update(member.record for member in shown)
         if owner is not None:
             related.update(b.id for b in ctx.boundaries_of.get(owner, []))
         for finding, touched in findings_of.get(owner, []):

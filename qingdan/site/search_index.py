@@ -131,21 +131,29 @@ def _plain(fragment: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", text)).replace("¶", " ")
 
 
-def group_pages(records: Iterable[SearchRecord]) -> list[tuple[str, str]]:
-    """(url, html) of each indexed page: up to GROUP_SIZE records of one group, a heading each."""
-    by_group: dict[str, list[SearchRecord]] = {}
+def write_group_pages(records: Iterable[SearchRecord], folder: Path) -> int:
+    """Write each indexed page, up to GROUP_SIZE records of one group with a heading each, as
+    `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many. Written
+    record by record: at a province's size the records' text is hundreds of megabytes."""
+    counts: dict[str, int] = {}
     for record in records:
-        by_group.setdefault(record.group, []).append(record)
-    pages = []
-    for group, items in by_group.items():
-        for start in range(0, len(items), GROUP_SIZE):
-            sections = "".join(
-                f'<section><h2 id="{escape(r.path)}">{escape(r.title)}</h2>'
-                f"<p>{escape(indexed_text(r.title + chr(10) + r.body))}</p></section>"
-                for r in items[start : start + GROUP_SIZE]
+        group = record.group or "site"
+        count = counts[group] = counts.get(group, 0) + 1
+        page_file = folder / "search" / group / str((count - 1) // GROUP_SIZE) / "index.html"
+        if (count - 1) % GROUP_SIZE == 0:
+            page_file.parent.mkdir(parents=True, exist_ok=True)
+            page_file.write_text(f'<html lang="{LANGUAGE}"><body>', encoding="utf-8")
+        with page_file.open("a", encoding="utf-8") as out:
+            out.write(
+                f'<section><h2 id="{escape(record.path)}">{escape(record.title)}</h2>'
+                f"<p>{escape(indexed_text(record.title + chr(10) + record.body))}</p></section>"
             )
-            url = f"/search/{group or 'site'}/{start // GROUP_SIZE}/"
-            pages.append((url, f'<html lang="{LANGUAGE}"><body>{sections}</body></html>'))
+    pages = 0
+    for group, count in counts.items():
+        for number in range(-(-count // GROUP_SIZE)):
+            with (folder / "search" / group / str(number) / "index.html").open("a", encoding="utf-8") as out:
+                out.write("</body></html>")
+            pages += 1
     return pages
 
 
@@ -161,13 +169,11 @@ def write_search_index(records: Iterable[SearchRecord], site: Path, attempts: in
 
     target = site / "pagefind"
     scratch = site / ".pagefind-scratch"
-    pages = group_pages(records)
+    if scratch.exists():
+        shutil.rmtree(scratch)
     # Pagefind's Python client reads one answer per tenth of a second: one request per page took
     # 45 s at 5,000 guides. The pages are written as files and indexed with one request instead.
-    for url, html in pages:
-        page_file = scratch / "pages" / url.strip("/") / "index.html"
-        page_file.parent.mkdir(parents=True, exist_ok=True)
-        page_file.write_text(html, encoding="utf-8")
+    pages = write_group_pages(records, scratch / "pages")
 
     async def run() -> None:
         config = IndexConfig(force_language=LANGUAGE, output_path=str((scratch / "written").absolute()))
@@ -186,7 +192,7 @@ def write_search_index(records: Iterable[SearchRecord], site: Path, attempts: in
         for name in UNUSED_FILES:
             (target / name).unlink(missing_ok=True)
         try:
-            check_search_index(target, len(pages))
+            check_search_index(target, pages)
             shutil.rmtree(scratch)
             return target
         except SearchIndexError:
