@@ -425,6 +425,27 @@ def children_of(pid: int) -> list[tuple[int, str]]:
     return found
 
 
+def slow_pagefind(folder: Path) -> Path:
+    """A folder for PYTHONPATH whose sitecustomize makes the build start Pagefind through a script
+    that waits 30 s, then becomes the real binary (same process: it still dies with the build)."""
+    import pagefind_bin_extended
+
+    folder.mkdir()
+    script = folder / "slow_pagefind.py"
+    real = str(pagefind_bin_extended.get_executable())
+    script.write_text(
+        f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(30)\nos.execv({real!r}, [{real!r}, *sys.argv[1:]])\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    (folder / "sitecustomize.py").write_text(
+        "import pathlib, pagefind_bin_extended\n"
+        f"pagefind_bin_extended.get_executable = lambda: pathlib.Path({str(script)!r})\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", ["database written", "mkdocs", "pagefind"])
 def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
@@ -433,7 +454,10 @@ def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
     next build cleans the leftovers and succeeds; each step within 120 s."""
     dist = project / "dist"
     before = snapshot(dist)
-    build_proc = cli_build(project)
+    env = None
+    if moment == "pagefind":  # its command line takes a blink on this registry: held 30 s before it starts
+        env = dict(os.environ, PYTHONPATH=str(slow_pagefind(project / "shim")))
+    build_proc = cli_build(project, env=env)
     running: list[int] = []
     try:
 

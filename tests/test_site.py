@@ -485,19 +485,18 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
 
 def test_a_search_index_pagefind_left_broken_fails_the_build_and_keeps_the_previous_site(site, tmp_path, monkeypatch):
     """Pagefind once wrote a zero-byte pagefind-entry.json and reported success: the build checks its output."""
-    from pagefind.index import PagefindIndex
+    from qingdan.site import search_index
 
     report, _built, _ = site
     built = build_site(report, tmp_path / "dist", stamp=STAMP)
     before = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
-    real_write = PagefindIndex.write_files
+    real_run = search_index.run_pagefind
 
-    async def write_then_truncate(self, output_path=None):
-        result = await real_write(self, output_path=output_path)
-        (Path(output_path or self._config["output_path"]) / "pagefind-entry.json").write_bytes(b"")
-        return result
+    def run_then_truncate(pages, target, *, cwd):
+        real_run(pages, target, cwd=cwd)
+        (target / "pagefind-entry.json").write_bytes(b"")
 
-    monkeypatch.setattr(PagefindIndex, "write_files", write_then_truncate)
+    monkeypatch.setattr(search_index, "run_pagefind", run_then_truncate)
     with pytest.raises(
         SiteBuildError, match="search index could not be written.*pagefind-entry.json is missing or empty"
     ):
@@ -506,26 +505,26 @@ def test_a_search_index_pagefind_left_broken_fails_the_build_and_keeps_the_previ
     assert after == before
 
 
-def test_a_search_index_broken_once_is_written_again(site, tmp_path, monkeypatch):
-    """Pagefind's service can be stopped while it writes: the build writes the index again."""
-    from pagefind.index import PagefindIndex
+def test_pagefind_failing_fails_the_build_with_its_message_and_a_stray_config_is_ignored(site, tmp_path, monkeypatch):
+    import pagefind_bin_extended
 
     report, _built, _ = site
-    real_write = PagefindIndex.write_files
-    broken = []
-
-    async def truncate_first(self, output_path=None):
-        await real_write(self, output_path=output_path)
-        entry = Path(output_path or self._config["output_path"]) / "pagefind-entry.json"
-        if not broken and entry.parent.name == "pagefind":
-            broken.append(entry)
-            entry.write_bytes(b"")
-
-    monkeypatch.setattr(PagefindIndex, "write_files", truncate_first)
+    # a configuration Pagefind would read from its working folder or the environment changes nothing
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pagefind.yml").write_text("force_language: zh\nroot_selector: nav\n", encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_ROOT_SELECTOR", "nav")
     built = build_site(report, tmp_path / "dist", stamp=STAMP)
-    assert broken, "the first index written was broken"
-    assert json.loads((built / "pagefind" / "pagefind-entry.json").read_text())["languages"]
-    assert not (built / ".pagefind-scratch").exists()
+    entry = json.loads((built / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["und"] and entry["languages"]["und"]["page_count"] > 1
+    before = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+
+    failing = tmp_path / "pagefind-fails"
+    failing.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n", encoding="utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin_extended, "get_executable", lambda: failing)
+    with pytest.raises(SiteBuildError, match="Pagefind exited with status 3: Error: disk full"):
+        build_site(report, tmp_path / "dist", stamp=STAMP)
+    assert {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()} == before
 
 
 def test_the_search_index_check_names_what_is_broken(site, tmp_path):

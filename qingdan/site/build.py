@@ -45,7 +45,7 @@ from .pages import (
     who_page,
 )
 from .records import fill_record_pages
-from .search_index import page_records, registry_records, write_search_index
+from .search_index import SearchIndexError, page_records, registry_records, write_search_index
 from .shared import assemble, build_shared, code_version, shared_output
 from .shell import ShellError, shell_pages
 
@@ -266,7 +266,7 @@ def _index_for_search(ctx: SiteContext, built: Path, site: Path) -> None:
     hand_written = [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
     try:
         write_search_index(chain(registry_records(ctx.registry), page_records(built, hand_written)), site)
-    except Exception as error:  # Pagefind's service reports its own failures as plain exceptions
+    except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
 
 
