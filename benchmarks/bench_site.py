@@ -279,6 +279,7 @@ class PeakMemory:
 
     def __init__(self):
         self.pss = self.rss = 0
+        self.at_peak: dict[str, int] = {}  # PSS by process at the PSS peak: benchmark, worker, mkdocs, pagefind …
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -292,9 +293,15 @@ class PeakMemory:
 
     def _watch(self) -> None:
         while not self._stop.wait(0.5):
-            sizes = [_memory(pid) for pid in _tree(os.getpid())]
-            self.pss = max(self.pss, sum(pss for pss, _ in sizes))
+            pids = _tree(os.getpid())
+            sizes = [_memory(pid) for pid in pids]
             self.rss = max(self.rss, sum(rss for _, rss in sizes))
+            if sum(pss for pss, _ in sizes) > self.pss:
+                self.pss = sum(pss for pss, _ in sizes)
+                self.at_peak = {}
+                for pid, (pss, _) in zip(pids, sizes, strict=True):
+                    name = _name(pid)
+                    self.at_peak[name] = self.at_peak.get(name, 0) + pss
 
 
 def _tree(pid: int) -> list[int]:
@@ -308,6 +315,22 @@ def _tree(pid: int) -> list[int]:
             except OSError:
                 pass
     return pids
+
+
+def _name(pid: int) -> str:
+    """benchmark (this process), worker (forked from it), or the program a child runs (mkdocs, pagefind …)."""
+    if pid == os.getpid():
+        return "benchmark"
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        own = Path(f"/proc/{os.getpid()}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    if argv == own:
+        return "worker"
+    if len(argv) > 2 and argv[1] == "-m":
+        return argv[2]
+    return Path(argv[0]).name.split("_")[0] or "other"
 
 
 def _memory(pid: int) -> tuple[int, int]:
@@ -442,6 +465,7 @@ def run(n: int, work: Path, workers: int, drawings: Path | None = None) -> dict:
         "rebuild_share": round(rebuild_s / site_s, 3),
         "peak_pss_mb": round(memory.pss / 2**20),
         "peak_rss_mb": round(memory.rss / 2**20),
+        "peak_pss_by_process_mb": {name: round(pss / 2**20) for name, pss in memory.at_peak.items()},
         "first_search_kb": round(seen["first_search_kb"], 1),
         "first_search_results": seen["results"],
         "first_visit_kb": round(seen["first_visit_kb"], 1),

@@ -122,7 +122,7 @@ def nearest_same_matter(ctx: SiteContext, record_id: str) -> tuple[object, list,
         return None
     members = matter.members
     others = len(members) - 1
-    own = next((m.agency for m in members if m.record == record_id), None)
+    own = getattr(ctx.registry.get(record_id), "agency", None)
     if own is None or others <= SAME_MATTER_SHOWN:
         rest = [m for m in members if m.record != record_id]
         return matter, rest[:SAME_MATTER_SHOWN], len(rest) - len(rest[:SAME_MATTER_SHOWN])

@@ -133,28 +133,31 @@ def _plain(fragment: str) -> str:
 
 def write_group_pages(records: Iterable[SearchRecord], folder: Path) -> int:
     """Write each indexed page, up to GROUP_SIZE records of one group with a heading each, as
-    `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many. Written
-    record by record: at a province's size the records' text is hundreds of megabytes."""
-    counts: dict[str, int] = {}
+    `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many. A page is
+    written once full: at a province's size all the records' text is hundreds of megabytes, the
+    pages being filled at most a few."""
+    filling: dict[str, list[str]] = {}
+    written: dict[str, int] = {}
+
+    def write(group: str) -> None:
+        page_file = folder / "search" / group / str(written.get(group, 0)) / "index.html"
+        page_file.parent.mkdir(parents=True, exist_ok=True)
+        sections = "".join(filling.pop(group))
+        page_file.write_text(f'<html lang="{LANGUAGE}"><body>{sections}</body></html>', encoding="utf-8")
+        written[group] = written.get(group, 0) + 1
+
     for record in records:
         group = record.group or "site"
-        count = counts[group] = counts.get(group, 0) + 1
-        page_file = folder / "search" / group / str((count - 1) // GROUP_SIZE) / "index.html"
-        if (count - 1) % GROUP_SIZE == 0:
-            page_file.parent.mkdir(parents=True, exist_ok=True)
-            page_file.write_text(f'<html lang="{LANGUAGE}"><body>', encoding="utf-8")
-        with page_file.open("a", encoding="utf-8") as out:
-            out.write(
-                f'<section><h2 id="{escape(record.path)}">{escape(record.title)}</h2>'
-                f"<p>{escape(indexed_text(record.title + chr(10) + record.body))}</p></section>"
-            )
-    pages = 0
-    for group, count in counts.items():
-        for number in range(-(-count // GROUP_SIZE)):
-            with (folder / "search" / group / str(number) / "index.html").open("a", encoding="utf-8") as out:
-                out.write("</body></html>")
-            pages += 1
-    return pages
+        sections = filling.setdefault(group, [])
+        sections.append(
+            f'<section><h2 id="{escape(record.path)}">{escape(record.title)}</h2>'
+            f"<p>{escape(indexed_text(record.title + chr(10) + record.body))}</p></section>"
+        )
+        if len(sections) == GROUP_SIZE:
+            write(group)
+    for group in list(filling):
+        write(group)
+    return sum(written.values())
 
 
 def write_search_index(records: Iterable[SearchRecord], site: Path) -> Path:
