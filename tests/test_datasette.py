@@ -4,6 +4,7 @@ import pytest
 
 from qingdan.datasette_setup import metadata
 from qingdan.models import KIND
+from qingdan.settings import settings
 
 from .conftest import public_datasette
 
@@ -173,3 +174,40 @@ async def test_the_access_log_of_uvicorn_is_quiet_once_serving(db_path):
         assert not access.isEnabledFor(logging.INFO) and access.isEnabledFor(logging.WARNING)
     finally:
         access.setLevel(before)
+
+
+def count_queries(ds) -> list[str]:
+    """Every SQL statement the instance runs from now on, on any of its databases."""
+    seen = []
+    for database in ds.databases.values():
+
+        def counting(sql, *args, _execute=database.execute, **kwargs):
+            seen.append(sql)
+            return _execute(sql, *args, **kwargs)
+
+        database.execute = counting
+    return seen
+
+
+async def test_an_immutable_instance_reads_its_schemas_once(db_path, tmp_path):
+    """Datasette checked every database's schema before every request (three SQL thread round trips,
+    against one for the answer); immutable files cannot change, so the public instance reads them once."""
+    fixed = public_datasette(db_path)
+    assert (await fixed.client.get("/qingdan.json")).status_code == 200
+    queries = count_queries(fixed)
+    for _ in range(3):
+        assert (await fixed.client.get("/qingdan/who_handles.json", params={"q": "备案"})).status_code == 200
+    assert not [sql for sql in queries if "schema_version" in sql]
+    assert len(queries) == 3  # the answers' own queries
+    tables = (await fixed.client.get("/qingdan.json")).json()["tables"]
+    assert "search_index" in {table["name"] for table in tables}  # the schema was read, once
+
+    from datasette.app import Datasette
+
+    copy = tmp_path / "qingdan.db"
+    copy.write_bytes(db_path.read_bytes())
+    mutable = Datasette([str(copy)], plugins_dir=str(settings().datasette_config / "plugins"))
+    assert (await mutable.client.get("/qingdan.json")).status_code == 200
+    queries = count_queries(mutable)
+    assert (await mutable.client.get("/qingdan/powers.json")).status_code == 200
+    assert [sql for sql in queries if "schema_version" in sql]  # a file that can change is still checked
