@@ -8,6 +8,8 @@ import fcntl
 import glob
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,9 +56,15 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 @contextmanager
 def atomic_directory(target: Path):
-    """Yield a fresh staging folder (an absolute path); on success it replaces `target` whole."""
+    """Yield a fresh staging folder (an absolute path); on success it replaces `target` whole.
+
+    The two folders swap names in one step where the kernel can (renameat2 RENAME_EXCHANGE), so a
+    reader sees the old tree or the new one. The old tree is then removed by a background process
+    (`remove_later`): deleting a site's thousands of folders took longer than a one-agency rebuild.
+    What a killed removal leaves (`.<name>.old-*`) is handed to a new removal at the next build."""
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_later(list(target.parent.glob(glob.escape(f".{target.name}.old") + "*")))
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging."))
     os.chmod(staging, 0o777 & ~_umask())
     try:
@@ -64,12 +72,44 @@ def atomic_directory(target: Path):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old = target.parent / f".{target.name}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    old = target.parent / f".{target.name}.old-{staging.name.rsplit('.', 1)[1]}"
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    if _exchange(staging, target):  # `staging` now names the old tree
+        os.rename(staging, old)
+    else:  # no atomic swap on this system: for an instant there is no target
         os.replace(target, old)
-    os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
+        os.replace(staging, target)
+    remove_later([old])
+
+
+_removals: list[subprocess.Popen] = []
+
+
+def remove_later(paths: list[Path]) -> None:
+    """Delete these folders (already out of use) in a process of their own, which goes on after
+    this one ends: a build returns once its output is in place. `wait_for_removals` waits for them."""
+    if not paths:
+        return
+    _removals[:] = [process for process in _removals if process.poll() is None]
+    command = [sys.executable, "-c", "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"]
+    # not through children.popen: the removal is meant to outlive a build that has finished
+    _removals.append(
+        subprocess.Popen(
+            [*command, *map(str, paths)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    )
+
+
+def wait_for_removals() -> None:
+    """Wait until the folders handed to `remove_later` by this process are gone."""
+    while _removals:
+        _removals.pop().wait()
 
 
 # --- the whole dist/ at once -----------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from qingdan.atomic import wait_for_removals
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
 from qingdan.site.check import broken_links, external_assets, unreachable_records
@@ -480,6 +481,7 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
 
     after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     assert after == before
+    wait_for_removals()
     assert [p.name for p in (tmp_path / "dist").iterdir()] == ["site"]  # no staging folders left
 
 
@@ -667,6 +669,30 @@ def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_p
     assert (pages, runs) == ([], 1)
     for page in (_read(site, page_url("power", "demo-power-b1")), _read(site, page_url("agency", "demo-mzj"))):
         assert "版本 10.0.0-test · 数据日期 2026-02-03" in page
+
+
+@pytest.mark.slow
+def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(mini, tmp_path):
+    """The previous site, the agencies' cached pages made again, and what a killed removal left
+    (`.site.old-*`, `.trash-*`) are all deleted once the new site is in place."""
+    build_dir, dist = tmp_path / "build", tmp_path / "dist"
+    _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    records_cache = build_dir / "cache" / "site-records"
+    (site / "previous-site.txt").write_text("the previous build's tree", encoding="utf-8")
+    (records_cache / "demo-ybj" / "previous-pages.txt").write_text("replaced", encoding="utf-8")
+    for left in (dist / ".site.old-killed" / "guides" / "x", records_cache / ".trash-killed" / "demo-ybj"):
+        left.mkdir(parents=True)
+        (left / "index.html").write_text("left by a killed removal", encoding="utf-8")
+
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    assert not (site / "previous-site.txt").exists()
+    assert "对骗取医疗保障基金行为的行政处罚" in _read(site, page_url("power", "demo-power-b1"))
+    wait_for_removals()
+    assert sorted(p.name for p in dist.iterdir()) == ["site"]
+    assert sorted(p.name for p in records_cache.iterdir()) == ["demo-mzj", "demo-ybj"]
+    assert not (records_cache / "demo-ybj" / "previous-pages.txt").exists()  # made again, the old folder gone
+    assert not [p for p in tmp_path.rglob("previous-*.txt")]
 
 
 @pytest.mark.slow

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..atomic import link_or_copy
+from ..atomic import link_or_copy, remove_later
 from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -190,8 +191,8 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
             (new / ".urls").write_text("\n".join(rel[: -len(".md")] + "/" for rel, _ in parts), encoding="utf-8")
             (new / ".shell").write_text(shell, encoding="utf-8")
             (new / ".key").write_text(keys[owner], encoding="utf-8")
-            if folder.exists():
-                shutil.rmtree(folder)
+            if folder.exists():  # removed after the build, with the rest of the trash
+                folder.rename(_job["trash"] / folder.name)
             new.rename(folder)
         owner_urls = [url for url in _read(folder / ".urls").split("\n") if url]
         for url in owner_urls:
@@ -229,12 +230,15 @@ def fill_record_pages(
     todo = owners(ctx)
     keys = owner_keys(ctx, changes, version)
     cache.mkdir(parents=True, exist_ok=True)
-    for stale in set(p.name for p in cache.iterdir()) - {safe_id(o) if o else _NONE for o in todo}:
-        shutil.rmtree(cache / stale)
+    # what this build replaces or no longer needs (and earlier builds' trash) is moved into `trash`
+    # and deleted in the background once the pages are in place: deleting costs more than writing
+    trash = Path(tempfile.mkdtemp(dir=cache, prefix=".trash-"))
+    for stale in set(p.name for p in cache.iterdir()) - {safe_id(o) if o else _NONE for o in todo} - {trash.name}:
+        (cache / stale).rename(trash / stale)
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
     workers = max(1, workers or os.cpu_count() or 1)
     _job.clear()
-    _job.update(ctx=ctx, changes=changes, config=config, built=built, site=site, cache=cache, keys=keys)
+    _job.update(ctx=ctx, changes=changes, config=config, built=built, site=site, cache=cache, keys=keys, trash=trash)
     try:
         if workers == 1 or len(chunks) < 2:
             run_mkdocs()
@@ -275,3 +279,4 @@ def fill_record_pages(
         return urls
     finally:
         _job.clear()
+        remove_later([trash])
