@@ -170,6 +170,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# port -> process id of a single Datasette, whose CPU time each scenario reads: the CPU an answer costs
+# the server says more than its latency on a shared machine (where the server gets what others leave).
+SERVER_PIDS: dict[int, int] = {}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def summary(latencies: list[float], errors: int, wall: float, cpu: float, clients: int) -> dict:
     latencies = sorted(latencies)
     return {
@@ -239,6 +249,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="each scenario's time is split over this many rounds")
     parser.add_argument("--only", help="comma-separated scenario names (default: all)")
     parser.add_argument("--db", type=Path, help="build the database into this file and keep it, or reuse it")
+    parser.add_argument(
+        "--compare-with",
+        metavar="REVISION",
+        help="also serve who_handles and the floor with the code of this git revision (same file, same run)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="qingdan-bench-db-"))
@@ -319,12 +334,46 @@ WITHOUT_UVLOOP = (
 )
 
 
+def code_of(revision: str, work: Path, metadata_path: Path) -> tuple[Path, Path]:
+    """The repository's code at `revision` (git archive) and the metadata that code writes, with the
+    benchmark's extra queries added: to serve the same file as that code did, in the same run."""
+    code = work / f"code-{revision}"
+    if not code.exists():
+        code.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(Path(__file__).parent.parent), "archive", revision], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    old_metadata = work / f"metadata-{revision}.json"
+    write = "import sys; from pathlib import Path; from qingdan.datasette_setup import write_metadata; "
+    write += "write_metadata(Path(sys.argv[1]))"
+    subprocess.run(
+        [sys.executable, "-c", write, str(old_metadata)], env={**os.environ, "PYTHONPATH": str(code)}, check=True
+    )
+    ours = json.loads(metadata_path.read_text(encoding="utf-8"))["databases"]["qingdan"]["queries"]
+    theirs = json.loads(old_metadata.read_text(encoding="utf-8"))
+    queries = theirs["databases"]["qingdan"]["queries"]
+    queries.update({name: query for name, query in ours.items() if name not in queries})
+    old_metadata.write_text(json.dumps(theirs, ensure_ascii=False), encoding="utf-8")
+    return code, old_metadata
+
+
 @contextlib.contextmanager
 def datasette_server(db_path: Path, metadata_path: Path, work: Path, lever: str = "as served"):
     """One Datasette as the public instance runs, or with one lever changed."""
     port = free_port()
     args = datasette_args(db_path, metadata_path, port=port)
-    if lever == "without uvloop and httptools":
+    env = None
+    if lever.startswith("code of "):  # the public instance as an earlier commit served it
+        code, old_metadata = code_of(lever.removeprefix("code of "), work, metadata_path)
+        for option, value in (
+            ("--metadata", old_metadata),
+            ("--plugins-dir", code / "datasette_config" / "plugins"),
+            ("--template-dir", code / "datasette_config" / "templates"),
+        ):
+            args[args.index(option) + 1] = str(value)
+        env = {**os.environ, "PYTHONPATH": str(code)}
+    elif lever == "without uvloop and httptools":
         args = [sys.executable, "-c", WITHOUT_UVLOOP, *args[3:]]
     elif lever.startswith("num_sql_threads="):
         args += ["--setting", "num_sql_threads", lever.split("=")[1]]
@@ -336,9 +385,10 @@ def datasette_server(db_path: Path, metadata_path: Path, work: Path, lever: str 
         args[args.index("--plugins-dir") + 1] = str(plugins)
     elif lever != "as served":
         raise ValueError(lever)
-    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         wait_ready(port, "/qingdan.json", server)
+        SERVER_PIDS[port] = server.pid
         yield port
     finally:
         server.terminate()
@@ -432,8 +482,19 @@ def serve_and_measure(db_path: Path, work: Path, args) -> dict:
             asking("floor"),
         ),
     ]
+    if args.compare_with:
+        scenarios += [
+            (
+                f"{name} (code of {args.compare_with})",
+                "datasette",
+                f"code of {args.compare_with}",
+                light_load,
+                asking(query),
+            )
+            for name, query in (("who_handles", "who_handles"), ("canned_query_floor", "floor"))
+        ]
     if args.only:
-        wanted = set(args.only.split(","))
+        wanted = set(args.only.split(",")) | {s[0] for s in scenarios if s[2].startswith("code of ")}
         scenarios = [s for s in scenarios if s[0] in wanted]
     # Every server runs from the start, and the scenarios take turns in short rounds: on a shared
     # machine each then sees the same mix of other people's load, so they can be compared.
@@ -448,17 +509,24 @@ def serve_and_measure(db_path: Path, work: Path, args) -> dict:
         load_before = os.getloadavg()
         for _ in range(args.rounds):
             for name, server, lever, load, paths in scenarios:
+                pid = SERVER_PIDS.get(ports[server, lever])
+                server_cpu = process_cpu_seconds(pid) if pid else 0
                 measured = load(ports[server, lever], paths, args.seconds / args.rounds)
-                total = raw.setdefault(name, {"latencies": [], "errors": 0, "wall_s": 0, "cpu_s": 0})
+                total = raw.setdefault(name, {"latencies": [], "errors": 0, "wall_s": 0, "cpu_s": 0, "server_cpu_s": 0})
                 total["latencies"] += measured["latencies"]
                 for key in ("errors", "wall_s", "cpu_s"):
                     total[key] += measured[key]
+                total["server_cpu_s"] += process_cpu_seconds(pid) - server_cpu if pid else 0
                 total["server"] = f"{server}, {lever}"
         load_after = os.getloadavg()
     figures = {}
     for name, total in raw.items():
         figures[name] = summary(total["latencies"], total["errors"], total["wall_s"], total["cpu_s"], CLIENTS)
         figures[name]["server"] = total["server"]
+        if total["server_cpu_s"]:
+            figures[name]["server_cpu_ms_per_request"] = round(
+                total["server_cpu_s"] / figures[name]["requests"] * 1000, 2
+            )
         print(name, figures[name], flush=True)
     return {
         "load_average_before": [round(x, 2) for x in load_before],
