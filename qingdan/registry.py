@@ -284,7 +284,8 @@ def _load_file(registry: Registry, path: Path) -> None:
         return
     if _holds_no_records(loaded.data):
         _check_emptied(registry, path, rel)
-    registry.files[path] = loaded
+    # only the line map is kept (for `where`): the parsed data lives on in the records, once
+    registry.files[path] = LoadedYaml(None, loaded.lines)
     data = loaded.data
     if not isinstance(data, dict):
         registry.errors.append(
