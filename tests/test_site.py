@@ -454,6 +454,24 @@ def test_search_records_are_grouped_into_indexed_pages_of_at_most_group_size(tmp
     assert second.endswith("</body></html>") and second.count("<body>") == 1
 
 
+def test_search_pages_are_kept_and_only_changed_ones_written_again(tmp_path):
+    """The folder is kept between builds: a page whose records did not change is not written again,
+    a changed one is, one no longer made is removed with its folders."""
+    import os
+
+    records = [SearchRecord(f"guides/{g}{i}/", f"事项{i}", "医疗保险", g) for g in ("a1", "a2") for i in range(30)]
+    assert write_group_pages(iter(records), tmp_path) == 4
+    for page_file in tmp_path.rglob("index.html"):
+        os.utime(page_file, ns=(1, 1))
+    records[40] = SearchRecord("guides/a240/", "改名后的事项", "医疗保险", "a2")  # a2's first page
+    assert write_group_pages(iter(records[:-6]), tmp_path) == 3  # a2's second page is no longer made
+    times = {p.relative_to(tmp_path).as_posix(): p.stat().st_mtime_ns for p in tmp_path.rglob("index.html")}
+    assert set(times) == {"search/a1/0/index.html", "search/a1/1/index.html", "search/a2/0/index.html"}
+    assert [page for page, ns in times.items() if ns != 1] == ["search/a2/0/index.html"]
+    assert "改名后的事项" in (tmp_path / "search/a2/0/index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "search/a2/1").exists()
+
+
 # --- atomicity -------------------------------------------------------------------------
 
 

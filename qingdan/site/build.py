@@ -159,7 +159,7 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
                 staging,
                 cache / "site-records",
                 mkdocs,
-                lambda: _index_for_search(ctx, built, staging),
+                lambda: _index_for_search(ctx, built, staging, cache / "search-pages"),
                 version=code_version([settings().content / "overrides", Path(__file__).parent.parent]),
                 workers=workers,
             )
@@ -260,12 +260,13 @@ def _copy_content(docs: Path) -> None:
 # --- search ----------------------------------------------------------------------------
 
 
-def _index_for_search(ctx: SiteContext, built: Path, site: Path) -> None:
+def _index_for_search(ctx: SiteContext, built: Path, site: Path, pages: Path) -> None:
     """Pagefind's index of the registry's records and the hand-written pages (read from MkDocs'
-    output `built`), in site/pagefind/."""
+    output `built`), in site/pagefind/; Pagefind's input pages are kept in `pages`."""
     hand_written = [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
     try:
-        write_search_index(chain(registry_records(ctx.registry), page_records(built, hand_written)), site)
+        records = chain(registry_records(ctx.registry), page_records(built, hand_written))
+        write_search_index(records, site, pages)
     except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
 

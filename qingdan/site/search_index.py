@@ -133,53 +133,66 @@ def _plain(fragment: str) -> str:
 
 def write_group_pages(records: Iterable[SearchRecord], folder: Path) -> int:
     """Write each indexed page, up to GROUP_SIZE records of one group with a heading each, as
-    `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many. A page is
-    written once full: at a province's size all the records' text is hundreds of megabytes, the
-    pages being filled at most a few."""
-    filling: dict[str, list[str]] = {}
-    written: dict[str, int] = {}
+    `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many.
 
-    def write(group: str) -> None:
-        page_file = folder / "search" / group / str(written.get(group, 0)) / "index.html"
-        page_file.parent.mkdir(parents=True, exist_ok=True)
-        sections = "".join(filling.pop(group))
-        page_file.write_text(f'<html lang="{LANGUAGE}"><body>{sections}</body></html>', encoding="utf-8")
-        written[group] = written.get(group, 0) + 1
+    Only a page's records are held at a time (at a province's size the records' text is hundreds
+    of megabytes), each page is written once, and only when its bytes differ from the file already
+    there: the folder is kept between builds, so after one agency changes only its pages are
+    written again. Pages no longer made are removed."""
+    counts: dict[str, int] = {}
+    open_pages: dict[str, list[str]] = {}
+    made: set[Path] = set()
+
+    def put(group: str, sections: list[str]) -> None:
+        page_file = folder / "search" / group / str((counts[group] - 1) // GROUP_SIZE) / "index.html"
+        data = f'<html lang="{LANGUAGE}"><body>{"".join(sections)}</body></html>'.encode()
+        made.add(page_file)
+        try:
+            if page_file.read_bytes() == data:
+                return
+        except FileNotFoundError:
+            page_file.parent.mkdir(parents=True, exist_ok=True)
+        page_file.write_bytes(data)
 
     for record in records:
         group = record.group or "site"
-        sections = filling.setdefault(group, [])
+        counts[group] = counts.get(group, 0) + 1
+        sections = open_pages.setdefault(group, [])
         sections.append(
             f'<section><h2 id="{escape(record.path)}">{escape(record.title)}</h2>'
             f"<p>{escape(indexed_text(record.title + chr(10) + record.body))}</p></section>"
         )
         if len(sections) == GROUP_SIZE:
-            write(group)
-    for group in list(filling):
-        write(group)
-    return sum(written.values())
+            put(group, sections)
+            del open_pages[group]
+    for group, sections in open_pages.items():
+        put(group, sections)
+    for page_file in folder.glob("search/*/*/index.html"):
+        if page_file not in made:
+            page_file.unlink()
+            for empty in (page_file.parent, page_file.parent.parent):
+                if not any(empty.iterdir()):
+                    empty.rmdir()
+    return len(made)
 
 
-def write_search_index(records: Iterable[SearchRecord], site: Path) -> Path:
-    """Index the records with Pagefind into `site/pagefind/`; returns that folder.
+def write_search_index(records: Iterable[SearchRecord], site: Path, pages: Path) -> Path:
+    """Index the records with Pagefind into `site/pagefind/`; returns that folder. `pages` holds
+    the grouped pages Pagefind reads (`write_group_pages`), kept between builds.
 
-    The grouped pages are written as files and indexed by Pagefind's own command line (the binary
-    of `pagefind[extended]`), which writes the same files as its Python service in half the time:
-    the service writes the whole index twice (once when asked, once more when its block ends) and
-    its client polls for every answer. The output is checked (`check_search_index`) all the same:
-    a broken index is refused, never published."""
+    The pages are indexed by Pagefind's own command line (the binary of `pagefind[extended]`),
+    which writes the same files as its Python service in half the time: the service writes the
+    whole index twice (once when asked, once more when its block ends) and its client polls for
+    every answer. The output is checked (`check_search_index`) all the same: a broken index is
+    refused, never published."""
     target = site / "pagefind"
-    scratch = site / ".pagefind-scratch"
-    if scratch.exists():
-        shutil.rmtree(scratch)
-    pages = write_group_pages(records, scratch / "pages")
+    count = write_group_pages(records, pages)
     if target.exists():
         shutil.rmtree(target)
-    run_pagefind(scratch / "pages", target, cwd=scratch)
+    run_pagefind(pages, target, cwd=pages)
     for name in UNUSED_FILES:
         (target / name).unlink(missing_ok=True)
-    check_search_index(target, pages)
-    shutil.rmtree(scratch)
+    check_search_index(target, count)
     return target
 
 
