@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..atomic import link_or_copy, remove_later
+from ..atomic import atomic_write_bytes, link_or_copy, remove_later
 from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -62,7 +62,7 @@ def record_pages(ctx: SiteContext, changes: list, owner: str | None) -> Iterator
         if kind == "boundary":
             yield f"boundaries/{safe_id(record.id)}.md", boundary_page(ctx, record)
         else:
-            yield f"guides/{safe_id(record.id)}.md", guide_page(ctx, record, kind)
+            yield _guide_path(record.id), guide_page(ctx, record, kind)
 
 
 # --- what decides an agency's pages ---------------------------------------------------------
@@ -75,10 +75,11 @@ OWNED_KINDS = frozenset({"power", "service", "boundary", "flow"})
 
 def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None, str]:
     """A hash per agency of everything its pages are made from: its own records, the records of
-    other agencies its pages show (the flows its guides use, the other agencies' records of their
-    matters the guides name, boundaries naming it, records named in its findings), those findings,
-    its change sets, its neighbourhood in the graph, every record of a kind not owned by an agency,
-    the site's address and `version` (the code and theme). Pages whose key is unchanged are not generated again."""
+    other agencies its pages show (the flows its guides use, boundaries naming it, records named in
+    its findings), those findings, its change sets, its neighbourhood in the graph, every record of
+    a kind not owned by an agency, the site's address and `version` (the code and theme). Pages
+    whose key is unchanged are not generated again. What a guide says of its matter's other
+    members is keyed page by page (`page_keys`)."""
     import hashlib
 
     import networkx as nx
@@ -119,11 +120,6 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
             record = reg.get(record_id)
             related.update(filter(None, [getattr(record, "flow", None)]))
             related.update(p.flow for p in getattr(record, "processes", None) or [] if p.flow)
-            nearest = nearest_same_matter(ctx, record_id)  # what its page says of its matter
-            if nearest is not None:
-                matter, shown, more = nearest
-                digest.update(repr((matter.id, matter.title, matter.status, more, shown)).encode())
-                related.update(member.record for member in shown)
         if owner is not None:
             related.update(b.id for b in ctx.boundaries_of.get(owner, []))
         for finding, touched in findings_of.get(owner, []):
@@ -141,6 +137,41 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
     return keys
 
 
+def page_keys(ctx: SiteContext) -> dict[str | None, dict[str, str]]:
+    """Per agency, a hash per guide page (its Markdown path) of what it says of its matter: the
+    other agencies' records it names (`nearest_same_matter`: agency, address, name), how many more
+    there are, the matter's address and status. Kept out of `owner_keys`: a guide renamed in one
+    county is named on the same matter's guides of a county's every other bureau, and only those
+    pages, not all of those bureaus' pages, are made again."""
+    import hashlib
+
+    known = {agency.id for agency in ctx.registry.of("agency")}
+    keys: dict[str | None, dict[str, str]] = {}
+    for kind in GUIDE_KINDS:
+        for record in ctx.registry.of(kind):
+            nearest = nearest_same_matter(ctx, record.id)
+            if nearest is None:
+                continue
+            matter, shown, more = nearest
+            named = [(m.agency, m.kind, m.record, ctx.name_of(m.record)) for m in shown]
+            said = repr((matter.id, matter.status, more, named)).encode()
+            owner = record.agency if record.agency in known else None
+            keys.setdefault(owner, {})[_guide_path(record.id)] = hashlib.sha256(said).hexdigest()
+    return keys
+
+
+GUIDE_KINDS = ("power", "service")
+
+
+def _guide_path(record_id: str) -> str:
+    return f"guides/{safe_id(record_id)}.md"
+
+
+def _guide_markdown(ctx: SiteContext, rel: str) -> str:
+    record_id = rel[len("guides/") : -len(".md")]
+    return guide_page(ctx, ctx.registry.get(record_id), ctx.registry.entries[record_id].kind)
+
+
 # --- generating and filling, in worker processes ------------------------------------------
 
 # What the forked workers read (set before the pool starts; fork copies it into each worker).
@@ -149,18 +180,27 @@ _NONE = "_none"  # the cache folder of records whose agency is not registered (I
 
 
 def _fill(owners_chunk: list[str | None]) -> list[str]:
-    """Generate the chunk's pages whose key changed, wait until MkDocs has written the shells,
-    then write each agency's pages into the cache (joined again from their parts if only the
-    shell changed) and link them into the site."""
+    """Generate the chunk's pages whose key changed (an agency's every page, or the guides whose
+    page key alone changed), wait until MkDocs has written the shells, then write them into the
+    cache (an agency's pages joined again from their parts if the shell changed) and link every
+    page into the site."""
+    import json
     import pickle
     import zlib
 
     ctx, changes, cache, keys = _job["ctx"], _job["changes"], _job["cache"], _job["keys"]
     fresh: dict[str | None, list] = {}
+    changed: dict[str | None, list] = {}
     for owner in owners_chunk:
         folder = cache / (safe_id(owner) if owner is not None else _NONE)
+        wanted = _job["page_keys"].get(owner, {})
         if _read(folder / ".key") != keys[owner]:
             fresh[owner] = [(rel, source) for rel, source in record_pages(ctx, changes, owner)]
+            continue
+        had = json.loads(_read(folder / ".pages") or "{}")
+        stale = [rel for rel, key in wanted.items() if had.get(rel) != key]
+        if stale:
+            changed[owner] = [(rel, _guide_markdown(ctx, rel)) for rel in stale]
     ready, failed = _job.get("ready"), _job.get("failed")
     if ready is not None:
         ready.wait()
@@ -173,23 +213,33 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
     urls = []
     for owner in owners_chunk:
         folder = cache / (safe_id(owner) if owner is not None else _NONE)
+        page_keys_json = json.dumps(_job["page_keys"].get(owner, {}), sort_keys=True)
+        rewrite = None  # every page of the agency, written into a new folder
         if owner in fresh:
-            parts = [(rel, renderer.parts(rel, source, ctx.inlines)) for rel, source in fresh[owner]]
-        elif _read(folder / ".shell") != shell:
+            rewrite = [(rel, renderer.parts(rel, source, ctx.inlines)) for rel, source in fresh[owner]]
+        elif owner in changed or _read(folder / ".shell") != shell:
             parts = pickle.loads(zlib.decompress((folder / ".parts").read_bytes()))
-        else:
-            parts = None
-        if parts is not None:  # written whole into a new folder: the published site may link the old files
+            made = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in changed.get(owner, [])}
+            parts = [(rel, made.get(rel, page_parts)) for rel, page_parts in parts]
+            if _read(folder / ".shell") != shell:
+                rewrite = parts
+            else:  # the same shell: only the changed guides, each file replaced by a new one
+                for rel, page_parts in made.items():  # (the published site may link the old file)
+                    atomic_write_bytes(folder / output_of(rel), renderer.join(rel, page_parts))
+                atomic_write_bytes(folder / ".parts", zlib.compress(pickle.dumps(parts), 1))
+                atomic_write_bytes(folder / ".pages", page_keys_json.encode())
+        if rewrite is not None:  # written whole into a new folder: the published site may link the old files
             new = folder.with_name(folder.name + ".new")
             if new.exists():
                 shutil.rmtree(new)
-            for rel, page_parts in parts:
+            for rel, page_parts in rewrite:
                 target = new / output_of(rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(renderer.join(rel, page_parts))
-            (new / ".parts").write_bytes(zlib.compress(pickle.dumps(parts), 1))
-            (new / ".urls").write_text("\n".join(rel[: -len(".md")] + "/" for rel, _ in parts), encoding="utf-8")
+            (new / ".parts").write_bytes(zlib.compress(pickle.dumps(rewrite), 1))
+            (new / ".urls").write_text("\n".join(rel[: -len(".md")] + "/" for rel, _ in rewrite), encoding="utf-8")
             (new / ".shell").write_text(shell, encoding="utf-8")
+            (new / ".pages").write_text(page_keys_json, encoding="utf-8")
             (new / ".key").write_text(keys[owner], encoding="utf-8")
             if folder.exists():  # removed after the build, with the rest of the trash
                 folder.rename(_job["trash"] / folder.name)
@@ -229,6 +279,7 @@ def fill_record_pages(
     `after_mkdocs` runs; with 1, MkDocs runs first and this process does the rest."""
     todo = owners(ctx)
     keys = owner_keys(ctx, changes, version)
+    pages = page_keys(ctx)
     cache.mkdir(parents=True, exist_ok=True)
     # what this build replaces or no longer needs (and earlier builds' trash) is moved into `trash`
     # and deleted in the background once the pages are in place: deleting costs more than writing
@@ -238,7 +289,10 @@ def fill_record_pages(
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
     workers = max(1, workers or os.cpu_count() or 1)
     _job.clear()
-    _job.update(ctx=ctx, changes=changes, config=config, built=built, site=site, cache=cache, keys=keys, trash=trash)
+    _job.update(
+        ctx=ctx, changes=changes, config=config, built=built, site=site, cache=cache, keys=keys, page_keys=pages
+    )
+    _job["trash"] = trash
     try:
         if workers == 1 or len(chunks) < 2:
             run_mkdocs()
