@@ -451,7 +451,13 @@ def serve_and_measure(db_path: Path, work: Path, args) -> dict:
         ("canned_query_floor_prod", "prod", "nginx + 2 replicas", light_load, asking("floor")),
         *(
             (f"who_handles ({lever})", "datasette", lever, light_load, asking("who_handles"))
-            for lever in ("without uvloop and httptools", "num_sql_threads=1", "num_sql_threads=6")
+            for lever in (
+                "without uvloop and httptools",
+                "num_sql_threads=0",
+                "num_sql_threads=1",
+                "num_sql_threads=2",
+                "num_sql_threads=6",
+            )
         ),
         (
             "canned_query_floor (without uvloop and httptools)",

@@ -233,3 +233,11 @@ async def test_no_csrf_token_is_made_for_a_cookie_less_read(db_path, monkeypatch
     with_cookie = await fresh.client.get("/qingdan/who_handles.json", params={"q": "备案"}, cookies={"a": "b"})
     assert with_cookie.status_code == 200 and made  # requests with cookies take Datasette's usual way
     assert (await fresh.client.post("/qingdan/who_handles", data={"q": "备案"})).status_code == 405
+
+
+async def test_tracing_still_works_on_cookie_less_reads(db_path):
+    """Datasette's tracer sits outside its router: an instance with trace_debug keeps the usual way."""
+    traced = public_datasette(db_path, trace_debug=True)
+    for _ in range(2):
+        response = await traced.client.get("/qingdan/who_handles.json", params={"q": "备案", "_trace": "1"})
+        assert response.json()["_trace"]["traces"]

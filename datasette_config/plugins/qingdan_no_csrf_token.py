@@ -6,7 +6,8 @@ under load (py-spy, `who_handles` at 100,000 powers). A token only protects a fo
 this instance refuses every method but GET, HEAD and OPTIONS before Datasette sees it
 (`qingdan_limits.py`); an anonymous page shows no such form. So a cookie-less GET or HEAD goes
 straight to Datasette's router, with an empty token for any template that asks. Requests with
-cookies, and the first request (which starts Datasette up), take the usual way.
+cookies, the first request (which starts Datasette up) and an instance tracing its queries
+(`trace_debug`) take the usual way.
 """
 
 from datasette import hookimpl
@@ -39,6 +40,9 @@ def private_if_setting_cookies(send):
 
 @hookimpl(tryfirst=True)  # innermost: the limits, search rewriting and quiet log wrap this one
 def asgi_wrapper(datasette):
+    if datasette.setting("trace_debug"):  # Datasette's tracer sits outside its router: keep the usual way
+        return None
+
     def wrap(app):
         router = None
         started = False
