@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_site.py                  # 5,000 and 50,000 guides
     .venv/bin/python benchmarks/bench_site.py --sizes 500      # a quick run
+    .venv/bin/python benchmarks/bench_site.py --search-only    # first search only (minutes, not an hour)
 
 For each size it writes a synthetic registry (half powers, half services, one agency per 100
 guides, 30 agencies to a county, a shared flow template per agency plus one own flowchart in ten
@@ -15,6 +16,10 @@ first search. Peak memory is the largest total of this process and its children 
 builds: `peak_pss_mb` sums proportional set sizes (what they take together), `peak_rss_mb`
 resident sizes (pages shared by forked workers counted once per process). Figures go to
 benchmarks/results/site.json and stdout.
+
+`--search-only` builds the site of a small synthetic registry (SHELL_GUIDES guides), replaces its
+search index with the index of N guides (as the full build writes it) and measures only the first
+search, with its requests by kind; figures go to benchmarks/results/site-search.json.
 """
 
 from __future__ import annotations
@@ -384,26 +389,50 @@ def change_one_agency(registry: Path) -> None:
     path.write_text(text[:start] + '    name: "改名后的事项（基准）"' + text[end:], encoding="utf-8")
 
 
+class _Counted:
+    """A response stream that counts the bytes written to it."""
+
+    def __init__(self, stream):
+        self.stream, self.written = stream, 0
+
+    def write(self, data):
+        self.written += len(data)
+        return self.stream.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 def browser_bytes(site: Path, query: str = "医疗保险") -> dict:
     """In Chromium (phone viewport): bytes of a first visit to a guide page with a flowchart, of its
-    HTML, and of every request after typing a query into the search box until results show."""
+    HTML, and of every request after typing a query into the search box until results show.
+    Counted as the server sends them (headers and body of each response): Chromium reports no body
+    for a web worker's script."""
     import functools
     import http.server
 
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
+    sizes: list[tuple[str, int]] = []
+
+    class Counting(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/guides/a0000-g0/"
-    sizes: list[tuple[str, int]] = []
+        def setup(self):
+            super().setup()
+            self.wfile = _Counted(self.wfile)
 
-    def finished(request):
-        s = request.sizes()
-        sizes.append((request.url, s["responseBodySize"] + s["responseHeadersSize"]))
+        def handle_one_request(self):
+            before = self.wfile.written
+            super().handle_one_request()
+            if self.wfile.written > before:
+                sizes.append((self.path, self.wfile.written - before))
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Counting, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    path = "/guides/a0000-g0/"
+    url = f"http://127.0.0.1:{server.server_address[1]}{path}"
 
     try:
         with sync_playwright() as playwright:
@@ -411,11 +440,10 @@ def browser_bytes(site: Path, query: str = "医疗保险") -> dict:
             page = browser.new_context(
                 viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
             ).new_page()
-            page.on("requestfinished", finished)
             page.goto(url, wait_until="load")
             page.wait_for_timeout(500)
             visit = sum(n for _, n in sizes)
-            html = next(n for u, n in sizes if u == url)
+            html = next(n for u, n in sizes if u == path)
             assert page.locator("figure.qd-flow svg").count() == 1, "the guide page has no flowchart"
             sizes.clear()
             page.click('label[for="__search"]')
@@ -423,6 +451,7 @@ def browser_bytes(site: Path, query: str = "医疗保险") -> dict:
             page.locator(".md-search-result__item a").first.wait_for(timeout=60_000)
             page.wait_for_timeout(1000)
             search = sum(n for _, n in sizes)
+            requests = list(sizes)
             results = page.locator(".md-search-result__item a").count()
             browser.close()
     finally:
@@ -433,7 +462,29 @@ def browser_bytes(site: Path, query: str = "医疗保险") -> dict:
         "guide_html_kb": html / 1000,
         "first_search_kb": search / 1000,
         "results": results,
+        "search_requests": requests,
     }
+
+
+SEARCH_FILES = (  # what a first search downloads, by kind (Pagefind's file names)
+    ("pagefind_js", "pagefind.js"),
+    ("worker_js", "pagefind-worker.js"),
+    ("wasm", "wasm."),
+    ("entry", "pagefind-entry.json"),
+    ("meta", ".pf_meta"),
+    ("index_chunks", ".pf_index"),
+    ("fragments", ".pf_fragment"),
+)
+
+
+def search_breakdown(requests: list[tuple[str, int]]) -> dict:
+    """KB and number of requests of each kind of file a first search downloaded."""
+    kinds: dict[str, list[float]] = {}
+    for url, size in requests:
+        kind = next((k for k, part in SEARCH_FILES if part in url.rsplit("/", 1)[-1]), "other")
+        kb, count = kinds.get(kind, [0.0, 0])
+        kinds[kind] = [round(kb + size / 1000, 1), count + 1]
+    return {kind: {"kb": kb, "requests": count} for kind, (kb, count) in kinds.items()}
 
 
 def run(n: int, work: Path, workers: int, drawings: Path | None = None) -> dict:
@@ -486,6 +537,35 @@ def run(n: int, work: Path, workers: int, drawings: Path | None = None) -> dict:
     }
 
 
+SHELL_GUIDES = 100
+
+
+def run_search_only(n: int, work: Path) -> dict:
+    """The first search at n guides without building n guide pages: a site of SHELL_GUIDES guides
+    (its search box, scripts and a guide page) holding the search index of n guides."""
+    from qingdan.site.build import hand_written_pages
+    from qingdan.site.search_index import page_records, registry_records, write_search_index
+
+    shell = validate(write_registry(work / "shell-registry", SHELL_GUIDES))
+    site = build_site(shell, work / "dist", build_dir=work / "build", workers=1)
+    report = validate(write_registry(work / "registry", n))
+    if report.errors:
+        raise SystemExit("synthetic registry is invalid:\n" + "\n".join(e.format() for e in report.errors[:10]))
+    start = time.perf_counter()
+    records = [*registry_records(report.registry), *page_records(site, hand_written_pages())]
+    write_search_index(records, site, work / "search-pages")
+    index_s = time.perf_counter() - start
+    seen = browser_bytes(site)
+    return {
+        "guides": n,
+        "search_index_s": round(index_s, 1),
+        "first_search_kb": round(seen["first_search_kb"], 1),
+        "first_search_results": seen["results"],
+        "first_search_files": search_breakdown(seen["search_requests"]),
+        "search_index_mb": round(size_of(site / "pagefind") / 2**20, 1),
+    }
+
+
 def size_of(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -501,7 +581,10 @@ def main(argv=None) -> int:
         type=Path,
         help="keep the flowchart drawings in DIR/<size>/ for later runs (flowcharts_s is then that of drawing none)",
     )
+    parser.add_argument("--search-only", action="store_true", help="only the search index and the first search")
     args = parser.parse_args(argv)
+    if args.search_only and args.out == parser.get_default("out"):
+        args.out = HERE / "results" / "site-search.json"
     results = {
         "machine": {
             "python": platform.python_version(),
@@ -516,7 +599,8 @@ def main(argv=None) -> int:
         work = Path(tempfile.mkdtemp(prefix=f"qingdan-bench-{n}-"))
         try:
             print(f"building {n} guides in {work} …", file=sys.stderr, flush=True)
-            results["sizes"][str(n)] = figures = run(n, work, args.workers, args.drawings)
+            figures = run_search_only(n, work) if args.search_only else run(n, work, args.workers, args.drawings)
+            results["sizes"][str(n)] = figures
             print(json.dumps(figures, ensure_ascii=False), flush=True)
         finally:
             if args.keep:
@@ -528,6 +612,8 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     head = ("guides", "site_s", "parallel_s", "plain_s", "ratio", "parallel_ratio", "one_agency_rebuild_s")
     head += ("first_search_kb", "first_visit_kb", "guide_html_kb", "peak_pss_mb", "peak_rss_mb")
+    if args.search_only:
+        head = ("guides", "search_index_s", "first_search_kb", "first_search_results", "search_index_mb")
     print("\n" + " ".join(f"{h:>12}" for h in head))
     for figures in results["sizes"].values():
         print(" ".join(f"{figures[h]:>12}" for h in head))

@@ -173,6 +173,8 @@ def test_a_phone_downloads_little_for_a_guide_and_a_first_search(mini_site, new_
     page.wait_for_timeout(500)
     search = sum(n for _, n in sizes)
     assert any(u.endswith("pagefind.js") for u, _ in sizes) and search <= 300_000, (search, sizes)
+    # Pagefind runs in the page's thread: a web worker would be 41 KB more (which Chromium reports as 0)
+    assert not any("pagefind-worker" in u for u in page.requested_urls)
 
 
 def test_damaged_text_is_shown_with_its_spaces_and_tabs(mini_site, new_page):

@@ -446,7 +446,7 @@ def test_search_records_are_grouped_into_indexed_pages_of_at_most_group_size(tmp
     pages = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("index.html"))
     assert pages == ["search/a1/0/index.html", "search/a1/1/index.html", "search/site/0/index.html"]
     first = (tmp_path / "search/a1/0/index.html").read_text(encoding="utf-8")
-    assert first.startswith('<html lang="und"><body><section>') and first.endswith("</section></body></html>")
+    assert first.startswith('<html lang="und"><body><p>') and first.endswith("</section></body></html>")
     assert re.findall(r'<h2 id="([^"]+)"', first) == [f"guides/g{i}/" for i in range(GROUP_SIZE)]
     assert "事项&lt;0&gt;" in first and "医疗 疗保 保险 医保" in first
     second = (tmp_path / "search/a1/1/index.html").read_text(encoding="utf-8")
@@ -459,17 +459,46 @@ def test_search_pages_are_kept_and_only_changed_ones_written_again(tmp_path):
     a changed one is, one no longer made is removed with its folders."""
     import os
 
-    records = [SearchRecord(f"guides/{g}{i}/", f"事项{i}", "医疗保险", g) for g in ("a1", "a2") for i in range(30)]
+    n = GROUP_SIZE + 6
+    records = [SearchRecord(f"guides/{g}{i}/", f"事项{i}", "医疗保险", g) for g in ("a1", "a2") for i in range(n)]
     assert write_group_pages(iter(records), tmp_path) == 4
     for page_file in tmp_path.rglob("index.html"):
         os.utime(page_file, ns=(1, 1))
-    records[40] = SearchRecord("guides/a240/", "改名后的事项", "医疗保险", "a2")  # a2's first page
+    records[n + 10] = SearchRecord("guides/a210/", "改名后的事项", "医疗保险", "a2")  # a2's first page
     assert write_group_pages(iter(records[:-6]), tmp_path) == 3  # a2's second page is no longer made
     times = {p.relative_to(tmp_path).as_posix(): p.stat().st_mtime_ns for p in tmp_path.rglob("index.html")}
     assert set(times) == {"search/a1/0/index.html", "search/a1/1/index.html", "search/a2/0/index.html"}
     assert [page for page, ns in times.items() if ns != 1] == ["search/a2/0/index.html"]
     assert "改名后的事项" in (tmp_path / "search/a2/0/index.html").read_text(encoding="utf-8")
     assert not (tmp_path / "search/a2/1").exists()
+
+
+def test_words_every_record_of_an_indexed_page_holds_are_indexed_once_for_the_page(tmp_path):
+    """A frequent word's every location is downloaded by each query holding it: words all records of
+    a page hold are written once before the first heading (search.js counts them for each record),
+    each record's own words once after its heading, and each record still holds exactly its words."""
+    agency = "合成市医疗保障局"
+    records = [
+        SearchRecord(f"guides/g{i}/", f"{'城乡居民基本医疗保险' if i % 2 else '生育津贴'}申领（{i}）", agency, "a")
+        for i in range(GROUP_SIZE + 6)
+    ] + [SearchRecord("about/", "关于本站", "本站说明", "")]
+    assert write_group_pages(iter(records), tmp_path) == 3
+    pages = [(p, p.read_text(encoding="utf-8")) for p in sorted(tmp_path.rglob("index.html"))]
+    assert len(pages) == 3  # two pages of group "a" (GROUP_SIZE and 6 records), one of the site's pages
+    found = {}
+    for _path, page in pages:
+        head, *sections = re.split(r"<section>", page)
+        shared = re.search(r"<p>(.*?)</p>", head).group(1).split()
+        for section in sections:
+            path, title, own = re.search(r'<h2 id="(.*?)">(.*?)</h2><p>(.*?)</p>', section).groups()
+            assert not set(own.split()) & set(shared), "a shared word is indexed once a page"
+            found[path] = (html.unescape(title), sorted(shared + own.split()))
+    for r in records:
+        assert found[r.path] == (r.title, sorted(indexed_text(f"{r.title}\n{r.body}").split()))
+    indexed = " ".join(re.findall(r"<p>(.*?)</p>", (tmp_path / "search/a/0/index.html").read_text("utf-8"))).split()
+    assert indexed.count("医疗") == 1 and indexed.count("保障") == 1  # the agency's name, once for the page
+    # records holding the same frequent words are put on a page together: 保险 is shared on one page
+    assert any("保险" in re.search(r"<body><p>(.*?)</p>", page).group(1).split() for _, page in pages)
 
 
 # --- atomicity -------------------------------------------------------------------------

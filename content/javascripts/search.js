@@ -2,8 +2,9 @@
 
    The query is cut into words by the rules qingdan/site/search_index.py indexed the text with
    (Chinese character pairs, other words lowercased: queryWords below is the twin of query_words there).
-   Pagefind indexes records in groups, one heading per record with the record's address as its id;
-   a record is a result when it holds every word of the query. */
+   Pagefind indexes records in groups, one heading per record with the record's address as its id,
+   after the words all of the group's records hold; a record is a result when it (or those words)
+   holds every word of the query. */
 (() => {
   "use strict";
   const CJK_RUNS = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/;
@@ -42,6 +43,8 @@
   let engine = null;
   function pagefind() {
     engine = engine || import(new URL("pagefind/pagefind.js", base).href).then(async (pf) => {
+      // in this page's thread: a web worker would be one more script to download (41 KB) on first search
+      await pf.options({ noWorker: true });
       // Pagefind takes the language of the page (zh) and would cut the query with Intl.Segmenter
       // (北省 → 北 省); the index's language is `und`, words as queryWords cuts them. It reads the
       // language when init() starts, so the page says `und` for that moment only.
@@ -56,15 +59,18 @@
     return engine;
   }
 
+  const count = (locations, from, to) => (locations || []).filter((l) => l >= from && l < to).length;
+
   // The records of one indexed group that hold every word: [{url, title, hits}].
   async function recordsOf(group, locationsByWord) {
     const data = await group.data();
     const anchors = data.anchors.filter((a) => /^h\d$/i.test(a.element) && a.id).sort((a, b) => a.location - b.location);
     const found = [];
+    // the words before the first heading are those every record of the group holds
+    const shared = locationsByWord.map((byGroup) => count(byGroup.get(group.id), -Infinity, anchors[0]?.location));
     anchors.forEach((anchor, i) => {
       const end = i + 1 < anchors.length ? anchors[i + 1].location : Infinity;
-      const inside = (locations) => (locations || []).filter((l) => l >= anchor.location && l < end).length;
-      const counts = locationsByWord.map((byGroup) => inside(byGroup.get(group.id)));
+      const counts = locationsByWord.map((byGroup, w) => shared[w] + count(byGroup.get(group.id), anchor.location, end));
       const url = new URL(anchor.id, base);
       if (counts.every((n) => n > 0) && url.origin === base.origin) {
         found.push({ url: url.href, path: anchor.id, title: anchor.text, hits: counts.reduce((a, b) => a + b, 0) });

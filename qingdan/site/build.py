@@ -260,12 +260,16 @@ def _copy_content(docs: Path) -> None:
 # --- search ----------------------------------------------------------------------------
 
 
+def hand_written_pages() -> list[str]:
+    """Site addresses of the hand-written pages (content/*.md), which the search also finds."""
+    return [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
+
+
 def _index_for_search(ctx: SiteContext, built: Path, site: Path, pages: Path) -> None:
     """Pagefind's index of the registry's records and the hand-written pages (read from MkDocs'
     output `built`), in site/pagefind/; Pagefind's input pages are kept in `pages`."""
-    hand_written = [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
     try:
-        records = chain(registry_records(ctx.registry), page_records(built, hand_written))
+        records = chain(registry_records(ctx.registry), page_records(built, hand_written_pages()))
         write_search_index(records, site, pages)
     except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error

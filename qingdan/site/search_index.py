@@ -13,9 +13,12 @@ segmentation of the index nor the browser's `Intl.Segmenter` splitting of the qu
 (医保) are added where the text has the full term (医疗保险).
 
 Records are grouped, up to `GROUP_SIZE` to an indexed "page", each record a heading whose id is
-its own address: Pagefind's per-page overhead (~6 bytes a page in the metadata every visitor
+its own address: Pagefind's per-page overhead (~8 bytes a page in the metadata every visitor
 loads first) would otherwise pass 300 KB at 50,000 guides. The browser script turns each
-matching heading back into a result linking to the record's own page.
+matching heading back into a result linking to the record's own page. What a first search
+downloads besides Pagefind's script and wasm (114 KB) is that metadata and the index chunks of
+the query's words, which hold every location of each word: so a record's words are indexed once
+each, and the words all records of a page hold once for the page (`write_group_pages`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import os
 import re
 import shutil
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -34,7 +38,8 @@ from .. import children
 from ..search import ABBREVIATIONS
 
 LANGUAGE = "und"
-GROUP_SIZE = 24
+GROUP_SIZE = 48
+SORTED_PAGES = 8  # a group's records are ordered by their frequent words this many pages at a time
 # Pagefind writes these besides the index; the site uses its own search box, not Pagefind's UIs.
 UNUSED_FILES = (
     "pagefind-ui.js",
@@ -92,12 +97,15 @@ def query_words(text: str) -> list[str]:
 
 
 def indexed_text(text: str) -> str:
-    """A record's text as Pagefind indexes it: its words, and the short forms of full terms in it."""
+    """A record's text as Pagefind indexes it: its words and the short forms of full terms in it, each
+    once. A word's every location is in the index chunk a query loads (医疗 in nearly every record at
+    50,000 guides); once per record is enough to find the record, and results are ordered by their
+    titles and the groups' ranks."""
     words = search_words(text)
     for full, short in _SHORT_FORMS:
         if full in text:
             words.extend(search_words(short))
-    return " ".join(words)
+    return " ".join(dict.fromkeys(words))
 
 
 def registry_records(registry) -> Iterable[SearchRecord]:
@@ -135,17 +143,25 @@ def write_group_pages(records: Iterable[SearchRecord], folder: Path) -> int:
     """Write each indexed page, up to GROUP_SIZE records of one group with a heading each, as
     `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many.
 
-    Only a page's records are held at a time (at a province's size the records' text is hundreds
-    of megabytes), each page is written once, and only when its bytes differ from the file already
-    there: the folder is kept between builds, so after one agency changes only its pages are
-    written again. Pages no longer made are removed."""
+    The words every record of a page holds (its agency's name and place, most often) are written
+    once, before the first heading, and count for each record of the page (search.js): the same
+    records match, and a frequent word's locations, which every query holding it downloads, are
+    stored once a page instead of once a record. To gather records holding the same frequent words
+    on a page, a group's records are ordered by which of their most frequent words they hold,
+    SORTED_PAGES pages at a time: at a province's size the records' text is hundreds of megabytes,
+    the records waiting for their pages at most that many pages per group.
+
+    Each page is written once, and only when its bytes differ from the file already there: the
+    folder is kept between builds, so after one agency changes only its pages are written again.
+    Pages no longer made are removed."""
+    waiting: dict[str, list[tuple[str, str, str]]] = {}  # group → (address, title, indexed words)
     counts: dict[str, int] = {}
-    open_pages: dict[str, list[str]] = {}
     made: set[Path] = set()
 
-    def put(group: str, sections: list[str]) -> None:
-        page_file = folder / "search" / group / str((counts[group] - 1) // GROUP_SIZE) / "index.html"
-        data = f'<html lang="{LANGUAGE}"><body>{"".join(sections)}</body></html>'.encode()
+    def put(group: str, body: str) -> None:
+        page_file = folder / "search" / group / str(counts.get(group, 0)) / "index.html"
+        counts[group] = counts.get(group, 0) + 1
+        data = f'<html lang="{LANGUAGE}"><body>{body}</body></html>'.encode()
         made.add(page_file)
         try:
             if page_file.read_bytes() == data:
@@ -154,19 +170,30 @@ def write_group_pages(records: Iterable[SearchRecord], folder: Path) -> int:
             page_file.parent.mkdir(parents=True, exist_ok=True)
         page_file.write_bytes(data)
 
+    def write(group: str) -> None:
+        items = [(path, title, words.split()) for path, title, words in waiting.pop(group)]
+        frequency = Counter(word for *_, words in items for word in words)
+        frequent = [word for word, count in frequency.most_common(64) if count > 1]
+        items.sort(key=lambda item: [word not in item[2] for word in frequent])
+        for start in range(0, len(items), GROUP_SIZE):
+            page = items[start : start + GROUP_SIZE]
+            shared = set.intersection(*(set(words) for *_, words in page)) if len(page) > 1 else set()
+            head = " ".join(word for word in page[0][2] if word in shared)
+            sections = "".join(
+                f'<section><h2 id="{escape(path)}">{escape(title)}</h2>'
+                f"<p>{escape(' '.join(word for word in words if word not in shared))}</p></section>"
+                for path, title, words in page
+            )
+            put(group, f"<p>{escape(head)}</p>{sections}")
+
     for record in records:
         group = record.group or "site"
-        counts[group] = counts.get(group, 0) + 1
-        sections = open_pages.setdefault(group, [])
-        sections.append(
-            f'<section><h2 id="{escape(record.path)}">{escape(record.title)}</h2>'
-            f"<p>{escape(indexed_text(record.title + chr(10) + record.body))}</p></section>"
-        )
-        if len(sections) == GROUP_SIZE:
-            put(group, sections)
-            del open_pages[group]
-    for group, sections in open_pages.items():
-        put(group, sections)
+        items = waiting.setdefault(group, [])
+        items.append((record.path, record.title, indexed_text(f"{record.title}\n{record.body}")))
+        if len(items) == GROUP_SIZE * SORTED_PAGES:
+            write(group)
+    for group in list(waiting):
+        write(group)
     for page_file in folder.glob("search/*/*/index.html"):
         if page_file not in made:
             page_file.unlink()
