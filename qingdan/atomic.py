@@ -171,8 +171,8 @@ def staged_dist(dist: Path, outputs: frozenset[str]):
             raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        if current is not None:
-            shutil.rmtree(current, ignore_errors=True)
+        if current is not None and current.is_dir():  # deleted in the background with the leftovers
+            os.rename(current, build_dir / f"{name}.old-{token}")
         _remove_leftovers(build_dir, name, keep=version)
 
 
@@ -242,15 +242,18 @@ def _locked(build_dir: Path, dist: Path):
 
 
 def _remove_leftovers(build_dir: Path, name: str, keep: Path | None) -> None:
-    """Staging folders, links and versions of `name` that a killed or failed build left behind."""
+    """Staging folders, links and versions of `name` that a killed or failed build left behind, and
+    the version just replaced: folders are deleted by a background process (`remove_later`)."""
+    folders = []
     for prefix in (f"{name}.staging-", f"{name}.link-", f"{name}.old-", f"{name}.v-"):
         for path in build_dir.glob(glob.escape(prefix) + "*"):
             if keep is not None and path.name == keep.name:
                 continue
             if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
+                folders.append(path)
             else:
                 path.unlink(missing_ok=True)
+    remove_later(folders)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -21,7 +21,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from qingdan.atomic import LOCK_NAME
+from qingdan.atomic import LOCK_NAME, wait_for_removals
 from qingdan.build import BuildError, build
 from qingdan.cli import cli
 from qingdan.csv_export import inert
@@ -157,7 +157,16 @@ def snapshot(dist: Path) -> dict:
 
 
 def build_entries(build_dir: Path) -> set[str]:
-    """What the build folder holds, with the random part of the one published version hidden."""
+    """What the build folder holds, with the random part of the one published version hidden, once
+    the folders a build hands to a background removal (atomic.remove_later) are gone: this
+    process's removals are waited for, a CLI build's (which outlive it) for up to 60 s."""
+    wait_for_removals()
+
+    def being_removed() -> bool:
+        names = [p.name for p in build_dir.iterdir()]
+        return any(".old-" in n or ".staging-" in n for n in names) or sum(".v-" in n for n in names) > 1
+
+    wait_until(lambda: not being_removed(), 60)
     return {p.name.split(".v-")[0] + ".v-*" if ".v-" in p.name else p.name for p in build_dir.iterdir()}
 
 
