@@ -64,6 +64,8 @@ async def test_canned_query_form_and_results(ds):
     assert "查询条件" in form and "要办的事（用自己的话说）" in form and 'value="查询"' in form
     results = await page(ds, "/qingdan/who_handles", q="异地就医备案")
     assert "返回" in results and "异地就医" in results and "数据格式：" in results
+    # The browser tab names the question, not the query's SQL.
+    assert "<title>这件事谁来办？ - qingdan</title>" in results and "<title>这件事谁来办？ - qingdan</title>" in form
     none = await page(ds, "/qingdan/power_by_code", code="0000-X-00000-000000")
     assert "没有找到结果。" in none
 
