@@ -62,6 +62,16 @@ time.sleep(120)
 """
 
 
+def test_a_missing_program_is_reported_as_subprocess_reports_it(tmp_path):
+    """Expected: starting a program that is not installed raises FileNotFoundError, as subprocess
+    does, also when the death signal is armed by a wrapper program (children.py)."""
+    from qingdan import children
+
+    with pytest.raises(FileNotFoundError):
+        children.run(["qingdan-no-such-program"], capture_output=True)
+    assert children.run([sys.executable, "-c", "print(6 * 7)"], capture_output=True, text=True).stdout == "42\n"
+
+
 def test_a_child_dies_when_its_parent_is_killed():
     """Expected: SIGKILL to a process that started a child through qingdan.children kills the child
     within 5 s (no orphaned MkDocs or dot keeps running)."""
