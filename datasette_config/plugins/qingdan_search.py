@@ -1,8 +1,9 @@
 """Datasette plugin: Chinese search that segments the query the way the index was segmented.
 
 - `qingdan_fts_query(q[, region[, mode]])`: SQL function turning a question in a person's words
-  into an FTS5 expression (used by the canned queries), and `qingdan_snippet(q, text, …)`: the
-  line of a record's original text that holds the question's words;
+  into an FTS5 expression (used by the canned queries), `qingdan_rank_key(q, title, body, …)`:
+  where a record holds the question's words, for ranking (`who_handles`), and
+  `qingdan_snippet(q, text, …)`: the line of a record's original text that holds the question's words;
 - `_search=` on table pages is rewritten through the same function, so the search box and
   the canned queries give the same answers;
 - the segmenter is loaded when Datasette starts, so the first question is not the one
