@@ -17,6 +17,7 @@ PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 # System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
 # browser test, nginx for serve-prod); installed only when missing, with sudo when not root.
+# (setpriv, which qingdan/children.py uses when present, is in util-linux: essential on Debian.)
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \

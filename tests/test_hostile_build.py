@@ -56,26 +56,35 @@ def wait_until(condition, seconds: float) -> bool:
 PARENT = """
 import sys, time
 from qingdan import children
+if sys.argv[1] == "without setpriv":
+    children._SETPRIV = None
 child = children.popen([sys.executable, "-c", "import time; time.sleep(120)"])
 print(child.pid, flush=True)
 time.sleep(120)
 """
+# util-linux's setpriv arms the death signal where it is installed (Debian always has it); the
+# preexec_fn way is the fallback elsewhere: both are checked on this machine.
+ARMING = ["with setpriv if installed", "without setpriv"]
 
 
-def test_a_missing_program_is_reported_as_subprocess_reports_it(tmp_path):
+@pytest.mark.parametrize("arming", ARMING)
+def test_a_missing_program_is_reported_as_subprocess_reports_it(arming, monkeypatch):
     """Expected: starting a program that is not installed raises FileNotFoundError, as subprocess
     does, also when the death signal is armed by a wrapper program (children.py)."""
     from qingdan import children
 
+    if arming == "without setpriv":
+        monkeypatch.setattr(children, "_SETPRIV", None)
     with pytest.raises(FileNotFoundError):
         children.run(["qingdan-no-such-program"], capture_output=True)
     assert children.run([sys.executable, "-c", "print(6 * 7)"], capture_output=True, text=True).stdout == "42\n"
 
 
-def test_a_child_dies_when_its_parent_is_killed():
+@pytest.mark.parametrize("arming", ARMING)
+def test_a_child_dies_when_its_parent_is_killed(arming):
     """Expected: SIGKILL to a process that started a child through qingdan.children kills the child
     within 5 s (no orphaned MkDocs or dot keeps running)."""
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, arming], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         child = int(parent.stdout.readline())
         assert alive(child)
