@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 REGISTRY ?= registry
 DIST ?= dist
 HOST ?= 127.0.0.1
-SITE_URL ?= http://$(HOST):8000/
+# Other ports when these are taken: make demo SITE_PORT=8100 DATASETTE_PORT=8101 (the build links to them).
+SITE_PORT ?= 8000
+DATASETTE_PORT ?= 8001
+SITE_URL ?= http://$(HOST):$(SITE_PORT)/
+DATASETTE_URL ?= $(or $(QINGDAN_DATASETTE_URL),http://$(HOST):$(DATASETTE_PORT)/)
+PORTS := --site-port $(SITE_PORT) --datasette-port $(DATASETTE_PORT)
 
 # Tests run with bytecode caching on even where the environment turns it off (PYTHONDONTWRITEBYTECODE):
 # without the caches every run recompiles the package and pytest's rewritten test modules (~2 s of CPU).
@@ -44,14 +49,14 @@ schema: $(BIN)/qingdan
 	$(BIN)/qingdan schema
 
 build: system-deps $(BIN)/qingdan
-	$(BIN)/qingdan build $(REGISTRY) --dist $(DIST) --site-url $(SITE_URL)
+	$(BIN)/qingdan build $(REGISTRY) --dist $(DIST) --site-url $(SITE_URL) --datasette-url $(DATASETTE_URL)
 
 serve: $(BIN)/qingdan
-	$(BIN)/qingdan serve --dist $(DIST) --host $(HOST)
+	$(BIN)/qingdan serve --dist $(DIST) --host $(HOST) $(PORTS)
 
-# nginx on $(HOST):8000 in front of the site and two Datasette replicas (see README, "Deploying").
+# nginx on $(HOST):$(SITE_PORT) in front of the site and two Datasette replicas (see README, "Deploying").
 serve-prod: build
-	$(BIN)/qingdan serve --prod --dist $(DIST) --host $(HOST)
+	$(BIN)/qingdan serve --prod --dist $(DIST) --host $(HOST) $(PORTS)
 
 demo: build serve
 
