@@ -764,3 +764,22 @@ def test_with_the_graph_an_incremental_build_is_a_build_from_scratch(mini, tmp_p
     incremental, fresh = build(tmp_path / "kept"), build(tmp_path / "fresh")
     assert _files(incremental) == _files(fresh)
     assert "襄垣县民政和社会事务局" in _read(incremental, page_url("agency", "demo-ybj"))
+
+
+def test_an_agencys_key_changes_when_its_records_change_order(mini):
+    """Its pages list its records in the order of the registry's files: records moved within a file
+    make its pages again, even when no finding and no record's content changed."""
+    from qingdan.site.context import SiteContext
+    from qingdan.site.records import owner_keys
+
+    report = validate(mini)
+    before = owner_keys(SiteContext(report), [], "v")
+    registry = report.registry
+    registry.by_kind["power"].reverse()  # its two powers, swapped
+    order = list(registry.entries)
+    first, second = order.index("demo-power-b1"), order.index("demo-power-b1-second")
+    order[first], order[second] = order[second], order[first]
+    registry.entries = {record_id: registry.entries[record_id] for record_id in order}
+    after = owner_keys(SiteContext(report), [], "v")
+    assert after["demo-ybj"] != before["demo-ybj"]
+    assert after["demo-mzj"] == before["demo-mzj"]  # owns no power: its pages are kept

@@ -176,11 +176,3 @@ def same_matter_chunks(ctx: SiteContext, here: str, record_id: str) -> list[str]
             f'<span class="qd-muted">（{_status(matter)}）</span></p>',
         ),
     ]
-    return [
-        heading("其他地区的同一事项", "qd-same-matter"),
-        block(
-            ul(others),
-            f"<p>{a(here, matter_path(matter.id), '逐项对照各机构的名称、依据、时限、材料和流程')}"
-            f'<span class="qd-muted">（{_status(matter)}）</span></p>',
-        ),
-    ]

@@ -74,7 +74,8 @@ OWNED_KINDS = frozenset({"power", "service", "boundary", "flow"})
 
 
 def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None, str]:
-    """A hash per agency of everything its pages are made from: its own records, the records of
+    """A hash per agency of everything its pages are made from: its own records in the order its pages
+    list them (load order), the records of
     other agencies its pages show (the flows its guides use, boundaries naming it, records named in
     its findings), those findings, its change sets, its neighbourhood in the graph, every record of
     a kind not owned by an agency, the site's address and `version` (the code and theme). Pages
@@ -94,12 +95,12 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
         return dumps[record_id]
 
     shared = hashlib.sha256(f"{version}\0{ctx.site_url}\0{ctx.datasette_url}".encode())
-    owned: dict[str | None, set[str]] = {}
+    owned: dict[str | None, list[str]] = {}  # in load order: the pages list records in it
     known = {agency.id for agency in reg.of("agency")}
     for record_id, entry in reg.entries.items():
         if entry.kind in OWNED_KINDS:
             agency = getattr(entry.record, "agency", None)
-            owned.setdefault(agency if agency in known else None, set()).add(record_id)
+            owned.setdefault(agency if agency in known else None, []).append(record_id)
         else:
             shared.update(record_id.encode() + b"\0" + dump(record_id))
     findings_of: dict[str | None, list] = {}
@@ -115,13 +116,16 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
     keys = {}
     for owner in owners(ctx):
         digest = hashlib.sha256(shared_digest + repr(owner).encode())
+        digest.update("\0".join(owned.get(owner, ())).encode())
         related = set(owned.get(owner, ()))
         for record_id in sorted(related):
             record = reg.get(record_id)
             related.update(filter(None, [getattr(record, "flow", None)]))
             related.update(p.flow for p in getattr(record, "processes", None) or [] if p.flow)
         if owner is not None:
-            related.update(b.id for b in ctx.boundaries_of.get(owner, []))
+            named_in = [b.id for b in ctx.boundaries_of.get(owner, [])]
+            digest.update("\0".join(named_in).encode())
+            related.update(named_in)
         for finding, touched in findings_of.get(owner, []):
             digest.update(repr(finding).encode())
             related |= touched
