@@ -143,15 +143,14 @@ def _region_code(ctx: SiteContext, agency_id: str) -> str:
 
 def _members_by_region_prefix(ctx: SiteContext, matter) -> dict[str, list[int]]:
     """Every leading part of each member's region code ("" included) → the members' positions, in order."""
-    held = ctx.matter_regions.get(id(matter))
-    if held is None or held[0] is not matter:
-        index: dict[str, list[int]] = {}
+    index = ctx.matter_regions.get(matter.id)
+    if index is None:
+        index = ctx.matter_regions[matter.id] = {}
         for position, member in enumerate(matter.members):
             code = _region_code(ctx, member.agency)
             for length in range(len(code) + 1):
                 index.setdefault(code[:length], []).append(position)
-        held = ctx.matter_regions[id(matter)] = (matter, index)
-    return held[1]
+    return index
 
 
 def same_matter_chunks(ctx: SiteContext, here: str, record_id: str) -> list[str]:
