@@ -118,10 +118,9 @@ def _write_outputs(
     report: Report, registry: Path, stage: Stage, *, site_url: str, datasette_url: str, site: bool, stamp: dict
 ) -> None:
     from .graph import build_graph, export_graph, graph_tables
-    from .matters import match_matters
 
     out = stage.out
-    matters = match_matters(report.registry)
+    matters = report.matters
     graph = build_graph(report.registry, matters=matters)
     node_rows, edge_rows = graph_tables(graph, base=site_url)
     history = change_history(registry, current=report.registry, tmp_dir=stage.work)

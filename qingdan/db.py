@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from . import models
 from .codes import CODE_PARTS, CodeError, parse_code
 from .matter_tables import write_matter_tables
-from .matters import Matter, match_matters
+from .matters import Matter
 from .regions import lookup
 from .registry import Registry
 from .search import index_text, region_tokens
@@ -281,7 +281,7 @@ def build_database(
             if table_rows:
                 db[table].insert_all(table_rows, alter=True)
         _write_search(db, report.registry, site_url)
-        write_matter_tables(db, report.registry, matters or match_matters(report.registry), site_url)
+        write_matter_tables(db, report.registry, matters or report.matters, site_url)
         for name, sql in VIEWS.items():
             db.create_view(name, sql, replace=True)
         db["builds"].insert(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import regions
@@ -16,7 +17,7 @@ from .bidi import BIDI_CONTROLS, mark
 from .codes import CodeError, SchemeError, category_for_letter, parse_code, scheme_pattern
 from .guide_findings import GUIDE_FINDING_RULES, source_strings
 from .labels import zh_label
-from .matters import check_decisions, find_missing_vs_peers
+from .matters import Matter, check_decisions, find_missing_vs_peers, match_matters
 from .registry import SEVERITIES, Problem, Registry, load_registry
 from .safefiles import MAX_ORIGINAL_BYTES, UnsafeFile, file_sha256
 from .urls import PATH_KINDS, SITE_NAMES, is_site_name
@@ -35,6 +36,12 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @cached_property
+    def matters(self) -> list[Matter]:
+        """The same matter across agencies (`matters.match_matters`), grouped once: validation's gaps
+        against peers, the database, the graph and the site all read this grouping."""
+        return match_matters(self.registry)
 
     def as_dict(self) -> dict:
         by_severity = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES[1:]}
@@ -60,8 +67,8 @@ def check(registry: Registry) -> Report:
     for rule in ERROR_RULES:
         report.errors.extend(rule(registry))
     if not registry.errors:  # findings need references that resolve
-        for rule in FINDING_RULES:
-            report.findings.extend(rule(registry))
+        for rule in FINDING_RULES:  # the gaps against peers read the grouping the build reuses
+            report.findings.extend(rule(registry, report.matters) if rule is find_missing_vs_peers else rule(registry))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     report.errors.sort(key=lambda p: (p.file, p.line))
     report.findings.sort(key=lambda p: (order[p.severity], p.file, p.line))

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .. import regions
-from ..matters import match_matters, matter_of
+from ..matters import matter_of
 from ..models import KINDS, record_title
 from ..settings import default_datasette_url
 from ..urls import ANCHORED, PAGE_FOLDERS, page_url, safe_id
@@ -106,7 +106,7 @@ class SiteContext:
         self.publishing = [a for a in reg.of("agency") if a.id in publishing]
         self.named_only = [a for a in reg.of("agency") if a.id not in publishing]
         self.guides = reg.of("power") + reg.of("service")
-        self.matters = match_matters(reg)  # the same matter in other agencies' lists (事项对照)
+        self.matters = self.report.matters  # the same matter in other agencies' lists (事项对照)
         self.matter_of = matter_of(self.matters)
 
     @cached_property
