@@ -30,6 +30,7 @@ from ..settings import settings
 from ..urls import MATTERS_FOLDER, is_site_name, safe_id
 from .changes import changes_page
 from .context import SiteContext
+from .generated import publish_generated
 from .markup import esc
 from .matters import matter_page, matters_index
 from .pages import (
@@ -47,7 +48,7 @@ from .pages import (
 from .records import fill_record_pages
 from .search_index import SearchIndexError, page_records, registry_records, write_search_index
 from .shared import assemble, build_shared, code_version, shared_output
-from .shell import ShellError, shell_pages
+from .shell import ShellError, ShellRenderer, has_own_shell, shell_pages
 
 log = logging.getLogger("qingdan.site")
 
@@ -131,24 +132,36 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
     docs.mkdir(parents=True)
     _copy_content(docs)
     _prerender_flowcharts(ctx)
-    write_pages(ctx, docs)
-    write_change_pages(ctx, docs, changes or [], site_url)
-    for rel, text in shell_pages().items():
-        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
-        (docs / rel).write_text(text, encoding="utf-8")
+    pages, files = write_pages(ctx, changes or [], site_url)
     inline = src / "inline"
     inline.mkdir()
     for key, svg in ctx.inlines.items():
         (inline / f"{key}.svg").write_text(svg, encoding="utf-8")
     config = _write_config(src, docs, site_url=site_url, stamp=stamp)
+    built = shared_output(cache)
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        renderer = ShellRenderer(config, built)
+    except MkDocsException as error:
+        raise SiteBuildError(f"the MkDocs configuration is not valid ({error}); the previous site is kept") from error
+    try:
+        parts = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in pages.items()}
+    except ShellError as error:
+        raise SiteBuildError(f"a page could not be filled into MkDocs' page shell: {error}") from error
+    own = {rel: with_toc for rel, (with_toc, _slots) in parts.items() if has_own_shell(rel)}
+    for rel, text in shell_pages(own).items():
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text(text, encoding="utf-8")
 
     site = dist / "site"
     version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
     with atomic_directory(site) as staging:
-        built = shared_output(cache)
+        generated_urls: list[str] = []
 
         def mkdocs() -> None:
             build_shared(config, docs, inline, cache, lambda cfg, out: run_mkdocs(cfg, out), version=version)
+            generated_urls.extend(publish_generated(renderer, parts, files, cache / "site-pages", staging))
 
         try:
             urls = fill_record_pages(
@@ -165,7 +178,7 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
             )
         except ShellError as error:
             raise SiteBuildError(f"the record pages could not be filled into MkDocs' page shell: {error}") from error
-        assemble(built, staging, urls)
+        assemble(built, staging, urls + generated_urls, set(own))
         _copy_downloads(dist, staging / "downloads", downloads)
     return site
 
@@ -181,27 +194,27 @@ def _check_ids(ctx: SiteContext) -> None:
                 raise SiteBuildError(f"the ID {record.id!r} is a name of the site's own pages; rename the {kind}")
 
 
-def write_pages(ctx: SiteContext, docs: Path) -> None:
-    """The pages MkDocs builds (the record pages are `records.record_pages`)."""
+def write_pages(ctx: SiteContext, sets: list, site_url: str | None) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The pages made from the registry other than the record pages (`records.record_pages`):
+    Markdown path under docs/ → Markdown, each filled into a shell MkDocs rendered (`shell.py`); and
+    the files published as they are (site path → bytes: the source texts, the change feed)."""
     reg = ctx.registry
-
-    def put(rel: str, content: str) -> None:
-        path = docs / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-
-    put("index.md", home_page(ctx))
-    put("agencies/index.md", agencies_index(ctx))
-    put("guides/index.md", guides_index(ctx))
-    put("boundaries/index.md", boundaries_index(ctx))
-    put("who.md", who_page(ctx))
-    put("quality.md", quality_page(ctx))
-    put("data.md", data_page(ctx))
-    put("graph.md", graph_page(ctx))
-    put("sources/index.md", sources_index(ctx))
-    put(f"{MATTERS_FOLDER}/index.md", matters_index(ctx))
+    pages = {
+        "index.md": home_page(ctx),
+        "agencies/index.md": agencies_index(ctx),
+        "guides/index.md": guides_index(ctx),
+        "boundaries/index.md": boundaries_index(ctx),
+        "who.md": who_page(ctx),
+        "quality.md": quality_page(ctx),
+        "data.md": data_page(ctx),
+        "graph.md": graph_page(ctx),
+        "sources/index.md": sources_index(ctx),
+        f"{MATTERS_FOLDER}/index.md": matters_index(ctx),
+        "changes/index.md": changes_page(ctx, sets),
+    }
+    files = {"changes.xml": atom_feed(sets, site_url=site_url or "")}
     for matter in shared_matters(ctx.matters):
-        put(f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md", matter_page(ctx, matter))
+        pages[f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md"] = matter_page(ctx, matter)
     for doc in reg.of("document"):
         lines = None
         file_name = ctx.source_file(doc)
@@ -212,14 +225,9 @@ def write_pages(ctx: SiteContext, docs: Path) -> None:
         if content is not None:
             lines = content.splitlines()
             if file_name:
-                put(f"sources/{file_name}", content)
-        put(f"sources/{safe_id(doc.id)}.md", source_page(ctx, doc, lines))
-
-
-def write_change_pages(ctx: SiteContext, docs: Path, sets: list, site_url: str | None) -> None:
-    (docs / "changes").mkdir(parents=True, exist_ok=True)
-    (docs / "changes" / "index.md").write_text(changes_page(ctx, sets), encoding="utf-8")
-    (docs / "changes.xml").write_bytes(atom_feed(sets, site_url=site_url or ""))
+                files[f"sources/{file_name}"] = content.encode("utf-8")
+        pages[f"sources/{safe_id(doc.id)}.md"] = source_page(ctx, doc, lines)
+    return pages, files
 
 
 def _prerender_flowcharts(ctx: SiteContext) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..atomic import link_or_copy
-from .shell import RECORD_FOLDERS, SHELL, is_shell_output
+from .shell import SHELL, SHELL_FOLDERS, is_shell_output, output_of
 
 _INLINE = re.compile(rb'data-qd-inline="([0-9a-f]{32})"')
 _URL = re.compile(r"<url>.*?</url>", re.DOTALL)
@@ -75,21 +75,24 @@ def _key(docs: Path, inline: Path, config: str, version: str) -> str:
     return digest.hexdigest()
 
 
-def assemble(built: Path, site: Path, record_urls: list[str]) -> None:
-    """Link MkDocs' output into the site (not the shells) and write one sitemap of every page: the
-    record pages' entries are the shell's entry with the page's address."""
+def assemble(built: Path, site: Path, record_urls: list[str], own_shells: set[str]) -> None:
+    """Link MkDocs' output into the site (not the shells: neither the folders' nor those of the
+    pages of `own_shells`, Markdown paths, whose pages are published in their place) and write one
+    sitemap of every page: the entries of pages in a folder's shell are the shell's entry with the
+    page's address."""
+    filled = {output_of(rel) for rel in own_shells}
     for path in built.rglob("*"):
         if not path.is_file():
             continue
         rel = path.relative_to(built).as_posix()
-        if rel == ".key" or rel.startswith("sitemap.xml") or is_shell_output(rel):
+        if rel == ".key" or rel.startswith("sitemap.xml") or is_shell_output(rel) or rel in filled:
             continue
         link_or_copy(path, site / rel)
     sitemap = built / "sitemap.xml"
     entries = _URL.findall(sitemap.read_text(encoding="utf-8")) if sitemap.is_file() else []
     templates = {}
     for entry in entries:
-        for folder in RECORD_FOLDERS:
+        for folder in SHELL_FOLDERS:
             if f"/{folder}/{SHELL}/" in entry:
                 templates[folder] = entry
     urls = [entry for entry in entries if not is_shell_output(entry)]

@@ -1,14 +1,18 @@
-"""Record pages filled into a shell that MkDocs and Material rendered once per folder.
+"""Generated pages filled into shells that MkDocs and Material rendered once.
 
-The record pages (guides, agencies, boundaries, an agency's changes) sit one folder deep and are
-not in the navigation, so Material wraps each in the same HTML: the navigation, header, footer and
-scripts differ only by the page's title, description, address, table of contents and content.
-MkDocs renders two placeholder pages per folder (`shell_pages`: one with a table of contents, one
-without, since Material then leaves out the skip link); `ShellRenderer` cuts them at the
-placeholders and, for each record page, converts its Markdown with the Markdown extensions of the
-site's configuration (one instance, reset between pages; the hook's set-aside keeps the HTML blocks
-out of it), renders Material's table-of-contents partial with the theme's own Jinja templates, and
-joins the pieces. tests/test_shell.py checks the result is byte for byte what MkDocs writes.
+The record pages (guides, agencies, boundaries, an agency's changes), a matter's and a source's
+page sit one folder deep and are not in the navigation, so Material wraps each in the same HTML:
+the navigation, header, footer and scripts differ only by the page's title, description, address,
+table of contents and content. MkDocs renders two placeholder pages per folder (`shell_pages`: one
+with a table of contents, one without, since Material then leaves out the skip link). A generated
+page in the navigation (home, the indexes, who handles what, quality …) gets a placeholder at its
+own address instead, with a table of contents if the page has one, so that the navigation shows it
+as the active item. `ShellRenderer` cuts the shells at the placeholders and, for each page,
+converts its Markdown with the Markdown extensions of the site's configuration (one instance,
+reset between pages; the hook's set-aside keeps the HTML blocks out of it), renders Material's
+table-of-contents partial with the theme's own Jinja templates, and joins the pieces. MkDocs thus
+renders nothing made from the registry. tests/test_shell.py checks the result is byte for byte
+what MkDocs writes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from .markup import block, heading, page
 SHELL = "_qd_shell"  # record IDs never start with '_' (models.is_valid_id), so no record has this name
 SHELL_NO_TOC = "_qd_shell_notoc"
 RECORD_FOLDERS = ("guides", "agencies", "boundaries", "changes")
+# folders whose pages (but for their index) are not in the navigation: one pair of shells each
+SHELL_FOLDERS = (*RECORD_FOLDERS, "matters", "sources")
 _TITLE = "QDSHELLTITLE"
 _DESCRIPTION = "QDSHELLDESCRIPTION"
 _CONTENT = '<h1 id="qdshellcontent">QDSHELLCONTENT</h1>'
@@ -38,31 +44,56 @@ def _toc_key(items) -> tuple:
 
 
 class ShellError(RuntimeError):
-    """A record page the shell cannot render as MkDocs would (it would need MkDocs itself)."""
+    """A page the shell cannot render as MkDocs would (it would need MkDocs itself)."""
 
 
-def shell_pages() -> dict[str, str]:
-    """The placeholder pages MkDocs renders: Markdown file (relative to docs/) → its Markdown."""
+def _placeholder(with_toc: bool) -> str:
     front = {"title": _TITLE, "description": _DESCRIPTION}
+    if with_toc:
+        return page(front, block(_CONTENT), heading("QDSHELLTOC", "qdshelltoc"))
+    return page(front, block(_CONTENT))
+
+
+def has_own_shell(rel_md: str) -> bool:
+    """Whether a generated page is rendered into a shell at its own address (a page in the
+    navigation, whose shell shows it as the active item), not into its folder's shell."""
+    folder, _, name = rel_md.rpartition("/")
+    return folder not in SHELL_FOLDERS or name == "index.md"
+
+
+def shell_pages(own: dict[str, bool] | None = None) -> dict[str, str]:
+    """The placeholder pages MkDocs renders: Markdown file (relative to docs/) → its Markdown. Two
+    per folder of `SHELL_FOLDERS`; one at the address of each page of `own` (Markdown path → with
+    a table of contents?), in that page's place."""
     pages = {}
-    for folder in RECORD_FOLDERS:
-        pages[f"{folder}/{SHELL}.md"] = page(front, block(_CONTENT), heading("QDSHELLTOC", "qdshelltoc"))
-        pages[f"{folder}/{SHELL_NO_TOC}.md"] = page(front, block(_CONTENT))
+    for folder in SHELL_FOLDERS:
+        pages[f"{folder}/{SHELL}.md"] = _placeholder(True)
+        pages[f"{folder}/{SHELL_NO_TOC}.md"] = _placeholder(False)
+    for rel_md, with_toc in (own or {}).items():
+        pages[rel_md] = _placeholder(with_toc)
     return pages
 
 
 def is_shell_output(rel: str) -> bool:
-    """Whether a path in MkDocs' output (or a sitemap address) is a shell's, never published."""
-    return any(f"{folder}/{name}/" in rel for folder in RECORD_FOLDERS for name in (SHELL, SHELL_NO_TOC))
+    """Whether a path in MkDocs' output (or a sitemap address) is a folder shell's, never published."""
+    return any(f"{folder}/{name}/" in rel for folder in SHELL_FOLDERS for name in (SHELL, SHELL_NO_TOC))
+
+
+def url_of(rel_md: str) -> str:
+    """guides/x.md → guides/x/, guides/index.md → guides/, index.md → '' (directory URLs)."""
+    stem = rel_md[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
 
 
 def output_of(rel_md: str) -> str:
     """guides/x.md → guides/x/index.html (directory URLs, as the site's MkDocs writes them)."""
-    return rel_md[: -len(".md")] + "/index.html"
+    return url_of(rel_md) + "index.html"
 
 
 class ShellRenderer:
-    """Renders record pages into the shells MkDocs wrote into `built` (its output folder)."""
+    """Renders generated pages into the shells MkDocs wrote into `built` (its output folder)."""
 
     def __init__(self, config_file: Path, built: Path):
         import markdown
@@ -82,12 +113,23 @@ class ShellRenderer:
             '{% import "partials/language.html" as lang with context %}{% include "partials/toc.html" %}'
         )
         self._tocs: dict[tuple, str] = {}
-        self.shells: dict[tuple[str, bool], list] = {}
-        for folder in RECORD_FOLDERS:
-            for name, with_toc in ((SHELL, True), (SHELL_NO_TOC, False)):
-                rel_md = f"{folder}/{name}.md"
-                html = (built / output_of(rel_md)).read_text(encoding="utf-8")
-                self.shells[folder, with_toc] = self._cut(html, rel_md, shell_pages()[rel_md])
+        self.built = built
+        self._shells: dict[tuple[str, bool], list] = {}
+
+    def _shell(self, rel_md: str, with_toc: bool) -> list:
+        """The shell a page goes into, read from MkDocs' output at first use."""
+        if has_own_shell(rel_md):
+            shell_md = rel_md
+        else:
+            shell_md = f"{rel_md.rpartition('/')[0]}/{SHELL if with_toc else SHELL_NO_TOC}.md"
+        pieces = self._shells.get((shell_md, with_toc))
+        if pieces is None:
+            try:
+                html = (self.built / output_of(shell_md)).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise ShellError(f"MkDocs wrote no shell for {rel_md}") from None
+            pieces = self._shells[shell_md, with_toc] = self._cut(html, shell_md, _placeholder(with_toc))
+        return pieces
 
     # --- the pieces of one page --------------------------------------------------------
 
@@ -175,8 +217,9 @@ class ShellRenderer:
     def _cut(self, html: str, rel_md: str, source: str) -> list:
         """The shell as static text and slot names, each placeholder found where expected."""
         meta, content, toc = self.convert(source)
-        marks = self._slots(meta, content, toc, rel_md[: -len(".md")] + "/")
-        expected = {"title": 2}
+        marks = self._slots(meta, content, toc, url_of(rel_md))
+        # a page in the navigation shows its table of contents also as the active item's (on narrow screens)
+        expected = {"title": 2, "toc": 2 if toc and has_own_shell(rel_md) else 1}
         found = []
         for name, text in marks.items():
             start, count = 0, 0
@@ -204,9 +247,10 @@ class ShellRenderer:
         import hashlib
 
         digest = hashlib.sha256()
-        for key in sorted(self.shells):
-            for piece in self.shells[key]:
-                digest.update(piece.encode("utf-8") + b"\0")
+        for folder in RECORD_FOLDERS:
+            for with_toc in (True, False):
+                for piece in self._shell(f"{folder}/x.md", with_toc):
+                    digest.update(piece.encode("utf-8") + b"\0")
         return digest.hexdigest()
 
     def parts(self, rel_md: str, source: str, drawings: dict[str, str]) -> tuple[bool, dict[str, str]]:
@@ -218,12 +262,12 @@ class ShellRenderer:
         if "<h1" not in content:
             raise ShellError(f"{rel_md}: a record page carries its own <h1> (Material would add one)")
         content = hooks.fill_drawings(content, drawings.__getitem__)
-        return bool(toc), self._slots(meta, content, toc, rel_md[: -len(".md")] + "/")
+        return bool(toc), self._slots(meta, content, toc, url_of(rel_md))
 
     def join(self, rel_md: str, parts: tuple[bool, dict[str, str]]) -> bytes:
         """The page's HTML as MkDocs would write it."""
         with_toc, slots = parts
-        pieces = self.shells[rel_md.split("/", 1)[0], with_toc]
+        pieces = self._shell(rel_md, with_toc)
         html = "".join(piece if i % 2 == 0 else slots[piece] for i, piece in enumerate(pieces))
         return html.encode("utf-8", errors="xmlcharrefreplace")
 
