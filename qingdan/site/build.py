@@ -80,8 +80,9 @@ def build_site(
     graph page and each agency's neighbourhood. `stamp` ({"version", "date"}) goes in every footer.
     Files already in `dist/` (qingdan.db, csv/, graph/) are copied into `downloads/`.
     `changes` (from qingdan.changes.change_history) gives the change pages and the Atom feed.
-    MkDocs runs once, on the shared pages (its output is taken from `build_dir/cache/site-mkdocs/`
-    when its inputs are unchanged); the record pages are filled into its shells by `workers`
+    MkDocs runs once, on the hand-written pages and the shells (its output is taken from
+    `build_dir/cache/site-mkdocs/` when its inputs are unchanged, as after a change to records); the
+    other generated pages are filled into their shells (`build_dir/cache/site-pages/`), the record pages by `workers`
     processes (default: one per core), and an agency's pages are generated again only when what
     they are made from changed (`build_dir/cache/site-records/`, see records.py). The stamp is in
     the shells: a new stamp joins the cached pages into the new shells without generating them.
