@@ -70,9 +70,12 @@ async def test_canned_query_form_and_results(ds):
     assert "没有找到结果。" in none
 
 
-async def test_table_page(ds):
+async def test_table_page(ds, db_path):
     html = await page(ds, "/qingdan/powers", _size="2")
     assert "<h1>行政职权" in html and "筛选" in html and "下一页" in html and "导出 CSV" in html
+    # the browser tab names the table in Chinese, not by its SQL name
+    count = sqlite3.connect(db_path).execute("select count(*) from powers").fetchone()[0]
+    assert f"<title>行政职权（{count:,} 行） - qingdan</title>" in html
     assert " 行" in html and "倒序" in html
 
 
@@ -80,10 +83,11 @@ async def test_row_page_and_links_from_other_tables(ds, db_path):
     agency = sqlite3.connect(db_path).execute("select agency from powers limit 1").fetchone()[0]
     html = await page(ds, f"/qingdan/agencies/{agency}")
     assert f"机构：{agency}" in html and "其他表中引用这条记录的行" in html
+    assert f"<title>机构：{agency} - qingdan</title>" in html
 
 
 async def test_index_and_error_pages(ds):
     html = await page(ds, "/")
-    assert "张表" in html
+    assert "张表" in html and "<title>清单 · 权责清单查询</title>" in html
     missing = await ds.client.get("/qingdan/nosuchtable")
     assert missing.status_code == 404 and '<html lang="zh-CN">' in missing.text
