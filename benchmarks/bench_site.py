@@ -553,7 +553,7 @@ def run_search_only(n: int, work: Path) -> dict:
         raise SystemExit("synthetic registry is invalid:\n" + "\n".join(e.format() for e in report.errors[:10]))
     start = time.perf_counter()
     records = [*registry_records(report.registry), *page_records(site, hand_written_pages())]
-    write_search_index(records, site, work / "search-pages")
+    write_search_index(records, site, work / "search-index")
     index_s = time.perf_counter() - start
     seen = browser_bytes(site)
     return {

@@ -433,12 +433,23 @@ def _parties(parties) -> list[str]:
     return [f"{p.raw}：{p.division}" if p.division else p.raw for p in parties]
 
 
-def search_documents(registry: Registry, site_url: str = ""):
-    """What `who_handles` searches: every record a person may ask about, with its original text."""
-    people: dict[str, list[str]] = {}
-    for m in registry.of("membership"):
-        if m.post:
-            people.setdefault(m.post, []).append(f"{registry.get(m.person).name}（{m.role_label}）")
+def search_documents(registry: Registry, site_url: str = "", *, of=None, memberships_by_post=None):
+    """What `who_handles` searches: every record a person may ask about, with its original text.
+
+    `of(kind)` gives the records described (default `registry.of`): the site's search index asks
+    for one agency's records at a time (`site.search_index.agency_records`), with
+    `memberships_by_post` (post ID → its memberships, in load order) so that not every
+    membership is read for each agency."""
+    of = of or registry.of
+    if memberships_by_post is None:
+        memberships_by_post = {}
+        for m in registry.of("membership"):
+            if m.post:
+                memberships_by_post.setdefault(m.post, []).append(m)
+
+    def people(post_id: str) -> str | None:
+        held = memberships_by_post.get(post_id, ())
+        return "；".join(f"{registry.get(m.person).name}（{m.role_label}）" for m in held) or None
 
     def agency_name(agency_id):
         agency = registry.get(agency_id)
@@ -470,13 +481,13 @@ def search_documents(registry: Registry, site_url: str = ""):
     def flow_titles(refs):
         return [registry.get(f).title for f in refs if registry.get(f)]
 
-    for agency in registry.of("agency"):
+    for agency in of("agency"):
         yield base(
             "agency", agency.id, agency.id, agency.name, "\n".join(filter(None, [*agency.aliases, agency.description]))
         )
-    for unit in registry.of("unit"):
+    for unit in of("unit"):
         yield base("unit", unit.id, unit.agency, unit.name, "\n".join(unit.aliases), units=unit.name)
-    for post in registry.of("post"):
+    for post in of("post"):
         texts = [w.text for w in post.work_items]
         yield base(
             "post",
@@ -485,7 +496,7 @@ def search_documents(registry: Registry, site_url: str = ""):
             post.name,
             "\n".join(texts),
             units=unit_names([post.unit] if post.unit else []),
-            people="；".join(people.get(post.id, [])) or None,
+            people=people(post.id),
         )
         for item in post.work_items:
             body = "\n".join(filter(None, [item.function, item.responsibility, *flow_titles(item.flows)]))
@@ -496,9 +507,9 @@ def search_documents(registry: Registry, site_url: str = ""):
                 item.text or post.name,
                 body,
                 units=post.name,
-                people="；".join(people.get(post.id, [])) or None,
+                people=people(post.id),
             )
-    for duty in registry.of("duty"):
+    for duty in of("duty"):
         yield base("duty", duty.id, duty.agency, duty.text, "")
         for item in duty.work_items:
             yield base(
@@ -510,7 +521,7 @@ def search_documents(registry: Registry, site_url: str = ""):
                 units=unit_names(item.responsible_units) or item.responsible_raw,
             )
     for kind in ("power", "service"):
-        for record in registry.of(kind):
+        for record in of(kind):
             body = "\n".join(
                 filter(
                     None,
@@ -535,7 +546,7 @@ def search_documents(registry: Registry, site_url: str = ""):
                 phones="；".join(p.number for p in record.phones) or None,
                 channels="；".join(c.detail for c in record.channels) or None,
             )
-    for flow in registry.of("flow"):
+    for flow in of("flow"):
         labels = [n.label for n in flow.nodes]
         if flow.template and registry.get(flow.template):
             labels = [n.label for n in registry.get(flow.template).nodes]
@@ -547,7 +558,7 @@ def search_documents(registry: Registry, site_url: str = ""):
             "\n".join(labels),
             units="；".join(sorted({n.unit_raw for n in flow.nodes if n.unit_raw})) or None,
         )
-    for boundary in registry.of("boundary"):
+    for boundary in of("boundary"):
         yield base(
             "boundary",
             boundary.id,
@@ -556,7 +567,7 @@ def search_documents(registry: Registry, site_url: str = ""):
             "\n".join(_parties(boundary.parties)),
             units="；".join(p.raw for p in boundary.parties),
         )
-    for task in registry.of("task"):
+    for task in of("task"):
         lead = [f"牵头：{p}" for p in _parties(task.lead)]
         responsible = [f"责任：{p}" for p in _parties(task.responsible)]
         yield base(
@@ -567,7 +578,7 @@ def search_documents(registry: Registry, site_url: str = ""):
             "\n".join(filter(None, [task.content, *lead, *responsible, task.deadline])),
             units="；".join(p.raw for p in [*task.lead, *task.responsible]) or None,
         )
-    for check in registry.of("self_check"):
+    for check in of("self_check"):
         yield base(
             "self_check",
             check.id,
@@ -575,7 +586,7 @@ def search_documents(registry: Registry, site_url: str = ""):
             check.requirement,
             "\n".join(filter(None, [check.goal, check.deadline])),
         )
-    for rule in registry.of("supervision_rule"):
+    for rule in of("supervision_rule"):
         sections = [f"{x.heading}：{x.text}" if x.heading else x.text for x in rule.sections]
         yield base(
             "supervision_rule", rule.id, rule.agency, rule.title, "\n".join(filter(None, [rule.scope, *sections]))

@@ -87,6 +87,35 @@ def seed_registry():
 
 # --- built sites and the browser (see browser_support.py) --------------------------------------
 
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site but its search index (pagefind/), whose files depend on which
+    builds came before: compare `indexed_pages` instead."""
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in site.rglob("*")
+        if p.is_file() and p.relative_to(site).parts[0] != "pagefind"
+    }
+
+
+def indexed_pages(site: Path) -> dict[str, dict]:
+    """What a browser searches: the pages of the main index (pagefind/) not hidden by the overlay,
+    and those of the overlay (pagefind/overlay/, see search_index.update_search_index), by address."""
+    import gzip
+    import json
+
+    index = site / "pagefind"
+    listing = json.loads((index / "overlay.json").read_text(encoding="utf-8"))
+    fragments = [f for f in (index / "fragment").glob("*.pf_fragment") if f.stem not in listing["hidden"]]
+    fragments += (index / "overlay" / "fragment").glob("*.pf_fragment")
+    pages = {}
+    for fragment in fragments:
+        page = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        assert page["url"] not in pages or pages[page["url"]] == page, f"{page['url']} is indexed twice, differently"
+        pages[page["url"]] = page
+    return pages
+
+
 # Tests that use these fixtures are marked for their tier (see pytest_collection_modifyitems).
 SLOW_FIXTURES = {"mini_site", "seed_site", "guide_site", "mini_build"}
 BROWSER_FIXTURES = {"browser", "new_page"}

@@ -186,3 +186,65 @@ def test_damaged_text_is_shown_with_its_spaces_and_tabs(mini_site, new_page):
     assert raw.text_content() == "李 四"  # the fixture's damaged name, as the registry holds it
     shown = raw.evaluate("el => { el.textContent = '李  \\t四'; return el.innerText; }")
     assert shown == "李  \t四"
+
+
+EXTRA_AGENCY = """\
+agencies:
+  - id: demo-extra
+    name: 襄垣县殡葬管理所
+    level: county
+    region: "140423"
+    kind: government_department
+    source: {document: doc-mini, locator: 标题, line: 1}
+
+powers:
+  - id: demo-extra-power
+    agency: demo-extra
+    category: 行政检查
+    category_raw: 行政检查类
+    name: 对殡葬设施的专项检查
+    source: {document: doc-mini, locator: 标题, line: 1}
+"""
+ORDER_QUERIES = ["医疗保障", "医保", "处罚", "救助", "民政", "基金", "襄垣县"]
+
+
+def test_after_an_incremental_rebuild_search_finds_what_a_build_from_scratch_finds(mini, tmp_path, serve, new_page):
+    """A renamed guide (its agency in the overlay) is found by its new name, not its old one; a
+    removed agency's records are gone; the other agencies' are found; every query answers in the
+    order a site built from scratch answers it."""
+    import json
+
+    from qingdan.site import build_site
+    from qingdan.validate import validate
+
+    from .conftest import edit
+
+    (mini / "extra").mkdir()
+    (mini / "extra" / "registry.yaml").write_text(EXTRA_AGENCY, encoding="utf-8")
+
+    def build(name: str) -> str:
+        site = build_site(validate(mini), tmp_path / name / "dist", build_dir=tmp_path / name / "build", workers=1)
+        return serve(site)
+
+    def finds(url: str, queries: list[str]) -> dict[str, list[str]]:
+        page = new_page("desktop")
+        page.goto(url)
+        page.wait_for_function("() => typeof window.qingdanFind === 'function'")
+        return {query: page.evaluate("q => window.qingdanFind(q)", query) for query in queries}
+
+    renamed, removed = page_url("power", "demo-power-b1"), page_url("power", "demo-extra-power")
+    before = finds(build("kept"), ["的处罚", "殡葬"])
+    assert renamed in before["的处罚"] and removed in before["殡葬"]
+
+    edit(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    (mini / "extra" / "registry.yaml").unlink()
+    url = build("kept")
+    listing = json.loads((tmp_path / "kept" / "dist" / "site" / "pagefind" / "overlay.json").read_text())
+    assert listing["groups"] == ["demo-ybj"] and listing["removed"] == ["demo-extra"] and listing["merge"]
+    after = finds(url, ["的行政处罚", "的处罚", "殡葬", *ORDER_QUERIES])
+    assert renamed in after["的行政处罚"] and renamed not in after["的处罚"]
+    assert after["殡葬"] == []
+    assert page_url("agency", "demo-mzj") in after["民政"]  # another agency's, from the main index
+    fresh = finds(build("fresh"), ORDER_QUERIES)
+    assert all(fresh[query] for query in ORDER_QUERIES)
+    assert {query: after[query] for query in ORDER_QUERIES} == fresh

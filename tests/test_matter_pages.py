@@ -13,6 +13,8 @@ from qingdan.site.matters import matter_page, matters_index
 from qingdan.urls import matter_path, page_url
 from qingdan.validate import validate
 
+from .conftest import indexed_pages, site_files
+
 PEERS = Path(__file__).parent / "fixtures" / "peers"
 
 
@@ -190,6 +192,6 @@ def test_a_renamed_guide_makes_again_its_agency_s_pages_and_only_the_guides_nami
     assert "对骗取医保基金行为的处罚" in (site / page_url("power", "licheng-power-pianbao") / "index.html").read_text()
     monkeypatch.undo()
     fresh = build(tmp_path / "fresh")
-    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
-    assert files(site) == files(fresh)
+    assert site_files(site) == site_files(fresh)
+    assert indexed_pages(site) == indexed_pages(fresh)
     wait_for_removals()

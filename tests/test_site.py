@@ -24,15 +24,16 @@ from qingdan.site.search_index import (
     SearchIndexError,
     SearchRecord,
     check_search_index,
+    group_pages,
     indexed_text,
     query_words,
     search_words,
-    write_group_pages,
+    write_group,
 )
 from qingdan.urls import page_url
 from qingdan.validate import validate
 
-from .conftest import MINI
+from .conftest import MINI, indexed_pages, site_files
 
 pytestmark = pytest.mark.slow
 
@@ -437,14 +438,24 @@ def test_search_indexes_every_record_at_its_own_address_in_character_pairs(site)
     assert query_words("参保登记 医保局 保") == ["参保", "登记", "医保", "保局", "保"]
 
 
+def _write_groups(records: list, folder: Path) -> int:
+    """Each group's pages written (as a build does, group by group); returns how many."""
+    groups: dict[str, list] = {}
+    for record in records:
+        groups.setdefault(record.group, []).append(record)
+    for group, of_group in groups.items():
+        write_group(folder, group, group_pages(iter(of_group)))
+    return sum(1 for _ in folder.rglob("index.html"))
+
+
 def test_search_records_are_grouped_into_indexed_pages_of_at_most_group_size(tmp_path):
     """Written record by record, each group's records in their order, a heading each (its id the
     record's address), up to GROUP_SIZE to a page."""
     records = [SearchRecord(f"guides/g{i}/", f"事项<{i}>", "医疗保险", "a1") for i in range(GROUP_SIZE + 2)]
-    records.insert(3, SearchRecord("about/", "关于本站", "", ""))
-    assert write_group_pages(iter(records), tmp_path) == 3
+    records.insert(3, SearchRecord("about/", "关于本站", "", "_site"))
+    assert _write_groups(records, tmp_path) == 3
     pages = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("index.html"))
-    assert pages == ["search/a1/0/index.html", "search/a1/1/index.html", "search/site/0/index.html"]
+    assert pages == ["search/_site/0/index.html", "search/a1/0/index.html", "search/a1/1/index.html"]
     first = (tmp_path / "search/a1/0/index.html").read_text(encoding="utf-8")
     assert first.startswith('<html lang="und"><body><p>') and first.endswith("</section></body></html>")
     assert re.findall(r'<h2 id="([^"]+)"', first) == [f"guides/g{i}/" for i in range(GROUP_SIZE)]
@@ -461,11 +472,11 @@ def test_search_pages_are_kept_and_only_changed_ones_written_again(tmp_path):
 
     n = GROUP_SIZE + 6
     records = [SearchRecord(f"guides/{g}{i}/", f"事项{i}", "医疗保险", g) for g in ("a1", "a2") for i in range(n)]
-    assert write_group_pages(iter(records), tmp_path) == 4
+    assert _write_groups(records, tmp_path) == 4
     for page_file in tmp_path.rglob("index.html"):
         os.utime(page_file, ns=(1, 1))
     records[n + 10] = SearchRecord("guides/a210/", "改名后的事项", "医疗保险", "a2")  # a2's first page
-    assert write_group_pages(iter(records[:-6]), tmp_path) == 3  # a2's second page is no longer made
+    assert _write_groups(records[:-6], tmp_path) == 3  # a2's second page is no longer made
     times = {p.relative_to(tmp_path).as_posix(): p.stat().st_mtime_ns for p in tmp_path.rglob("index.html")}
     assert set(times) == {"search/a1/0/index.html", "search/a1/1/index.html", "search/a2/0/index.html"}
     assert [page for page, ns in times.items() if ns != 1] == ["search/a2/0/index.html"]
@@ -481,8 +492,8 @@ def test_words_every_record_of_an_indexed_page_holds_are_indexed_once_for_the_pa
     records = [
         SearchRecord(f"guides/g{i}/", f"{'城乡居民基本医疗保险' if i % 2 else '生育津贴'}申领（{i}）", agency, "a")
         for i in range(GROUP_SIZE + 6)
-    ] + [SearchRecord("about/", "关于本站", "本站说明", "")]
-    assert write_group_pages(iter(records), tmp_path) == 3
+    ] + [SearchRecord("about/", "关于本站", "本站说明", "_site")]
+    assert _write_groups(records, tmp_path) == 3
     pages = [(p, p.read_text(encoding="utf-8")) for p in sorted(tmp_path.rglob("index.html"))]
     assert len(pages) == 3  # two pages of group "a" (GROUP_SIZE and 6 records), one of the site's pages
     found = {}
@@ -548,8 +559,8 @@ def test_a_search_index_pagefind_left_broken_fails_the_build_and_keeps_the_previ
     monkeypatch.setattr(search_index, "run_pagefind", run_then_truncate)
     with pytest.raises(
         SiteBuildError, match="search index could not be written.*pagefind-entry.json is missing or empty"
-    ):
-        build_site(report, tmp_path / "dist", stamp=STAMP)
+    ):  # an empty cache: Pagefind runs
+        build_site(report, tmp_path / "dist", stamp=STAMP, build_dir=tmp_path / "empty-build")
     after = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     assert after == before
 
@@ -572,7 +583,7 @@ def test_pagefind_failing_fails_the_build_with_its_message_and_a_stray_config_is
     failing.chmod(0o755)
     monkeypatch.setattr(pagefind_bin_extended, "get_executable", lambda: failing)
     with pytest.raises(SiteBuildError, match="Pagefind exited with status 3: Error: disk full"):
-        build_site(report, tmp_path / "dist", stamp=STAMP)
+        build_site(report, tmp_path / "dist", stamp=STAMP, build_dir=tmp_path / "empty-build")
     assert {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()} == before
 
 
@@ -662,10 +673,6 @@ def test_who_page_asks_the_database_who_handles(site):
 # --- incremental builds: MkDocs' cache and each agency's pages ------------------------------
 
 
-def _files(site: Path) -> dict:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-
-
 @pytest.mark.slow
 def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_path, monkeypatch):
     """And the site is byte for byte the site a build from scratch writes."""
@@ -692,7 +699,8 @@ def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_p
         report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1, **kwargs)
         counts = sorted(generated), len(mkdocs_runs)
         fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", **kwargs)
-        assert _files(site) == _files(fresh), "an incremental build writes what a build from scratch writes"
+        assert site_files(site) == site_files(fresh), "an incremental build writes what a build from scratch writes"
+        assert indexed_pages(site) == indexed_pages(fresh), "and its search index holds the same pages"
         assert unreachable_records(site, report.registry) == [] and not broken_links(site, ignore=("downloads/",))
         return *counts, site
 
@@ -764,7 +772,8 @@ def test_with_the_graph_an_incremental_build_is_a_build_from_scratch(mini, tmp_p
     _replace(mini, "name: 襄垣县民政局", "name: 襄垣县民政和社会事务局")
     _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
     incremental, fresh = build(tmp_path / "kept"), build(tmp_path / "fresh")
-    assert _files(incremental) == _files(fresh)
+    assert site_files(incremental) == site_files(fresh)
+    assert indexed_pages(incremental) == indexed_pages(fresh)
     assert "襄垣县民政和社会事务局" in _read(incremental, page_url("agency", "demo-ybj"))
 
 

@@ -4,7 +4,13 @@
    (Chinese character pairs, other words lowercased: queryWords below is the twin of query_words there).
    Pagefind indexes records in groups, one heading per record with the record's address as its id,
    after the words all of the group's records hold; a record is a result when it (or those words)
-   holds every word of the query. */
+   holds every word of the query.
+
+   After a rebuild, the groups changed since the main index was written are in an overlay index
+   (pagefind/overlay/, listed in pagefind/overlay.json, see qingdan/site/search_index.py): it is
+   merged in, and the main index's pages it replaces are dropped. Results are ordered by what the
+   pages hold, never by Pagefind's scores, which each index computes on its own words: a search
+   answers in the same order with or without an overlay. */
 (() => {
   "use strict";
   const CJK_RUNS = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/;
@@ -40,9 +46,22 @@
   const list = document.querySelector(".md-search-result__list");
   if (!toggle || !input || !meta || !list) return;
 
+  // The overlay's list; none (an older site) is an empty one.
+  async function overlayList() {
+    try {
+      const response = await fetch(new URL("pagefind/overlay.json", base), { cache: "no-cache" });
+      if (response.ok) return await response.json();
+    } catch (error) {
+      console.warn("qingdan: no search overlay list", error);
+    }
+    return { merge: false, hidden: [], pages: 0 };
+  }
+
   let engine = null;
   function pagefind() {
-    engine = engine || import(new URL("pagefind/pagefind.js", base).href).then(async (pf) => {
+    if (engine) return engine;
+    const loaded = Promise.all([import(new URL("pagefind/pagefind.js", base).href), overlayList()]);
+    engine = loaded.then(async ([pf, overlay]) => {
       // in this page's thread: a web worker would be one more script to download (41 KB) on first search
       await pf.options({ noWorker: true });
       // Pagefind takes the language of the page (zh) and would cut the query with Intl.Segmenter
@@ -54,7 +73,8 @@
       const ready = pf.init();
       html.lang = language;
       await ready;
-      return pf;
+      if (overlay.merge) await pf.mergeIndex(new URL("pagefind/overlay/", base).href, { language: "und" });
+      return { pf, hidden: new Set(overlay.hidden), pages: overlay.pages };
     });
     return engine;
   }
@@ -79,19 +99,37 @@
     return found;
   }
 
-  // A search: the groups holding every word (best first) and each word's locations in them.
+  // A search: the indexed pages ("groups") holding every word, best first, and each word's
+  // locations in them. A page in both indexes (unchanged in an overlaid group) has the same id in
+  // each; the main index's pages the overlay replaces are dropped.
   async function prepare(query) {
     const words = queryWords(query);
     if (!words.length) return null;
-    const pf = await pagefind();
-    const all = await pf.search(words.join(" "));
+    const { pf, hidden, pages } = await pagefind();
     const locationsByWord = [];
+    const byId = new Map();
     for (const word of words) {
       const single = await pf.search(word);
-      locationsByWord.push(new Map(single.results.map((r) => [r.id, r.words])));
+      const kept = single.results.filter((r) => !hidden.has(r.id));
+      kept.forEach((r) => byId.set(r.id, r));
+      locationsByWord.push(new Map(kept.map((r) => [r.id, r.words])));
     }
-    // Pagefind leaves out a word it does not know; a result must hold every word
-    const groups = all.results.filter((group) => locationsByWord.every((byGroup) => byGroup.has(group.id)));
+    // a result must hold every word (Pagefind leaves out a word it does not know)
+    const ids = [...locationsByWord[0].keys()].filter((id) => locationsByWord.every((byGroup) => byGroup.has(id)));
+    // BM25 without page lengths, from the words' locations and how many pages hold each word
+    // (counted over both indexes, as one index would): the same score whichever index a page is in
+    const weights = locationsByWord.map((byGroup) => {
+      const held = byGroup.size;
+      return Math.log(1 + (Math.max(pages, held) - held + 0.5) / (held + 0.5));
+    });
+    const score = (id) =>
+      locationsByWord.reduce((sum, byGroup, w) => {
+        const n = byGroup.get(id).length;
+        return sum + (weights[w] * n * 2.2) / (n + 1.2);
+      }, 0);
+    const scores = new Map(ids.map((id) => [id, score(id)]));
+    ids.sort((a, b) => scores.get(b) - scores.get(a) || (a < b ? -1 : a > b ? 1 : 0));
+    const groups = ids.map((id) => byId.get(id));
     return { query: query.trim(), groups, next: 0, locationsByWord, records: [] };
   }
 

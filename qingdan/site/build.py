@@ -16,7 +16,6 @@ import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -46,7 +45,7 @@ from .pages import (
     who_page,
 )
 from .records import fill_record_pages
-from .search_index import SearchIndexError, page_records, registry_records, write_search_index
+from .search_index import SITE_GROUP, SearchIndexError, agency_records, site_records, update_search_index
 from .shared import assemble, build_shared, code_version, shared_output
 from .shell import ShellError, ShellRenderer, has_own_shell, shell_pages
 
@@ -157,6 +156,7 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
 
     site = dist / "site"
     version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
+    records_version = code_version([settings().content / "overrides", Path(__file__).parent.parent])
     with atomic_directory(site) as staging:
         generated_urls: list[str] = []
 
@@ -173,8 +173,8 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
                 staging,
                 cache / "site-records",
                 mkdocs,
-                lambda: _index_for_search(ctx, built, staging, cache / "search-pages"),
-                version=code_version([settings().content / "overrides", Path(__file__).parent.parent]),
+                lambda keys: _index_for_search(ctx, built, staging, cache / "search-index", keys, records_version),
+                version=records_version,
                 workers=workers,
             )
         except ShellError as error:
@@ -274,12 +274,18 @@ def hand_written_pages() -> list[str]:
     return [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
 
 
-def _index_for_search(ctx: SiteContext, built: Path, site: Path, pages: Path) -> None:
-    """Pagefind's index of the registry's records and the hand-written pages (read from MkDocs'
-    output `built`), in site/pagefind/; Pagefind's input pages are kept in `pages`."""
+def _index_for_search(ctx: SiteContext, built: Path, site: Path, cache: Path, keys: dict, version: str) -> None:
+    """Pagefind's index of the registry's records, agency by agency, and of the hand-written pages
+    (read from MkDocs' output `built`), in site/pagefind/; kept in `cache` (see search_index). An
+    agency's records are read again only when its key (`records.owner_keys`) changed."""
+    groups = {agency.id: keys[agency.id] for agency in ctx.registry.of("agency")}
+    groups[SITE_GROUP] = None  # a few pages and the rare records of unregistered agencies: always read
+
+    def records_of(group: str):
+        return site_records(ctx, built, hand_written_pages()) if group == SITE_GROUP else agency_records(ctx, group)
+
     try:
-        records = chain(registry_records(ctx.registry), page_records(built, hand_written_pages()))
-        write_search_index(records, site, pages)
+        update_search_index(groups, records_of, site, cache, version=version)
     except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
 

@@ -270,17 +270,18 @@ def fill_record_pages(
     site: Path,
     cache: Path,
     run_mkdocs: Callable[[], None],
-    after_mkdocs: Callable[[], None],
+    after_mkdocs: Callable[[dict], None],
     *,
     version: str,
     workers: int | None = None,
 ) -> list[str]:
     """Run `run_mkdocs` (which writes the shells into `built`), then `after_mkdocs` (the search
-    index), and put every record page into `site`; returns their addresses. An agency's pages are
-    kept in `cache/<agency>/` with the key of what made them (`owner_keys`): when the key is
-    unchanged they are not generated again. With `workers` > 1 (default: one per core) the pages
-    are generated in that many processes while MkDocs runs and filled in once it is done, and
-    `after_mkdocs` runs when they have ended; with 1, MkDocs runs first and this process does the rest."""
+    index, given the agencies' keys), and put every record page into `site`; returns their
+    addresses. An agency's pages are kept in `cache/<agency>/` with the key of what made them
+    (`owner_keys`): when the key is unchanged they are not generated again. With `workers` > 1
+    (default: one per core) the pages are generated in that many processes while MkDocs runs and
+    filled in once it is done, and `after_mkdocs` runs when they have ended; with 1, MkDocs runs
+    first and this process does the rest."""
     todo = owners(ctx)
     keys = owner_keys(ctx, changes, version)
     pages = page_keys(ctx)
@@ -300,7 +301,7 @@ def fill_record_pages(
     try:
         if workers == 1 or len(chunks) < 2:
             run_mkdocs()
-            after_mkdocs()
+            after_mkdocs(keys)
             return [url for chunk in chunks for url in _fill(chunk)]
         fork = get_context("fork")
         ready, failed = _job["ready"], _job["failed"] = fork.Event(), fork.Value("b", 0)
@@ -331,7 +332,7 @@ def fill_record_pages(
             raise errors[0]
         # once the workers have ended: beside them, Pagefind's memory (1.4 GB at 50,000 guides) came on
         # top of theirs (4.1 GB in all); after them the peak is the larger of the two (≈ 20% more time)
-        after_mkdocs()
+        after_mkdocs(keys)
         return urls
     finally:
         _job.clear()

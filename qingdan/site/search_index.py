@@ -23,21 +23,26 @@ each, and the words all records of a page hold once for the page (`write_group_p
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import re
 import shutil
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
 from .. import children
+from ..atomic import atomic_write_bytes, link_or_copy
 from ..search import ABBREVIATIONS
 
 LANGUAGE = "und"
+SITE_GROUP = "_site"  # the hand-written pages and records of unregistered agencies (no ID starts with "_")
 GROUP_SIZE = 48
 SORTED_PAGES = 8  # a group's records are ordered by their frequent words this many pages at a time
 # Pagefind writes these besides the index; the site uses its own search box, not Pagefind's UIs.
@@ -112,11 +117,39 @@ def registry_records(registry) -> Iterable[SearchRecord]:
     """What the database's full-text search holds, at the same addresses."""
     from ..db import search_documents
 
-    for doc in search_documents(registry):
+    return _records(search_documents(registry))
+
+
+def agency_records(ctx, agency_id: str) -> list[SearchRecord]:
+    """An agency's records of `registry_records`, without reading the other agencies' (`ctx.by_agency`)."""
+    agency, owned = ctx.registry.get(agency_id), ctx.by_agency.get(agency_id, {})
+    return list(_records(_documents(ctx, lambda kind: [agency] if kind == "agency" else owned.get(kind, []))))
+
+
+def site_records(ctx, built: Path, pages: Iterable[str]) -> list[SearchRecord]:
+    """The hand-written pages (read from MkDocs' output `built`) and the records of unregistered agencies."""
+    known = {agency.id for agency in ctx.registry.of("agency")}
+    unregistered = [owned for agency, owned in ctx.by_agency.items() if agency not in known]
+
+    def of(kind: str) -> list:
+        return [record for owned in unregistered for record in owned.get(kind, [])] if kind != "agency" else []
+
+    records = [replace(record, group=SITE_GROUP) for record in _records(_documents(ctx, of))]
+    return records + list(page_records(built, pages))
+
+
+def _documents(ctx, of):
+    from ..db import search_documents
+
+    return search_documents(ctx.registry, of=of, memberships_by_post=ctx.memberships_by_post)
+
+
+def _records(documents) -> Iterable[SearchRecord]:
+    for doc in documents:
         if doc["page_url"]:
             about = (doc.get(key) for key in ("agency_name", "units", "people", "phones", "channels", "place"))
             body = "\n".join(filter(None, [doc["body"], *about]))
-            yield SearchRecord(doc["page_url"], doc["title"] or "", body, doc["agency"] or "")
+            yield SearchRecord(doc["page_url"], doc["title"] or "", body, doc["agency"] or SITE_GROUP)
 
 
 def page_records(site: Path, paths: Iterable[str]) -> Iterable[SearchRecord]:
@@ -129,7 +162,7 @@ def page_records(site: Path, paths: Iterable[str]) -> Iterable[SearchRecord]:
         article = re.search(r"<article[^>]*>(.*?)</article>", page, re.DOTALL)
         title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL)
         if article and title:
-            yield SearchRecord(rel, _plain(title.group(1)), _plain(article.group(1)), "")
+            yield SearchRecord(rel, _plain(title.group(1)), _plain(article.group(1)), SITE_GROUP)
 
 
 def _plain(fragment: str) -> str:
@@ -139,88 +172,250 @@ def _plain(fragment: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", text)).replace("¶", " ")
 
 
-def write_group_pages(records: Iterable[SearchRecord], folder: Path) -> int:
-    """Write each indexed page, up to GROUP_SIZE records of one group with a heading each, as
-    `folder/search/<group>/<n>/index.html` (its address for Pagefind); returns how many.
+def group_pages(records: Iterable[SearchRecord]) -> list[bytes]:
+    """The indexed pages of one group's records, in order: up to GROUP_SIZE records each, a heading
+    a record, written as `search/<group>/<n>/index.html` (its address for Pagefind, `write_group`).
 
     The words every record of a page holds (its agency's name and place, most often) are written
     once, before the first heading, and count for each record of the page (search.js): the same
     records match, and a frequent word's locations, which every query holding it downloads, are
     stored once a page instead of once a record. To gather records holding the same frequent words
-    on a page, a group's records are ordered by which of their most frequent words they hold,
+    on a page, the records are ordered by which of their most frequent words they hold,
     SORTED_PAGES pages at a time: at a province's size the records' text is hundreds of megabytes,
-    the records waiting for their pages at most that many pages per group.
+    the records waiting for their pages at most that many pages."""
+    pages: list[bytes] = []
+    waiting: list[tuple[str, str, str]] = []  # (address, title, indexed words)
+    for record in records:
+        waiting.append((record.path, record.title, indexed_text(f"{record.title}\n{record.body}")))
+        if len(waiting) == GROUP_SIZE * SORTED_PAGES:
+            pages += _sorted_pages(waiting)
+            waiting = []
+    return pages + _sorted_pages(waiting) if waiting else pages
 
-    Each page is written once, and only when its bytes differ from the file already there: the
-    folder is kept between builds, so after one agency changes only its pages are written again.
-    Pages no longer made are removed."""
-    waiting: dict[str, list[tuple[str, str, str]]] = {}  # group → (address, title, indexed words)
-    counts: dict[str, int] = {}
-    made: set[Path] = set()
 
-    def put(group: str, body: str) -> None:
-        page_file = folder / "search" / group / str(counts.get(group, 0)) / "index.html"
-        counts[group] = counts.get(group, 0) + 1
-        data = f'<html lang="{LANGUAGE}"><body>{body}</body></html>'.encode()
-        made.add(page_file)
+def _sorted_pages(waiting: list[tuple[str, str, str]]) -> list[bytes]:
+    items = [(path, title, words.split()) for path, title, words in waiting]
+    frequency = Counter(word for *_, words in items for word in words)
+    frequent = [word for word, count in frequency.most_common(64) if count > 1]
+    items.sort(key=lambda item: [word not in item[2] for word in frequent])
+    pages = []
+    for start in range(0, len(items), GROUP_SIZE):
+        page = items[start : start + GROUP_SIZE]
+        shared = set.intersection(*(set(words) for *_, words in page)) if len(page) > 1 else set()
+        head = " ".join(word for word in page[0][2] if word in shared)
+        sections = "".join(
+            f'<section><h2 id="{escape(path)}">{escape(title)}</h2>'
+            f"<p>{escape(' '.join(word for word in words if word not in shared))}</p></section>"
+            for path, title, words in page
+        )
+        pages.append(f'<html lang="{LANGUAGE}"><body><p>{escape(head)}</p>{sections}</body></html>'.encode())
+    return pages
+
+
+def write_group(folder: Path, group: str, pages: list[bytes]) -> None:
+    """Put a group's pages in `folder/search/<group>/`, each written only when its bytes differ from
+    the file already there (the folder is kept between builds); its pages no longer made are removed."""
+    group_folder = folder / "search" / group
+    for number, data in enumerate(pages):
+        page_file = group_folder / str(number) / "index.html"
         try:
             if page_file.read_bytes() == data:
-                return
+                continue
         except FileNotFoundError:
             page_file.parent.mkdir(parents=True, exist_ok=True)
         page_file.write_bytes(data)
-
-    def write(group: str) -> None:
-        items = [(path, title, words.split()) for path, title, words in waiting.pop(group)]
-        frequency = Counter(word for *_, words in items for word in words)
-        frequent = [word for word, count in frequency.most_common(64) if count > 1]
-        items.sort(key=lambda item: [word not in item[2] for word in frequent])
-        for start in range(0, len(items), GROUP_SIZE):
-            page = items[start : start + GROUP_SIZE]
-            shared = set.intersection(*(set(words) for *_, words in page)) if len(page) > 1 else set()
-            head = " ".join(word for word in page[0][2] if word in shared)
-            sections = "".join(
-                f'<section><h2 id="{escape(path)}">{escape(title)}</h2>'
-                f"<p>{escape(' '.join(word for word in words if word not in shared))}</p></section>"
-                for path, title, words in page
-            )
-            put(group, f"<p>{escape(head)}</p>{sections}")
-
-    for record in records:
-        group = record.group or "site"
-        items = waiting.setdefault(group, [])
-        items.append((record.path, record.title, indexed_text(f"{record.title}\n{record.body}")))
-        if len(items) == GROUP_SIZE * SORTED_PAGES:
-            write(group)
-    for group in list(waiting):
-        write(group)
-    for page_file in folder.glob("search/*/*/index.html"):
-        if page_file not in made:
-            page_file.unlink()
-            for empty in (page_file.parent, page_file.parent.parent):
-                if not any(empty.iterdir()):
-                    empty.rmdir()
-    return len(made)
+    if not pages:
+        shutil.rmtree(group_folder, ignore_errors=True)
+        return
+    for page_folder in group_folder.iterdir():
+        if not page_folder.name.isdigit() or int(page_folder.name) >= len(pages):
+            shutil.rmtree(page_folder)
 
 
-def write_search_index(records: Iterable[SearchRecord], site: Path, pages: Path) -> Path:
-    """Index the records with Pagefind into `site/pagefind/`; returns that folder. `pages` holds
-    the grouped pages Pagefind reads (`write_group_pages`), kept between builds.
+# --- the main index and its overlay ---------------------------------------------------------
 
-    The pages are indexed by Pagefind's own command line (the binary of `pagefind[extended]`),
-    which writes the same files as its Python service in half the time: the service writes the
-    whole index twice (once when asked, once more when its block ends) and its client polls for
-    every answer. The output is checked (`check_search_index`) all the same: a broken index is
-    refused, never published."""
+OVERLAY_PAGES = 24  # more indexed pages than this in the overlay: the main index is made again
+MAIN, OVERLAY = "main", "overlay"  # Pagefind's output in the cache, published as pagefind/ and pagefind/overlay/
+OVERLAY_LIST = "overlay.json"  # published as pagefind/overlay.json, read by search.js
+MANIFEST = ".manifest.json"  # in the main index's folder: what it holds (not published)
+
+
+def update_search_index(keys: dict[str, str | None], records_of, site: Path, cache: Path, *, version: str) -> dict:
+    """Index each group's records (`records_of(group)`) into `site/pagefind/`; returns what was
+    published in `pagefind/overlay.json`.
+
+    `keys` gives each group the key of everything its records are made from (`records.owner_keys`),
+    or None for a group whose records are always read again (the hand-written pages): a group's
+    records are read and its pages made again only when its key changed since the last build
+    (`cache/groups.json`). Pagefind's output for all groups, the main index, is kept in
+    `cache/main/` with the hash of each group's pages as indexed; groups whose pages differ from it
+    since (changed, new, or gone from the registry) form the overlay, indexed alone into
+    `cache/overlay/`. search.js merges the overlay into the main index and drops the main index's
+    pages it lists as hidden (`pagefind/overlay.json`). The main index is made again, and the
+    overlay emptied, when there is none, when the code or Pagefind changed (`version`), or when
+    the overlay would hold more than OVERLAY_PAGES pages. The files are published by hard links."""
+    pages_folder = cache / "pages"
+    state_file = cache / "groups.json"
+    state = _read_json(state_file) if pages_folder.is_dir() else None
+    if state is None:  # pages no key names: made again
+        shutil.rmtree(pages_folder, ignore_errors=True)
+    state = state or {}  # group → [key, hash of its pages, how many pages]
+    made: dict[str, list[bytes]] = {}
+    for group, key in keys.items():
+        if key is None or state.get(group, [None])[0] != key:
+            made[group] = group_pages(records_of(group))
+    current = {group: state[group][1:] for group in keys if group not in made}
+    current.update({group: [_digest(pages), len(pages)] for group, pages in made.items()})
+    changed = [group for group in made if state.get(group, [None])[1:] != current[group]]
+    gone = [group for group in state if group not in keys]
+    if changed or gone:  # no key may name pages a stopped build left half written
+        _write_json(state_file, {g: v for g, v in state.items() if g in keys and g not in changed})
+        for group in changed:
+            write_group(pages_folder, group, made[group])
+        for group in gone:
+            write_group(pages_folder, group, [])
+
+    manifest = _read_json(cache / MAIN / MANIFEST)
+    versions = {"code": version, "pagefind": _pagefind_version()}
+    if manifest is None or manifest["versions"] != versions or _overlay_pages(manifest, current) > OVERLAY_PAGES:
+        manifest = _index_main(cache, pages_folder, current, versions)
+    listing = _index_overlay(cache, pages_folder, manifest, current)
     target = site / "pagefind"
-    count = write_group_pages(records, pages)
     if target.exists():
         shutil.rmtree(target)
+    for root, into in ((cache / MAIN, target), (cache / OVERLAY, target / "overlay")):
+        for path in root.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                link_or_copy(path, into / path.relative_to(root))
+    link_or_copy(cache / OVERLAY_LIST, target / OVERLAY_LIST)
+    _write_json(state_file, {group: [keys[group], *current[group]] for group in keys})
+    return listing
+
+
+def _overlay_groups(manifest: dict, current: dict) -> tuple[list[str], list[str]]:
+    """The groups whose pages differ from the main index's, and the groups it holds that are gone."""
+    held = manifest["groups"]
+    differ = [group for group, (digest, _count) in current.items() if held.get(group, {}).get("hash") != digest]
+    return differ, sorted(group for group in held if group not in current)
+
+
+def _overlay_pages(manifest: dict, current: dict) -> int:
+    return sum(current[group][1] for group in _overlay_groups(manifest, current)[0])
+
+
+def _index_main(cache: Path, pages_folder: Path, current: dict, versions: dict) -> dict:
+    """Pagefind on every group's pages into `cache/main/` (replaced whole), with its manifest: each
+    group's hash and the ids of its indexed pages (Pagefind's fragment names, which search.js sees)."""
+    for group_folder in (pages_folder / "search").glob("*"):
+        if group_folder.name not in current:  # left by a build stopped before it forgot them
+            shutil.rmtree(group_folder)
+    main = cache / MAIN
+    new = main.with_name(MAIN + ".new")
+    if new.exists():
+        shutil.rmtree(new)
+    count = sum(pages for _digest, pages in current.values())
+    _pagefind(pages_folder, new, count)
+    ids = _page_ids(new)
+    manifest = {
+        "versions": versions,
+        "entry": (new / "pagefind-entry.json").read_text(encoding="utf-8"),
+        "groups": {group: {"hash": digest, "ids": ids.get(group, [])} for group, (digest, _n) in current.items()},
+    }
+    _write_json(new / MANIFEST, manifest)
+    if main.exists():
+        shutil.rmtree(main)  # the published site keeps its own links to these files
+    new.rename(main)
+    return manifest
+
+
+def _index_overlay(cache: Path, pages_folder: Path, manifest: dict, current: dict) -> dict:
+    """The groups differing from the main index indexed alone into `cache/overlay/` (kept while they
+    and the main index stay the same), and the list search.js reads: the overlay's groups, the
+    groups gone, the main index's pages to drop, how many pages the site's index holds in all."""
+    differ, gone = _overlay_groups(manifest, current)
+    overlay = cache / OVERLAY
+    made_from = {"main": manifest["entry"], "groups": {group: current[group][0] for group in differ}, "gone": gone}
+    built = _read_json(overlay / MANIFEST)
+    if built is None or built["made_from"] != made_from:
+        new = overlay.with_name(OVERLAY + ".new")
+        if new.exists():
+            shutil.rmtree(new)
+        new.mkdir(parents=True)
+        count = sum(current[group][1] for group in differ)
+        ids: set[str] = set()
+        if count:
+            with tempfile.TemporaryDirectory(dir=cache) as pages:  # the overlay's pages alone, linked
+                for group in differ:
+                    for page_file in (pages_folder / "search" / group).glob("*/index.html"):
+                        link_or_copy(page_file, Path(pages) / page_file.relative_to(pages_folder))
+                _pagefind(Path(pages), new, count)
+            for name in ("pagefind.js", "pagefind-worker.js", *(p.name for p in new.glob("wasm.*"))):
+                (new / name).unlink(missing_ok=True)  # a merged index uses the main index's
+            ids = {page for pages_of in _page_ids(new).values() for page in pages_of}
+        held = manifest["groups"]
+        hidden = sorted({page for group in differ + gone for page in held.get(group, {}).get("ids", [])} - ids)
+        listing = {"groups": differ, "removed": gone, "hidden": hidden, "merge": bool(count)}
+        _write_json(new / MANIFEST, {"made_from": made_from, "listing": listing})
+        if overlay.exists():
+            shutil.rmtree(overlay)
+        new.rename(overlay)
+        built = _read_json(overlay / MANIFEST)
+    listing = {**built["listing"], "pages": sum(count for _digest, count in current.values())}
+    data = json.dumps(listing, ensure_ascii=False, sort_keys=True).encode()
+    list_file = cache / OVERLAY_LIST
+    if not list_file.is_file() or list_file.read_bytes() != data:
+        atomic_write_bytes(list_file, data)
+    return listing
+
+
+def _pagefind(pages: Path, target: Path, count: int) -> None:
     run_pagefind(pages, target, cwd=pages)
     for name in UNUSED_FILES:
         (target / name).unlink(missing_ok=True)
     check_search_index(target, count)
-    return target
+
+
+def _page_ids(index: Path) -> dict[str, list[str]]:
+    """Group → the ids Pagefind gave its pages (the fragments' names; their `url` names the group)."""
+    ids: dict[str, list[str]] = {}
+    for fragment in sorted((index / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        group = json.loads(data)["url"].strip("/").split("/")[1]
+        ids.setdefault(group, []).append(fragment.name.removesuffix(".pf_fragment"))
+    return ids
+
+
+def _pagefind_version() -> str:
+    from importlib.metadata import version
+
+    return version("pagefind_bin_extended")
+
+
+def _digest(pages: list[bytes]) -> str:
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(len(page).to_bytes(8, "big") + page)
+    return digest.hexdigest()
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data) -> None:
+    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+
+
+def write_search_index(records: Iterable[SearchRecord], site: Path, cache: Path, *, version: str = "") -> dict:
+    """Index these records, read once, into `site/pagefind/` (`update_search_index`, every group
+    read again): for a search index made outside a site build (benchmarks/bench_site.py)."""
+    groups: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        groups.setdefault(record.group or SITE_GROUP, []).append(record)
+    return update_search_index(dict.fromkeys(groups), groups.__getitem__, site, cache, version=version)
 
 
 def run_pagefind(pages: Path, target: Path, *, cwd: Path) -> None:
