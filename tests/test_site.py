@@ -729,6 +729,49 @@ def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_p
 
 
 @pytest.mark.slow
+def test_the_shared_pages_are_made_again_only_where_what_they_show_changed(mini, tmp_path, monkeypatch):
+    """The pages listing every agency are made of one part per agency: a renamed guide makes its
+    agency's parts again, no other agency's; with nothing changed no page is generated at all. The
+    site is byte for byte a build from scratch, and MkDocs does not run."""
+    from qingdan.site import generated as site_generated
+
+    build_dir = tmp_path / "build"
+    _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    parts, pages, mkdocs_runs = [], [], []
+    real_of, real_home = site_generated.Parts.of, site_build.home_page
+
+    def counting_of(self, agency_id, make):
+        def made():
+            parts.append((self.path.stem, agency_id))
+            return make()
+
+        return real_of(self, agency_id, made)
+
+    def counting_home(ctx):
+        pages.append("index.md")
+        return real_home(ctx)
+
+    monkeypatch.setattr(site_generated.Parts, "of", counting_of)
+    monkeypatch.setattr(site_build, "home_page", counting_home)
+    monkeypatch.setattr(site_build, "run_mkdocs", lambda config, out: mkdocs_runs.append(config))
+
+    _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    assert (parts, pages, mkdocs_runs) == ([], [], []), "nothing changed, no shared page is made again"
+
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    flagged = {"quality"} if any(f.agency == "demo-ybj" for f in report.findings) else set()
+    assert {page for page, _agency in parts} == {"guides", "who"} | flagged
+    assert {agency for _page, agency in parts} == {"demo-ybj"}
+    assert pages == ["index.md"] and mkdocs_runs == []
+    for shared in ("guides/index.html", "who/index.html"):
+        assert "对骗取医疗保障基金行为的行政处罚" in (site / shared).read_text(encoding="utf-8")
+    monkeypatch.undo()
+    fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", stamp=STAMP)
+    assert site_files(site) == site_files(fresh), "an incremental build writes what a build from scratch writes"
+
+
+@pytest.mark.slow
 def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(mini, tmp_path):
     """The previous site, the agencies' cached pages made again, and what a killed removal left
     (`.site.old-*`, `.trash-*`) are all deleted once the new site is in place."""

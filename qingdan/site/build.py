@@ -16,6 +16,7 @@ import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -29,9 +30,9 @@ from ..settings import settings
 from ..urls import MATTERS_FOLDER, is_site_name, safe_id
 from .changes import changes_page
 from .context import SiteContext
-from .generated import publish_generated
+from .generated import PageCache, Parts
 from .markup import esc
-from .matters import matter_page, matters_index
+from .matters import matter_keys, matter_page, matters_index
 from .pages import (
     agencies_index,
     boundaries_index,
@@ -44,9 +45,9 @@ from .pages import (
     sources_index,
     who_page,
 )
-from .records import fill_record_pages
+from .records import fill_record_pages, owner_keys
 from .search_index import SITE_GROUP, SearchIndexError, agency_records, site_records, update_search_index
-from .shared import assemble, build_shared, code_version, shared_output
+from .shared import assemble, build_shared, code_version, inputs_key, shared_output
 from .shell import ShellError, ShellRenderer, has_own_shell, shell_pages
 
 log = logging.getLogger("qingdan.site")
@@ -131,12 +132,8 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
         shutil.rmtree(src)
     docs.mkdir(parents=True)
     _copy_content(docs)
-    _prerender_flowcharts(ctx)
-    pages, files = write_pages(ctx, changes or [], site_url)
-    inline = src / "inline"
+    inline = src / "inline"  # the hook's drawings: no page MkDocs renders here has any
     inline.mkdir()
-    for key, svg in ctx.inlines.items():
-        (inline / f"{key}.svg").write_text(svg, encoding="utf-8")
     config = _write_config(src, docs, site_url=site_url, stamp=stamp)
     built = shared_output(cache)
     from mkdocs.exceptions import MkDocsException
@@ -145,24 +142,32 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
         renderer = ShellRenderer(config, built)
     except MkDocsException as error:
         raise SiteBuildError(f"the MkDocs configuration is not valid ({error}); the previous site is kept") from error
+    version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
+    pages_version = code_version([settings().content / "overrides", Path(__file__).parent.parent])
+    _prerender_flowcharts(ctx)
+    keys = owner_keys(ctx, changes or [], pages_version)
+    generated = PageCache(
+        cache / "site-pages", keys, inputs_key(docs, inline, config.read_text(encoding="utf-8"), version)
+    )
+    pages, files = write_pages(ctx, changes or [], site_url, generated)
     try:
-        parts = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in pages.items()}
+        parts = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in pages.items() if source is not None}
     except ShellError as error:
         raise SiteBuildError(f"a page could not be filled into MkDocs' page shell: {error}") from error
-    own = {rel: with_toc for rel, (with_toc, _slots) in parts.items() if has_own_shell(rel)}
+    for rel, (with_toc, _slots) in parts.items():
+        generated.pages[rel][1] = with_toc
+    own = {rel: generated.with_toc(rel) for rel in pages if has_own_shell(rel)}
     for rel, text in shell_pages(own).items():
         (docs / rel).parent.mkdir(parents=True, exist_ok=True)
         (docs / rel).write_text(text, encoding="utf-8")
 
     site = dist / "site"
-    version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
-    records_version = code_version([settings().content / "overrides", Path(__file__).parent.parent])
     with atomic_directory(site) as staging:
         generated_urls: list[str] = []
 
         def mkdocs() -> None:
             build_shared(config, docs, inline, cache, lambda cfg, out: run_mkdocs(cfg, out), version=version)
-            generated_urls.extend(publish_generated(renderer, parts, files, cache / "site-pages", staging))
+            generated_urls.extend(generated.publish(renderer, parts, files, staging))
 
         try:
             urls = fill_record_pages(
@@ -173,8 +178,9 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
                 staging,
                 cache / "site-records",
                 mkdocs,
-                lambda keys: _index_for_search(ctx, built, staging, cache / "search-index", keys, records_version),
-                version=records_version,
+                lambda keys: _index_for_search(ctx, built, staging, cache / "search-index", keys, pages_version),
+                version=pages_version,
+                keys=keys,
                 workers=workers,
             )
         except ShellError as error:
@@ -195,27 +201,46 @@ def _check_ids(ctx: SiteContext) -> None:
                 raise SiteBuildError(f"the ID {record.id!r} is a name of the site's own pages; rename the {kind}")
 
 
-def write_pages(ctx: SiteContext, sets: list, site_url: str | None) -> tuple[dict[str, str], dict[str, bytes]]:
+def write_pages(
+    ctx: SiteContext, sets: list, site_url: str | None, cache: PageCache | None = None
+) -> tuple[dict[str, str | None], dict[str, bytes]]:
     """The pages made from the registry other than the record pages (`records.record_pages`):
-    Markdown path under docs/ → Markdown, each filled into a shell MkDocs rendered (`shell.py`); and
-    the files published as they are (site path → bytes: the source texts, the change feed)."""
+    Markdown path under docs/ → Markdown, each filled into a shell MkDocs rendered (`shell.py`), or
+    None where the page kept in `cache` shows what it would; and the files published as they are
+    (site path → bytes: the source texts, the change feed)."""
     reg = ctx.registry
-    pages = {
-        "index.md": home_page(ctx),
-        "agencies/index.md": agencies_index(ctx),
-        "guides/index.md": guides_index(ctx),
-        "boundaries/index.md": boundaries_index(ctx),
-        "who.md": who_page(ctx),
-        "quality.md": quality_page(ctx),
-        "data.md": data_page(ctx),
-        "graph.md": graph_page(ctx),
-        "sources/index.md": sources_index(ctx),
-        f"{MATTERS_FOLDER}/index.md": matters_index(ctx),
-        "changes/index.md": changes_page(ctx, sets),
-    }
+    pages: dict[str, str | None] = {}
+
+    def put(rel: str, key: str | None, make) -> None:
+        """`key`: a hash of all the page shows (None: made every time, it is cheap)."""
+        pages[rel] = make() if cache is None else cache.page(rel, key, make)
+
+    def parts(name: str) -> Parts:
+        return cache.parts(name) if cache is not None else Parts()
+
+    def with_parts(render, name: str) -> str:
+        kept = parts(name)
+        text = render(ctx, kept)
+        kept.save()
+        return text
+
+    everything = cache.everything if cache is not None else None  # changes with any record or finding
+    put("index.md", everything, partial(home_page, ctx))
+    put("agencies/index.md", everything, partial(agencies_index, ctx))
+    put("guides/index.md", everything, partial(with_parts, guides_index, "guides"))
+    put("boundaries/index.md", everything, partial(boundaries_index, ctx))
+    put("who.md", everything, partial(with_parts, who_page, "who"))
+    put("quality.md", everything, partial(with_parts, quality_page, "quality"))
+    put("data.md", None, partial(data_page, ctx))
+    put("graph.md", None, partial(graph_page, ctx))
+    put("sources/index.md", everything, partial(sources_index, ctx))
+    put(f"{MATTERS_FOLDER}/index.md", everything, partial(matters_index, ctx))
+    put("changes/index.md", None, partial(changes_page, ctx, sets))
     files = {"changes.xml": atom_feed(sets, site_url=site_url or "")}
-    for matter in shared_matters(ctx.matters):
-        pages[f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md"] = matter_page(ctx, matter)
+    matters = shared_matters(ctx.matters)
+    keys = matter_keys(ctx, matters, cache.record_digests(ctx)) if cache is not None else {}
+    for matter in matters:
+        put(f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md", keys.get(matter.id), partial(matter_page, ctx, matter))
     for doc in reg.of("document"):
         lines = None
         file_name = ctx.source_file(doc)
@@ -227,7 +252,7 @@ def write_pages(ctx: SiteContext, sets: list, site_url: str | None) -> tuple[dic
             lines = content.splitlines()
             if file_name:
                 files[f"sources/{file_name}"] = content.encode("utf-8")
-        pages[f"sources/{safe_id(doc.id)}.md"] = source_page(ctx, doc, lines)
+        put(f"sources/{safe_id(doc.id)}.md", None, partial(source_page, ctx, doc, lines))
     return pages, files
 
 

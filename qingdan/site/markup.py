@@ -115,11 +115,15 @@ def admonition(kind: str, title: str, body: str, collapsible: bool = False, open
     return f'<div class="admonition {kind}"><p class="admonition-title">{title}</p>{body}</div>'
 
 
-def table(headers: list[str], rows: list[list[str]], cls: str | None = None) -> str:
+def table(headers: list[str], rows: list[list[str]], cls: str | None = None, body: str = "") -> str:
+    """A table of `rows`, after the rows already written in `body` (`table_rows`)."""
     klass = f' class="{cls}"' if cls else ""
     head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}{table_rows(rows)}</tbody></table>"
+
+
+def table_rows(rows: list[list[str]]) -> str:
+    return "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
 
 
 def json_ld(data: dict) -> str:

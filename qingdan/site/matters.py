@@ -43,6 +43,28 @@ def matters_index(ctx: SiteContext) -> str:
     return page({"title": "事项对照", "description": "不同机构清单中的同一事项对照"}, *chunks)
 
 
+def matter_keys(ctx: SiteContext, matters: list, digests: dict[str, str]) -> dict[str, str]:
+    """A hash per matter of what its page shows: the matter (title, status, members, evidence), its
+    members' records (`digests`: record ID → hash) and their agencies. A matter with a member
+    without a hash has none (its page is made every time)."""
+    import hashlib
+
+    agencies: dict[str, bytes] = {}
+    keys = {}
+    for matter in matters:
+        digest = hashlib.sha256(repr(matter).encode())
+        for member in matter.members:
+            if member.record not in digests:
+                break
+            if member.agency not in agencies:
+                agency = ctx.registry.get(member.agency)
+                agencies[member.agency] = agency.model_dump_json().encode() if agency is not None else b"-"
+            digest.update(f"{digests[member.record]}\0".encode() + agencies[member.agency])
+        else:
+            keys[matter.id] = digest.hexdigest()
+    return keys
+
+
 def matter_page(ctx: SiteContext, matter) -> str:
     here = matter_path(matter.id)
     rows = compare(ctx.registry, matter)

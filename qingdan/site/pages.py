@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from functools import partial
 from pathlib import Path
 
 from ..datasette_setup import canned_queries
@@ -26,8 +27,9 @@ from .context import (
     SiteContext,
     region_name,
 )
+from .generated import Parts
 from .graph_view import graph_view
-from .markup import NS, a, admonition, block, dl, esc, heading, page, table, text, ul
+from .markup import NS, a, admonition, block, dl, esc, heading, page, table, table_rows, text, ul
 
 log = logging.getLogger("qingdan.site")
 
@@ -183,35 +185,40 @@ def agencies_index(ctx: SiteContext) -> str:
     return page({"title": "机构"}, *chunks)
 
 
-def guides_index(ctx: SiteContext) -> str:
+def guides_index(ctx: SiteContext, parts: Parts | None = None) -> str:
+    """The guides by agency; each agency's list is a part of `parts` (kept by its key)."""
     here = "guides/"
+    parts = parts or Parts()
     chunks = [
         block(
             '<h1 id="qd-title">办事指南</h1>',
             "<p>每项行政职权和公共服务一页：依据、条件、材料清单、时限、收费、流程和流程图、电话。按机构排列。</p>",
         )
     ]
-    for agency in ctx.publishing:
-        mine = ctx.by_agency.get(agency.id, {})
-        powers, services = mine.get("power", []), mine.get("service", [])
-        if not powers and not services:
-            continue
-        parts = [f'<h2 id="g-{safe_id(agency.id)}">{esc(agency.name)}</h2>']
+
+    def listed(agency, powers: list, services: list) -> str:
+        items = [f'<h2 id="g-{safe_id(agency.id)}">{esc(agency.name)}</h2>']
         if powers:
             by_cat = defaultdict(list)
             for p in powers:
                 by_cat[p.category].append(p)
             for cat in sorted(by_cat, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
-                parts.append(
+                items.append(
                     f'<p class="qd-list-title">{esc(cat)}</p>'
                     + ul([a(here, page_url("power", p.id), esc(p.name)) for p in by_cat[cat]], "qd-guides")
                 )
         if services:
-            parts.append(
+            items.append(
                 '<p class="qd-list-title">公共服务</p>'
                 + ul([a(here, page_url("service", s.id), esc(s.name)) for s in services], "qd-guides")
             )
-        chunks.append(block("".join(parts)))
+        return block("".join(items))
+
+    for agency in ctx.publishing:
+        mine = ctx.by_agency.get(agency.id, {})
+        powers, services = mine.get("power", []), mine.get("service", [])
+        if powers or services:
+            chunks.append(parts.of(agency.id, partial(listed, agency, powers, services)))
     return page({"title": "办事指南"}, *chunks)
 
 
@@ -280,20 +287,30 @@ def boundary_page(ctx: SiteContext, b) -> str:
 # --- who handles what ------------------------------------------------------------------
 
 
-def who_page(ctx: SiteContext) -> str:
+def who_page(ctx: SiteContext, parts: Parts | None = None) -> str:
+    """Who handles what; each agency's rows of the guides table are a part of `parts` (kept by its key)."""
     here = "who/"
     reg = ctx.registry
-    guide_rows = []
-    for g in sorted(ctx.guides, key=lambda g: (g.agency, g.category or "", g.name)):
-        units = "、".join(esc(h.raw) for h in g.handling) or NS
-        guide_rows.append(
-            [
-                a(here, page_url(_kind(g), g.id), esc(g.name)),
-                esc(g.category or "") or NS,
-                agency_link(ctx, here, g.agency),
-                units,
-            ]
-        )
+    parts = parts or Parts()
+
+    def rows_of(guides: list) -> str:
+        rows = []
+        for g in sorted(guides, key=lambda g: (g.category or "", g.name)):
+            units = "、".join(esc(h.raw) for h in g.handling) or NS
+            rows.append(
+                [
+                    a(here, page_url(_kind(g), g.id), esc(g.name)),
+                    esc(g.category or "") or NS,
+                    agency_link(ctx, here, g.agency),
+                    units,
+                ]
+            )
+        return table_rows(rows)
+
+    by_agency = defaultdict(list)
+    for g in ctx.guides:
+        by_agency[g.agency].append(g)
+    guide_rows = "".join(parts.of(agency, partial(rows_of, by_agency[agency])) for agency in sorted(by_agency))
     duty_rows = []
     for d in reg.of("duty"):
         for wi in d.work_items:
@@ -341,7 +358,11 @@ def who_page(ctx: SiteContext) -> str:
     ]
     chunks += [
         heading("办事事项", "qd-who-guides"),
-        block(table(["事项", "类别", "实施机构", "承办机构（原文）"], guide_rows) if guide_rows else "<p>暂无。</p>"),
+        block(
+            table(["事项", "类别", "实施机构", "承办机构（原文）"], [], body=guide_rows)
+            if guide_rows
+            else "<p>暂无。</p>"
+        ),
     ]
     if duty_rows:
         chunks += [
@@ -359,8 +380,10 @@ def who_page(ctx: SiteContext) -> str:
 # --- data quality ----------------------------------------------------------------------
 
 
-def quality_page(ctx: SiteContext) -> str:
+def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
+    """The data quality report; each agency's findings are a part of `parts` (kept by its key)."""
     here = "quality/"
+    parts = parts or Parts()
     findings = ctx.report.findings
     by_agency: dict[str | None, list] = defaultdict(list)
     for f in findings:
@@ -403,16 +426,17 @@ def quality_page(ctx: SiteContext) -> str:
         block(table(["问题", "代码", "条数"], code_rows) if code_rows else "<p>未发现问题。</p>"),
         heading("全部问题", "qd-all"),
     ]
-    for agency_id in order:
+
+    def listed(agency_id: str | None) -> str:
         anchor = f"q-{safe_id(agency_id)}" if agency_id else "q-none"
         name = ctx.name_of(agency_id) if agency_id else None
-        parts = [f'<h3 id="{anchor}">{esc(name or "未归属机构")}</h3>']
+        items = [f'<h3 id="{anchor}">{esc(name or "未归属机构")}</h3>']
         if agency_id and ctx.registry.get(agency_id) is not None:
-            parts.append(f"<p>{a(here, page_url('agency', agency_id), '机构页面')}</p>")
+            items.append(f"<p>{a(here, page_url('agency', agency_id), '机构页面')}</p>")
         for s in severities:
             group = [f for f in by_agency[agency_id] if f.severity == s]
             if group:
-                parts.append(
+                items.append(
                     admonition(
                         SEVERITY_BOX[s],
                         f"{zh_label('severity', s)}（{len(group)} 条）",
@@ -421,7 +445,10 @@ def quality_page(ctx: SiteContext) -> str:
                         opened=s != "info",
                     )
                 )
-        chunks.append(block("".join(parts)))
+        return block("".join(items))
+
+    for agency_id in order:
+        chunks.append(parts.of(agency_id, partial(listed, agency_id)))
     return page({"title": "数据质量报告", "search": {"exclude": True}}, *chunks)
 
 

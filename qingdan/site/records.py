@@ -273,6 +273,7 @@ def fill_record_pages(
     after_mkdocs: Callable[[dict], None],
     *,
     version: str,
+    keys: dict[str | None, str] | None = None,
     workers: int | None = None,
 ) -> list[str]:
     """Run `run_mkdocs` (which writes the shells into `built`), then `after_mkdocs` (the search
@@ -281,9 +282,10 @@ def fill_record_pages(
     (`owner_keys`): when the key is unchanged they are not generated again. With `workers` > 1
     (default: one per core) the pages are generated in that many processes while MkDocs runs and
     filled in once it is done, and `after_mkdocs` runs when they have ended; with 1, MkDocs runs
-    first and this process does the rest."""
+    first and this process does the rest. `keys`: `owner_keys(ctx, changes, version)` if the caller
+    has them already."""
     todo = owners(ctx)
-    keys = owner_keys(ctx, changes, version)
+    keys = owner_keys(ctx, changes, version) if keys is None else keys
     pages = page_keys(ctx)
     cache.mkdir(parents=True, exist_ok=True)
     # what this build replaces or no longer needs (and earlier builds' trash) is moved into `trash`

@@ -46,7 +46,7 @@ def build_shared(
 ) -> bool:
     """Put MkDocs' output for `docs` in `shared_output(cache)`, unless it is there already; returns
     whether MkDocs ran."""
-    key = _key(docs, inline, config.read_text(encoding="utf-8"), version)
+    key = inputs_key(docs, inline, config.read_text(encoding="utf-8"), version)
     target = shared_output(cache)
     if (target / ".key").is_file() and (target / ".key").read_text() == key:
         return False
@@ -64,7 +64,8 @@ def build_shared(
     return True
 
 
-def _key(docs: Path, inline: Path, config: str, version: str) -> str:
+def inputs_key(docs: Path, inline: Path, config: str, version: str) -> str:
+    """A hash of the Markdown in `docs`, the drawings it shows, the configuration and `version`."""
     digest = hashlib.sha256(f"{version}\0{config}".encode())
     for path in sorted(docs.rglob("*")):
         if path.is_file():
