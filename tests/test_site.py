@@ -177,6 +177,43 @@ def hostile(tmp_path_factory):
 # --- the build -------------------------------------------------------------------------
 
 
+def test_common_tasks_kept_per_agency_are_those_one_ranking_of_all_guides_gives(tmp_path):
+    """The home page's common tasks come from each agency's likeliest few, kept by its key: the same
+    list as ranking every candidate at once (most complete first, in registry order between equals)
+    and taking turns between agencies; and the same again from the kept parts."""
+    from collections import defaultdict
+
+    from qingdan.site.context import SiteContext
+    from qingdan.site.generated import Parts
+    from qingdan.site.pages import COMMON_CATEGORIES, common_tasks
+    from qingdan.site.records import owner_keys
+
+    from .conftest import REGISTRY
+
+    ctx = SiteContext(validate(REGISTRY), cache_dir=tmp_path / "flowcharts", datasette_url="http://127.0.0.1:8001")
+    reg = ctx.registry
+    candidates = reg.of("service") + [p for p in reg.of("power") if p.category in COMMON_CATEGORIES]
+    fields = ("materials", "conditions", "time_limit", "applicants", "fees", "place", "process", "flow", "phones")
+    queues = defaultdict(list)
+    for guide in sorted(
+        candidates, key=lambda g: sum(bool(getattr(g, f, None)) for f in (*fields, "legal_bases")), reverse=True
+    ):
+        queues[guide.agency].append(guide.id)
+    expected = []
+    while len(expected) < 5 and any(queues.values()):
+        for agency in list(queues):
+            if queues[agency] and len(expected) < 5:
+                expected.append(queues[agency].pop(0))
+    assert len({reg.get(rid).agency for rid in expected}) > 1, "the registry shows the turns between agencies"
+
+    keys = owner_keys(ctx, [], "test")
+    for _ in range(2):  # made, then from the kept parts
+        parts = Parts(tmp_path / "home.pickle", keys)
+        assert [g.id for g in common_tasks(ctx, 5, parts)] == expected
+        parts.save()
+    assert set(parts.used) == {g.agency for g in candidates}
+
+
 def test_build_writes_the_site_and_keeps_markdown_in_the_build_folder(site):
     report, built, base = site
     assert built == base / "dist" / "site"
@@ -747,9 +784,9 @@ def test_the_shared_pages_are_made_again_only_where_what_they_show_changed(mini,
 
         return real_of(self, agency_id, made)
 
-    def counting_home(ctx):
+    def counting_home(ctx, parts=None):
         pages.append("index.md")
-        return real_home(ctx)
+        return real_home(ctx, parts)
 
     monkeypatch.setattr(site_generated.Parts, "of", counting_of)
     monkeypatch.setattr(site_build, "home_page", counting_home)
@@ -761,7 +798,7 @@ def test_the_shared_pages_are_made_again_only_where_what_they_show_changed(mini,
     _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
     report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
     flagged = {"quality"} if any(f.agency == "demo-ybj" for f in report.findings) else set()
-    assert {page for page, _agency in parts} == {"guides", "who"} | flagged
+    assert {page for page, _agency in parts} == {"home", "guides", "who"} | flagged
     assert {agency for _page, agency in parts} == {"demo-ybj"}
     assert pages == ["index.md"] and mkdocs_runs == []
     for shared in ("guides/index.html", "who/index.html"):

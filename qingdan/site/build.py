@@ -10,6 +10,7 @@ records the database searches (`search_index`).
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import os
 import shutil
@@ -32,7 +33,7 @@ from .changes import changes_page
 from .context import SiteContext
 from .generated import PageCache, Parts
 from .markup import esc
-from .matters import matter_keys, matter_page, matters_index
+from .matters import matter_keys, matter_page, matters_index, matters_index_key
 from .pages import (
     agencies_index,
     boundaries_index,
@@ -146,9 +147,8 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
     pages_version = code_version([settings().content / "overrides", Path(__file__).parent.parent])
     _prerender_flowcharts(ctx)
     keys = owner_keys(ctx, changes or [], pages_version)
-    generated = PageCache(
-        cache / "site-pages", keys, inputs_key(docs, inline, config.read_text(encoding="utf-8"), version)
-    )
+    shaping = inputs_key(docs, inline, config.read_text(encoding="utf-8"), version)  # all but the shells
+    generated = PageCache(cache / "site-pages", keys, f"{shaping}\0{pages_version}\0{ctx.datasette_url}")
     pages, files = write_pages(ctx, changes or [], site_url, generated)
     try:
         parts = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in pages.items() if source is not None}
@@ -225,7 +225,7 @@ def write_pages(
         return text
 
     everything = cache.everything if cache is not None else None  # changes with any record or finding
-    put("index.md", everything, partial(home_page, ctx))
+    put("index.md", everything, partial(with_parts, home_page, "home"))
     put("agencies/index.md", everything, partial(agencies_index, ctx))
     put("guides/index.md", everything, partial(with_parts, guides_index, "guides"))
     put("boundaries/index.md", everything, partial(boundaries_index, ctx))
@@ -234,10 +234,10 @@ def write_pages(
     put("data.md", None, partial(data_page, ctx))
     put("graph.md", None, partial(graph_page, ctx))
     put("sources/index.md", everything, partial(sources_index, ctx))
-    put(f"{MATTERS_FOLDER}/index.md", everything, partial(matters_index, ctx))
+    matters = shared_matters(ctx.matters)
+    put(f"{MATTERS_FOLDER}/index.md", matters_index_key(ctx, matters), partial(matters_index, ctx))
     put("changes/index.md", None, partial(changes_page, ctx, sets))
     files = {"changes.xml": atom_feed(sets, site_url=site_url or "")}
-    matters = shared_matters(ctx.matters)
     keys = matter_keys(ctx, matters, cache.record_digests(ctx)) if cache is not None else {}
     for matter in matters:
         put(f"{MATTERS_FOLDER}/{safe_id(matter.id)}.md", keys.get(matter.id), partial(matter_page, ctx, matter))
@@ -252,7 +252,10 @@ def write_pages(
             lines = content.splitlines()
             if file_name:
                 files[f"sources/{file_name}"] = content.encode("utf-8")
-        put(f"sources/{safe_id(doc.id)}.md", None, partial(source_page, ctx, doc, lines))
+        publisher = reg.get(doc.publisher)
+        shown = repr((doc, publisher, content, file_name, sorted(ctx.cited_lines.get(doc.id, ())))).encode()
+        key = hashlib.sha256(shown).hexdigest()
+        put(f"sources/{safe_id(doc.id)}.md", key, partial(source_page, ctx, doc, lines))
     return pages, files
 
 

@@ -48,11 +48,12 @@ def matter_keys(ctx: SiteContext, matters: list, digests: dict[str, str]) -> dic
     members' records (`digests`: record ID → hash) and their agencies. A matter with a member
     without a hash has none (its page is made every time)."""
     import hashlib
+    import pickle
 
     agencies: dict[str, bytes] = {}
     keys = {}
     for matter in matters:
-        digest = hashlib.sha256(repr(matter).encode())
+        digest = hashlib.sha256(pickle.dumps(_shown(matter)))
         for member in matter.members:
             if member.record not in digests:
                 break
@@ -63,6 +64,23 @@ def matter_keys(ctx: SiteContext, matters: list, digests: dict[str, str]) -> dic
         else:
             keys[matter.id] = digest.hexdigest()
     return keys
+
+
+def _shown(matter) -> tuple:
+    """The matter's fields and its members' (faster to hash than its repr)."""
+    fields = vars(matter)
+    return (*(v for k, v in fields.items() if k != "members"), [tuple(vars(m).values()) for m in matter.members])
+
+
+def matters_index_key(ctx: SiteContext, matters: list) -> str:
+    """A hash of what the index of matters shows: each matter's title, status, members' agencies
+    and those agencies' names."""
+    import hashlib
+    import pickle
+
+    shown = [(m.id, m.title, m.status, m.agencies) for m in matters]
+    names = sorted({(agency, ctx.name_of(agency)) for m in matters for agency in m.agencies})
+    return hashlib.sha256(pickle.dumps((shown, names))).hexdigest()
 
 
 def matter_page(ctx: SiteContext, matter) -> str:

@@ -3,6 +3,7 @@ data and downloads, graph, and the source texts with line anchors."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter, defaultdict
 from functools import partial
@@ -39,7 +40,8 @@ COMMON_CATEGORIES = ("公共服务", "行政给付", "行政确认")
 # --- home ------------------------------------------------------------------------------
 
 
-def home_page(ctx: SiteContext) -> str:
+def home_page(ctx: SiteContext, parts: Parts | None = None) -> str:
+    """The home page; `parts` keeps each agency's likeliest common tasks (`common_tasks`)."""
     here = ""
     reg = ctx.registry
     counts = {kind: len(reg.of(kind)) for kind in ("agency", "power", "service", "post", "boundary", "flow")}
@@ -50,7 +52,7 @@ def home_page(ctx: SiteContext) -> str:
         'placeholder="例如：异地就医、医疗救助、保险" autocomplete="off">'
         '<button type="submit" class="md-button md-button--primary">搜索</button></div></form>'
     )
-    common = common_tasks(ctx)
+    common = common_tasks(ctx, parts=parts)
     common_items = [
         f"{a(here, page_url(_kind(g), g.id), esc(g.name))}"
         f'<span class="qd-muted"> · {esc(ctx.name_of(g.agency) or "")}</span>'
@@ -114,10 +116,11 @@ def home_page(ctx: SiteContext) -> str:
     return page({"title": "首页", "description": "政府部门权责清单：办事指南、机构职责、职责边界与数据质量"}, *chunks)
 
 
-def common_tasks(ctx: SiteContext, limit: int = 12) -> list:
+def common_tasks(ctx: SiteContext, limit: int = 12, parts: Parts | None = None) -> list:
     """Guides a citizen is likeliest to need: public services and benefit-type powers, the most
-    complete guides first, taking turns between agencies so that no one agency fills the list."""
-    candidates = ctx.registry.of("service") + [p for p in ctx.registry.of("power") if p.category in COMMON_CATEGORIES]
+    complete guides first, taking turns between agencies so that no one agency fills the list.
+    Each agency's `limit` likeliest are a part of `parts` (kept by the agency's key)."""
+    parts = parts or Parts()
 
     def completeness(g) -> int:
         return sum(
@@ -136,14 +139,31 @@ def common_tasks(ctx: SiteContext, limit: int = 12) -> list:
             )
         )
 
+    def likeliest(guides: list) -> str:
+        ranked = sorted(guides, key=completeness, reverse=True)[:limit]
+        return json.dumps([[completeness(g), g.id] for g in ranked])
+
+    candidates = ctx.registry.of("service") + [p for p in ctx.registry.of("power") if p.category in COMMON_CATEGORIES]
+    position = {g.id: i for i, g in enumerate(candidates)}
+    mine: dict[str, list] = defaultdict(list)
+    for g in candidates:
+        mine[g.agency].append(g)
+    # the agency's own order (services, then powers) is the candidates' order: sorting each agency's
+    # likeliest by completeness and then position gives the queues one sort of all candidates gives
+    ranked = []
+    for agency, guides in mine.items():
+        ranked += [
+            (-score, position[rid], agency, rid)
+            for score, rid in json.loads(parts.of(agency, partial(likeliest, guides)))
+        ]
     queues: dict[str, list] = defaultdict(list)
-    for g in sorted(candidates, key=completeness, reverse=True):
-        queues[g.agency].append(g)
+    for _score, _position, agency, rid in sorted(ranked):
+        queues[agency].append(rid)
     picked: list = []
     while len(picked) < limit and any(queues.values()):
         for agency in list(queues):
             if queues[agency] and len(picked) < limit:
-                picked.append(queues[agency].pop(0))
+                picked.append(ctx.registry.get(queues[agency].pop(0)))
     return picked
 
 
