@@ -120,6 +120,13 @@ def test_a_group_gone_from_the_registry_is_gone_from_search(index):
     assert not (index.root / "cache" / "pages" / "search" / "c").exists()
 
 
+def test_groups_gone_count_towards_the_overlay_s_bound(index, monkeypatch):
+    monkeypatch.setattr(search_index, "OVERLAY_PAGES", 1)
+    entry = index.main_entry
+    listing = index.build({group: value for group, value in REGISTRY.items() if group != "c"})  # 2 pages hidden
+    assert listing["removed"] == [] and listing["hidden"] == [] and index.main_entry != entry
+
+
 def test_a_new_group_goes_to_the_overlay(index):
     grown = {**REGISTRY, "d": ("d1", ["异地就医备案"])}
     listing = index.build(grown)

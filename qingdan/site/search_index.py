@@ -300,7 +300,9 @@ def _overlay_groups(manifest: dict, current: dict) -> tuple[list[str], list[str]
 
 
 def _overlay_pages(manifest: dict, current: dict) -> int:
-    return sum(current[group][1] for group in _overlay_groups(manifest, current)[0])
+    """The overlay's pages and the main index's pages it hides of groups gone: both grow what a search loads."""
+    differ, gone = _overlay_groups(manifest, current)
+    return sum(current[group][1] for group in differ) + sum(len(manifest["groups"][group]["ids"]) for group in gone)
 
 
 def _index_main(cache: Path, pages_folder: Path, current: dict, versions: dict) -> dict:
