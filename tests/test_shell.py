@@ -45,7 +45,7 @@ def _both_ways(report, base: Path, site_url: str | None) -> tuple[dict, dict, Pa
         datasette_url=settings().datasette_url,
         cache_dir=build_dir / "cache" / "flowcharts",
     )
-    pages = {rel: text for owner in owners(ctx) for rel, text in record_pages(ctx, [], owner)}
+    pages = {rel: make() for owner in owners(ctx) for rel, make in record_pages(ctx, [], owner)}
     pages.update(write_pages(ctx, [], site_url)[0])
     # the whole site through MkDocs, as before the shell: every record page in the docs folder
     full = base / "full"

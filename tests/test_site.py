@@ -712,29 +712,36 @@ def test_who_page_asks_the_database_who_handles(site):
 
 @pytest.mark.slow
 def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_path, monkeypatch):
-    """And the site is byte for byte the site a build from scratch writes."""
+    """Only the pages showing what changed are made again (an agency's page and change page by the
+    agency's key, each guide by its own), and after each kind of change the site is byte for byte
+    the site a build from scratch writes."""
     from qingdan.site import records
 
     build_dir = tmp_path / "build"
     _build(mini, tmp_path, build_dir=build_dir, workers=2)
-    generated, mkdocs_runs = [], []
-    real_pages, real_run = records.record_pages, site_build.run_mkdocs
+    made, mkdocs_runs = [], []
+    real_agency, real_guide, real_run = records.agency_page, records.guide_page, site_build.run_mkdocs
 
-    def counting_pages(ctx, changes, owner):
-        generated.append(owner)
-        return real_pages(ctx, changes, owner)
+    def counting_agency(ctx, agency):
+        made.append(agency.id)
+        return real_agency(ctx, agency)
+
+    def counting_guide(ctx, record, kind):
+        made.append(record.id)
+        return real_guide(ctx, record, kind)
 
     def counting_runs(config, site_dir):
         mkdocs_runs.append(config)
         real_run(config, site_dir)
 
-    monkeypatch.setattr(records, "record_pages", counting_pages)
+    monkeypatch.setattr(records, "agency_page", counting_agency)
+    monkeypatch.setattr(records, "guide_page", counting_guide)
     monkeypatch.setattr(site_build, "run_mkdocs", counting_runs)
 
     def rebuild(**kwargs) -> tuple[list, int, Path]:
-        generated.clear(), mkdocs_runs.clear()
+        made.clear(), mkdocs_runs.clear()
         report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1, **kwargs)
-        counts = sorted(generated), len(mkdocs_runs)
+        counts = sorted(made), len(mkdocs_runs)
         fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", **kwargs)
         assert site_files(site) == site_files(fresh), "an incremental build writes what a build from scratch writes"
         assert indexed_pages(site) == indexed_pages(fresh), "and its search index holds the same pages"
@@ -745,18 +752,52 @@ def test_after_one_agency_changes_only_its_pages_are_generated_again(mini, tmp_p
 
     _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
     pages, runs, site = rebuild(stamp=STAMP)
-    assert (pages, runs) == (["demo-ybj"], 0)  # MkDocs renders no page made from the registry
+    # its agency's page lists it; the other power shares its code: the finding naming both shows on both
+    assert (pages, runs) == (["demo-power-b1", "demo-power-b1-second", "demo-ybj"], 0)  # MkDocs renders none
     assert "对骗取医疗保障基金行为的行政处罚" in _read(site, page_url("power", "demo-power-b1"))
     for shared in ("guides/index.html", "who/index.html"):  # filled into their shells again
         assert "对骗取医疗保障基金行为的行政处罚" in (site / shared).read_text(encoding="utf-8")
 
-    # a boundary registered by one agency shows on the page of the other agency it names
+    # a guide's phone: that guide and its agency's page (which lists its guides)
+    _replace(mini, 'number: "0355-7794581"', 'number: "0355-7794589"')
+    assert rebuild(stamp=STAMP)[0] == ["demo-service-1", "demo-ybj"]
+
+    # a flow: the guide drawing it, and the agency's page listing it
+    _replace(mini, "title: 对骗取医疗保障基金行为的处罚流程图", "title: 对骗取医疗保障基金行为的处罚流程")
+    assert rebuild(stamp=STAMP)[0] == ["demo-power-b1", "demo-ybj"]
+
+    # a boundary registered by one agency shows on the page of the other agency it names, and on
+    # the guides of its agency whose names share a word with its matter (keyed: all its guides)
     _replace(mini, "division: 认定}", "division: 认定和审批}")
-    assert rebuild(stamp=STAMP)[0] == ["demo-mzj", "demo-ybj"]
+    assert rebuild(stamp=STAMP)[0] == [
+        "demo-mzj",
+        "demo-power-b1",
+        "demo-power-b1-second",
+        "demo-service-1",
+        "demo-ybj",
+    ]
+
+    # a guide added, then the one it follows removed
+    _replace(
+        mini,
+        "flow_templates:",
+        "  - {id: demo-service-2, agency: demo-ybj, name: 新增服务, category: 公共服务, "
+        "source: {document: doc-mini, locator: 公共服务 序号2, line: 18}}\n\nflow_templates:",
+    )
+    assert "demo-service-2" in rebuild(stamp=STAMP)[0]
+    _replace(mini, "  - id: demo-service-1\n", "  - id: demo-service-1-renamed\n")
+    assert "demo-service-1-renamed" in rebuild(stamp=STAMP)[0]
 
     # a unit may show on any page: everything is generated again
     _replace(mini, "name: 基金监管股", "name: 基金监管科")
-    assert rebuild(stamp=STAMP)[0] == ["demo-mzj", "demo-ybj"]
+    assert rebuild(stamp=STAMP)[0] == [
+        "demo-mzj",
+        "demo-power-b1",
+        "demo-power-b1-second",
+        "demo-service-1-renamed",
+        "demo-service-2",
+        "demo-ybj",
+    ]
 
     # a new version stamp: the shells change, the pages are joined into them again, not generated
     pages, runs, site = rebuild(stamp={"version": "10.0.0-test", "date": "2026-02-03"})
@@ -809,6 +850,47 @@ def test_the_shared_pages_are_made_again_only_where_what_they_show_changed(mini,
 
 
 @pytest.mark.slow
+def test_pages_made_again_are_new_files_and_a_stopped_build_makes_the_agency_s_pages_again(mini, tmp_path, monkeypatch):
+    """A guide made again in its agency's cache folder is a new file: the published site links the
+    old one, which stays as it was. A build stopped while it replaced an agency's pages leaves that
+    agency without a key, so the next build makes all its pages again (as a build from scratch)."""
+    from qingdan.site import records
+
+    build_dir = tmp_path / "build"
+    _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    kept = tmp_path / "published.html"
+    kept.hardlink_to(site / page_url("power", "demo-power-b1") / "index.html")
+    published = kept.read_bytes()
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+
+    real_write = records.atomic_write_bytes
+
+    def disk_full_at_a_page(path: Path, data: bytes) -> None:
+        if path.name == "index.html":
+            raise OSError("disk full")
+        real_write(path, data)
+
+    monkeypatch.setattr(records, "atomic_write_bytes", disk_full_at_a_page)
+    with pytest.raises(OSError, match="disk full"):
+        _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    assert not (build_dir / "cache" / "site-records" / "demo-ybj" / ".key").exists()
+    assert kept.read_bytes() == published
+    monkeypatch.undo()
+
+    made = []
+    real_guide = records.guide_page
+    monkeypatch.setattr(
+        records, "guide_page", lambda c, record, kind: made.append(record.id) or real_guide(c, record, kind)
+    )
+    report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    assert sorted(made) == ["demo-power-b1", "demo-power-b1-second", "demo-service-1"]
+    assert kept.read_bytes() == published
+    assert "对骗取医疗保障基金行为的行政处罚" in _read(site, page_url("power", "demo-power-b1"))
+    fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", stamp=STAMP)
+    assert site_files(site) == site_files(fresh)
+
+
+@pytest.mark.slow
 def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(mini, tmp_path):
     """The previous site, the agencies' cached pages made again, and what a killed removal left
     (`.site.old-*`, `.trash-*`) are all deleted once the new site is in place."""
@@ -821,14 +903,14 @@ def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(m
         left.mkdir(parents=True)
         (left / "index.html").write_text("left by a killed removal", encoding="utf-8")
 
-    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
-    _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    # a new stamp: new shells, every agency's pages joined into them in a new folder
+    _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1, stamp={"version": "10.0.0-test"})
     assert not (site / "previous-site.txt").exists()
-    assert "对骗取医疗保障基金行为的行政处罚" in _read(site, page_url("power", "demo-power-b1"))
+    assert "版本 10.0.0-test" in _read(site, page_url("power", "demo-power-b1"))
     wait_for_removals()
     assert sorted(p.name for p in dist.iterdir()) == ["site"]
     assert sorted(p.name for p in records_cache.iterdir()) == ["demo-mzj", "demo-ybj"]
-    assert not (records_cache / "demo-ybj" / "previous-pages.txt").exists()  # made again, the old folder gone
+    assert not (records_cache / "demo-ybj" / "previous-pages.txt").exists()  # joined again, the old folder gone
     assert not [p for p in tmp_path.rglob("previous-*.txt")]
 
 

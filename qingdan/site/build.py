@@ -32,6 +32,7 @@ from ..urls import MATTERS_FOLDER, is_site_name, safe_id
 from .changes import changes_page
 from .context import SiteContext
 from .generated import PageCache, Parts
+from .guides import guide_flows
 from .markup import esc
 from .matters import matter_keys, matter_page, matters_index, matters_index_key
 from .pages import (
@@ -46,7 +47,7 @@ from .pages import (
     sources_index,
     who_page,
 )
-from .records import fill_record_pages, owner_keys
+from .records import Hashing, fill_record_pages, owner_keys
 from .search_index import SITE_GROUP, SearchIndexError, agency_records, site_records, update_search_index
 from .shared import assemble, build_shared, code_version, inputs_key, shared_output
 from .shell import ShellError, ShellRenderer, has_own_shell, shell_pages
@@ -145,8 +146,8 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
         raise SiteBuildError(f"the MkDocs configuration is not valid ({error}); the previous site is kept") from error
     version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
     pages_version = code_version([settings().content / "overrides", Path(__file__).parent.parent])
-    _prerender_flowcharts(ctx)
-    keys = owner_keys(ctx, changes or [], pages_version)
+    hashing = Hashing(ctx, pages_version)
+    keys = owner_keys(ctx, changes or [], pages_version, hashing)
     shaping = inputs_key(docs, inline, config.read_text(encoding="utf-8"), version)  # all but the shells
     generated = PageCache(cache / "site-pages", keys, f"{shaping}\0{pages_version}\0{ctx.datasette_url}")
     pages, files = write_pages(ctx, changes or [], site_url, generated)
@@ -179,8 +180,10 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
                 cache / "site-records",
                 mkdocs,
                 lambda keys: _index_for_search(ctx, built, staging, cache / "search-index", keys, pages_version),
+                lambda guides, agencies: _prerender_flowcharts(ctx, guides, agencies),
                 version=pages_version,
                 keys=keys,
+                hashing=hashing,
                 workers=workers,
             )
         except ShellError as error:
@@ -259,18 +262,23 @@ def write_pages(
     return pages, files
 
 
-def _prerender_flowcharts(ctx: SiteContext) -> None:
-    """Draw every chart not yet in the cache, several `dot` processes at a time."""
+def _prerender_flowcharts(ctx: SiteContext, guides: list | None = None, agencies: list | None = None) -> None:
+    """Draw the charts not yet in the cache, several `dot` processes at a time: those of the
+    `guides`' pages and the `agencies`' pages (flows no guide uses), all of them when not given."""
     reg = ctx.registry
+    if guides is None:
+        guides = reg.of("power") + reg.of("service")
     jobs = []
-    for kind in ("power", "service"):
-        for record in reg.of(kind):
-            flow = reg.get(record.flow) if record.flow else None
+    for record in guides:
+        for flow_id in guide_flows(ctx, record):
+            flow = reg.get(flow_id)
             if flow is not None and flow.availability == "full":
                 jobs.append((flow, record.handling))
+    agencies = None if agencies is None else set(agencies)
     for flow in reg.of("flow"):
         if flow.availability == "full" and not ctx.guides_of_flow.get(flow.id):
-            jobs.append((flow, ()))
+            if agencies is None or flow.agency in agencies:
+                jobs.append((flow, ()))
     if not jobs:
         return
     workers = max(1, min(8, os.cpu_count() or 1))

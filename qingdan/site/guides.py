@@ -301,6 +301,22 @@ def _single_procedure(ctx: SiteContext, record, flow, is_power: bool) -> str:
     return dl([("办理渠道", channels_html(record.channels))]) + f'<div class="qd-procedure">{steps}</div>'
 
 
+def guide_flows(ctx: SiteContext, record) -> list[str]:
+    """IDs of the flows the guide's page draws: its own, then its ways to apply's."""
+    flow = ctx.registry.get(record.flow) if record.flow else None
+    return ([flow.id] if flow is not None else []) + [p.flow for p in getattr(record, "processes", []) if p.flow]
+
+
+def guide_findings(ctx: SiteContext, record) -> list:
+    """The findings the guide's page shows: about it, its flow, that flow's template and its ways to apply's flows."""
+    flow = ctx.registry.get(record.flow) if record.flow else None
+    related = [flow.id] if flow is not None else []
+    if flow is not None and flow.template:
+        related.append(flow.template)
+    related += [p.flow for p in getattr(record, "processes", []) if p.flow]
+    return ctx.findings(record.id, *related)
+
+
 def guide_page(ctx: SiteContext, record, kind: str) -> str:
     """The guide in the order a citizen needs it; the record's provenance and doubts come last, folded."""
     reg = ctx.registry
@@ -347,11 +363,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
     complain += _phones_row(record, "服务热线", ("hotline",))
     complain += _contacts(record, ("petition_mailbox", "director_mailbox", "email", "rating", "other"))
 
-    related_ids = [flow.id] if flow else []
-    if flow is not None and flow.template:
-        related_ids.append(flow.template)
-    related_ids += [p.flow for p in processes if p.flow]
-    findings = ctx.findings(record.id, *related_ids)
+    findings = guide_findings(ctx, record)
     model = type(record).__name__
     doubts = review_block(record.review, model=model) + findings_block(ctx, here, findings, empty=None)
     count = len(record.review) + len(findings)

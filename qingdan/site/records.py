@@ -12,8 +12,9 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
 from .context import SiteContext
-from .guides import guide_page, load_word_cutter
+from .guides import guide_findings, guide_flows, guide_page, load_word_cutter
 from .matters import nearest_same_matter
 from .pages import boundary_page
 from .shell import ShellRenderer, output_of
@@ -41,13 +42,14 @@ def owners(ctx: SiteContext) -> list[str | None]:
     return agencies + ([None] if orphans else [])
 
 
-def record_pages(ctx: SiteContext, changes: list, owner: str | None) -> Iterator[tuple[str, str]]:
-    """(Markdown path under docs/, Markdown) of the agency's pages and its records' pages."""
+def record_pages(ctx: SiteContext, changes: list, owner: str | None) -> list[tuple[str, Callable[[], str]]]:
+    """(Markdown path under docs/, what writes its Markdown) of the agency's pages and its records'
+    pages, in the order they are listed; only the pages whose key changed are written."""
     reg = ctx.registry
+    pages: list[tuple[str, Callable[[], str]]] = []
     if owner is not None:
-        agency = reg.get(owner)
-        yield f"agencies/{safe_id(owner)}.md", agency_page(ctx, agency)
-        yield f"changes/{safe_id(owner)}.md", changes_page(ctx, changes, owner)
+        pages.append((f"agencies/{safe_id(owner)}.md", partial(agency_page, ctx, reg.get(owner))))
+        pages.append((f"changes/{safe_id(owner)}.md", partial(changes_page, ctx, changes, owner)))
         owned = ctx.by_agency.get(owner, {})
         records = [(kind, record) for kind in ("power", "service", "boundary") for record in owned.get(kind, [])]
     else:
@@ -60,62 +62,75 @@ def record_pages(ctx: SiteContext, changes: list, owner: str | None) -> Iterator
         ]
     for kind, record in records:
         if kind == "boundary":
-            yield f"boundaries/{safe_id(record.id)}.md", boundary_page(ctx, record)
+            pages.append((f"boundaries/{safe_id(record.id)}.md", partial(boundary_page, ctx, record)))
         else:
-            yield _guide_path(record.id), guide_page(ctx, record, kind)
+            pages.append((_guide_path(record.id), partial(guide_page, ctx, record, kind)))
+    return pages
 
 
 # --- what decides an agency's pages ---------------------------------------------------------
 
 # Kinds whose records belong to one agency and show on other agencies' pages only through the
-# relations `owner_keys` follows; every other record (agencies, units, documents, templates …)
-# may show on any page, so all of them are in every key.
+# relations `owner_keys` and `page_keys` follow; every other record (agencies, units, documents,
+# templates …) may show on any page, so all of them are in every key.
 OWNED_KINDS = frozenset({"power", "service", "boundary", "flow"})
 
 
-def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None, str]:
-    """A hash per agency of everything its pages are made from: its own records in the order its pages
-    list them (load order), the records of
-    other agencies its pages show (the flows its guides use, boundaries naming it, records named in
-    its findings), those findings, its change sets, its neighbourhood in the graph, every record of
-    a kind not owned by an agency, the site's address and `version` (the code and theme). Pages
-    whose key is unchanged are not generated again. What a guide says of its matter's other
-    members is keyed page by page (`page_keys`)."""
+class Hashing:
+    """What every key of one build starts from, computed once: each record's JSON (by ID) and the
+    digest of what any page may show (`shared`)."""
+
+    def __init__(self, ctx: SiteContext, version: str):
+        import hashlib
+
+        reg = self.registry = ctx.registry
+        self._dumps: dict[str | None, bytes] = {}
+        shared = hashlib.sha256(f"{version}\0{ctx.site_url}\0{ctx.datasette_url}".encode())
+        self.owned: dict[str | None, list[str]] = {}  # in load order: the pages list records in it
+        self.known = {agency.id for agency in reg.of("agency")}
+        for record_id, entry in reg.entries.items():
+            if entry.kind in OWNED_KINDS:
+                agency = getattr(entry.record, "agency", None)
+                self.owned.setdefault(agency if agency in self.known else None, []).append(record_id)
+            else:
+                shared.update(record_id.encode() + b"\0" + self.dump(record_id))
+        self.findings_of: dict[str | None, list] = {}
+        for finding in ctx.report.findings:
+            touched = set(finding.records or []) | ({finding.record} if finding.record else set())
+            whose = {finding.agency} | {ctx.agency_of(rid) for rid in touched}
+            if not any(rid in reg.entries and reg.entries[rid].kind in OWNED_KINDS for rid in touched):
+                shared.update(repr(finding).encode())
+            for owner in whose:
+                self.findings_of.setdefault(owner if owner in self.known else None, []).append((finding, touched))
+        self.shared = shared.digest()
+
+    def dump(self, record_id: str | None) -> bytes:
+        """The record's kind and content (b"-" for no record)."""
+        if record_id not in self._dumps:
+            entry = self.registry.entries.get(record_id or "")
+            self._dumps[record_id] = (
+                entry.kind.encode() + b"\0" + entry.record.model_dump_json().encode() if entry is not None else b"-"
+            )
+        return self._dumps[record_id]
+
+
+def owner_keys(ctx: SiteContext, changes: list, version: str, hashing: Hashing | None = None) -> dict[str | None, str]:
+    """A hash per agency of everything its pages other than its guides are made from (its agency
+    page, change page and boundary pages): its own records in the order its pages list them (load
+    order), the records of other agencies its pages show (the flows its guides use, boundaries
+    naming it, records named in its findings), those findings, its change sets, its neighbourhood
+    in the graph, every record of a kind not owned by an agency, the site's address and `version`
+    (the code and theme). Pages whose key is unchanged are not generated again. Each guide page has
+    its own key (`page_keys`)."""
     import hashlib
 
     import networkx as nx
 
-    reg = ctx.registry
-    dumps: dict[str, bytes] = {}
-
-    def dump(record_id: str | None) -> bytes:
-        if record_id not in dumps:
-            entry = reg.entries.get(record_id or "")
-            dumps[record_id] = entry.record.model_dump_json().encode() if entry is not None else b"-"
-        return dumps[record_id]
-
-    shared = hashlib.sha256(f"{version}\0{ctx.site_url}\0{ctx.datasette_url}".encode())
-    owned: dict[str | None, list[str]] = {}  # in load order: the pages list records in it
-    known = {agency.id for agency in reg.of("agency")}
-    for record_id, entry in reg.entries.items():
-        if entry.kind in OWNED_KINDS:
-            agency = getattr(entry.record, "agency", None)
-            owned.setdefault(agency if agency in known else None, []).append(record_id)
-        else:
-            shared.update(record_id.encode() + b"\0" + dump(record_id))
-    findings_of: dict[str | None, list] = {}
-    for finding in ctx.report.findings:
-        touched = set(finding.records or []) | ({finding.record} if finding.record else set())
-        whose = {finding.agency} | {ctx.agency_of(rid) for rid in touched}
-        if not any(rid in reg.entries and reg.entries[rid].kind in OWNED_KINDS for rid in touched):
-            shared.update(repr(finding).encode())
-        for owner in whose:
-            findings_of.setdefault(owner if owner in known else None, []).append((finding, touched))
-    shared_digest = shared.digest()
-
+    hashing = hashing or Hashing(ctx, version)
+    reg, dump, owned = ctx.registry, hashing.dump, hashing.owned
     keys = {}
     for owner in owners(ctx):
-        digest = hashlib.sha256(shared_digest + repr(owner).encode())
+        digest = hashlib.sha256(hashing.shared + repr(owner).encode())
         digest.update("\0".join(owned.get(owner, ())).encode())
         related = set(owned.get(owner, ()))
         for record_id in sorted(related):
@@ -126,7 +141,7 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
             named_in = [b.id for b in ctx.boundaries_of.get(owner, [])]
             digest.update("\0".join(named_in).encode())
             related.update(named_in)
-        for finding, touched in findings_of.get(owner, []):
+        for finding, touched in hashing.findings_of.get(owner, []):
             digest.update(repr(finding).encode())
             related |= touched
         for record_id in sorted(related):
@@ -141,26 +156,41 @@ def owner_keys(ctx: SiteContext, changes: list, version: str) -> dict[str | None
     return keys
 
 
-def page_keys(ctx: SiteContext) -> dict[str | None, dict[str, str]]:
-    """Per agency, a hash per guide page (its Markdown path) of what it says of its matter: the
-    other agencies' records it names (`nearest_same_matter`: agency, address, name), how many more
-    there are, the matter's address and status. Kept out of `owner_keys`: a guide renamed in one
-    county is named on the same matter's guides of a county's every other bureau, and only those
-    pages, not all of those bureaus' pages, are made again."""
+def page_keys(ctx: SiteContext, version: str, hashing: Hashing | None = None) -> dict[str | None, dict[str, str]]:
+    """Per agency, a hash per guide page (its Markdown path) of everything it shows (`guide_page`):
+    the guide, its flows, its findings and the records they name, the boundaries of its agency (the
+    other bodies involved), what it says of its matter (the other agencies' records it names,
+    `nearest_same_matter`: agency, address, name; how many more; the matter's address and status),
+    and what any page may show (`Hashing.shared`: agencies, units, documents, templates …, the code).
+    A guide renamed makes again its own page, its agency's pages (`owner_keys`) and the pages
+    naming it, not its agency's other guides."""
     import hashlib
 
-    known = {agency.id for agency in ctx.registry.of("agency")}
+    hashing = hashing or Hashing(ctx, version)
+    dump = hashing.dump
+    boundaries: dict[str | None, bytes] = {}
     keys: dict[str | None, dict[str, str]] = {}
     for kind in GUIDE_KINDS:
         for record in ctx.registry.of(kind):
+            owner = record.agency if record.agency in hashing.known else None
+            digest = hashlib.sha256(hashing.shared)
+            shown = [record.id, *guide_flows(ctx, record)]
+            for finding in guide_findings(ctx, record):
+                digest.update(repr((finding.code, finding.severity, finding.message, finding.message_zh)).encode())
+                shown += finding.records or ([finding.record] if finding.record else [])
+            for record_id in shown:
+                digest.update(record_id.encode() + b"\0" + dump(record_id))
+            if record.agency not in boundaries:
+                boundaries[record.agency] = b"".join(
+                    b.id.encode() + b"\0" + dump(b.id) for b in ctx.boundaries_of.get(record.agency, [])
+                )
+            digest.update(boundaries[record.agency])
             nearest = nearest_same_matter(ctx, record.id)
-            if nearest is None:
-                continue
-            matter, shown, more = nearest
-            named = [(m.agency, m.kind, m.record, ctx.name_of(m.record)) for m in shown]
-            said = repr((matter.id, matter.status, more, named)).encode()
-            owner = record.agency if record.agency in known else None
-            keys.setdefault(owner, {})[_guide_path(record.id)] = hashlib.sha256(said).hexdigest()
+            if nearest is not None:
+                matter, named, more = nearest
+                said = [(m.agency, m.kind, m.record, ctx.name_of(m.record)) for m in named]
+                digest.update(repr((matter.id, matter.status, more, said)).encode())
+            keys.setdefault(owner, {})[_guide_path(record.id)] = digest.hexdigest()
     return keys
 
 
@@ -171,9 +201,24 @@ def _guide_path(record_id: str) -> str:
     return f"guides/{safe_id(record_id)}.md"
 
 
-def _guide_markdown(ctx: SiteContext, rel: str) -> str:
-    record_id = rel[len("guides/") : -len(".md")]
-    return guide_page(ctx, ctx.registry.get(record_id), ctx.registry.entries[record_id].kind)
+def pages_to_make(ctx: SiteContext, changes: list, cache: Path, keys: dict, pages: dict) -> dict[str | None, set[str]]:
+    """Per agency, the Markdown paths of its pages whose key changed since they were kept in
+    `cache/<agency>/`: its guides by their page keys, its other pages by the agency's key (all of
+    them where nothing, or only part of a folder, is kept)."""
+    import json
+
+    todo = {}
+    for owner in owners(ctx):
+        folder = cache / (safe_id(owner) if owner is not None else _NONE)
+        whole = (folder / ".parts").is_file() and (folder / ".shell").is_file()
+        kept_key = _read(folder / ".key") if whole else None
+        kept = json.loads(_read(folder / ".pages") or "{}") if kept_key is not None else {}
+        wanted = pages.get(owner, {})
+        make = {rel for rel, key in wanted.items() if kept.get(rel) != key}
+        if kept_key != keys[owner]:
+            make |= {rel for rel, _ in record_pages(ctx, changes, owner) if rel not in wanted}
+        todo[owner] = make
+    return todo
 
 
 # --- generating and filling, in worker processes ------------------------------------------
@@ -184,27 +229,18 @@ _NONE = "_none"  # the cache folder of records whose agency is not registered (I
 
 
 def _fill(owners_chunk: list[str | None]) -> list[str]:
-    """Generate the chunk's pages whose key changed (an agency's every page, or the guides whose
-    page key alone changed), wait until MkDocs has written the shells, then write them into the
-    cache (an agency's pages joined again from their parts if the shell changed) and link every
-    page into the site."""
+    """Generate the chunk's pages whose key changed (`pages_to_make`), wait until MkDocs has
+    written the shells, then write them into the cache (an agency's pages joined again from their
+    parts if the shell changed) and link every page into the site."""
     import json
     import pickle
     import zlib
 
-    ctx, changes, cache, keys = _job["ctx"], _job["changes"], _job["cache"], _job["keys"]
-    fresh: dict[str | None, list] = {}
-    changed: dict[str | None, list] = {}
+    ctx, changes, cache, keys, todo = _job["ctx"], _job["changes"], _job["cache"], _job["keys"], _job["todo"]
+    made_md: dict[str | None, dict[str, str]] = {}
     for owner in owners_chunk:
-        folder = cache / (safe_id(owner) if owner is not None else _NONE)
-        wanted = _job["page_keys"].get(owner, {})
-        if _read(folder / ".key") != keys[owner]:
-            fresh[owner] = [(rel, source) for rel, source in record_pages(ctx, changes, owner)]
-            continue
-        had = json.loads(_read(folder / ".pages") or "{}")
-        stale = [rel for rel, key in wanted.items() if had.get(rel) != key]
-        if stale:
-            changed[owner] = [(rel, _guide_markdown(ctx, rel)) for rel in stale]
+        if todo[owner]:
+            made_md[owner] = {rel: make() for rel, make in record_pages(ctx, changes, owner) if rel in todo[owner]}
     ready, failed = _job.get("ready"), _job.get("failed")
     if ready is not None:
         ready.wait()
@@ -217,42 +253,61 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
     urls = []
     for owner in owners_chunk:
         folder = cache / (safe_id(owner) if owner is not None else _NONE)
-        page_keys_json = json.dumps(_job["page_keys"].get(owner, {}), sort_keys=True)
-        rewrite = None  # every page of the agency, written into a new folder
-        if owner in fresh:
-            rewrite = [(rel, renderer.parts(rel, source, ctx.inlines)) for rel, source in fresh[owner]]
-        elif owner in changed or _read(folder / ".shell") != shell:
-            parts = pickle.loads(zlib.decompress((folder / ".parts").read_bytes()))
-            made = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in changed.get(owner, [])}
-            parts = [(rel, made.get(rel, page_parts)) for rel, page_parts in parts]
-            if _read(folder / ".shell") != shell:
-                rewrite = parts
-            else:  # the same shell: only the changed guides, each file replaced by a new one
-                for rel, page_parts in made.items():  # (the published site may link the old file)
-                    atomic_write_bytes(folder / output_of(rel), renderer.join(rel, page_parts))
-                atomic_write_bytes(folder / ".parts", zlib.compress(pickle.dumps(parts), 1))
-                atomic_write_bytes(folder / ".pages", page_keys_json.encode())
-        if rewrite is not None:  # written whole into a new folder: the published site may link the old files
-            new = folder.with_name(folder.name + ".new")
-            if new.exists():
-                shutil.rmtree(new)
-            for rel, page_parts in rewrite:
-                target = new / output_of(rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(renderer.join(rel, page_parts))
-            (new / ".parts").write_bytes(zlib.compress(pickle.dumps(rewrite), 1))
-            (new / ".urls").write_text("\n".join(rel[: -len(".md")] + "/" for rel, _ in rewrite), encoding="utf-8")
-            (new / ".shell").write_text(shell, encoding="utf-8")
-            (new / ".pages").write_text(page_keys_json, encoding="utf-8")
-            (new / ".key").write_text(keys[owner], encoding="utf-8")
-            if folder.exists():  # removed after the build, with the rest of the trash
-                folder.rename(_job["trash"] / folder.name)
-            new.rename(folder)
+        kept_shell = _read(folder / ".shell")
+        if owner in made_md or kept_shell != shell:
+            listed = [rel for rel, _ in record_pages(ctx, changes, owner)]
+            kept = dict(pickle.loads(zlib.decompress((folder / ".parts").read_bytes()))) if kept_shell else {}
+            made = {rel: renderer.parts(rel, source, ctx.inlines) for rel, source in made_md.get(owner, {}).items()}
+            parts = [(rel, made[rel] if rel in made else kept[rel]) for rel in listed]
+            meta = {
+                ".parts": zlib.compress(pickle.dumps(parts), 1),
+                ".urls": "\n".join(rel[: -len(".md")] + "/" for rel in listed).encode(),
+                ".shell": shell.encode(),
+                ".pages": json.dumps(_job["page_keys"].get(owner, {}), sort_keys=True).encode(),
+                ".key": keys[owner].encode(),
+            }
+            if kept_shell == shell:  # the same shell: only the pages made, each file replaced by a new one
+                _replace_pages(folder, renderer, made, set(kept) - set(listed), meta)
+            else:
+                _write_folder(folder, renderer, parts, meta)
         owner_urls = [url for url in _read(folder / ".urls").split("\n") if url]
         for url in owner_urls:
             link_or_copy(folder / url / "index.html", _job["site"] / url / "index.html")
         urls += owner_urls
     return urls
+
+
+def _replace_pages(folder: Path, renderer, made: dict, gone: set[str], meta: dict[str, bytes]) -> None:
+    """Replace the pages made in the agency's cache folder (the published site may link the old
+    files: each is a new file) and remove those it no longer has. Its keys are removed first and
+    written last: a build stopped in between leaves a folder whose pages are all made again."""
+    for name in (".key", ".pages"):
+        (folder / name).unlink(missing_ok=True)
+    for rel, page_parts in made.items():
+        atomic_write_bytes(folder / output_of(rel), renderer.join(rel, page_parts))
+    for rel in gone:
+        page = folder / output_of(rel)
+        page.unlink(missing_ok=True)
+        shutil.rmtree(page.parent, ignore_errors=True)
+    for name, data in meta.items():
+        atomic_write_bytes(folder / name, data)
+
+
+def _write_folder(folder: Path, renderer, parts: list, meta: dict[str, bytes]) -> None:
+    """Write every page of the agency into a new folder that replaces its cache folder (the
+    published site may link the old files)."""
+    new = folder.with_name(folder.name + ".new")
+    if new.exists():
+        shutil.rmtree(new)
+    for rel, page_parts in parts:
+        target = new / output_of(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(renderer.join(rel, page_parts))
+    for name, data in meta.items():
+        (new / name).write_bytes(data)
+    if folder.exists():  # removed after the build, with the rest of the trash
+        folder.rename(_job["trash"] / folder.name)
+    new.rename(folder)
 
 
 def _read(path: Path) -> str | None:
@@ -271,9 +326,11 @@ def fill_record_pages(
     cache: Path,
     run_mkdocs: Callable[[], None],
     after_mkdocs: Callable[[dict], None],
+    draw: Callable[[list, list], None],
     *,
     version: str,
     keys: dict[str | None, str] | None = None,
+    hashing: Hashing | None = None,
     workers: int | None = None,
 ) -> list[str]:
     """Run `run_mkdocs` (which writes the shells into `built`), then `after_mkdocs` (the search
@@ -282,12 +339,21 @@ def fill_record_pages(
     (`owner_keys`): when the key is unchanged they are not generated again. With `workers` > 1
     (default: one per core) the pages are generated in that many processes while MkDocs runs and
     filled in once it is done, and `after_mkdocs` runs when they have ended; with 1, MkDocs runs
-    first and this process does the rest. `keys`: `owner_keys(ctx, changes, version)` if the caller
-    has them already."""
+    first and this process does the rest. `keys`: `owner_keys(ctx, changes, version, hashing)` if the
+    caller has them already. Each guide page has its own key (`page_keys`): of an agency whose key
+    changed, only the guides whose key changed are made again, with its other pages. The charts of
+    the pages to make are drawn first (`draw(guides, agencies)`, several at a time)."""
     todo = owners(ctx)
-    keys = owner_keys(ctx, changes, version) if keys is None else keys
-    pages = page_keys(ctx)
+    hashing = hashing or Hashing(ctx, version)
+    keys = owner_keys(ctx, changes, version, hashing) if keys is None else keys
+    pages = page_keys(ctx, version, hashing)
     cache.mkdir(parents=True, exist_ok=True)
+    to_make = pages_to_make(ctx, changes, cache, keys, pages)
+    guides = {_guide_path(record.id): record for kind in GUIDE_KINDS for record in ctx.registry.of(kind)}
+    draw(
+        [guides[rel] for owner in todo for rel in sorted(to_make[owner]) if rel in guides],
+        [owner for owner in todo if to_make[owner] - pages.get(owner, {}).keys()],
+    )
     # what this build replaces or no longer needs (and earlier builds' trash) is moved into `trash`
     # and deleted in the background once the pages are in place: deleting costs more than writing
     trash = Path(tempfile.mkdtemp(dir=cache, prefix=".trash-"))
@@ -297,7 +363,15 @@ def fill_record_pages(
     workers = max(1, workers or os.cpu_count() or 1)
     _job.clear()
     _job.update(
-        ctx=ctx, changes=changes, config=config, built=built, site=site, cache=cache, keys=keys, page_keys=pages
+        ctx=ctx,
+        changes=changes,
+        config=config,
+        built=built,
+        site=site,
+        cache=cache,
+        keys=keys,
+        page_keys=pages,
+        todo=to_make,
     )
     _job["trash"] = trash
     try:
