@@ -355,7 +355,7 @@ def _memory(pid: int) -> tuple[int, int]:
 def timed_build(report, work: Path, workers: int, fresh: bool = True) -> float:
     """One build_site; `fresh`: without MkDocs' cached output and the agencies' cached pages."""
     if fresh:  # as plain_s: into an empty folder, nothing cached
-        for cached in ("build/cache/site-mkdocs", "build/cache/site-records", "dist/site"):
+        for cached in ("build/cache/site-mkdocs", "build/cache/site-records", "build/site-trees", "dist/site"):
             shutil.rmtree(work / cached, ignore_errors=True)
     start = time.perf_counter()
     build_site(report, work / "dist", build_dir=work / "build", workers=workers)

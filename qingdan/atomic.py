@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
 import glob
+import marshal
 import os
 import shutil
 import subprocess
@@ -46,12 +48,63 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def link_or_copy(source: Path, target: Path) -> None:
     """Put `source` at `target` as a hard link (no bytes copied: a rebuild reuses cached pages),
-    or as a copy where the file system cannot link."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    or as a copy where the file system cannot link. A file already at `target` is replaced by a
+    rename, never written into: it may be a link to a cached file."""
+    _place(Path(source), Path(target))
+
+
+def _place(source: Path, target: Path, root: Path | None = None) -> bool:
+    """Link (or copy) `source` to `target`, replacing a file there (and, under `root`, a folder, or a
+    file standing where one of its folders should be); returns whether it linked."""
+    for attempt in (1, 2):
+        try:
+            os.link(source, target)
+            return True
+        except FileExistsError:
+            break
+        except (FileNotFoundError, NotADirectoryError):  # no folder yet, or a file in its place
+            if attempt == 2 or not source.exists():
+                raise
+            _make_parent(target, root)
+        except OSError:  # another file system, or one without hard links
+            return _copy(source, target)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
     try:
-        os.link(source, target)
+        os.link(source, temporary)
+        linked = True
     except OSError:
-        shutil.copy2(source, target)
+        shutil.copy2(source, temporary)
+        linked = False
+    try:
+        os.replace(temporary, target)
+    except IsADirectoryError:  # a folder in the tree being brought up to date, a file now
+        if root is None:
+            temporary.unlink()
+            raise
+        shutil.rmtree(target)
+        os.replace(temporary, target)
+    return linked
+
+
+def _copy(source: Path, target: Path) -> bool:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copy2(source, temporary)
+    os.replace(temporary, target)
+    return False
+
+
+def _make_parent(target: Path, root: Path | None) -> None:
+    """Make `target`'s folder; under `root`, a file standing where one of its folders should be is removed."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        if root is None:
+            raise
+        for folder in reversed(target.relative_to(root).parents[:-1]):
+            if (root / folder).is_symlink() or (root / folder).is_file():
+                (root / folder).unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
 
 
 @contextmanager
@@ -107,9 +160,231 @@ def remove_later(paths: list[Path]) -> None:
 
 
 def wait_for_removals() -> None:
-    """Wait until the folders handed to `remove_later` by this process are gone."""
+    """Wait until the folders handed to `remove_later` by this process are gone (and the site
+    tree `site_tree` had copied in the background is whole)."""
     while _removals:
         _removals.pop().wait()
+
+
+# --- the site: two lasting trees, the one not published brought up to date ------------------
+
+TREES = ("a", "b")
+
+
+class SiteTree:
+    """One of the two site trees kept in the build folder, brought up to date by a build: every
+    file of the new site is `put` (or `write`n) into it, and `finish` removes what was not.
+
+    A file whose source is the one the tree holds already (the same device and inode: the tree's
+    file is a hard link of it, which keeps that inode from being reused) is left alone, so a
+    rebuild touches only what changed. What the tree holds is read from its manifest, written by
+    `finish` and removed before the tree is changed; without one (a build killed or failed while
+    changing it) the tree is read from the disk: a full pass, which repairs it."""
+
+    def __init__(self, trees: Path, name: str):
+        self.path = trees / name
+        self._written = trees / "written"
+        self._manifest = trees / f"{name}.manifest"
+        self._put: dict[str, tuple[int, int]] = {}
+        self._empty: list[str] = []  # folders found empty by a full pass
+        try:
+            self._had: dict[str, tuple[int, int]] = marshal.loads(self._manifest.read_bytes())
+        except (FileNotFoundError, EOFError, ValueError, TypeError):
+            self._had = self._scan()
+        self._manifest.unlink(missing_ok=True)  # from here on the tree may be half changed
+
+    def _scan(self) -> dict[str, tuple[int, int]]:
+        found = {}
+        self.path.mkdir(parents=True, exist_ok=True)
+        for folder, dirs, files in os.walk(self.path):
+            rel = os.path.relpath(folder, self.path)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            if not dirs and not files and prefix:
+                self._empty.append(rel.replace(os.sep, "/"))
+            for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                info = os.lstat(os.path.join(folder, name))
+                found[prefix + name] = (info.st_dev, info.st_ino)
+        return found
+
+    def put(self, rel: str, source: Path) -> None:
+        """The site's file `rel` (a path under the site, with /) is `source`, a file that is never
+        written into again (a cache's files are replaced by new ones, not rewritten)."""
+        info = os.stat(source)
+        identity = (info.st_dev, info.st_ino)
+        if self._had.get(rel) != identity:
+            target = self.path / rel
+            if not _place(Path(source), target, self.path):  # a copy: it never matches a source
+                info = os.lstat(target)
+                identity = (info.st_dev, info.st_ino)
+        self._put[rel] = identity
+
+    def put_folder(self, rel: str, folder: Path) -> None:
+        """Every file under `folder`, at `rel/` in the site."""
+        for parent, _dirs, files in os.walk(folder):
+            prefix = os.path.relpath(parent, folder).replace(os.sep, "/")
+            for name in files:
+                self.put(f"{rel}/{name}" if prefix == "." else f"{rel}/{prefix}/{name}", Path(parent, name))
+
+    def write(self, rel: str, data: bytes) -> None:
+        """The site's file `rel` holds `data`: kept beside the trees, rewritten only when it changed."""
+        kept = self._written / rel
+        try:
+            same = kept.read_bytes() == data
+        except FileNotFoundError:
+            same = False
+        if not same:
+            atomic_write_bytes(kept, data)
+        self.put(rel, kept)
+
+    def handed_over(self) -> dict[str, tuple[int, int]]:
+        """What was put in this process since the last call: a forked worker returns it to the
+        build, which `adopt`s it."""
+        put, self._put = self._put, {}
+        return put
+
+    def adopt(self, put: dict[str, tuple[int, int]]) -> None:
+        self._put.update(put)
+
+    def finish(self) -> None:
+        """Remove the files no longer in the site and the folders left empty; record what the tree holds."""
+        gone = self._had.keys() - self._put.keys()
+        folders = set()
+        for rel in gone:
+            path = self.path / rel
+            if not path.is_dir() or path.is_symlink():  # a folder now holds what was put under it
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # gone with its folder
+                    path.unlink()
+        for rel in gone:
+            folders.update(str(parent) for parent in Path(rel).parents[:-1])
+        for rel in self._empty:
+            folders.update(str(folder) for folder in [Path(rel), *Path(rel).parents[:-1]])
+        for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
+            try:
+                (self.path / folder).rmdir()
+            except OSError:  # not empty (or gone)
+                pass
+        atomic_write_bytes(self._manifest, marshal.dumps(self._put))
+
+
+def keep_unchanged(new: Path, old: Path) -> None:
+    """Files under `new` that hold the bytes of the same file under `old` become hard links of it:
+    a fresh output (MkDocs', Pagefind's) then keeps the files a site tree holds where they did not
+    change, and the tree has nothing to do for them."""
+    for path in Path(new).rglob("*"):
+        was = old / path.relative_to(new)
+        try:
+            if path.is_symlink() or not path.is_file() or was.stat().st_size != path.stat().st_size:
+                continue
+            if was.read_bytes() != path.read_bytes():
+                continue
+            temporary = path.with_name(f".{path.name}.kept")
+            os.link(was, temporary)
+        except OSError:  # not there, a folder, or no hard links here
+            continue
+        os.replace(temporary, path)
+
+
+@contextmanager
+def site_tree(trees: Path, published: Path):
+    """Yield the site tree to bring up to date: of the two in `trees`, the one `published` (the
+    site readers are served) does not lead to, else the one least recently finished. On success it
+    is finished (ready to publish); after a failure it is left for the next build to repair.
+
+    When the other tree is not whole (the first build, or one after a failure), it is made a copy
+    of this one by links in a background process (`mirror_tree`), so that the next build, which
+    waits for it, has only the changes to make there too."""
+    trees = Path(trees).absolute()
+    trees.mkdir(parents=True, exist_ok=True)
+    served = os.path.realpath(published)
+    free = [name for name in TREES if os.path.realpath(trees / name) != served]
+
+    def finished(name: str) -> float:
+        try:
+            return (trees / f"{name}.manifest").stat().st_mtime
+        except FileNotFoundError:
+            return float("-inf")
+
+    name = min(free, key=finished)
+    with _tree_lock(trees, name, wait=True):  # a background mirror of this tree may still run
+        tree = SiteTree(trees, name)
+        yield tree
+        tree.finish()
+    other = next(other for other in TREES if other != name)
+    if finished(other) == float("-inf") and os.path.realpath(trees / other) != served:
+        _mirror_later(trees, name, other)
+
+
+@contextmanager
+def _tree_lock(trees: Path, name: str, wait: bool):
+    """Held while a tree is changed (flock, freed by the kernel when its holder ends); yields whether it was taken."""
+    fd = os.open(trees / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield None
+            return
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _mirror_later(trees: Path, source: str, target: str) -> None:
+    """`mirror_tree` in a process of its own, holding the target tree's lock, which goes on after this
+    one ends, as the removals do; `wait_for_removals` waits for it too."""
+    with _tree_lock(trees, target, wait=False) as lock:
+        if lock is None:
+            return
+        package = str(Path(__file__).resolve().parent.parent)
+        code = "import sys\nsys.path.insert(0, sys.argv[1])\nimport qingdan.atomic as a\na.mirror_tree(*sys.argv[2:])"
+        _removals.append(
+            subprocess.Popen(
+                [sys.executable, "-c", code, package, str(trees), source, target],
+                pass_fds=(lock,),  # the lock is held as long as the process lives
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+
+
+def mirror_tree(trees: str, source: str, target: str) -> None:
+    """Make the tree `target` hold what the finished tree `source` holds, its files linked."""
+    trees_path = Path(trees)
+    held = marshal.loads((trees_path / f"{source}.manifest").read_bytes())
+    tree = SiteTree(trees_path, target)
+    for rel in held:
+        tree.put(rel, trees_path / source / rel)
+    tree.finish()
+
+
+def publish_site(site: Path, tree: Path) -> None:
+    """Make `site` a relative symbolic link to `tree`, replacing what is there in one rename: a
+    reader sees the old site or the new one. A real folder there (an older build's) is swapped
+    for the link by the kernel where it can, and removed in the background."""
+    site = Path(site).absolute()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    for left in site.parent.glob(glob.escape(f".{site.name}.") + "*"):  # what a killed build left
+        if left.is_symlink():
+            left.unlink()
+        elif left.name.startswith((f".{site.name}.old", f".{site.name}.staging.")):
+            remove_later([left])
+    target = os.path.relpath(os.path.realpath(tree), os.path.realpath(site.parent))
+    if site.is_symlink() and os.readlink(site) == target:
+        return
+    token = os.urandom(4).hex()
+    link, old = site.with_name(f".{site.name}.link-{token}"), site.with_name(f".{site.name}.old-{token}")
+    os.symlink(target, link)
+    if site.is_symlink() or not site.exists():
+        os.replace(link, site)
+        return
+    if _exchange(link, site):  # `link` now names the old folder
+        os.rename(link, old)
+    else:  # no atomic swap on this system: for an instant there is no site
+        os.rename(site, old)
+        os.replace(link, site)
+    remove_later([old])
 
 
 # --- the whole dist/ at once -----------------------------------------------------------
@@ -127,7 +402,8 @@ class PublishError(Exception):
 class Stage:
     out: Path  # becomes the new dist/
     work: Path  # scratch space of this build, removed at the end
-    build_dir: Path  # lasting build folder: caches, generated site sources
+    build_dir: Path  # lasting build folder: caches, site trees, generated site sources
+    published: Path | None  # the site of the dist readers are served now, if any
 
 
 def build_folder(dist: Path) -> Path:
@@ -143,9 +419,11 @@ def staged_dist(dist: Path, outputs: frozenset[str]):
 
     `dist` is a symlink to `build/<name>.v-<token>/`, replaced by a rename, which is atomic:
     a reader (or a build killed at any moment) sees the old dist or the new one, never a mix.
-    A real `dist/` folder from an older build (holding only `outputs`) is swapped for the
-    symlink the same way. A lock on the build folder (flock, released by the kernel when the
-    process ends, even by SIGKILL) stops a second build; it cleans what a killed build left.
+    The staging folder is renamed to that version, in the same folder: relative links inside it
+    (its `site`, to a site tree of `build/site-trees/`) stay right. A real `dist/` folder from an
+    older build (holding only `outputs`) is swapped for the symlink the same way. A lock on the
+    build folder (flock, released by the kernel when the process ends, even by SIGKILL) stops a
+    second build; it cleans what a killed build left.
     """
     dist = Path(dist)
     name = dist.name
@@ -155,22 +433,24 @@ def staged_dist(dist: Path, outputs: frozenset[str]):
         current = _check_dist(dist, outputs)
         _remove_leftovers(build_dir, name, keep=current)
         staging = Path(tempfile.mkdtemp(dir=build_dir, prefix=f"{name}.staging-"))
+        os.chmod(staging, 0o777 & ~_umask())  # it becomes the version readers are served
         token = staging.name.rsplit("-", 1)[1]
         version, link = build_dir / f"{name}.v-{token}", build_dir / f"{name}.link-{token}"
-        stage = Stage(out=staging / "out", work=staging / "work", build_dir=build_dir)
+        published = (current if current is not None else dist) / "site"
+        stage = Stage(out=staging, work=build_dir / f"{name}.work-{token}", build_dir=build_dir, published=published)
         try:
-            stage.out.mkdir()
             stage.work.mkdir()
             yield stage
-            os.rename(stage.out, version)
+            os.rename(staging, version)
             _point(dist, version, link=link, aside=build_dir / f"{name}.old-{token}")
         except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(version, ignore_errors=True)
             if link.is_symlink():
                 link.unlink()
             raise
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(stage.work, ignore_errors=True)
         if current is not None and current.is_dir():  # deleted in the background with the leftovers
             os.rename(current, build_dir / f"{name}.old-{token}")
         _remove_leftovers(build_dir, name, keep=version)
@@ -245,7 +525,7 @@ def _remove_leftovers(build_dir: Path, name: str, keep: Path | None) -> None:
     """Staging folders, links and versions of `name` that a killed or failed build left behind, and
     the version just replaced: folders are deleted by a background process (`remove_later`)."""
     folders = []
-    for prefix in (f"{name}.staging-", f"{name}.link-", f"{name}.old-", f"{name}.v-"):
+    for prefix in (f"{name}.staging-", f"{name}.work-", f"{name}.link-", f"{name}.old-", f"{name}.v-"):
         for path in build_dir.glob(glob.escape(prefix) + "*"):
             if keep is not None and path.name == keep.name:
                 continue

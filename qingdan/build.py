@@ -148,6 +148,7 @@ def _write_outputs(
             datasette_url=datasette_url,
             build_dir=stage.build_dir,
             changes=history,
+            published=stage.published,
         )
 
 

@@ -170,8 +170,11 @@ def test_an_id_that_is_a_site_name_is_a_validation_error(mini, tmp_path, old, ne
 
 
 def snapshot(dist: Path) -> dict:
-    """Every file under dist with its content, and where dist points."""
-    files = {p.relative_to(dist).as_posix(): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
+    """Every file under dist with its content (the site's through its link to a site tree), and where dist points."""
+    files = {}
+    for folder, _dirs, names in os.walk(dist, followlinks=True):
+        for path in map(Path(folder).joinpath, names):
+            files[path.relative_to(dist).as_posix()] = path.read_bytes()
     return {"link": os.readlink(dist) if dist.is_symlink() else None, "files": files}
 
 
@@ -183,13 +186,16 @@ def build_entries(build_dir: Path) -> set[str]:
 
     def being_removed() -> bool:
         names = [p.name for p in build_dir.iterdir()]
-        return any(".old-" in n or ".staging-" in n for n in names) or sum(".v-" in n for n in names) > 1
+        return (
+            any(".old-" in n or ".staging-" in n or ".work-" in n for n in names) or sum(".v-" in n for n in names) > 1
+        )
 
     wait_until(lambda: not being_removed(), 60)
     return {p.name.split(".v-")[0] + ".v-*" if ".v-" in p.name else p.name for p in build_dir.iterdir()}
 
 
 CLEAN_BUILD_FOLDER = {"cache", "dist.v-*", LOCK_NAME}
+WITH_SITE = {"site-src", "site-trees"}  # the site's sources and its two trees (atomic.site_tree)
 
 
 @pytest.fixture
@@ -492,7 +498,7 @@ def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
 
         def reached() -> bool:
             if moment == "database written":
-                return any((project / "build").glob("dist.staging-*/out/qingdan.db"))
+                return any((project / "build").glob("dist.staging-*/qingdan.db"))
             running[:] = [pid for pid, cmd in children_of(build_proc.pid) if moment in cmd]
             return bool(running)
 
@@ -511,7 +517,19 @@ def test_kill_9_mid_build_leaves_the_last_good_dist_whole(project, moment):
         output = rebuilt.communicate(timeout=120)[0]
     assert rebuilt.returncode == 0, output
     assert (dist / "site" / "index.html").is_file() and (dist / "site" / "downloads" / "qingdan.db").is_file()
-    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | WITH_SITE
+    # the site tree the killed build was changing was repaired: the site of a build from scratch
+    fresh = project.parent / "fresh"
+    shutil.copytree(project / "registry", fresh / "registry")
+    with timed(120):
+        assert cli_build(fresh).wait(timeout=120) == 0
+    assert site_pages(snapshot(dist)) == site_pages(snapshot(fresh / "dist")) != {}
+
+
+def site_pages(snapshot: dict) -> dict:
+    return {
+        rel: data for rel, data in snapshot["files"].items() if rel.startswith("site/") and "/downloads/" not in rel
+    }
 
 
 @pytest.mark.slow
@@ -539,7 +557,7 @@ def test_two_builds_at_once_one_waits_for_nothing_and_the_other_completes(projec
     assert first.returncode == 0, first.stdout.read()
     assert usage.ru_maxrss < 1_500_000  # kilobytes
     assert (project / "dist" / "site" / "index.html").is_file()
-    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | WITH_SITE
 
 
 FAILING_MKDOCS = "import sys\nprint('ERROR    -  the theme is broken', file=sys.stderr)\nsys.exit(1)\n"
@@ -562,7 +580,7 @@ def test_a_registry_that_fails_in_the_site_stage_leaves_the_old_dist(project, mo
     assert "the site could not be built; dist is left as it was" in result.output
     assert "the theme is broken" in result.output and "Traceback" not in result.output
     assert snapshot(project / "dist") == before
-    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | WITH_SITE
 
 
 @pytest.mark.slow
@@ -592,7 +610,7 @@ def test_no_temporary_file_or_cache_outside_the_build_folder(project):
         output = proc.communicate(timeout=120)[0]
     assert proc.returncode == 0, output
     assert list(system_tmp.iterdir()) == []
-    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | {"site-src"}
+    assert build_entries(project / "build") == CLEAN_BUILD_FOLDER | WITH_SITE
     assert (project / "build" / "cache" / "jieba" / "jieba.cache").is_file()  # jieba's, for the database
 
 

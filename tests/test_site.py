@@ -892,12 +892,12 @@ def test_pages_made_again_are_new_files_and_a_stopped_build_makes_the_agency_s_p
 
 @pytest.mark.slow
 def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(mini, tmp_path):
-    """The previous site, the agencies' cached pages made again, and what a killed removal left
-    (`.site.old-*`, `.trash-*`) are all deleted once the new site is in place."""
+    """The agencies' cached pages made again, and what a killed removal left (`.site.old-*`,
+    `.trash-*`) are all deleted once the new site is in place (the previous site's tree is kept:
+    the build after next brings it up to date, `test_site_trees.py`)."""
     build_dir, dist = tmp_path / "build", tmp_path / "dist"
     _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
     records_cache = build_dir / "cache" / "site-records"
-    (site / "previous-site.txt").write_text("the previous build's tree", encoding="utf-8")
     (records_cache / "demo-ybj" / "previous-pages.txt").write_text("replaced", encoding="utf-8")
     for left in (dist / ".site.old-killed" / "guides" / "x", records_cache / ".trash-killed" / "demo-ybj"):
         left.mkdir(parents=True)
@@ -905,7 +905,6 @@ def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(m
 
     # a new stamp: new shells, every agency's pages joined into them in a new folder
     _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1, stamp={"version": "10.0.0-test"})
-    assert not (site / "previous-site.txt").exists()
     assert "版本 10.0.0-test" in _read(site, page_url("power", "demo-power-b1"))
     wait_for_removals()
     assert sorted(p.name for p in dist.iterdir()) == ["site"]
@@ -937,6 +936,87 @@ def test_with_the_graph_an_incremental_build_is_a_build_from_scratch(mini, tmp_p
     assert site_files(incremental) == site_files(fresh)
     assert indexed_pages(incremental) == indexed_pages(fresh)
     assert "襄垣县民政和社会事务局" in _read(incremental, page_url("agency", "demo-ybj"))
+
+
+EXTRA_SERVICE = """
+services:
+  - id: demo-service-extra
+    agency: demo-ybj
+    name: 临时救助申请
+    source: {document: doc-mini, locator: 公共服务 序号9, line: 17}
+"""
+
+
+def _every_file(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+def test_a_rebuild_links_only_the_files_that_changed_into_the_site_tree(mini, tmp_path, monkeypatch):
+    """The tree not published is brought up to date: what changed is linked, a removed record's
+    page is removed, nothing else is touched; the site is the site a build from scratch writes."""
+    from qingdan import atomic
+
+    build_dir, extra = tmp_path / "build", mini / "demo-bureau" / "extra.yaml"
+    extra.write_text(EXTRA_SERVICE, encoding="utf-8")
+    for _ in range(2):  # both trees hold this site
+        _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    before = _every_file(site)
+    assert "guides/demo-service-extra/index.html" in before
+    touched, real_place = [], atomic._place
+
+    def recording(source, target, root=None):
+        if root is not None:  # into a site tree (not link_or_copy's other links)
+            touched.append(Path(target).relative_to(root).as_posix())
+        return real_place(source, target, root)
+
+    monkeypatch.setattr(atomic, "_place", recording)
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    extra.unlink()
+    report, site = _build(mini, tmp_path, build_dir=build_dir, workers=1)
+    after = _every_file(site)
+    changed = {rel for rel, data in after.items() if before.get(rel) != data}
+    assert "guides/demo-power-b1/index.html" in changed and len(changed) < len(after) / 2
+    # the renamed guide's agency has its pages made again (owner_keys): new files, linked again
+    remade = (build_dir / "cache" / "site-records" / "demo-ybj" / ".urls").read_text(encoding="utf-8").split()
+    assert changed <= set(touched) and set(touched) - changed <= {f"{url}index.html" for url in remade}
+    assert len(touched) == len(set(touched)) and not any(rel.startswith("assets/") for rel in touched)
+    assert not (site / "guides" / "demo-service-extra").exists()
+    monkeypatch.undo()
+    fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", stamp=STAMP)
+    assert site_files(site) == site_files(fresh) and indexed_pages(site) == indexed_pages(fresh)
+
+
+@pytest.mark.slow
+def test_a_build_failing_while_it_changes_a_tree_keeps_the_site_and_the_next_repairs_the_tree(
+    mini, tmp_path, monkeypatch
+):
+    from qingdan.site import search_index
+
+    build_dir = tmp_path / "build"
+    for _ in range(2):
+        _report, site = _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    before, published = _every_file(site), site.resolve()
+
+    def failing(pages, target, *, cwd):
+        raise search_index.SearchIndexError("killed")
+
+    monkeypatch.setattr(search_index, "run_pagefind", failing)
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    with pytest.raises(SiteBuildError, match="killed"):  # after the workers put the record pages in the tree
+        _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    assert site.resolve() == published and _every_file(site) == before
+    dirty = next(tree for tree in (build_dir / "site-trees").iterdir() if tree.name in "ab" and tree != published)
+    assert "行政处罚" in _read(dirty, page_url("power", "demo-power-b1"))  # half changed
+    assert not dirty.with_name(f"{dirty.name}.manifest").exists()
+    (dirty / "guides" / "stray").mkdir()
+    (dirty / "guides" / "stray" / "index.html").write_text("left by a killed build", encoding="utf-8")
+
+    monkeypatch.undo()
+    report, site = _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    assert site.resolve() == dirty
+    fresh = build_site(report, tmp_path / "fresh" / "dist", build_dir=tmp_path / "fresh" / "build", stamp=STAMP)
+    assert site_files(site) == site_files(fresh) and indexed_pages(site) == indexed_pages(fresh)
 
 
 def test_an_agencys_key_changes_when_its_records_change_order(mini):

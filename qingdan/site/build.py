@@ -1,5 +1,5 @@
 """Build the public site: registry → Markdown → MkDocs (shared pages) + shells (record pages) →
-Pagefind → dist/site/ (atomic).
+Pagefind → a site tree, published as dist/site (atomic: `atomic.site_tree`).
 
 MkDocs runs in a child process (its plugins and hooks keep module-level state) on the shared pages
 and one shell per record folder (`shared.py`); the record pages are filled into the shells by
@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from .. import children, flowchart, graphviz_svg
-from ..atomic import atomic_directory
+from ..atomic import SiteTree, publish_site, site_tree
 from ..changes import atom_feed
 from ..matters import shared_matters
 from ..safefiles import UnsafeFile
@@ -73,14 +73,16 @@ def build_site(
     build_dir: Path | None = None,
     changes: list | None = None,
     workers: int | None = None,
+    published: Path | None = None,
 ) -> Path:
-    """Write the site to `dist/site/` and return that path.
+    """Write the site and return its path, `dist/site`: a link to the site tree this build
+    brought up to date (`atomic.site_tree`, in `build_dir/site-trees/`), switched in one step.
 
     `report` is `qingdan.validate.validate(path)`; a report with errors is refused. Markdown is
     generated into `build_dir/site-src/` (default: `build/` beside `dist`), flowcharts are cached
     in `build_dir/cache/flowcharts/`. `graph` (networkx, from qingdan.graph.build_graph) adds the
     graph page and each agency's neighbourhood. `stamp` ({"version", "date"}) goes in every footer.
-    Files already in `dist/` (qingdan.db, csv/, graph/) are copied into `downloads/`.
+    Files already in `dist/` (qingdan.db, csv/, graph/) are linked into `downloads/`.
     `changes` (from qingdan.changes.change_history) gives the change pages and the Atom feed.
     MkDocs runs once, on the hand-written pages and the shells (its output is taken from
     `build_dir/cache/site-mkdocs/` when its inputs are unchanged, as after a change to records); the
@@ -88,6 +90,7 @@ def build_site(
     processes (default: one per core), and an agency's pages are generated again only when what
     they are made from changed (`build_dir/cache/site-records/`, see records.py). The stamp is in
     the shells: a new stamp joins the cached pages into the new shells without generating them.
+    `published` is the site readers are served (default `dist/site`): its tree is never changed.
     """
     if report.errors:
         raise SiteBuildError(
@@ -97,8 +100,6 @@ def build_site(
     graphviz_svg.require()
     dist = Path(dist)
     build_dir = Path(build_dir) if build_dir else dist.absolute().parent / "build"
-    src = build_dir / "site-src"
-    docs = src / "docs"
     cache = build_dir / "cache"
     datasette_url = datasette_url or settings().datasette_url
 
@@ -114,7 +115,7 @@ def build_site(
     )
     _check_ids(ctx)
     with _frozen_heap():
-        return _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downloads)
+        return _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published or dist / "site")
 
 
 @contextmanager
@@ -129,7 +130,9 @@ def _frozen_heap():
         gc.unfreeze()
 
 
-def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downloads) -> Path:
+def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published) -> Path:
+    src, cache = build_dir / "site-src", build_dir / "cache"
+    docs = src / "docs"
     if src.exists():
         shutil.rmtree(src)
     docs.mkdir(parents=True)
@@ -162,13 +165,12 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
         (docs / rel).parent.mkdir(parents=True, exist_ok=True)
         (docs / rel).write_text(text, encoding="utf-8")
 
-    site = dist / "site"
-    with atomic_directory(site) as staging:
+    with site_tree(build_dir / "site-trees", published) as tree:
         generated_urls: list[str] = []
 
         def mkdocs() -> None:
             build_shared(config, docs, inline, cache, lambda cfg, out: run_mkdocs(cfg, out), version=version)
-            generated_urls.extend(generated.publish(renderer, parts, files, staging))
+            generated_urls.extend(generated.publish(renderer, parts, files, tree))
 
         try:
             urls = fill_record_pages(
@@ -176,10 +178,10 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
                 changes or [],
                 config,
                 built,
-                staging,
+                tree,
                 cache / "site-records",
                 mkdocs,
-                lambda keys: _index_for_search(ctx, built, staging, cache / "search-index", keys, pages_version),
+                lambda keys: _index_for_search(ctx, built, tree, cache, keys, pages_version),
                 lambda guides, agencies: _prerender_flowcharts(ctx, guides, agencies),
                 version=pages_version,
                 keys=keys,
@@ -188,8 +190,10 @@ def _build(ctx, dist, src, docs, cache, site_url, stamp, changes, workers, downl
             )
         except ShellError as error:
             raise SiteBuildError(f"the record pages could not be filled into MkDocs' page shell: {error}") from error
-        assemble(built, staging, urls + generated_urls, set(own))
-        _copy_downloads(dist, staging / "downloads", downloads)
+        assemble(built, tree, urls + generated_urls, set(own))
+        _put_downloads(dist, tree, downloads)
+    site = dist / "site"
+    publish_site(site, tree.path)
     return site
 
 
@@ -310,10 +314,11 @@ def hand_written_pages() -> list[str]:
     return [f"{p.stem}/" for p in sorted(settings().content.glob("*.md"))]
 
 
-def _index_for_search(ctx: SiteContext, built: Path, site: Path, cache: Path, keys: dict, version: str) -> None:
+def _index_for_search(ctx: SiteContext, built: Path, tree: SiteTree, cache: Path, keys: dict, version: str) -> None:
     """Pagefind's index of the registry's records, agency by agency, and of the hand-written pages
-    (read from MkDocs' output `built`), in site/pagefind/; kept in `cache` (see search_index). An
-    agency's records are read again only when its key (`records.owner_keys`) changed."""
+    (read from MkDocs' output `built`), put in the site's pagefind/; kept in `cache/search-index/`
+    (see search_index) and linked into `cache/search-published/pagefind/` first. An agency's
+    records are read again only when its key (`records.owner_keys`) changed."""
     groups = {agency.id: keys[agency.id] for agency in ctx.registry.of("agency")}
     groups[SITE_GROUP] = None  # a few pages and the rare records of unregistered agencies: always read
 
@@ -321,9 +326,10 @@ def _index_for_search(ctx: SiteContext, built: Path, site: Path, cache: Path, ke
         return site_records(ctx, built, hand_written_pages()) if group == SITE_GROUP else agency_records(ctx, group)
 
     try:
-        update_search_index(groups, records_of, site, cache, version=version)
+        update_search_index(groups, records_of, cache / "search-published", cache / "search-index", version=version)
     except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
+    tree.put_folder("pagefind", cache / "search-published" / "pagefind")
 
 
 # --- MkDocs ----------------------------------------------------------------------------
@@ -404,13 +410,10 @@ def _download_files(dist: Path) -> dict[str, int]:
     return found
 
 
-def _copy_downloads(dist: Path, target: Path, files: dict[str, int]) -> None:
+def _put_downloads(dist: Path, tree: SiteTree, files: dict[str, int]) -> None:
     for rel in files:
-        source = dist / rel
-        if source.is_file():
-            destination = target / rel
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination)
+        if (dist / rel).is_file():
+            tree.put(f"downloads/{rel}", dist / rel)
 
 
 __all__ = ["SiteBuildError", "build_site"]

@@ -7,7 +7,7 @@ page is neither generated nor filled into its shell again. The pages that list e
 guides index, who handles what, quality) are made of one part per agency, each kept by that
 agency's key (`records.owner_keys`), so a change to one agency makes one part again. A page's file
 is written into the cache only when its bytes changed (as a new file: the published site may link
-the old one) and linked into the site.
+the old one) and put in the site tree.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
-from ..atomic import atomic_write_bytes, link_or_copy
+from ..atomic import SiteTree, atomic_write_bytes
 from .shell import ShellRenderer, has_own_shell, output_of, url_of
 
 _INDEX = ".index"  # page → [key, with a table of contents?]; file → hash of its bytes
@@ -118,10 +118,10 @@ class PageCache:
         return self.pages[rel_md][1]
 
     def publish(
-        self, renderer: ShellRenderer, parts: dict[str, tuple], files: dict[str, bytes], site: Path
+        self, renderer: ShellRenderer, parts: dict[str, tuple], files: dict[str, bytes], tree: SiteTree
     ) -> list[str]:
         """Put every page of this build (`parts`: those made again, Markdown path → `ShellRenderer.parts`;
-        the others from the cache) and every file of `files` (site path → bytes) into `site`; returns
+        the others from the cache) and every file of `files` (site path → bytes) in the site `tree`; returns
         the addresses of the pages in a folder's shell (the sitemap lists the others from MkDocs' output)."""
         hashes = dict(self._index.get("files", {}))
         outputs = {output_of(rel): renderer.join(rel, page_parts) for rel, page_parts in parts.items()}
@@ -133,7 +133,7 @@ class PageCache:
             hashes[rel] = digest
         published = {output_of(rel) for rel in self.pages} | set(files)
         for rel in published:
-            link_or_copy(self.cache / rel, site / rel)
+            tree.put(rel, self.cache / rel)
         for rel in set(hashes) - published:
             (self.cache / rel).unlink(missing_ok=True)
             del hashes[rel]

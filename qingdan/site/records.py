@@ -12,13 +12,13 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..atomic import atomic_write_bytes, link_or_copy, remove_later
+from ..atomic import SiteTree, atomic_write_bytes, remove_later
 from ..urls import safe_id
 from .agencies import agency_page
 from .changes import changes_page
@@ -228,10 +228,11 @@ _job: dict = {}
 _NONE = "_none"  # the cache folder of records whose agency is not registered (IDs never start with '_')
 
 
-def _fill(owners_chunk: list[str | None]) -> list[str]:
+def _fill(owners_chunk: list[str | None]) -> tuple[list[str], dict]:
     """Generate the chunk's pages whose key changed (`pages_to_make`), wait until MkDocs has
     written the shells, then write them into the cache (an agency's pages joined again from their
-    parts if the shell changed) and link every page into the site."""
+    parts if the shell changed) and put every page in the site tree; returns their addresses and
+    what was put (`SiteTree.handed_over`)."""
     import json
     import pickle
     import zlib
@@ -245,12 +246,12 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
     if ready is not None:
         ready.wait()
         if failed.value:
-            return []
+            return [], {}
     renderer = _job.get("renderer")
     if renderer is None:
         renderer = _job["renderer"] = ShellRenderer(_job["config"], _job["built"])
     shell = renderer.digest
-    urls = []
+    tree, urls = _job["tree"], []
     for owner in owners_chunk:
         folder = cache / (safe_id(owner) if owner is not None else _NONE)
         kept_shell = _read(folder / ".shell")
@@ -272,8 +273,17 @@ def _fill(owners_chunk: list[str | None]) -> list[str]:
                 _write_folder(folder, renderer, parts, meta)
         owner_urls = [url for url in _read(folder / ".urls").split("\n") if url]
         for url in owner_urls:
-            link_or_copy(folder / url / "index.html", _job["site"] / url / "index.html")
+            tree.put(f"{url}index.html", folder / url / "index.html")
         urls += owner_urls
+    return urls, tree.handed_over()
+
+
+def _gather(tree: SiteTree, filled: Iterable[tuple[list[str], dict]]) -> list[str]:
+    """The addresses `_fill` returned, in order; what it put is taken into `tree`."""
+    urls = []
+    for chunk_urls, put in filled:
+        urls += chunk_urls
+        tree.adopt(put)
     return urls
 
 
@@ -322,7 +332,7 @@ def fill_record_pages(
     changes: list,
     config: Path,
     built: Path,
-    site: Path,
+    tree: SiteTree,
     cache: Path,
     run_mkdocs: Callable[[], None],
     after_mkdocs: Callable[[dict], None],
@@ -334,7 +344,7 @@ def fill_record_pages(
     workers: int | None = None,
 ) -> list[str]:
     """Run `run_mkdocs` (which writes the shells into `built`), then `after_mkdocs` (the search
-    index, given the agencies' keys), and put every record page into `site`; returns their
+    index, given the agencies' keys), and put every record page in the site `tree`; returns their
     addresses. An agency's pages are kept in `cache/<agency>/` with the key of what made them
     (`owner_keys`): when the key is unchanged they are not generated again. With `workers` > 1
     (default: one per core) the pages are generated in that many processes while MkDocs runs and
@@ -367,7 +377,7 @@ def fill_record_pages(
         changes=changes,
         config=config,
         built=built,
-        site=site,
+        tree=tree,
         cache=cache,
         keys=keys,
         page_keys=pages,
@@ -378,7 +388,7 @@ def fill_record_pages(
         if workers == 1 or len(chunks) < 2:
             run_mkdocs()
             after_mkdocs(keys)
-            return [url for chunk in chunks for url in _fill(chunk)]
+            return _gather(tree, map(_fill, chunks))
         fork = get_context("fork")
         ready, failed = _job["ready"], _job["failed"] = fork.Event(), fork.Value("b", 0)
         errors: list[BaseException] = []
@@ -401,7 +411,7 @@ def fill_record_pages(
             results = [pool.submit(_fill, chunk) for chunk in chunks]
             thread.start()
             try:
-                urls = [url for result in results for url in result.result()]
+                urls = _gather(tree, (result.result() for result in results))
             finally:
                 thread.join()
         if errors:

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from ..atomic import link_or_copy
+from ..atomic import SiteTree, keep_unchanged
 from .shell import SHELL, SHELL_FOLDERS, is_shell_output, output_of
 
 _INLINE = re.compile(rb'data-qd-inline="([0-9a-f]{32})"')
@@ -57,8 +57,10 @@ def build_shared(
     fresh.mkdir(parents=True)
     run_mkdocs(config, fresh)
     (fresh / ".key").write_text(key)
-    # replaced whole, never rewritten in place: published pages may be links to the old files
+    # replaced whole, never rewritten in place: published pages may be links to the old files;
+    # files that did not change stay the same files, which the site trees hold already
     if target.exists():
+        keep_unchanged(fresh, target)
         shutil.rmtree(target)
     fresh.rename(target)
     return True
@@ -76,8 +78,8 @@ def inputs_key(docs: Path, inline: Path, config: str, version: str) -> str:
     return digest.hexdigest()
 
 
-def assemble(built: Path, site: Path, record_urls: list[str], own_shells: set[str]) -> None:
-    """Link MkDocs' output into the site (not the shells: neither the folders' nor those of the
+def assemble(built: Path, tree: SiteTree, record_urls: list[str], own_shells: set[str]) -> None:
+    """Put MkDocs' output in the site tree (not the shells: neither the folders' nor those of the
     pages of `own_shells`, Markdown paths, whose pages are published in their place) and write one
     sitemap of every page: the entries of pages in a folder's shell are the shell's entry with the
     page's address."""
@@ -88,7 +90,7 @@ def assemble(built: Path, site: Path, record_urls: list[str], own_shells: set[st
         rel = path.relative_to(built).as_posix()
         if rel == ".key" or rel.startswith("sitemap.xml") or is_shell_output(rel) or rel in filled:
             continue
-        link_or_copy(path, site / rel)
+        tree.put(rel, path)
     sitemap = built / "sitemap.xml"
     entries = _URL.findall(sitemap.read_text(encoding="utf-8")) if sitemap.is_file() else []
     templates = {}
@@ -102,4 +104,4 @@ def assemble(built: Path, site: Path, record_urls: list[str], own_shells: set[st
         if template:
             urls.append(template.replace(f"/{url.split('/', 1)[0]}/{SHELL}/", f"/{url}"))
     head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-    (site / "sitemap.xml").write_text(head + "\n".join(urls) + "\n</urlset>\n", encoding="utf-8")
+    tree.write("sitemap.xml", (head + "\n".join(urls) + "\n</urlset>\n").encode("utf-8"))
