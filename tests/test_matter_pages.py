@@ -200,3 +200,21 @@ def test_a_renamed_guide_makes_again_its_agency_s_pages_and_only_the_guides_nami
     assert site_files(site) == site_files(fresh)
     assert indexed_pages(site) == indexed_pages(fresh)
     wait_for_removals()
+
+
+def test_a_guide_of_an_agency_without_boundaries_cuts_no_words(mini, monkeypatch):
+    """Its other bodies involved come from its agency's boundaries alone: with none, the segmenter
+    (a second to load its dictionary, in every worker) is not used; with some, the words are cut."""
+    from qingdan.site import guides
+
+    ctx = SiteContext(validate(mini))
+    record = ctx.registry.get("demo-power-b1-second")  # 对医疗救助资金的监督检查: the boundary's 医疗救助
+    assert guides.related_boundaries(ctx, record)[0][0].id == "demo-boundary-1"
+
+    def no_segmenter(value):
+        raise AssertionError(f"words cut: {value}")
+
+    monkeypatch.setattr(guides, "_words", no_segmenter)
+    ctx.boundaries_of.pop(record.agency)
+    assert guides.related_boundaries(ctx, record) == []
+    assert "本机构登记的职责边界中没有" in guide_page(ctx, record, "power")

@@ -90,10 +90,13 @@ def _words(value: str) -> frozenset[str]:
 def related_boundaries(ctx: SiteContext, record) -> list[tuple[object, list[str]]]:
     """Boundary matters of the record's agency (registered by it or naming it as a party) whose
     matter shares a word with the record's name; returns (boundary, shared words)."""
+    boundaries = ctx.boundaries_of.get(record.agency, [])
+    if not boundaries:  # the words are not cut (nor the segmenter's dictionary loaded, about a second)
+        return []
     names = [record.name] + [getattr(record, "main_item", None) or ""]
     own = frozenset().union(*(_words(n) for n in names if n))
     out = []
-    for boundary in ctx.boundaries_of.get(record.agency, []):
+    for boundary in boundaries:
         shared = sorted(own & _words(boundary.matter), key=lambda w: (-len(w), w))
         if shared:
             out.append((boundary, shared))
