@@ -206,9 +206,10 @@ class SiteTree:
                 found[prefix + name] = (info.st_dev, info.st_ino)
         return found
 
-    def put(self, rel: str, source: Path) -> None:
+    def put(self, rel: str, source: str | os.PathLike) -> None:
         """The site's file `rel` (a path under the site, with /) is `source`, a file that is never
-        written into again (a cache's files are replaced by new ones, not rewritten)."""
+        written into again (a cache's files are replaced by new ones, not rewritten). A string is
+        the cheaper `source` for thousands of pages: a Path costs more to make than the check."""
         info = os.stat(source)
         identity = (info.st_dev, info.st_ino)
         if self._had.get(rel) != identity:
@@ -223,7 +224,7 @@ class SiteTree:
         for parent, _dirs, files in os.walk(folder):
             prefix = os.path.relpath(parent, folder).replace(os.sep, "/")
             for name in files:
-                self.put(f"{rel}/{name}" if prefix == "." else f"{rel}/{prefix}/{name}", Path(parent, name))
+                self.put(f"{rel}/{name}" if prefix == "." else f"{rel}/{prefix}/{name}", f"{parent}/{name}")
 
     def write(self, rel: str, data: bytes) -> None:
         """The site's file `rel` holds `data`: kept beside the trees, rewritten only when it changed."""
@@ -247,14 +248,12 @@ class SiteTree:
 
     def finish(self) -> None:
         """Remove the files no longer in the site and the folders left empty; record what the tree holds."""
-        gone = self._had.keys() - self._put.keys()
         folders = set()
-        for rel in gone:
+        for rel in self._had.keys() - self._put.keys():
             path = self.path / rel
             if not path.is_dir() or path.is_symlink():  # a folder now holds what was put under it
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # gone with its folder
                     path.unlink()
-        for rel in gone:
             folders.update(str(parent) for parent in Path(rel).parents[:-1])
         for rel in self._empty:
             folders.update(str(folder) for folder in [Path(rel), *Path(rel).parents[:-1]])
@@ -268,8 +267,8 @@ class SiteTree:
 
 def keep_unchanged(new: Path, old: Path) -> None:
     """Files under `new` that hold the bytes of the same file under `old` become hard links of it:
-    a fresh output (MkDocs', Pagefind's) then keeps the files a site tree holds where they did not
-    change, and the tree has nothing to do for them."""
+    MkDocs' fresh output then keeps the files a site tree holds where they did not change, and the
+    tree has nothing to do for them."""
     for path in Path(new).rglob("*"):
         was = old / path.relative_to(new)
         try:
@@ -316,7 +315,8 @@ def site_tree(trees: Path, published: Path):
 
 @contextmanager
 def _tree_lock(trees: Path, name: str, wait: bool):
-    """Held while a tree is changed (flock, freed by the kernel when its holder ends); yields whether it was taken."""
+    """Held while a tree is changed (flock, freed by the kernel when its holder ends); yields the
+    locked file descriptor, or None when another process holds it and `wait` is false."""
     fd = os.open(trees / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -355,7 +355,7 @@ def mirror_tree(trees: str, source: str, target: str) -> None:
     held = marshal.loads((trees_path / f"{source}.manifest").read_bytes())
     tree = SiteTree(trees_path, target)
     for rel in held:
-        tree.put(rel, trees_path / source / rel)
+        tree.put(rel, f"{trees}/{source}/{rel}")
     tree.finish()
 
 

@@ -273,7 +273,7 @@ def _fill(owners_chunk: list[str | None]) -> tuple[list[str], dict]:
                 _write_folder(folder, renderer, parts, meta)
         owner_urls = [url for url in _read(folder / ".urls").split("\n") if url]
         for url in owner_urls:
-            tree.put(f"{url}index.html", folder / url / "index.html")
+            tree.put(f"{url}index.html", f"{folder}/{url}index.html")
         urls += owner_urls
     return urls, tree.handed_over()
 
