@@ -8,6 +8,10 @@ puts it back, so Markdown sees only the headings (and still builds the table of 
 The generated Markdown also holds an empty slot per drawing (`SiteContext.inline_svg`); the SVGs
 are written beside the Markdown, in the folder named by `extra.qingdan_inline` of the generated
 mkdocs.yml, and `on_post_page` fills the slots, so the drawings are never parsed at all.
+
+The build fills every generated page into a shell itself (`shell.py`, with `set_aside`, `put_back`
+and `fill_drawings` from here): MkDocs renders none, so the build leaves that folder empty. The
+hooks are what MkDocs does with a generated page, which tests/test_shell.py compares the shells with.
 """
 
 from __future__ import annotations
