@@ -45,12 +45,14 @@ class Parts:
             except (FileNotFoundError, EOFError, pickle.UnpicklingError):
                 self._had = {}
         kept = self._had.get(agency_id)
-        text = kept[1] if kept is not None and kept[0] == key else make()
-        self.used[agency_id] = (key, text)
-        return text
+        if kept is None or kept[0] != key:
+            kept = (key, make())
+        self.used[agency_id] = kept
+        return kept[1]
 
     def save(self) -> None:
-        if self.path is not None:
+        """Keep this build's parts (if any changed) for the next."""
+        if self.path is not None and self.used != self._had:
             atomic_write_bytes(self.path, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -106,8 +108,8 @@ class PageCache:
                 entry = (key, hashed)
             kept[owner] = entry
             digests.update(entry[1])
-        self.cache.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        if kept != had:
+            atomic_write_bytes(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         return digests
 
     def parts(self, name: str) -> Parts:
