@@ -79,7 +79,7 @@ def matters_index_key(ctx: SiteContext, matters: list) -> str:
     import pickle
 
     shown = [(m.id, m.title, m.status, m.agencies) for m in matters]
-    names = sorted({(agency, ctx.name_of(agency)) for m in matters for agency in m.agencies})
+    names = [(agency, ctx.name_of(agency)) for agency in sorted({agency for m in matters for agency in m.agencies})]
     return hashlib.sha256(pickle.dumps((shown, names))).hexdigest()
 
 

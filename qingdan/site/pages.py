@@ -408,13 +408,15 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
     by_agency: dict[str | None, list] = defaultdict(list)
     for f in findings:
         by_agency[f.agency].append(f)
-    order = [ag.id for ag in ctx.registry.of("agency") if ag.id in by_agency] + [
-        k for k in by_agency if k not in {ag.id for ag in ctx.registry.of("agency")}
-    ]
+    registered = [ag.id for ag in ctx.registry.of("agency")]
+    known = set(registered)
+    order = [k for k in registered if k in by_agency] + [k for k in by_agency if k not in known]
     severities = ("high", "medium", "low", "info")
+    tally = Counter((f.agency, f.severity) for f in findings)
+    by_severity = Counter(f.severity for f in findings)
     summary_rows = []
     for agency_id in order:
-        counts = Counter(f.severity for f in by_agency[agency_id])
+        counts = {s: tally[agency_id, s] for s in severities}
         name = (
             a(here, f"#q-{agency_id}", esc(ctx.name_of(agency_id) or "未归属机构"))
             if agency_id
@@ -431,9 +433,7 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
             "<p>这里列出官方清单本身的缺陷（例如同一编码用于多个事项、未载明设定依据、表格中断、文字识别损坏），"
             "以及整理时重建或无法确认的内容。本站不修改官方数据：缺陷照原样登记并在此公开。</p>",
             f"<p>共 {len(findings)} 条："
-            + "，".join(
-                f"{zh_label('severity', s)} {sum(1 for f in findings if f.severity == s)} 条" for s in severities
-            )
+            + "，".join(f"{zh_label('severity', s)} {by_severity[s]} 条" for s in severities)
             + "。</p>",
         ),
         heading("按机构汇总", "qd-summary"),
