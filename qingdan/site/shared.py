@@ -1,10 +1,12 @@
-"""The pages MkDocs builds: home, section indexes, reports, sources, hand-written pages, theme files
-and the record folders' shells, in one MkDocs run whose output is cached by content.
+"""What MkDocs builds: the hand-written pages, the theme files and the generated pages' shells (a
+pair per folder of pages outside the navigation, one at the address of each generated page in it),
+in one MkDocs run whose output is cached by content. Nothing in it comes from the registry's
+records, so a change to them does not run MkDocs again.
 
 When the inputs (the Markdown, the drawings it shows, the configuration, the theme overrides and
 hook, the MkDocs and Material versions) hash to what is in `cache/site-mkdocs/`, MkDocs does not
-run again. The output is linked into the site without the shells; the sitemap lists the record
-pages in the shells' place.
+run again. The output is linked into the site without the shells; the sitemap lists the pages
+filled into a folder's shell in its place.
 """
 
 from __future__ import annotations
