@@ -891,6 +891,25 @@ def test_pages_made_again_are_new_files_and_a_stopped_build_makes_the_agency_s_p
 
 
 @pytest.mark.slow
+def test_the_word_cutter_is_loaded_only_for_guides_made_beside_boundaries(mini, tmp_path, monkeypatch):
+    """The segmenter's dictionary (about a second) is loaded before the workers fork only when a
+    guide page compared with its agency's boundaries is made: not for a build that makes none."""
+    from qingdan.site import records
+
+    loads = []
+    monkeypatch.setattr(records, "CHUNK", 1)  # an agency a task: the two agencies go to two workers
+    monkeypatch.setattr(records, "load_word_cutter", lambda: loads.append(1))
+    build_dir = tmp_path / "build"
+    _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    assert loads == [1]
+    _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    assert loads == [1], "nothing made, nothing loaded"
+    _replace(mini, "name: 对骗取医疗保障基金行为的处罚", "name: 对骗取医疗保障基金行为的行政处罚")
+    _build(mini, tmp_path, build_dir=build_dir, workers=2)
+    assert loads == [1, 1]
+
+
+@pytest.mark.slow
 def test_what_a_rebuild_replaces_is_removed_in_the_background_after_the_switch(mini, tmp_path):
     """The agencies' cached pages made again, and what a killed removal left (`.site.old-*`,
     `.trash-*`) are all deleted once the new site is in place (the previous site's tree is kept:

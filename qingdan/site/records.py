@@ -360,10 +360,8 @@ def fill_record_pages(
     cache.mkdir(parents=True, exist_ok=True)
     to_make = pages_to_make(ctx, changes, cache, keys, pages)
     guides = {_guide_path(record.id): record for kind in GUIDE_KINDS for record in ctx.registry.of(kind)}
-    draw(
-        [guides[rel] for owner in todo for rel in sorted(to_make[owner]) if rel in guides],
-        [owner for owner in todo if to_make[owner] - pages.get(owner, {}).keys()],
-    )
+    making = [guides[rel] for owner in todo for rel in sorted(to_make[owner]) if rel in guides]
+    draw(making, [owner for owner in todo if to_make[owner] - pages.get(owner, {}).keys()])
     # what this build replaces or no longer needs (and earlier builds' trash) is moved into `trash`
     # and deleted in the background once the pages are in place: deleting costs more than writing
     trash = Path(tempfile.mkdtemp(dir=cache, prefix=".trash-"))
@@ -402,8 +400,8 @@ def fill_record_pages(
             finally:
                 ready.set()
 
-        if ctx.registry.of("boundary"):
-            load_word_cutter()  # once here, not in every worker
+        if any(ctx.boundaries_of.get(record.agency) for record in making):
+            load_word_cutter()  # once here, not in every worker making a guide compared with boundaries
         thread = threading.Thread(target=mkdocs)
         with ProcessPoolExecutor(workers, mp_context=fork) as pool:
             # the workers are forked at the first task, before the thread starts: a fork while
