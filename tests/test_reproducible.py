@@ -1,5 +1,6 @@
 """The same registry builds the same output, byte for byte apart from the stamp."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,12 @@ from .conftest import MINI
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under `root`, the site's through its link to a site tree."""
+    found = {}
+    for folder, _dirs, names in os.walk(root, followlinks=True):
+        for path in map(Path(folder).joinpath, names):
+            found[str(path.relative_to(root))] = path.read_bytes()
+    return found
 
 
 @pytest.mark.slow
