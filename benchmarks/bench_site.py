@@ -6,8 +6,8 @@
 
 For each size it writes a synthetic registry (half powers, half services, one agency per 100
 guides, 30 agencies to a county, a shared flow template per agency plus one own flowchart in ten
-guides), validates it, draws the flowcharts (cached), then builds the site from scratch (no cached
-MkDocs output or agency pages, an empty dist/site) in one process (`site_s`) and on every core
+guides), validates it, draws the flowcharts (cached), then builds the site from scratch (no cache but
+the flowcharts', no site trees) in one process (`site_s`) and on every core
 (`parallel_s`), renames one agency's guide and builds again (`one_agency_rebuild_s`, caches
 kept), and runs `mkdocs build` with Material and its search plugin on the same number of plain
 Markdown pages of similar length (`plain_s`).
@@ -353,10 +353,15 @@ def _memory(pid: int) -> tuple[int, int]:
 
 
 def timed_build(report, work: Path, workers: int, fresh: bool = True) -> float:
-    """One build_site; `fresh`: without MkDocs' cached output and the agencies' cached pages."""
-    if fresh:  # as plain_s: into an empty folder, nothing cached
-        for cached in ("build/cache/site-mkdocs", "build/cache/site-records", "build/site-trees", "dist/site"):
-            shutil.rmtree(work / cached, ignore_errors=True)
+    """One build_site; `fresh`: with no cache but the flowcharts' (MkDocs' output, pages, search index)
+    and no site trees, as plain_s builds into an empty folder with nothing cached."""
+    if fresh:
+        cache = work / "build" / "cache"
+        for cached in [*(p for p in cache.glob("*") if p.name != "flowcharts"), work / "build" / "site-trees"]:
+            shutil.rmtree(cached, ignore_errors=True)
+        site = work / "dist" / "site"  # the link to the published tree
+        if site.is_symlink():
+            site.unlink()
     start = time.perf_counter()
     build_site(report, work / "dist", build_dir=work / "build", workers=workers)
     took = time.perf_counter() - start
