@@ -129,12 +129,18 @@ def atomic_directory(target: Path):
     if not target.exists():
         os.replace(staging, target)
         return
-    if _exchange(staging, target):  # `staging` now names the old tree
-        os.rename(staging, old)
-    else:  # no atomic swap on this system: for an instant there is no target
-        os.replace(target, old)
-        os.replace(staging, target)
+    _swap_in(staging, target, old)
     remove_later([old])
+
+
+def _swap_in(new: Path, target: Path, old: Path) -> None:
+    """Put `new` at `target` and what was there at `old`: in one step where the kernel can swap the
+    two names (a reader sees one or the other), else in two (for an instant there is no target)."""
+    if _exchange(new, target):  # `new` now names the old one
+        os.rename(new, old)
+    else:
+        os.rename(target, old)
+        os.replace(new, target)
 
 
 _removals: list[subprocess.Popen] = []
@@ -218,13 +224,6 @@ class SiteTree:
                 info = os.lstat(target)
                 identity = (info.st_dev, info.st_ino)
         self._put[rel] = identity
-
-    def put_folder(self, rel: str, folder: Path) -> None:
-        """Every file under `folder`, at `rel/` in the site."""
-        for parent, _dirs, files in os.walk(folder):
-            prefix = os.path.relpath(parent, folder).replace(os.sep, "/")
-            for name in files:
-                self.put(f"{rel}/{name}" if prefix == "." else f"{rel}/{prefix}/{name}", f"{parent}/{name}")
 
     def write(self, rel: str, data: bytes) -> None:
         """The site's file `rel` holds `data`: kept beside the trees, rewritten only when it changed."""
@@ -379,11 +378,7 @@ def publish_site(site: Path, tree: Path) -> None:
     if site.is_symlink() or not site.exists():
         os.replace(link, site)
         return
-    if _exchange(link, site):  # `link` now names the old folder
-        os.rename(link, old)
-    else:  # no atomic swap on this system: for an instant there is no site
-        os.rename(site, old)
-        os.replace(link, site)
+    _swap_in(link, site, old)
     remove_later([old])
 
 
