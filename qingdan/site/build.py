@@ -48,7 +48,14 @@ from .pages import (
     who_page,
 )
 from .records import Hashing, fill_record_pages, owner_keys
-from .search_index import SITE_GROUP, SearchIndexError, agency_records, site_records, update_search_index
+from .search_index import (
+    SITE_GROUP,
+    SearchIndexError,
+    agency_records,
+    published_files,
+    site_records,
+    update_search_index,
+)
 from .shared import assemble, build_shared, code_version, inputs_key, shared_output
 from .shell import ShellError, ShellRenderer, has_own_shell, shell_pages
 
@@ -317,7 +324,7 @@ def hand_written_pages() -> list[str]:
 def _index_for_search(ctx: SiteContext, built: Path, tree: SiteTree, cache: Path, keys: dict, version: str) -> None:
     """Pagefind's index of the registry's records, agency by agency, and of the hand-written pages
     (read from MkDocs' output `built`), put in the site's pagefind/; kept in `cache/search-index/`
-    (see search_index) and linked into `cache/search-published/pagefind/` first. An agency's
+    (see search_index) and put in the site tree from there. An agency's
     records are read again only when its key (`records.owner_keys`) changed."""
     groups = {agency.id: keys[agency.id] for agency in ctx.registry.of("agency")}
     groups[SITE_GROUP] = None  # a few pages and the rare records of unregistered agencies: always read
@@ -326,10 +333,11 @@ def _index_for_search(ctx: SiteContext, built: Path, tree: SiteTree, cache: Path
         return site_records(ctx, built, hand_written_pages()) if group == SITE_GROUP else agency_records(ctx, group)
 
     try:
-        update_search_index(groups, records_of, cache / "search-published", cache / "search-index", version=version)
+        update_search_index(groups, records_of, None, cache / "search-index", version=version)
     except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
-    tree.put_folder("pagefind", cache / "search-published" / "pagefind")
+    for rel, source in published_files(cache / "search-index"):
+        tree.put(f"pagefind/{rel}", source)
 
 
 # --- MkDocs ----------------------------------------------------------------------------

@@ -240,7 +240,9 @@ OVERLAY_LIST = "overlay.json"  # published as pagefind/overlay.json, read by sea
 MANIFEST = ".manifest.json"  # in the main index's folder: what it holds (not published)
 
 
-def update_search_index(keys: dict[str, str | None], records_of, site: Path, cache: Path, *, version: str) -> dict:
+def update_search_index(
+    keys: dict[str, str | None], records_of, site: Path | None, cache: Path, *, version: str
+) -> dict:
     """Index each group's records (`records_of(group)`) into `site/pagefind/`; returns what was
     published in `pagefind/overlay.json`.
 
@@ -253,7 +255,8 @@ def update_search_index(keys: dict[str, str | None], records_of, site: Path, cac
     `cache/overlay/`. search.js merges the overlay into the main index and drops the main index's
     pages it lists as hidden (`pagefind/overlay.json`). The main index is made again, and the
     overlay emptied, when there is none, when the code or Pagefind changed (`version`), or when
-    the overlay would hold more than OVERLAY_PAGES pages. The files are published by hard links."""
+    the overlay would hold more than OVERLAY_PAGES pages. The files are linked into `site/pagefind/`
+    (with `site` None they are left for the caller to publish: `published_files`)."""
     pages_folder = cache / "pages"
     state_file = cache / "groups.json"
     state = _read_json(state_file) if pages_folder.is_dir() else None
@@ -280,29 +283,40 @@ def update_search_index(keys: dict[str, str | None], records_of, site: Path, cac
     if manifest is None or manifest["versions"] != versions or _overlay_pages(manifest, current) > OVERLAY_PAGES:
         manifest = _index_main(cache, pages_folder, current, versions)
     listing = _index_overlay(cache, pages_folder, manifest, current)
-    target = site / "pagefind"
-    if target.exists():
-        shutil.rmtree(target)
-    _link_tree(cache / MAIN, target)
-    _link_tree(cache / OVERLAY, target / "overlay")
-    link_or_copy(cache / OVERLAY_LIST, target / OVERLAY_LIST)
+    if site is not None:
+        target = site / "pagefind"
+        if target.exists():
+            shutil.rmtree(target)
+        _link_files(published_files(cache), target)
     _write_json(state_file, {group: [keys[group], *current[group]] for group in keys})
     return listing
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard links to the files of `source` (not its dot files) in `target`: a folder made once for
-    its files, not one pathlib call per file (thousands of files at a province's size)."""
-    for folder, _dirs, files in os.walk(source):
-        into = os.path.join(target, os.path.relpath(folder, source))
-        files = [name for name in files if not name.startswith(".")]
-        if files:
+def published_files(cache: Path) -> list[tuple[str, str]]:
+    """The files of the site's pagefind/ folder (path under it, file in `cache`): the main index, the
+    overlay under overlay/, and the overlay's list; not the dot files kept beside them."""
+    files = []
+    for source, prefix in ((cache / MAIN, ""), (cache / OVERLAY, "overlay/")):
+        for folder, _dirs, names in os.walk(source):
+            rel = os.path.relpath(folder, source)
+            into = prefix + ("" if rel == "." else rel.replace(os.sep, "/") + "/")
+            files += [(into + name, os.path.join(folder, name)) for name in names if not name.startswith(".")]
+    return files + [(OVERLAY_LIST, str(cache / OVERLAY_LIST))]
+
+
+def _link_files(files: list[tuple[str, str]], target: Path) -> None:
+    """Hard links to `files` under `target`: a folder made once for its files, not one pathlib call
+    per file (thousands of files at a province's size)."""
+    made = set()
+    for rel, source in files:
+        into = os.path.dirname(os.path.join(target, rel))
+        if into not in made:
             os.makedirs(into, exist_ok=True)
-        for name in files:
-            try:
-                os.link(os.path.join(folder, name), os.path.join(into, name))
-            except OSError:
-                link_or_copy(Path(folder, name), Path(into, name))
+            made.add(into)
+        try:
+            os.link(source, os.path.join(target, rel))
+        except OSError:
+            link_or_copy(Path(source), target / rel)
 
 
 def _overlay_groups(manifest: dict, current: dict) -> tuple[list[str], list[str]]:
