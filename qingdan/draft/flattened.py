@@ -1,0 +1,236 @@
+"""Web tables flattened into text: a header line of column names, then each record as a run of text.
+
+A page copied from a browser, or a table rendered without its cell boundaries, leaves
+`序号 实施部门 事项名称 事项类型 设定依据 …` on one line and each record as words separated by
+spaces. The cells are recovered from the header's columns and the shapes of values: a serial,
+a category word (行政许可 … 公共服务), a legal citation (【法律】, 《…》), a code, a level (市级、区县级),
+an agency (…局/…委员会, `/`-separated). The split of a record into its columns is the one that fits
+these shapes best; where another split fits as well (two free-text columns side by side, say),
+the record gets a review flag `ambiguous` naming the field and the run of text it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from ..models import ReviewFlag
+from .context import Context
+from .model import Extracted, Paragraph
+from .vertical import Found, WholeRow, build_from_rows
+from .vocabulary import classify, normalise_label
+
+CATEGORY = re.compile(
+    r"^(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决|监督|备案)|其他(?:行政)?权力|其他|公共服务)"
+    r"(?:类|事项)?(?:[-－—(（][^\s]{0,12})?$"
+)
+LEVEL_PART = r"(?:国家|中央|省|自治区|市|州|盟|区县|县|区|旗|乡镇|乡|镇|街道|镇街|村|社区)(?:级|本级)?"
+LEVEL = re.compile(rf"^{LEVEL_PART}(?:[、，,/]{LEVEL_PART})*$")
+CODE = re.compile(r"^(?=[0-9A-Z\-－]*\d)(?:[0-9A-Z]+(?:[-－][0-9A-Z]+){2,}|[0-9A-Z]{12}|[0-9A-Z]{31})$")
+AGENCY_PART = r"[\u4e00-\u9fff（）()]{1,30}?(?:局|委员会|委|部门|中心|政府|办公室|办|厅|院|署|所|队|站|股|科|处|室|公司|部)"
+AGENCY = re.compile(rf"^{AGENCY_PART}(?:[/、，,]{AGENCY_PART})*$")
+LEGAL_START = re.compile(r"^(?:[（(]?\d{1,2}[.、．)）])?\s*[【《〈]")
+SERIAL = re.compile(r"^\d{1,5}$")
+TOKEN = re.compile(r"\S+")
+HEADING = re.compile(r"^(?!.*(?:日期|时间|来源)[:：]).{2,60}(?:清单|目录|一览表|事项表)")
+
+# column shapes, by element key (legal: by a label ending in 依据)
+ANCHORS = {"seq": SERIAL, "category": CATEGORY, "levels": LEVEL, "code": CODE}
+AGENCY_KEYS = {"implementer", "guidance", "handling", "party"}
+FIELD_OF_KEY = {
+    "seq": "seq",
+    "name": "name",
+    "main_item": "main_item",
+    "category": "category",
+    "code": "code",
+    "implementer": "implementer",
+    "legal_basis": "legal_bases",
+    "handling": "handling",
+}
+MIN_HEADER = 4
+TIE = 0.01
+
+
+def _shape(label: str, overrides: dict[str, str] | None) -> str:
+    """What a column's values look like: an anchor shape's key, 'agency', 'legal' or 'free'."""
+    key = classify(label, overrides).key
+    if key in ANCHORS:
+        return key
+    if key in AGENCY_KEYS:
+        return "agency"
+    if key == "legal_basis" or normalise_label(label).endswith("依据"):
+        return "legal"
+    return "free"
+
+
+def header_of(text: str, overrides: dict[str, str] | None = None) -> list[str] | None:
+    """A line of column names separated by spaces (most of them read as elements), or None."""
+    if "\n" in text.strip():
+        return None
+    names = text.split()
+    if len(names) < MIN_HEADER or len(set(names)) != len(names):
+        return None
+    known = [n for n in names if classify(n, overrides).key is not None and len(normalise_label(n)) <= 10]
+    return names if len(known) >= MIN_HEADER - 1 and len(known) * 4 >= len(names) * 3 else None
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def _matches(token: str, shape: str) -> bool:
+    if shape in ANCHORS:
+        return bool(ANCHORS[shape].match(token))
+    if shape == "agency":
+        return bool(AGENCY.match(token))
+    if shape == "legal":
+        return bool(LEGAL_START.match(token))
+    return False
+
+
+STRONG = ("category", "levels", "agency", "code")
+
+
+def _span_score(shape: str, tokens: list[Token], t: int, u: int, strong: list[set[str]], required: bool) -> float:
+    k = u - t
+    if shape in ANCHORS or shape == "agency":
+        if k == 0:
+            return -3.0 if shape == "seq" else -2.0
+        if all(_matches(tok.text, shape) for tok in tokens[t:u]):
+            return 4.0 - (k - 1) * 0.5
+        return -5.0 - k * 0.1
+    stray = sum(1 for s in strong[t:u] if s) * 1.5  # a category or level word inside free text is unlikely
+    if shape == "legal":
+        if k == 0:
+            return -1.0
+        return (2.0 if _matches(tokens[t].text, "legal") else -1.5) - stray + 0.001 * k
+    if k == 0:
+        return -6.0 if required else -1.0
+    return -stray
+
+
+def split_record(text: str, shapes: list[str], required: list[bool]) -> tuple[list[str], list[int]]:
+    """The record's text split into one cell per column (in order), and the columns whose boundary is uncertain."""
+    tokens = [Token(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    n, c = len(tokens), len(shapes)
+    strong = [{s for s in STRONG if _matches(tok.text, s)} for tok in tokens]
+    neg = float("-inf")
+    best = [[neg] * (n + 1) for _ in range(c + 1)]
+    back = [[0] * (n + 1) for _ in range(c + 1)]
+    best[0][0] = 0.0
+    for j in range(c):
+        for t in range(n + 1):
+            if best[j][t] == neg:
+                continue
+            for u in range(t, n + 1):
+                score = best[j][t] + _span_score(shapes[j], tokens, t, u, strong, required[j])
+                if score > best[j + 1][u] + 1e-9:
+                    best[j + 1][u], back[j + 1][u] = score, t
+    bounds = [n]
+    for j in range(c, 0, -1):
+        bounds.append(back[j][bounds[-1]])
+    bounds.reverse()  # bounds[j] .. bounds[j+1] are column j's tokens
+
+    def total(b: list[int]) -> float:
+        return sum(_span_score(shapes[j], tokens, b[j], b[j + 1], strong, required[j]) for j in range(c))
+
+    top = total(bounds)
+    uncertain: list[int] = []
+    for j in range(1, c):  # the boundary between column j-1 and column j
+        for step in (-1, 1):
+            moved = list(bounds)
+            moved[j] += step
+            if bounds[j - 1] <= moved[j] <= bounds[j + 1] and top - total(moved) < TIE:
+                uncertain.append(j)
+                break
+    cells = []
+    for j in range(c):
+        t, u = bounds[j], bounds[j + 1]
+        cells.append(text[tokens[t].start : tokens[u - 1].end].strip() if u > t else "")
+    return cells, uncertain
+
+
+def _lines(paragraphs: list[Paragraph]) -> list[tuple[str, int]]:
+    out = []
+    for p in paragraphs:
+        for k, line in enumerate(p.text.split("\n")):
+            if line.strip():
+                out.append((line.strip(), p.line + k if p.line else 0))
+    return out
+
+
+def _starts_record(line: str, shapes: list[str]) -> bool:
+    """A record begins with its serial, then (where the next column has a shape) a value of that shape."""
+    words = line.split()
+    if not words or not SERIAL.match(words[0]):
+        return False
+    if len(words) == 1:
+        return False
+    following = shapes[1] if len(shapes) > 1 else "free"
+    return following in ("free", "legal") or _matches(words[1], following)
+
+
+def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
+    """Each header line of column names among the paragraphs, and the records that follow it."""
+    lines = _lines(extracted.paragraphs)
+    found: Found = []
+    k = 0
+    while k < len(lines):
+        header = header_of(lines[k][0], ctx.overrides)
+        if header is None:
+            k += 1
+            continue
+        heading = next((text for text, _ in reversed(lines[max(0, k - 3) : k]) if HEADING.search(text)), title)
+        shapes = [_shape(h, ctx.overrides) for h in header]
+        keys = [classify(h, ctx.overrides).key for h in header]
+        required = [key in ("name", "main_item") for key in keys]
+        records: list[tuple[str, int]] = []
+        k += 1
+        while k < len(lines) and header_of(lines[k][0], ctx.overrides) is None:
+            text, line = lines[k]
+            k += 1
+            if shapes[0] != "seq" or _starts_record(text, shapes):
+                records.append((text, line))  # without a serial column, each line is a record
+            elif records:
+                records[-1] = (records[-1][0] + "\n" + text, records[-1][1])  # the record goes on
+
+        rows, flags = [], {}
+        for text, line in records:
+            cells, uncertain = split_record(text, shapes, required)
+            row = WholeRow(cells, f"第{line}行", line)
+            rows.append(row)
+            flags[id(row)] = [_flag(header, keys, j, text) for j in uncertain]
+        if not rows:
+            continue
+        built = build_from_rows(header, rows, heading, ctx)
+        found += [(kind, _with_flags(items, rows, flags)) for kind, items in built]
+    return found
+
+
+def _flag(header: list[str], keys: list[str | None], j: int, raw: str) -> ReviewFlag:
+    left, right = header[j - 1], header[j]
+    field = FIELD_OF_KEY.get(keys[j - 1] or "") or FIELD_OF_KEY.get(keys[j] or "") or "note"
+    return ReviewFlag(
+        field=field,
+        raw=raw,
+        problem="ambiguous",
+        explanation=f"网页表格的栏目分隔已丢失：“{left}”与“{right}”两栏之间的分界不能确定（另一种分法同样成立），请对照原件核对",
+    )
+
+
+def _with_flags(items: list[BaseModel], rows: list[WholeRow], flags: dict[int, list[ReviewFlag]]) -> list[BaseModel]:
+    """The records with the review flags of the rows they were built from (matched by the line they start on)."""
+    by_line: dict[int, list[list[ReviewFlag]]] = {}
+    for row in rows:
+        by_line.setdefault(row.line, []).append(flags[id(row)])
+    out = []
+    for item in items:
+        pending = by_line.get(item.source.line or 0)
+        extra = pending.pop(0) if pending else []
+        out.append(item.model_copy(update={"review": [*item.review, *extra]}) if extra else item)
+    return out

@@ -1,0 +1,282 @@
+"""Vertical forms: each record a block of labels, each label followed by its value.
+
+Bureaus print a 责任事项梳理表 or a 权力事项表 one record at a time: a label line (职权名称) then its
+value line(s), or a two-column table whose first column holds the labels (sometimes two label/value
+pairs to a row). A label may be broken over two lines (事项 / 名称). The block starts again when its
+first label (事项名称, 序号 …) repeats. Labels are read by meaning (`vocabulary.classify`); the records
+are built as a grid of the same columns would build them (`tables.BUILDERS`), labels that map to no
+field kept on the record as a note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from .columns import Layout
+from .context import Context
+from .model import Extracted, Paragraph, Row, Table
+from .tables import BUILDERS, USES, table_kind
+from .vocabulary import _NAME_OF, TRAILING_NOTE, Reading, classify, normalise_label
+
+Found = list[tuple[str, list[BaseModel]]]
+
+MAX_LABEL_CHARS = 8  # a label line is short: 事项名称, 设定依据, 承办机构（科室）
+LABEL_PUNCTUATION = re.compile(r"[，。；、,;！？!?《》“”\"/]")
+INLINE = re.compile(r"^(?P<label>[^：:，。；]{2,10})[：:]\s*(?P<value>.*)$", re.S)
+NAME_SERIAL = re.compile(r"^\s*(?:\d{1,3}[、.．]|[（(]\d{1,3}[)）])\s*(?=\S)")  # 1、伪造… : the serial is not the name
+NAME_KEYS = {"name", "main_item", "duty", "matter", "post"}
+
+
+@dataclass
+class WholeRow(Row):
+    """A row that is one whole record (a block of a form, a run of a flattened table): never joined to another."""
+
+    whole: bool = True
+
+
+def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Context) -> Found:
+    """Records from recovered rows under `header`, by the kind of list they make, as a grid would give them."""
+    readings = [classify(h, ctx.overrides) for h in header]
+    fields = [None if r.kept_as_note else r.key for r in readings]
+    seen: set[str] = set()
+    for j, f in enumerate(fields):  # one column per field, as columns.find_layout does
+        if f in seen:
+            fields[j] = None
+            readings[j] = Reading(readings[j].label, readings[j].normalised, None, "与前一栏同义，原文保留在备注中")
+        if f:
+            seen.add(f)
+    layout = Layout(header, readings, fields, [], rows)
+    kind = table_kind(layout, heading)
+    if kind is None:
+        return []
+    ctx.layouts.append(layout)
+    ctx.mapped.update(layout.mapped(USES[kind]))
+    ctx.unmapped.update(layout.unmapped(USES[kind]))
+    records = BUILDERS[kind](layout, heading, ctx)
+    return [(kind, records)] if records else []
+
+
+def label_of(text: str, overrides: dict[str, str] | None = None) -> str | None:
+    """The label a short line is (its normalised form), or None when it reads as a value."""
+    if not text or "\n" in text.strip():
+        return None
+    normalised = normalise_label(text)
+    if not normalised or len(normalised) > MAX_LABEL_CHARS or LABEL_PUNCTUATION.search(normalised):
+        return None
+    if re.search(r"\d", normalised):
+        return None
+    reading = classify(text, overrides)
+    if reading.key is None:
+        return None
+    exact = normalised in _NAME_OF or TRAILING_NOTE.sub("", normalised) in _NAME_OF or normalised in (overrides or {})
+    if not exact and re.search(r"[:：]\s*$", text):
+        return None  # 一般程序: / 1.立案责任: open items inside a value; a label read by its head noun has no colon
+    return normalised
+
+
+def _joined_label(first: str, second: str) -> str | None:
+    """A label broken over two lines (事项 / 名称): the two short parts make a known name together."""
+    a, b = normalise_label(first), normalise_label(second)
+    if not a or not b or len(a) > 4 or len(b) > 4 or LABEL_PUNCTUATION.search(a + b):
+        return None
+    return a + b if (a + b) in _NAME_OF else None
+
+
+@dataclass
+class Item:
+    label: str | None  # normalised label, None for a value line
+    text: str  # the label as printed, or the value line
+    line: int
+    locator: str
+
+
+def _items(paragraphs: list[Paragraph], overrides: dict[str, str] | None) -> list[Item]:
+    """Paragraph lines as labels and values (a `标签：值` line gives both)."""
+    lines: list[tuple[str, int, str]] = []
+    for p in paragraphs:
+        for k, line in enumerate(p.text.split("\n")):
+            if line.strip():
+                lines.append((line.strip(), p.line + k if p.line else 0, p.locator))
+    out: list[Item] = []
+    i = 0
+    while i < len(lines):
+        text, line, where = lines[i]
+        joined = _joined_label(text, lines[i + 1][0]) if i + 1 < len(lines) else None
+        if joined and label_of(joined, overrides):
+            out.append(Item(joined, text + lines[i + 1][0], line, where))
+            i += 2
+            continue
+        label = label_of(text, overrides)
+        inline = INLINE.match(text)
+        if label:
+            out.append(Item(label, text, line, where))
+        elif inline and (inline_label := label_of(inline["label"] + ("" if inline["value"].strip() else "："), overrides)):
+            out.append(Item(inline_label, inline["label"], line, where))
+            if inline["value"].strip():
+                out.append(Item(None, inline["value"].strip(), line, where))
+        else:
+            out.append(Item(None, text, line, where))
+        i += 1
+    return _recurring_labels(out)
+
+
+def _recurring_labels(items: list[Item]) -> list[Item]:
+    """Short lines the vocabulary does not know but every block prints where a label goes (审核 / 转报 / 否).
+
+    A run of such lines, each recurring once per block, between a value and the next label: the last line is
+    the value, the lines before it the label (broken over lines). A value may recur too (行政处罚 after
+    职权类型 in every block), so a line right after a label is a value."""
+    labels = [it for it in items if it.label]
+    if not labels:
+        return items
+    blocks = sum(1 for it in labels if it.label == labels[0].label)
+    if blocks < 2:
+        return items
+    counts = Counter(normalise_label(it.text) for it in items if it.label is None)
+
+    def recurring(it: Item) -> bool:
+        short = normalise_label(it.text)
+        return (
+            it.label is None
+            and counts[short] == blocks
+            and 0 < len(short) <= MAX_LABEL_CHARS
+            and not LABEL_PUNCTUATION.search(short)
+            and not re.search(r"\d", short)
+        )
+
+    out: list[Item] = []
+    k = 0
+    while k < len(items):
+        it = items[k]
+        if not (recurring(it) and k and items[k - 1].label is None):
+            out.append(it)
+            k += 1
+            continue
+        run = k
+        while run < len(items) and recurring(items[run]):
+            run += 1
+        group = items[k:run]
+        ends_block = run >= len(items) or items[run].label is not None
+        if len(group) >= 2 and ends_block:
+            label_text = "".join(g.text for g in group[:-1])
+            out.append(Item(normalise_label(label_text), label_text, group[0].line, group[0].locator))
+            out.append(group[-1])
+        else:
+            out.extend(group)
+        k = run
+    return out
+
+
+def _blocks(items: list[Item]) -> list[list[Item]]:
+    """Items from the first label on, one block per repetition of the first label."""
+    start = next((k for k, it in enumerate(items) if it.label), None)
+    if start is None:
+        return []
+    first = items[start].label
+    blocks: list[list[Item]] = []
+    for it in items[start:]:
+        if it.label == first or not blocks:
+            blocks.append([])
+        blocks[-1].append(it)
+    return blocks
+
+
+def _rows(blocks: list[list[Item]], where: str) -> tuple[list[str], list[Row]]:
+    """One row per block over the labels of all blocks, in the order they first appear."""
+    header: list[str] = []
+    printed: dict[str, str] = {}
+    for block in blocks:
+        for it in block:
+            if it.label and it.label not in header:
+                header.append(it.label)
+                printed[it.label] = it.text
+    rows = []
+    for n, block in enumerate(blocks, start=1):
+        values: dict[str, list[str]] = {}
+        current = None
+        for it in block:
+            if it.label:
+                current = it.label
+                values.setdefault(current, [])
+            elif current is not None:
+                values[current].append(it.text)
+        cells = ["\n".join(values.get(h, [])) for h in header]
+        cells = [NAME_SERIAL.sub("", c) if classify(h).key in ("name", "main_item") else c for h, c in zip(header, cells)]
+        rows.append(WholeRow(cells, f"{where}第{n}项", block[0].line))
+    return [printed[h] for h in header], rows
+
+
+def _good_blocks(header: list[str], overrides: dict[str, str] | None) -> bool:
+    keys = {classify(h, overrides).key for h in header} - {None}
+    return len(keys) >= 3 and bool(keys & NAME_KEYS)
+
+
+def paragraph_forms(extracted: Extracted, title: str, ctx: Context, guide: bool) -> Found:
+    """Label lines and value lines among the paragraphs. Where the file reads as a 办事指南 (`guide`), only a
+    form of several blocks is read here (the guide reader reads one)."""
+    items = _items(extracted.paragraphs, ctx.overrides)
+    blocks = _blocks(items)
+    if not blocks or (guide and len(blocks) < 2):
+        return []
+    if not any(it.label is None for block in blocks for it in block):
+        return []  # labels only: a list of column names, not a form
+    header, rows = _rows(blocks, "")
+    if not _good_blocks(header, ctx.overrides):
+        return []
+    return build_from_rows(header, rows, title, ctx)
+
+
+# --- tables whose first column (or every other column) holds the labels --------------------------
+
+
+def _pairs(row: Row, overrides: dict[str, str] | None) -> list[tuple[str, str]] | None:
+    """A row's label/value pairs (label | value | label | value); None when the row is not of that shape."""
+    cells: list[str] = []
+    for cell in row.cells:  # merged cells repeat their text: keep one
+        if not cells or cell != cells[-1] or not cell:
+            cells.append(cell)
+    cells = [c for c in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    if len(cells) < 2:
+        return None
+    pairs = []
+    for k in range(0, len(cells), 2):
+        label = cells[k]
+        value = cells[k + 1] if k + 1 < len(cells) else ""
+        if not label_of(label.replace("\n", ""), overrides) or (value and label_of(value, overrides)):
+            return None if k == 0 else pairs
+        pairs.append((label.replace("\n", ""), value))
+    return pairs
+
+
+def is_label_table(table: Table, overrides: dict[str, str] | None = None) -> bool:
+    """A table whose first column holds labels and the next their values (most rows), not a grid with a header."""
+    rows = [r for r in table.rows if any(r.cells)]
+    if len(rows) < 3:
+        return False
+    paired = sum(1 for r in rows if _pairs(r, overrides))
+    return paired >= 3 and paired * 3 >= len(rows) * 2
+
+
+def table_forms(extracted: Extracted, title: str, ctx: Context) -> Found:
+    """Two-column (or label/value/label/value) tables: one record per repetition of the first label."""
+    found: Found = []
+    for table in extracted.tables:
+        if not is_label_table(table, ctx.overrides):
+            continue
+        items: list[Item] = []
+        for row in table.rows:
+            for label, value in _pairs(row, ctx.overrides) or []:
+                items.append(Item(normalise_label(label), label, row.line, row.locator))
+                if value:
+                    items.append(Item(None, value, row.line, row.locator))
+        blocks = _blocks(items)
+        header, rows = _rows(blocks, f"{table.locator} ")
+        if blocks and _good_blocks(header, ctx.overrides):
+            found += build_from_rows(header, rows, title, ctx)
+    return found
