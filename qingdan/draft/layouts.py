@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from . import notice, vertical
 from .columns import find_layout
 from .context import Context
+from .flattened import read_flattened
+from .flowdoc import is_flowdoc, read_flowcharts
 from .guide import build_guide, is_guide
 from .model import Extracted, Paragraph, Table
 from .supervision import build_supervision
@@ -49,8 +52,8 @@ def grid_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
     """Tables with a header row of column names, one record per row (or per group of rows)."""
     found: Found = []
     for index, block in enumerate(extracted.blocks):
-        if not isinstance(block, Table):
-            continue
+        if not isinstance(block, Table) or vertical.is_label_table(block, ctx.overrides):
+            continue  # a label/value table is a form (`label_tables`), whatever row looks like a header
         layout = find_layout(block, ctx.overrides)
         if layout is None:
             continue
@@ -71,13 +74,36 @@ def supervision_parts(extracted: Extracted, title: str, ctx: Context) -> Found:
     return [("supervision_rules", rules)] if rules else []
 
 
+def label_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
+    """Tables whose first column holds labels and the next their values: one record per block of labels."""
+    return vertical.table_forms(extracted, title, ctx)
+
+
+def label_lines(extracted: Extracted, title: str, ctx: Context) -> Found:
+    """A label line, then its value lines, block after block (not a file of flowcharts: they are read below)."""
+    if is_flowdoc(extracted):
+        return []
+    return vertical.paragraph_forms(extracted, title, ctx, guide=is_guide(extracted))
+
+
 def guide_sections(extracted: Extracted, title: str, ctx: Context) -> Found:
     """A 办事指南: labelled sections (一、事项名称 … or a label line and its value lines)."""
-    return [("services", build_guide(extracted, title, ctx))] if is_guide(extracted) else []
+    if not is_guide(extracted) or is_flowdoc(extracted) or vertical.form_blocks(extracted, ctx.overrides) >= 2:
+        return []  # several blocks of the same labels are a form of several records, read by `label_lines`
+    return [("services", build_guide(extracted, title, ctx))]
+
+
+def document_facts(extracted: Extracted) -> dict[str, str]:
+    """What a notice around the list says of the Document: doc_number, issuer and date, where printed."""
+    return notice.document_facts(extracted)
 
 
 LAYOUTS: tuple[LayoutReader, ...] = (
     LayoutReader("带表头的表格（每行一条）", grid_tables),
+    LayoutReader("标签—内容表格（首列为栏目名）", label_tables),
+    LayoutReader("竖排表单（栏目名一行、内容一行，逐条重复）", label_lines),
+    LayoutReader("网页表格转成的文字（表头一行，各条以空格分隔）", read_flattened),
+    LayoutReader("行政职权运行流程图（职权名称、流程、承办机构、电话）", read_flowcharts),
     LayoutReader("事中事后监管制度（编号条目）", supervision_parts),
     LayoutReader("办事指南（一、二、… 分节或“标签：内容”）", guide_sections),
 )

@@ -67,11 +67,12 @@ def power_category(raw: str, letter_category: str | None) -> str | None:
 
 
 def _powers_rows(rows: list[TableRow]) -> list[TableRow]:
-    """Join wrapped rows to their record; carry a 主项 down to its 子项 rows; drop 主项-only rows."""
+    """Join wrapped rows to their record (not a row that is a whole record: a form's block, a flattened
+    table's run); carry a 主项 down to its 子项 rows; drop 主项-only rows."""
     joined: list[TableRow] = []
     for row in rows:
         keys = ("seq", "code", "category", "implementer")
-        if joined and not any(row.get(k) for k in keys):
+        if joined and not any(row.get(k) for k in keys) and not getattr(row.row, "whole", False):
             joined[-1].absorb(row)
         else:
             joined.append(row)

@@ -215,6 +215,15 @@ def _good_blocks(header: list[str], overrides: dict[str, str] | None) -> bool:
     return len(keys) >= 3 and bool(keys & NAME_KEYS)
 
 
+def form_blocks(extracted: Extracted, overrides: dict[str, str] | None = None) -> int:
+    """How many blocks of labels the paragraphs make (0 when they make no form of a record)."""
+    blocks = _blocks(_items(extracted.paragraphs, overrides))
+    if not blocks or not any(it.label is None for block in blocks for it in block):
+        return 0
+    header, _ = _rows(blocks, "")
+    return len(blocks) if _good_blocks(header, overrides) else 0
+
+
 def paragraph_forms(extracted: Extracted, title: str, ctx: Context, guide: bool) -> Found:
     """Label lines and value lines among the paragraphs. Where the file reads as a 办事指南 (`guide`), only a
     form of several blocks is read here (the guide reader reads one)."""

@@ -1,0 +1,264 @@
+"""行政职权运行流程图 documents: per power a title or 职权名称, the flowchart's boxes as text, 承办机构, phones.
+
+When a flowchart is extracted as text, its arrows and shapes are lost and its boxes come out in
+reading order (申请 / 受理 / 不符合条件 / 说明理由 / 给付 …), not always the order of the procedure. Each
+power gets one process whose steps are the boxes as printed (spaces inside a box closed up, arrow
+labels such as 是/否 left out), its 承办机构 as handling (the steps a unit is named for, in brackets:
+基金监管股（立案）, kept on that unit) and its 服务电话/监督电话. Where the boxes do not follow the usual
+order of a procedure (申请 → 受理/立案 → 审查/调查 → 告知 → 决定 → 送达 → 执行 → 办结), the power gets a
+review flag `ambiguous`: the order was not certain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from ..models import Evidence, Handling, Power, Process, ReviewFlag
+from .context import Context, phones
+from .model import Extracted
+from .vertical import Found, WholeRow, build_from_rows
+
+LABEL = r"[ \t\u3000]*[:：][ \t\u3000]*"
+CODE_LINE = re.compile(rf"^(?:职权|事项|权力)编码{LABEL}(?P<value>.*)$")
+NAME_LINE = re.compile(rf"^(?:职权|事项|权力|项目)名称{LABEL}(?P<value>.*)$")
+HANDLING_LINE = re.compile(rf"^(?:承办机构|承办科室|责任科室|承办单位|责任股室|承办股室){LABEL}(?P<value>.*)$")
+PHONE_LINE = re.compile(rf"^(?:服务电话|咨询电话|联系电话|办理电话){LABEL}(?P<value>.*)$")
+SUPERVISION_LINE = re.compile(rf"^(?:监督电话|投诉电话|监督投诉电话|举报电话){LABEL}(?P<value>.*)$")
+MATERIALS_LINE = re.compile(rf"^(?:需要提供的资料|申请材料|所需材料|提交材料|需提交的材料){LABEL}(?P<value>.*)$")
+CATEGORY_LINE = re.compile(r"^(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他(?:行政)?权力|公共服务)类?$")
+FLOW_TITLE = re.compile(r"流程图")
+GENERIC_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,20}?(?:局|委员会|政府))?行政(?:职权|权力)运行流程图$")
+BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+EDGE_LABEL = re.compile(r"^(?:[是否YN]+|(?:不)?(?:符合|属于|同意|通过|成立)[^，。；]{0,6}|[一二]般情况|紧急情况)$")
+ITEM = re.compile(r"^\s*(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])\s*")
+GLUED = re.compile(r"^(?P<name>.+?)(?P<label>条件|申请材料|所需材料|材料|资料|依据)[：:](?P<rest>.+)$")
+UNIT_STEPS = re.compile(r"^(?P<unit>[^（(]+)[（(](?P<steps>[^）)]+)[）)]$")
+STEP_UNITS = re.compile(r"^(?P<step>[^（(]{1,12})[（(](?:科室|承办机构|承办科室|责任科室)[:：](?P<units>[^）)]+)[）)]$")
+SPLIT = re.compile(r"[、，,；;／/]+")
+AGENCY_PREFIX = r"[\u4e00-\u9fff]{2,20}?(?:局|委员会|政府|办公室)(?=[\u4e00-\u9fff]{2})"
+ARROW = re.compile(r"\s*(?:→|->|—>|——>|⇒|↓)\s*")
+
+# the usual order of a procedure: a box's stage is the earliest stage any of its words names
+STAGES: tuple[tuple[int, str], ...] = (
+    (0, r"申请|提出|案件来源|举报|投诉|发现|领取"),
+    (1, r"受理|立案|登记"),
+    (2, r"调查|取证|检查|勘验|核实|核查|审查|审核|审理|初审|复核|评审"),
+    (3, r"告知|听证|陈述|申辩"),
+    (4, r"决定|审批|批准|签发"),
+    (5, r"送达|公示|公告|通知"),
+    (6, r"执行|给付|发放|缴纳|划拨"),
+    (7, r"办结|结案|归档|存档|备案"),
+)
+
+
+def _closed_up(text: str) -> str:
+    """A box's text with the spaces inside it closed up (申   请 → 申请), bookmarks of the extraction dropped."""
+    text = BOOKMARK.sub("", text).strip()
+    return re.sub(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])", "", text)
+
+
+def is_flowdoc(extracted: Extracted) -> bool:
+    """A file of flowcharts: a …流程图 title and at least one power's name with its 承办机构 or phones."""
+    lines = [_closed_up(line) for p in extracted.paragraphs for line in p.text.split("\n")]
+    titled = any(FLOW_TITLE.search(line) and len(line) <= 60 for line in lines)
+    named = any(NAME_LINE.match(line) for line in lines) or any(
+        FLOW_TITLE.search(line) and not GENERIC_TITLE.match(line) for line in lines
+    )
+    labelled = any(HANDLING_LINE.match(line) or SUPERVISION_LINE.match(line) for line in lines)
+    return titled and named and labelled
+
+
+@dataclass
+class Chart:
+    title: str = ""
+    category: str = ""
+    code: str = ""
+    name: str = ""
+    name_raw: str = ""
+    labelled: bool = False  # the name came from a 职权名称 line (not from the chart's title)
+    line: int = 0
+    handling: list[str] = field(default_factory=list)
+    service: list[str] = field(default_factory=list)
+    supervision: list[str] = field(default_factory=list)
+    materials: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    edges: list[str] = field(default_factory=list)
+    step_units: list[tuple[str, str]] = field(default_factory=list)  # (step, unit) from 立案(科室：业务科)
+
+
+def _charts(extracted: Extracted) -> list[Chart]:
+    charts: list[Chart] = []
+    current = Chart()
+    title, category = "", ""
+    into: list[str] | None = None  # the list continuation lines go to (承办机构 on two lines, phones, materials)
+
+    def close() -> None:
+        nonlocal current
+        if current.name:
+            charts.append(current)
+        current = Chart(title=title, category=category)
+
+    for p in extracted.paragraphs:
+        for k, raw in enumerate(p.text.split("\n")):
+            line = _closed_up(raw)
+            number = p.line + k if p.line else 0
+            if not line:
+                continue
+            if CATEGORY_LINE.match(line):
+                if current.name:
+                    close()
+                category = current.category = line
+                into = None
+            elif FLOW_TITLE.search(line) and len(line) <= 60 and not ARROW.search(line):
+                if current.name:
+                    close()
+                title = current.title = line
+                if not GENERIC_TITLE.match(line):  # 某某处罚流程图: the power's name, unless a 职权名称 follows
+                    current.name = current.name_raw = re.sub(r"(?:运行)?流程图$", "", line).strip("：: ")
+                    current.line = current.line or number
+                into = None
+            elif m := CODE_LINE.match(line):
+                if current.code or current.labelled:
+                    close()
+                current.code, current.line = m["value"].strip(), current.line or number
+                into = None
+            elif m := NAME_LINE.match(line):
+                if current.labelled:
+                    close()
+                current.name = current.name_raw = m["value"].strip()
+                current.labelled, current.line = True, current.line or number
+                into = None
+            elif m := HANDLING_LINE.match(line):
+                current.handling += [u.strip() for u in SPLIT.split(m["value"]) if u.strip()]
+                into = current.handling
+            elif m := SUPERVISION_LINE.match(line):
+                current.supervision.append(m["value"].strip())
+                into = current.supervision
+            elif m := PHONE_LINE.match(line):
+                current.service.append(m["value"].strip())
+                into = current.service
+            elif m := MATERIALS_LINE.match(line):
+                if m["value"].strip():
+                    current.materials.append(ITEM.sub("", m["value"]).strip("；;。 "))
+                into = current.materials
+            elif into is current.materials and ITEM.match(line):
+                current.materials.append(ITEM.sub("", line).strip("；;。 "))
+            elif into in (current.supervision, current.service) and re.search(r"\d{5,}", line):
+                into.append(line)
+            elif into is current.handling and UNIT_STEPS.match(line):
+                current.handling.append(line)
+            elif current.name or current.code:
+                into = None
+                if m := STEP_UNITS.match(line):
+                    current.steps.append(m["step"].strip())
+                    current.step_units += [(m["step"].strip(), u.strip()) for u in SPLIT.split(m["units"])]
+                elif EDGE_LABEL.match(line):
+                    current.edges.append(line)
+                else:
+                    current.steps += [s for s in ARROW.split(line) if s]
+    close()
+    return charts
+
+
+def _stage(step: str) -> int | None:
+    found = [(m.start(), rank) for rank, words in STAGES if (m := re.search(words, step))]
+    return min(rank for _, rank in found) if found else None
+
+
+def out_of_order(steps: list[str]) -> bool:
+    """Whether a box comes after one of a later stage of the usual procedure (申请 after 决定, 立案 after 送达 …)."""
+    highest = -1
+    for step in steps:
+        stage = _stage(step)
+        if stage is None:
+            continue
+        if stage < highest:
+            return True
+        highest = max(highest, stage)
+    return False
+
+
+def _handling(chart: Chart) -> list[Handling]:
+    """Each unit as printed, with the steps named for it in brackets or beside a box (立案（科室：业务科）)."""
+    out: list[Handling] = []
+    for raw in chart.handling:
+        m = UNIT_STEPS.match(raw)
+        steps = [s.strip() for s in SPLIT.split(m["steps"])] if m else []
+        out.append(Handling(raw=raw, steps=[s for s in steps if s]))
+    for step, unit in chart.step_units:
+        existing = next((h for h in out if h.raw == unit), None)
+        if existing is None:
+            out.append(Handling(raw=unit, steps=[step]))
+        elif step not in existing.steps:
+            existing.steps.append(step)
+    return out
+
+
+def read_flowcharts(extracted: Extracted, title: str, ctx: Context) -> Found:
+    if not is_flowdoc(extracted):
+        return []
+    charts = _charts(extracted)
+    if not charts:
+        return []
+    header = ["职权编码", "职权类型", "职权名称"]
+    rows = []
+    for chart in charts:
+        name = chart.name
+        if glued := GLUED.match(name):
+            name = glued["name"]
+        if not chart.labelled:  # a name from the chart's title: without the agency that heads it
+            name = re.sub(rf"^(?:{re.escape(ctx.agency_name)}|{AGENCY_PREFIX})", "", name) or name
+        rows.append(WholeRow([chart.code, chart.category or chart.title, name], "", chart.line))
+    found = build_from_rows(header, rows, charts[0].title or title, ctx)
+    out: Found = []
+    for kind, items in found:
+        by_line = {}
+        for chart in charts:
+            by_line.setdefault(chart.line, []).append(chart)
+        out.append((kind, [_filled(item, by_line, ctx) for item in items]))
+    return out
+
+
+def _filled(power: BaseModel, by_line: dict[int, list[Chart]], ctx: Context) -> BaseModel:
+    pending = by_line.get(power.source.line or 0) or []
+    if not isinstance(power, Power) or not pending:
+        return power
+    chart = pending.pop(0)
+    review = list(power.review)
+    notes = [power.note] if power.note else []
+    if GLUED.match(chart.name_raw):
+        review.append(
+            ReviewFlag(
+                field="name",
+                raw=chart.name_raw,
+                problem="ambiguous",
+                explanation="名称与其后的栏目（条件、材料等）连在同一行；名称取到栏目名之前，请对照原件核对",
+            )
+        )
+        notes.append(f"名称一行其后的文字：{GLUED.match(chart.name_raw)['label']}：{GLUED.match(chart.name_raw)['rest']}")
+    if chart.steps and out_of_order(chart.steps):
+        review.append(
+            ReviewFlag(
+                field="processes",
+                raw=" / ".join(chart.steps),
+                problem="ambiguous",
+                explanation="流程图的方框文字按阅读顺序提取，与通常的办理顺序（申请、受理、审查、决定、送达……）不一致，步骤顺序不能确定",
+            )
+        )
+    if chart.edges:
+        notes.append("流程图连线上的标注（未计入步骤）：" + "、".join(chart.edges))
+    processes = [Process(name=chart.title or "流程图", channel="other", steps=chart.steps)] if chart.steps else []
+    phone_list = [ph for text in chart.service for ph in phones(text)]
+    phone_list += [ph for text in chart.supervision for ph in phones(text, "supervision")]
+    update = {
+        "handling": _handling(chart) or power.handling,
+        "phones": phone_list or power.phones,
+        "processes": processes,
+        "materials": [Evidence(name=m) for m in chart.materials if m] or power.materials,
+        "review": review,
+        "note": "\n".join(notes) or None,
+    }
+    return power.model_copy(update=update)
