@@ -29,7 +29,8 @@ CATEGORY = re.compile(
 LEVEL_PART = r"(?:国家|中央|省|自治区|市|州|盟|区县|县|区|旗|乡镇|乡|镇|街道|镇街|村|社区)(?:级|本级)?"
 LEVEL = re.compile(rf"^{LEVEL_PART}(?:[、，,/]{LEVEL_PART})*$")
 CODE = re.compile(r"^(?=[0-9A-Z\-－]*\d)(?:[0-9A-Z]+(?:[-－][0-9A-Z]+){2,}|[0-9A-Z]{12}|[0-9A-Z]{31})$")
-AGENCY_PART = r"[\u4e00-\u9fff（）()]{1,30}?(?:局|委员会|委|部门|中心|政府|办公室|办|厅|院|署|所|队|站|股|科|处|室|公司|部)"
+AGENCY_END = r"(?:局|委员会|委|部门|中心|政府|办公室|办|厅|院|署|所|队|站|股|科|处|室|公司|部)"
+AGENCY_PART = rf"[\u4e00-\u9fff（）()]{{1,30}}?{AGENCY_END}"
 AGENCY = re.compile(rf"^{AGENCY_PART}(?:[/、，,]{AGENCY_PART})*$")
 LEGAL_START = re.compile(r"^(?:[（(]?\d{1,2}[.、．)）])?\s*[【《〈]")
 SERIAL = re.compile(r"^\d{1,5}$")

@@ -11,12 +11,13 @@ review flag `ambiguous`: the order was not certain.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from ..models import Evidence, Handling, Power, Process, ReviewFlag
+from ..models import Evidence, Flow, FlowNode, Handling, Power, Process, ReviewFlag
 from .context import Context, phones
 from .model import Extracted
 from .vertical import Found, WholeRow, build_from_rows
@@ -28,7 +29,9 @@ HANDLING_LINE = re.compile(rf"^(?:承办机构|承办科室|责任科室|承办�
 PHONE_LINE = re.compile(rf"^(?:服务电话|咨询电话|联系电话|办理电话){LABEL}(?P<value>.*)$")
 SUPERVISION_LINE = re.compile(rf"^(?:监督电话|投诉电话|监督投诉电话|举报电话){LABEL}(?P<value>.*)$")
 MATERIALS_LINE = re.compile(rf"^(?:需要提供的资料|申请材料|所需材料|提交材料|需提交的材料){LABEL}(?P<value>.*)$")
-CATEGORY_LINE = re.compile(r"^(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他(?:行政)?权力|公共服务)类?$")
+CATEGORY_LINE = re.compile(
+    r"^(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他(?:行政)?权力|公共服务)类?$"
+)
 FLOW_TITLE = re.compile(r"流程图")
 GENERIC_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,20}?(?:局|委员会|政府))?行政(?:职权|权力)运行流程图$")
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
@@ -68,7 +71,8 @@ def is_flowdoc(extracted: Extracted) -> bool:
         FLOW_TITLE.search(line) and not GENERIC_TITLE.match(line) for line in lines
     )
     labelled = any(HANDLING_LINE.match(line) or SUPERVISION_LINE.match(line) for line in lines)
-    return titled and named and labelled
+    units = any(STEP_UNITS.match(line) for line in lines)
+    return titled and ((named and labelled) or units)
 
 
 @dataclass
@@ -86,7 +90,7 @@ class Chart:
     materials: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     edges: list[str] = field(default_factory=list)
-    step_units: list[tuple[str, str]] = field(default_factory=list)  # (step, unit) from 立案(科室：业务科)
+    step_units: list[tuple[str, str]] = field(default_factory=list)  # (step, units as printed): 立案(科室:业务科)
 
 
 def _charts(extracted: Extracted) -> list[Chart]:
@@ -154,7 +158,7 @@ def _charts(extracted: Extracted) -> list[Chart]:
                 into = None
                 if m := STEP_UNITS.match(line):
                     current.steps.append(m["step"].strip())
-                    current.step_units += [(m["step"].strip(), u.strip()) for u in SPLIT.split(m["units"])]
+                    current.step_units.append((m["step"].strip(), m["units"].strip()))
                 elif EDGE_LABEL.match(line):
                     current.edges.append(line)
                 else:
@@ -188,41 +192,95 @@ def _handling(chart: Chart) -> list[Handling]:
         m = UNIT_STEPS.match(raw)
         steps = [s.strip() for s in SPLIT.split(m["steps"])] if m else []
         out.append(Handling(raw=raw, steps=[s for s in steps if s]))
-    for step, unit in chart.step_units:
-        existing = next((h for h in out if h.raw == unit), None)
-        if existing is None:
-            out.append(Handling(raw=unit, steps=[step]))
-        elif step not in existing.steps:
-            existing.steps.append(step)
+    for step, units in chart.step_units:
+        for unit in (u.strip() for u in SPLIT.split(units) if u.strip()):
+            existing = next((h for h in out if h.raw == unit), None)
+            if existing is None:
+                out.append(Handling(raw=unit, steps=[step]))
+            elif step not in existing.steps:
+                existing.steps.append(step)
     return out
 
 
+def _sections_written() -> set[str]:
+    """The sections `draft` writes (flows only once it writes a flows file)."""
+    module = importlib.import_module(f"{__package__}.draft")  # at call time: draft imports the layouts
+    return set(module.SECTION_FILES)
+
+
 def read_flowcharts(extracted: Extracted, title: str, ctx: Context) -> Found:
+    """A power per chart that names one (职权名称, 职权编码), with its process, units and phones; a flow per chart
+    (its boxes, or the steps it lists with their units, as nodes: the arrows are lost, so no edges)."""
     if not is_flowdoc(extracted):
         return []
     charts = _charts(extracted)
     if not charts:
         return []
+    flows = [(chart, _flow(chart, ctx)) for chart in charts] if "flows" in _sections_written() else []
+    flow_of = {id(chart): flow.id for chart, flow in flows if flow is not None}
+    named = [chart for chart in charts if chart.labelled or chart.code]
     header = ["职权编码", "职权类型", "职权名称"]
     rows = []
-    for chart in charts:
+    for chart in named:
         name = chart.name
         if glued := GLUED.match(name):
             name = glued["name"]
-        if not chart.labelled:  # a name from the chart's title: without the agency that heads it
-            name = re.sub(rf"^(?:{re.escape(ctx.agency_name)}|{AGENCY_PREFIX})", "", name) or name
         rows.append(WholeRow([chart.code, chart.category or chart.title, name], "", chart.line))
-    found = build_from_rows(header, rows, charts[0].title or title, ctx)
     out: Found = []
-    for kind, items in found:
-        by_line = {}
-        for chart in charts:
+    if rows:
+        by_line: dict[int, list[Chart]] = {}
+        for chart in named:
             by_line.setdefault(chart.line, []).append(chart)
-        out.append((kind, [_filled(item, by_line, ctx) for item in items]))
-    return out
+        for kind, items in build_from_rows(header, rows, named[0].title or title, ctx, check_end=False):
+            out.append((kind, [_filled(item, by_line, flow_of, ctx) for item in items]))
+    made = [flow for _, flow in flows if flow is not None]
+    return out + ([("flows", made)] if made else [])
 
 
-def _filled(power: BaseModel, by_line: dict[int, list[Chart]], ctx: Context) -> BaseModel:
+def _nodes(chart: Chart) -> list[FlowNode]:
+    """The steps the chart lists with their units where it lists them (立案（科室：业务科）), else its boxes."""
+    if chart.step_units:
+        units: dict[str, list[str]] = {}
+        for step, unit in chart.step_units:
+            units.setdefault(step, []).append(unit)
+        return [
+            FlowNode(id=f"n{k}", kind="step", label=step, unit_raw="、".join(names))
+            for k, (step, names) in enumerate(units.items(), start=1)
+        ]
+    return [FlowNode(id=f"n{k}", kind="step", label=step) for k, step in enumerate(chart.steps, start=1)]
+
+
+def _flow(chart: Chart, ctx: Context) -> Flow | None:
+    nodes = _nodes(chart)
+    if not nodes:
+        return None
+    flow_title = chart.title or chart.name
+    review = [ctx.draft_flag("title", flow_title)]
+    if not chart.step_units and out_of_order(chart.steps):
+        review.append(_order_flag("nodes", chart.steps))
+    return Flow(
+        id=ctx.next_id("flow"),
+        agency=ctx.agency_id,
+        code=None,
+        title=flow_title,
+        availability="full",
+        nodes=nodes,
+        source=ctx.source(" ".join(p for p in (flow_title, chart.code and f"职权编码 {chart.code}") if p), chart.line),
+        review=review,
+        note="流程图的箭头在文本中已丢失，节点为图中文字（按阅读顺序），未重建连线。",
+    )
+
+
+def _order_flag(field_name: str, steps: list[str]) -> ReviewFlag:
+    return ReviewFlag(
+        field=field_name,
+        raw=" / ".join(steps),
+        problem="ambiguous",
+        explanation="流程图的方框文字按阅读顺序提取，与通常的办理顺序（申请、受理、审查、决定、送达……）不一致，步骤顺序不能确定",
+    )
+
+
+def _filled(power: BaseModel, by_line: dict[int, list[Chart]], flow_of: dict[int, str], ctx: Context) -> BaseModel:
     pending = by_line.get(power.source.line or 0) or []
     if not isinstance(power, Power) or not pending:
         return power
@@ -238,16 +296,11 @@ def _filled(power: BaseModel, by_line: dict[int, list[Chart]], ctx: Context) -> 
                 explanation="名称与其后的栏目（条件、材料等）连在同一行；名称取到栏目名之前，请对照原件核对",
             )
         )
-        notes.append(f"名称一行其后的文字：{GLUED.match(chart.name_raw)['label']}：{GLUED.match(chart.name_raw)['rest']}")
-    if chart.steps and out_of_order(chart.steps):
-        review.append(
-            ReviewFlag(
-                field="processes",
-                raw=" / ".join(chart.steps),
-                problem="ambiguous",
-                explanation="流程图的方框文字按阅读顺序提取，与通常的办理顺序（申请、受理、审查、决定、送达……）不一致，步骤顺序不能确定",
-            )
+        notes.append(
+            f"名称一行其后的文字：{GLUED.match(chart.name_raw)['label']}：{GLUED.match(chart.name_raw)['rest']}"
         )
+    if chart.steps and out_of_order(chart.steps):
+        review.append(_order_flag("processes", chart.steps))
     if chart.edges:
         notes.append("流程图连线上的标注（未计入步骤）：" + "、".join(chart.edges))
     processes = [Process(name=chart.title or "流程图", channel="other", steps=chart.steps)] if chart.steps else []
@@ -260,5 +313,6 @@ def _filled(power: BaseModel, by_line: dict[int, list[Chart]], ctx: Context) -> 
         "materials": [Evidence(name=m) for m in chart.materials if m] or power.materials,
         "review": review,
         "note": "\n".join(notes) or None,
+        "flow": flow_of.get(id(chart)),
     }
     return power.model_copy(update=update)

@@ -15,13 +15,18 @@ from .model import Extracted, Paragraph, Table
 OPEN, CLOSE = r"〔﹝\[【（(［", r"〕﹞\]】）)］"
 DOC_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,14}}[{OPEN}]\s*\d{{4}}\s*[{CLOSE}]\s*第?\s*\d{{1,5}}\s*号")
 LABELLED_NUMBER = re.compile(rf"(?:发文字号|文号|文件编号)\s*[:：\]］】]?\s*({DOC_NUMBER.pattern})")
-TITLE_ISSUER = re.compile(r"^(?P<issuer>[\u4e00-\u9fff（）()、]{2,60}?)关于(?:印发|公布|发布|调整|公开)?.{0,80}的(?:通知|公告|决定|批复|意见)$")
+TITLE_ISSUER = re.compile(
+    r"^(?P<issuer>[\u4e00-\u9fff（）()、]{2,60}?)关于(?:印发|公布|发布|调整|公开)?.{0,80}的(?:通知|公告|决定|批复|意见)$"
+)
 AGENCY = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委员会|委|政府|办公室|办公厅|厅|中心|院|署|部)$")
 DIGITS_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 NUMERAL = "〇○零O０一二三四五六七八九"
 NUMERAL_VALUE = {c: (0 if i < 5 else i - 4) for i, c in enumerate(NUMERAL)}
 CHINESE_DATE = re.compile(rf"([{NUMERAL}]{{4}})年([{NUMERAL}十]{{1,3}})月([{NUMERAL}十]{{1,4}})日")
-LABELLED_DATE = re.compile(r"(?:成文日期|发文日期|印发日期|发布日期|日期)\s*[:：\]］】]?\s*(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})")
+LABELLED_DATE = re.compile(
+    r"(?:成文日期|发文日期|印发日期|发布日期|日期)\s*[:：\]］】]?\s*(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})"
+)
+LABELLED_ISSUER = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位)\s*[:：]\s*(\S.{1,40})$")
 SCAN = 60  # paragraphs read before the first table (or from the top, when there is none)
 
 
@@ -46,14 +51,55 @@ def date_of(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
-def _front(extracted: Extracted) -> list[Paragraph]:
-    """The notice: the paragraphs before the first table."""
+def _front(extracted: Extracted) -> tuple[list[Paragraph], dict[str, str]]:
+    """The notice: the paragraphs before the list, and what a page's info table says ([ 发布机构 ] | 某局)."""
     out: list[Paragraph] = []
+    meta: dict[str, str] = {}
     for block in extracted.blocks:
-        if isinstance(block, Table) or len(out) >= SCAN:
+        if len(out) >= SCAN:
             break
+        if isinstance(block, Table):
+            found = _metadata(block)
+            if not found:
+                break  # the list itself
+            for key, value in found.items():
+                meta.setdefault(key, value)
+            continue
         out.append(block)
-    return out
+    return out, meta
+
+
+META_LABELS = {
+    "doc_number": ("发文字号", "文号", "文件编号"),
+    "issuer": ("发布机构", "发文机关", "发文单位", "发布单位", "成文机关"),
+    "date": ("成文日期", "发文日期", "印发日期", "发布日期"),
+}
+META_OF = {label: key for key, labels in META_LABELS.items() for label in labels}
+
+
+def _metadata(table: Table) -> dict[str, str]:
+    """A page's info table: cells label | value (索引号, 发文字号, 发布机构, 成文日期 …)."""
+    found: dict[str, str] = {}
+    dates: list[tuple[int, str]] = []
+    for row in table.rows:
+        cells = row.cells
+        for k in range(0, len(cells) - 1):
+            label = re.sub(r"[\s\[\]【】［］:：]", "", cells[k])
+            value = cells[k + 1].strip()
+            key = META_OF.get(label)
+            if key is None or not value or META_OF.get(re.sub(r"[\s\[\]【】［］:：]", "", value)):
+                continue
+            if key == "date":
+                if m := re.fullmatch(r"(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})日?", value):
+                    dates.append((META_LABELS["date"].index(label), f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"))
+            elif key == "doc_number":
+                if DOC_NUMBER.fullmatch(re.sub(r"\s", "", value)):
+                    found.setdefault(key, re.sub(r"\s", "", value))
+            else:
+                found.setdefault(key, value)
+    if dates:
+        found["date"] = min(dates)[1]  # 成文日期 before 发布日期
+    return found
 
 
 def _lines(paragraphs: list[Paragraph]) -> list[str]:
@@ -62,7 +108,8 @@ def _lines(paragraphs: list[Paragraph]) -> list[str]:
 
 def document_facts(extracted: Extracted) -> dict[str, str]:
     """The notice's 文号, issuer and date, where it prints them (keys doc_number, issuer, date)."""
-    lines = _lines(_front(extracted))
+    front, meta = _front(extracted)
+    lines = _lines(front)
     facts: dict[str, str] = {}
     for line in lines:
         compact = re.sub(r"\s", "", line)
@@ -81,6 +128,11 @@ def document_facts(extracted: Extracted) -> dict[str, str]:
                 facts.setdefault("issuer", before)
             if "issuer" in facts:
                 break
+    for line in lines:
+        if (m := LABELLED_ISSUER.match(line)) and "issuer" not in meta:
+            meta["issuer"] = m[1].strip()
+    for key, value in meta.items():
+        facts.setdefault(key, value)
     if "date" not in facts:
         for line in lines:
             if m := LABELLED_DATE.search(line):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ..models import SourceDefect
 from .columns import Layout
 from .context import Context
 from .model import Extracted, Paragraph, Row, Table
@@ -38,7 +39,7 @@ class WholeRow(Row):
     whole: bool = True
 
 
-def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Context) -> Found:
+def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Context, check_end: bool = True) -> Found:
     """Records from recovered rows under `header`, by the kind of list they make, as a grid would give them."""
     readings = [classify(h, ctx.overrides) for h in header]
     fields = [None if r.kept_as_note else r.key for r in readings]
@@ -57,7 +58,30 @@ def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Conte
     ctx.mapped.update(layout.mapped(USES[kind]))
     ctx.unmapped.update(layout.unmapped(USES[kind]))
     records = BUILDERS[kind](layout, heading, ctx)
+    if records and check_end:
+        _cut_off(header, rows[-1], heading, ctx)
     return [(kind, records)] if records else []
+
+
+ENDS = '。；;.!?！？）)》”"】]'
+
+
+def _cut_off(header: list[str], row: Row, heading: str, ctx: Context) -> None:
+    """The last record's text stopping mid-sentence (a long text without its closing stop): the file was cut off."""
+    filled = [(name, cell) for name, cell in zip(header, row.cells, strict=False) if cell.strip()]
+    if not filled:
+        return
+    name, text = filled[-1]
+    text = text.strip()
+    if len(text) >= 10 and re.search(r"[，,；;。：:]", text) and text[-1] not in ENDS:
+        ctx.defects.append(
+            SourceDefect(
+                kind="truncated",
+                locator=" ".join(p for p in (heading, row.locator, name) if p),
+                line=row.line or None,
+                description=f"最后一条记录的“{name}”在句中中断，文件疑似被截断：…{text[-20:]}",
+            )
+        )
 
 
 def label_of(text: str, overrides: dict[str, str] | None = None) -> str | None:
@@ -76,6 +100,11 @@ def label_of(text: str, overrides: dict[str, str] | None = None) -> str | None:
     if not exact and re.search(r"[:：]\s*$", text):
         return None  # 一般程序: / 1.立案责任: open items inside a value; a label read by its head noun has no colon
     return normalised
+
+
+def _inline_label(match: re.Match, overrides: dict[str, str] | None) -> str | None:
+    """The label of a `标签：值` line; with nothing after the colon, only a known name (一般程序: opens a value)."""
+    return label_of(match["label"] + ("" if match["value"].strip() else "："), overrides)
 
 
 def _joined_label(first: str, second: str) -> str | None:
@@ -114,7 +143,7 @@ def _items(paragraphs: list[Paragraph], overrides: dict[str, str] | None) -> lis
         inline = INLINE.match(text)
         if label:
             out.append(Item(label, text, line, where))
-        elif inline and (inline_label := label_of(inline["label"] + ("" if inline["value"].strip() else "："), overrides)):
+        elif inline and (inline_label := _inline_label(inline, overrides)):
             out.append(Item(inline_label, inline["label"], line, where))
             if inline["value"].strip():
                 out.append(Item(None, inline["value"].strip(), line, where))
@@ -205,7 +234,8 @@ def _rows(blocks: list[list[Item]], where: str) -> tuple[list[str], list[Row]]:
             elif current is not None:
                 values[current].append(it.text)
         cells = ["\n".join(values.get(h, [])) for h in header]
-        cells = [NAME_SERIAL.sub("", c) if classify(h).key in ("name", "main_item") else c for h, c in zip(header, cells)]
+        names = [classify(h).key in ("name", "main_item") for h in header]
+        cells = [NAME_SERIAL.sub("", c) if is_name else c for is_name, c in zip(names, cells, strict=True)]
         rows.append(WholeRow(cells, f"{where}第{n}项", block[0].line))
     return [printed[h] for h in header], rows
 
@@ -257,10 +287,20 @@ def _pairs(row: Row, overrides: dict[str, str] | None) -> list[tuple[str, str]] 
     for k in range(0, len(cells), 2):
         label = cells[k]
         value = cells[k + 1] if k + 1 < len(cells) else ""
-        if not label_of(label.replace("\n", ""), overrides) or (value and label_of(value, overrides)):
+        label = label.replace("\n", "")
+        known = label_of(label, overrides)
+        if value and label_of(value, overrides):
             return None if k == 0 else pairs
-        pairs.append((label.replace("\n", ""), value))
+        if not known and (k == 0 or not _unknown_label(label)):
+            return None if k == 0 else pairs
+        pairs.append((label, value))
     return pairs
+
+
+def _unknown_label(text: str) -> bool:
+    """A short cell in a label's place (审核 / 转报) that the vocabulary does not know: kept as a note's label."""
+    short = normalise_label(text)
+    return 0 < len(short) <= MAX_LABEL_CHARS and not LABEL_PUNCTUATION.search(short) and not re.search(r"\d", short)
 
 
 def is_label_table(table: Table, overrides: dict[str, str] | None = None) -> bool:
@@ -281,7 +321,7 @@ def table_forms(extracted: Extracted, title: str, ctx: Context) -> Found:
         items: list[Item] = []
         for row in table.rows:
             for label, value in _pairs(row, ctx.overrides) or []:
-                items.append(Item(normalise_label(label), label, row.line, row.locator))
+                items.append(Item(normalise_label(label) or label, label, row.line, row.locator))
                 if value:
                     items.append(Item(None, value, row.line, row.locator))
         blocks = _blocks(items)
