@@ -34,10 +34,11 @@ CATEGORY_LINE = re.compile(
 )
 FLOW_TITLE = re.compile(r"流程图")
 GENERIC_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,20}?(?:局|委员会|政府))?行政(?:职权|权力)运行流程图$")
-BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+BOOKMARK = re.compile(r"\[(?:bookmark|image):[^\]]*\]")
 EDGE_LABEL = re.compile(r"^(?:[是否YN]+|(?:不)?(?:符合|属于|同意|通过|成立)[^，。；]{0,6}|[一二]般情况|紧急情况)$")
 ITEM = re.compile(r"^\s*(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])\s*")
 GLUED = re.compile(r"^(?P<name>.+?)(?P<label>条件|申请材料|所需材料|材料|资料|依据)[：:](?P<rest>.+)$")
+HANDLING_MORE = re.compile(r"^[\u4e00-\u9fff]{2,20}(?:股|科|室|处|局|中心|队|所|领导|负责人)[^，。；]{0,12}[)）]$")
 UNIT_STEPS = re.compile(r"^(?P<unit>[^（(]+)[（(](?P<steps>[^）)]+)[）)]$")
 STEP_UNITS = re.compile(r"^(?P<step>[^（(]{1,12})[（(](?:科室|承办机构|承办科室|责任科室)[:：](?P<units>[^）)]+)[）)]$")
 SPLIT = re.compile(r"[、，,；;／/]+")
@@ -152,8 +153,8 @@ def _charts(extracted: Extracted) -> list[Chart]:
                 current.materials.append(ITEM.sub("", line).strip("；;。 "))
             elif into in (current.supervision, current.service) and re.search(r"\d{5,}", line):
                 into.append(line)
-            elif into is current.handling and UNIT_STEPS.match(line):
-                current.handling.append(line)
+            elif into is current.handling and (UNIT_STEPS.match(line) or HANDLING_MORE.match(line)):
+                current.handling.append(line)  # 承办机构 over several lines: a unit (and its steps) a line
             elif current.name or current.code:
                 into = None
                 if m := STEP_UNITS.match(line):
@@ -191,6 +192,8 @@ def _handling(chart: Chart) -> list[Handling]:
     for raw in chart.handling:
         m = UNIT_STEPS.match(raw)
         steps = [s.strip() for s in SPLIT.split(m["steps"])] if m else []
+        if m and re.search(r"[，。；、]$|^[，。；、]", m["unit"]):
+            steps = []
         out.append(Handling(raw=raw, steps=[s for s in steps if s]))
     for step, units in chart.step_units:
         for unit in (u.strip() for u in SPLIT.split(units) if u.strip()):
@@ -301,6 +304,16 @@ def _filled(power: BaseModel, by_line: dict[int, list[Chart]], flow_of: dict[int
         )
     if chart.steps and out_of_order(chart.steps):
         review.append(_order_flag("processes", chart.steps))
+    for raw in chart.handling:
+        if not UNIT_STEPS.match(raw) and re.search(r"[)）]$", raw):
+            review.append(
+                ReviewFlag(
+                    field="handling",
+                    raw=raw,
+                    problem="ambiguous",
+                    explanation="承办机构一行的括号不全，单位与其负责的步骤未能分开，原文照录",
+                )
+            )
     if chart.edges:
         notes.append("流程图连线上的标注（未计入步骤）：" + "、".join(chart.edges))
     processes = [Process(name=chart.title or "流程图", channel="other", steps=chart.steps)] if chart.steps else []

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from .model import Extracted, Paragraph, Table
+from .vocabulary import simplified
 
 OPEN, CLOSE = r"〔﹝\[【（(［", r"〕﹞\]】）)］"
-DOC_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,14}}[{OPEN}]\s*\d{{4}}\s*[{CLOSE}]\s*第?\s*\d{{1,5}}\s*号")
+DOC_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,14}}[{OPEN}]\s*\d{{4}}\s*[{CLOSE}]\s*第?\s*\d{{1,5}}\s*[号號]")
 LABELLED_NUMBER = re.compile(rf"(?:发文字号|文号|文件编号)\s*[:：\]］】]?\s*({DOC_NUMBER.pattern})")
 TITLE_ISSUER = re.compile(
     r"^(?P<issuer>[\u4e00-\u9fff（）()、]{2,60}?)关于(?:印发|公布|发布|调整|公开)?.{0,80}的(?:通知|公告|决定|批复|意见)$"
@@ -124,7 +125,7 @@ def document_facts(extracted: Extracted) -> dict[str, str]:
         if len(compact) <= 20 and (date := date_of(compact)) and len(compact) == len(_date_text(compact)):
             facts.setdefault("date", date)
             before = re.sub(r"\s", "", lines[k - 1]) if k else ""
-            if AGENCY.match(before):
+            if AGENCY.match(simplified(before)):
                 facts.setdefault("issuer", before)
             if "issuer" in facts:
                 break
@@ -142,7 +143,7 @@ def document_facts(extracted: Extracted) -> dict[str, str]:
     if "issuer" not in facts:
         for line in lines[:8]:
             m = TITLE_ISSUER.match(re.sub(r"\s", "", line))
-            if m and AGENCY.match(m["issuer"]):
+            if m and AGENCY.match(simplified(m["issuer"])):
                 facts["issuer"] = m["issuer"]
                 break
     return facts
