@@ -200,9 +200,21 @@ def _recurring_labels(items: list[Item]) -> list[Item]:
     return out
 
 
+FIRST_KEYS = {"seq", "name", "main_item", "code", "duty", "matter", "post"}
+
+
+def _opens_record(label: str | None) -> bool:
+    """A label a record starts with (序号, 事项名称, 职权编码 …), printed as a known name (not 注意事项, read as
+    a 事项 only by its head noun)."""
+    if not label:
+        return False
+    exact = label in _NAME_OF or TRAILING_NOTE.sub("", label) in _NAME_OF
+    return exact and classify(label).key in FIRST_KEYS
+
+
 def _blocks(items: list[Item]) -> list[list[Item]]:
-    """Items from the first label on, one block per repetition of the first label."""
-    start = next((k for k, it in enumerate(items) if it.label), None)
+    """Items from the first label that opens a record on, one block per repetition of that label."""
+    start = next((k for k, it in enumerate(items) if _opens_record(it.label)), None)
     if start is None:
         return []
     first = items[start].label
