@@ -155,6 +155,70 @@ def test_flattened_header_needs_column_names():
     assert read_flattened(extracted, "", context()) == []
 
 
+# https://www.zhongcaigou.com/searchDetail/1755518512696-47756.html (济源市医疗保障局行政检查事项 as republished:
+# the cells run together with no space at all, 序号 masked as *, years as (****); the copy stops in the 4th record)
+JIYUAN = "\n".join(
+    [
+        "济源市医疗保障局行政检查事项",
+        "序号事项名称责任科室是否涉企执法类型实施依据",
+        (
+            "*对定点医疗机构的协议履行情况、医疗保障基金使用情况、医疗服务行为、购买涉及医疗保障基金使用的第三方"
+            "服务等进行监督基金监管科行政检查《医疗机构医疗保障定点管理暂行办法(****)》第四十七条第二款  "
+            "  医疗保障行政部门依法依规通过实地检查、抽查、智能监控、大数据分析等方式对定点医疗机构的协议履行情"
+            "况、医疗保障基金使用情况、医疗服务行为、购买涉及医疗保障基金使用的第三方服务等进行监督。"
+        ),
+        (
+            "*对定点零售药店的医保协议履行情况、医疗保障基金使用情况、药品服务等进行监督基金监管科行政检查《零售"
+            "药店医疗保障定点管理暂行办法(****)》第四十三条第二款    医疗保障行政部门依法依规通过实地检"
+            "查、抽查、智能监控、大数据分析等方式对定点零售药店的医保协议履行情况、医疗保障基金使用情况、药品服务"
+            "等进行监督。"
+        ),
+        (
+            "*对生育保险费的征缴和生育保险基金的管理使用情况进行监督检查基金监管科行政检查《河南省职工生育保险办"
+            "法(****)》第十条第一款     劳动保障行政部门依法对生育保险费的征缴和生育保险基金的管理使用"
+            "情况进行监督检查。"
+        ),
+        (
+            "*县级以上人民政府医疗保障主管部门应当提高医疗保障监管能力和水平,对纳入基本医疗保险基金支付范围的医"
+            "疗服务行为和医疗费用加强监督管理,确保基本医疗保险基金合理使用、安全可控。基金监管科行政检查《中华人"
+            "民共和国基本医疗卫生与健康促进法(****)》第八十七条    县级以上人民政府医疗保障主"
+        ),
+        "",
+    ]
+)
+
+
+def test_flattened_run_together_header_and_records(tmp_path):
+    ctx = context("419001-jy", "济源市医疗保障局")
+    ((kind, powers),) = read_flattened(text_file(tmp_path, JIYUAN), "", ctx)
+    assert kind == "powers" and len(powers) == 4
+    assert powers[0].name == (
+        "对定点医疗机构的协议履行情况、医疗保障基金使用情况、医疗服务行为、购买涉及医疗保障基金使用的第三方服务等进行监督"
+    )
+    assert powers[3].name.endswith("确保基本医疗保险基金合理使用、安全可控")  # its full stop is not part of it
+    assert [[h.raw for h in p.handling] for p in powers] == [["基金监管科"]] * 4  # the ending all records share
+    assert [(p.category, p.category_raw) for p in powers] == [("行政检查", "行政检查")] * 4
+    bases = [(p.legal_bases[0].title, p.legal_bases[0].article) for p in powers]
+    assert bases == [
+        ("医疗机构医疗保障定点管理暂行办法(****)", "第四十七条第二款"),
+        ("零售药店医疗保障定点管理暂行办法(****)", "第四十三条第二款"),
+        ("河南省职工生育保险办法(****)", "第十条第一款"),
+        ("中华人民共和国基本医疗卫生与健康促进法(****)", "第八十七条"),
+    ]
+    assert all(f.problem == "draft" for p in powers for f in p.review)  # four records agree on the unit
+    assert ctx.unmapped == {"是否涉企"} and {"序号", "事项名称", "责任科室", "执法类型", "实施依据"} <= ctx.mapped
+    (defect,) = ctx.defects
+    assert defect.kind == "truncated" and defect.description.endswith("县级以上人民政府医疗保障主")
+
+
+def test_flattened_run_together_unit_from_two_records_is_flagged(tmp_path):
+    text = "\n".join(JIYUAN.split("\n")[:4]) + "\n"
+    ((_, powers),) = read_flattened(text_file(tmp_path, text), "", context("419001-jy", "济源市医疗保障局"))
+    # both records end 服务等进行监督基金监管科: the unit is taken as far as they agree, and flagged for review
+    assert [[h.raw for h in p.handling] for p in powers] == [["服务等进行监督基金监管科"]] * 2
+    assert all(any(f.problem == "ambiguous" and f.field == "handling" for f in p.review) for p in powers)
+
+
 # --- (a) vertical forms ------------------------------------------------------------------------------
 
 # https://bdocx.com/doc/25418948.html (行政权力责任事项梳理表: label lines and value lines; 审核 / 转报 is one

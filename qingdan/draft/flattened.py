@@ -20,7 +20,7 @@ from ..models import ReviewFlag
 from .context import Context
 from .model import Extracted, Paragraph
 from .vertical import Found, WholeRow, build_from_rows
-from .vocabulary import classify, normalise_label
+from .vocabulary import _NAME_OF, classify, normalise_label
 
 CATEGORY = re.compile(
     r"^(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决|监督|备案)|其他(?:行政)?权力|其他|公共服务)"
@@ -32,9 +32,11 @@ CODE = re.compile(r"^(?=[0-9A-Z\-－]*\d)(?:[0-9A-Z]+(?:[-－][0-9A-Z]+){2,}|[0-
 AGENCY_END = r"(?:局|委员会|委|部门|中心|政府|办公室|办|厅|院|署|所|队|站|股|科|处|室|公司|部)"
 AGENCY_PART = rf"[\u4e00-\u9fff（）()]{{1,30}}?{AGENCY_END}"
 AGENCY = re.compile(rf"^{AGENCY_PART}(?:[/、，,]{AGENCY_PART})*$")
+AGENCY_END_AT = re.compile(rf"[\u4e00-\u9fff]{AGENCY_END}$")
 LEGAL_START = re.compile(r"^(?:[（(]?\d{1,2}[.、．)）])?\s*[【《〈]")
-SERIAL = re.compile(r"^\d{1,5}$")
+SERIAL = re.compile(r"^(?:\d{1,5}|\*{1,5})$")  # a republished copy masks serials as *
 TOKEN = re.compile(r"\S+")
+NAME_END = re.compile(r"[。．]$")  # a trailing full stop is no part of a name
 HEADING = re.compile(r"^(?!.*(?:日期|时间|来源)[:：]).{2,60}(?:清单|目录|一览表|事项表)")
 
 # column shapes, by element key (legal: by a label ending in 依据)
@@ -115,9 +117,14 @@ def _span_score(shape: str, tokens: list[Token], t: int, u: int, strong: list[se
     return -stray
 
 
-def split_record(text: str, shapes: list[str], required: list[bool]) -> tuple[list[str], list[int]]:
-    """The record's text split into one cell per column (in order), and the columns whose boundary is uncertain."""
-    tokens = [Token(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
+def split_record(
+    text: str, shapes: list[str], required: list[bool], tokens: list[Token] | None = None
+) -> tuple[list[str], list[int]]:
+    """The record's text split into one cell per column (in order), and the columns whose boundary is uncertain.
+
+    The words are the runs between spaces, unless `tokens` (a run-together record's pieces) are given."""
+    if tokens is None:
+        tokens = words(text)
     n, c = len(tokens), len(shapes)
     strong = [{s for s in STRONG if _matches(tok.text, s)} for tok in tokens]
     neg = float("-inf")
@@ -156,6 +163,110 @@ def split_record(text: str, shapes: list[str], required: list[bool]) -> tuple[li
     return cells, uncertain
 
 
+def words(text: str) -> list[Token]:
+    return [Token(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+# --- a copy that lost its spaces too: 序号事项名称责任科室… then *对…进行监督基金监管科行政检查《…》… -----------------
+
+COMPACT_MAX = 60
+LEADING_SERIAL = re.compile(r"^(?:\d{1,5}|\*{1,5})(?=[^\d*\s.、．,，)）])")
+CATEGORY_IN = re.compile(
+    r"(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他行政权力|公共服务)(?=[《【〈\s]|$)"
+)
+
+
+def compact_header(text: str, overrides: dict[str, str] | None = None) -> list[str] | None:
+    """A header line of column names run together (序号事项名称责任科室是否涉企执法类型实施依据): the known names
+    it is made of, fewest pieces first; a run of characters that is no known name is one column of its own."""
+    text = text.strip()
+    if not text or len(text) > COMPACT_MAX or re.search(r"\s|[，。；、,;:：]", text):
+        return None
+    names = set(_NAME_OF) | set(overrides or {})
+    n = len(text)
+    cost = [0.0] + [float("inf")] * n
+    back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 10), i):
+            piece = text[j:i]
+            if piece in names and cost[j] + 1 < cost[i]:
+                cost[i], back[i] = cost[j] + 1, (j, True)
+        if cost[i - 1] + 2 < cost[i]:
+            cost[i], back[i] = cost[i - 1] + 2, (i - 1, False)
+    pieces: list[tuple[str, bool]] = []
+    i = n
+    while i > 0:
+        j, known = back[i]
+        pieces.append((text[j:i], known))
+        i = j
+    pieces.reverse()
+    merged: list[tuple[str, bool]] = []
+    for piece, known in pieces:  # unknown characters side by side make one column
+        if merged and not known and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + piece, False)
+        else:
+            merged.append((piece, known))
+    known_chars = sum(len(p) for p, k in merged if k)
+    if len(merged) < MIN_HEADER or sum(1 for _, k in merged if k) < MIN_HEADER - 1 or known_chars * 10 < n * 7:
+        return None
+    return [p for p, _ in merged]
+
+
+def _pieces(text: str) -> list[Token]:
+    """A run-together record cut where a value's shape begins or ends: after its serial, around a category word,
+    before a citation (《, 【)."""
+    cuts = {0, len(text)}
+    if m := LEADING_SERIAL.match(text):
+        cuts.add(m.end())
+    for m in CATEGORY_IN.finditer(text):
+        cuts.update((m.start(), m.end()))
+    for m in re.finditer(r"[《【]", text):
+        if m.start() and not text[m.start() - 1].isspace():
+            cuts.add(m.start())
+    tokens: list[Token] = []
+    edges = sorted(cuts)
+    for a, b in zip(edges, edges[1:], strict=False):
+        for w in words(text[a:b]):
+            tokens.append(Token(w.text, a + w.start, a + w.end))
+    return tokens
+
+
+def _split_units(records: list[list[Token]]) -> tuple[list[list[Token]], bool]:
+    """A unit run onto the text before it (…进行监督基金监管科): the ending every record shares that reads as a unit
+    (基金监管科) cut off where the records differ. Certain when three records or more agree on it."""
+    ends = [
+        next((t for t in tokens if AGENCY_END_AT.search(t.text) and not AGENCY.match(t.text)), None)
+        for tokens in records
+    ]
+    texts = [t.text for t in ends if t is not None]
+    if len(texts) < 2:
+        return records, False
+    common = texts[0]
+    for text in texts[1:]:
+        k = 0
+        while k < min(len(common), len(text)) and common[-1 - k] == text[-1 - k]:
+            k += 1
+        common = common[len(common) - k :] if k else ""
+    while common and not AGENCY.match(common):
+        common = common[1:]
+    if not common or any(len(t) <= len(common) for t in texts):
+        return records, False
+    out = []
+    for tokens, end in zip(records, ends, strict=True):
+        if end is None:
+            out.append(tokens)
+            continue
+        cut = end.end - len(common)
+        k = tokens.index(end)
+        text = end.text
+        out.append(
+            tokens[:k]
+            + [Token(text[: len(text) - len(common)], end.start, cut), Token(common, cut, end.end)]
+            + tokens[k + 1 :]
+        )
+    return out, len(texts) >= 3
+
+
 def _lines(paragraphs: list[Paragraph]) -> list[tuple[str, int]]:
     out = []
     for p in paragraphs:
@@ -183,6 +294,7 @@ def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
     k = 0
     while k < len(lines):
         header = header_of(lines[k][0], ctx.overrides)
+        compact = header is None and (header := compact_header(lines[k][0], ctx.overrides)) is not None
         if header is None:
             k += 1
             continue
@@ -195,17 +307,28 @@ def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
         while k < len(lines) and header_of(lines[k][0], ctx.overrides) is None:
             text, line = lines[k]
             k += 1
-            if shapes[0] != "seq" or _starts_record(text, shapes):
+            starts = LEADING_SERIAL.match(text) if compact else _starts_record(text, shapes)
+            if shapes[0] != "seq" or starts:
                 records.append((text, line))  # without a serial column, each line is a record
             elif records:
                 records[-1] = (records[-1][0] + "\n" + text, records[-1][1])  # the record goes on
 
         rows, flags = [], {}
-        for text, line in records:
-            cells, uncertain = split_record(text, shapes, required)
+        pieces = [_pieces(text) if compact else words(text) for text, _ in records]
+        units_certain = True
+        if compact and "agency" in shapes:
+            pieces, units_certain = _split_units(pieces)
+        for (text, line), tokens in zip(records, pieces, strict=True):
+            cells, uncertain = split_record(text, shapes, required, tokens)
+            cells = [
+                NAME_END.sub("", c) if key in ("name", "main_item") else c for key, c in zip(keys, cells, strict=True)
+            ]
             row = WholeRow(cells, f"第{line}行", line)
             rows.append(row)
             flags[id(row)] = [_flag(header, keys, j, text) for j in uncertain]
+            if not units_certain and "agency" in shapes:
+                j = shapes.index("agency")
+                flags[id(row)].append(_flag(header, keys, j, text, unit=True))
         if not rows:
             continue
         built = build_from_rows(header, rows, heading, ctx)
@@ -213,15 +336,17 @@ def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
     return found
 
 
-def _flag(header: list[str], keys: list[str | None], j: int, raw: str) -> ReviewFlag:
-    left, right = header[j - 1], header[j]
-    field = FIELD_OF_KEY.get(keys[j - 1] or "") or FIELD_OF_KEY.get(keys[j] or "") or "note"
-    return ReviewFlag(
-        field=field,
-        raw=raw,
-        problem="ambiguous",
-        explanation=f"网页表格的栏目分隔已丢失：“{left}”与“{right}”两栏之间的分界不能确定（另一种分法同样成立），请对照原件核对",
-    )
+def _flag(header: list[str], keys: list[str | None], j: int, raw: str, unit: bool = False) -> ReviewFlag:
+    if unit:  # the unit cut from the text before it by what fewer than three records share
+        field = FIELD_OF_KEY.get(keys[j] or "") or "note"
+        explanation = f"文字连在一起：“{header[j]}”一栏取各条共有的结尾，条目太少，分界不能确定，请对照原件核对"
+    else:
+        left, right = header[j - 1], header[j]
+        field = FIELD_OF_KEY.get(keys[j - 1] or "") or FIELD_OF_KEY.get(keys[j] or "") or "note"
+        explanation = (
+            f"网页表格的栏目分隔已丢失：“{left}”与“{right}”两栏之间的分界不能确定（另一种分法同样成立），请对照原件核对"
+        )
+    return ReviewFlag(field=field, raw=raw, problem="ambiguous", explanation=explanation)
 
 
 def _with_flags(items: list[BaseModel], rows: list[WholeRow], flags: dict[int, list[ReviewFlag]]) -> list[BaseModel]:

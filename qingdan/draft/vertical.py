@@ -73,7 +73,8 @@ def _cut_off(header: list[str], row: Row, heading: str, ctx: Context) -> None:
         return
     name, text = filled[-1]
     text = text.strip()
-    if len(text) >= 10 and re.search(r"[，,；;。：:]", text) and text[-1] not in ENDS:
+    sentence = re.search(r"[，,；;。：:\s]", text) or len(text) >= 20
+    if len(text) >= 10 and sentence and text[-1] not in ENDS + "条款项号":  # a citation may end 第八十七条
         ctx.defects.append(
             SourceDefect(
                 kind="truncated",
