@@ -1,0 +1,185 @@
+"""Legal bases as bureaus print them: document numbers with their year in any bracket, one entry per
+cited article, and the findings for an article cited without its law and an incomplete 文号."""
+
+from __future__ import annotations
+
+import pytest
+
+from qingdan.draft.legal import split_legal_bases
+from qingdan.models import LegalBasis
+from qingdan.validate import article_without_law, incomplete_doc_number, validate
+
+from .conftest import MINI, edit, line_of
+
+
+def entries(text: str) -> list[tuple]:
+    return [(b.title, b.doc_number, b.article) for b in split_legal_bases(text)]
+
+
+# --- document numbers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["宁政发【2013】84号", "川医保发[2019]31号", "琼府办〔2016〕299号", "冀政字﹝2019﹞28号", "宁政发（2013）84号"],
+)
+def test_a_document_number_with_its_year_in_brackets_is_one_number(number):
+    text = f"《宁夏回族自治区人民政府关于进一步加强医疗保障工作的通知》（{number}）第三条"
+    (basis,) = split_legal_bases(text)
+    assert basis.title == "宁夏回族自治区人民政府关于进一步加强医疗保障工作的通知"
+    assert basis.doc_number == number and basis.article == "第三条"
+    assert basis.raw == text
+
+
+def test_a_cell_that_is_only_a_document_number():
+    (basis,) = split_legal_bases("宁政发【2013】84号")
+    assert basis.doc_number == "宁政发【2013】84号" and basis.title == "宁政发【2013】84号"
+
+
+def test_a_year_in_brackets_is_not_a_tag_but_kind_tags_still_separate():
+    text = (
+        "【法律】《中华人民共和国社会保险法》第八十八条：以欺诈、伪造证明材料骗取社会保险待遇的……"
+        "【规范性文件】《关于印发医疗保障工作要点的通知》（宁政发【2013】84号）"
+        "【行政法规】《医疗保障基金使用监督管理条例》（国务院令第735号）第四十条"
+    )
+    assert entries(text) == [
+        ("中华人民共和国社会保险法", None, "第八十八条"),
+        ("关于印发医疗保障工作要点的通知", "宁政发【2013】84号", None),
+        ("医疗保障基金使用监督管理条例", "国务院令第735号", "第四十条"),
+    ]
+    assert split_legal_bases(text)[1].raw == "【规范性文件】《关于印发医疗保障工作要点的通知》（宁政发【2013】84号）"
+
+
+def test_an_order_number_with_its_year():
+    (basis,) = split_legal_bases("《河北省医疗保障基金监督办法》（河北省人民政府令〔2015〕第12号）")
+    assert basis.doc_number == "河北省人民政府令〔2015〕第12号"
+
+
+# --- one entry per article ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("joined", ["第八十七条、第八十八条", "第八十七条和第八十八条", "第八十七条，第八十八条"])
+def test_two_articles_of_one_law_are_two_entries_with_the_citation_as_written(joined):
+    text = f"《中华人民共和国社会保险法》{joined}"
+    bases = split_legal_bases(text)
+    assert [(b.title, b.article) for b in bases] == [
+        ("中华人民共和国社会保险法", "第八十七条"),
+        ("中华人民共和国社会保险法", "第八十八条"),
+    ]
+    assert all(b.raw == text for b in bases)
+
+
+def test_articles_listed_under_one_tie_are_each_an_entry():
+    bases = split_legal_bases("《中华人民共和国社会保险法》第八十七、八十八条")
+    assert [b.article for b in bases] == ["第八十七条", "第八十八条"]
+    assert all(b.raw == "《中华人民共和国社会保险法》第八十七、八十八条" for b in bases)
+
+
+def test_a_range_of_articles_is_one_citation():
+    (basis,) = split_legal_bases("《中华人民共和国社会保险法》第八十七条至第八十九条")
+    assert basis.article == "第八十七条至第八十九条"
+
+
+def test_paragraphs_of_one_article_are_one_entry():
+    (basis,) = split_legal_bases("《中华人民共和国社会保险法》第二十条第一款、第二款")
+    assert basis.article == "第二十条第一款、第二款"
+    (item,) = split_legal_bases("《医疗保障基金使用监督管理条例》第三十八条第一款第（三）项")
+    assert item.article == "第三十八条第一款第（三）项"
+
+
+def test_articles_in_the_quoted_text_are_not_citations():
+    text = "【法律】《中华人民共和国社会保险法》第八十八条：以欺诈骗取社会保险待遇的，依照第八十七条处罚"
+    assert [b.article for b in split_legal_bases(text)] == ["第八十八条"]
+
+
+def test_two_laws_each_with_several_articles():
+    text = (
+        "1.《中华人民共和国社会保险法》第八十七条、第八十八条；2.《医疗保障基金使用监督管理条例》第三十八条至第四十条"
+    )
+    assert entries(text) == [
+        ("中华人民共和国社会保险法", None, "第八十七条"),
+        ("中华人民共和国社会保险法", None, "第八十八条"),
+        ("医疗保障基金使用监督管理条例", None, "第三十八条至第四十条"),
+    ]
+
+
+# --- article_without_law -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["第十五条", "依据第三十条", "本法第十条、第十一条", "第二十条第一款"])
+def test_a_cell_citing_only_an_article(cell):
+    assert all(article_without_law(b) for b in split_legal_bases(cell))
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["《中华人民共和国社会保险法》第八十八条", "中华人民共和国社会保险法第八十八条", "依据", "琼府办〔2016〕299号"],
+)
+def test_a_citation_naming_its_law(cell):
+    assert not any(article_without_law(b) for b in split_legal_bases(cell))
+
+
+def test_article_without_law_is_reported_once_per_citation(mini):
+    path = edit(
+        mini,
+        "      - {title: 中华人民共和国社会保险法, article: 第八十八条}",
+        "      - {title: 第八十七条, article: 第八十七条, raw: 第八十七条、第八十八条}\n"
+        "      - {title: 第八十八条, article: 第八十八条, raw: 第八十七条、第八十八条}",
+    )
+    (problem,) = [p for p in validate(mini).findings if p.code == "article_without_law"]
+    assert problem.record == "demo-power-b1" and problem.field == "powers[0].legal_bases[0]"
+    assert problem.severity == "medium" and problem.line == line_of(path, "{title: 第八十七条")
+    assert problem.message_zh == (
+        "“对骗取医疗保障基金行为的处罚”的依据“第八十七条、第八十八条”只写了条款，未写明是哪部法律法规或文件的条款"
+    )
+
+
+# --- incomplete_doc_number ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("咸医保办发〔2023〕14", "咸医保办发〔2023〕14"),
+        ("《咸阳市医疗保障局关于做好门诊慢特病工作的通知》（咸医保办发〔2023〕14）", "咸医保办发〔2023〕14"),
+        ("《重庆市医疗保障定点管理办法》（渝府令第231）第三条", "渝府令第231"),
+        ("咸医保办发〔2023〕号", "咸医保办发〔2023〕号"),
+        ("《河北省医疗保障基金监督办法》（河北省人民政府令〔2015〕第12）", "河北省人民政府令〔2015〕第12"),
+    ],
+)
+def test_incomplete_document_numbers(text, number):
+    assert incomplete_doc_number(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "琼府办〔2016〕299号",
+        "咸医保办发〔2023〕14 号",
+        "《医疗保障基金使用监督管理条例》（国务院令第735号）第四十条",
+        "河北省人民政府令〔2015〕第12号",
+        "渝府令第231号第三条",
+        "编码各部分依次为：4位部门代码（3400）、类别字母",  # a year-like code after a name, not a number
+    ],
+)
+def test_complete_document_numbers_and_other_brackets(text):
+    assert incomplete_doc_number(text) is None
+
+
+def test_a_number_field_without_its_serial():
+    assert incomplete_doc_number("咸医保办发〔2023〕", number_field=True) == "咸医保办发〔2023〕"
+    assert incomplete_doc_number(LegalBasis(title="x", doc_number="琼府办〔2016〕299号").doc_number) is None
+
+
+def test_incomplete_doc_number_finding(mini):
+    path = edit(mini, "doc_number: 琼府办〔2016〕299号}", "doc_number: 咸医保办发〔2023〕14}")
+    (problem,) = [p for p in validate(mini).findings if p.code == "incomplete_doc_number"]
+    assert problem.record == "demo-boundary-1" and problem.field == "boundaries[0].legal_bases[0].doc_number"
+    assert problem.severity == "low" and problem.line == line_of(path, "咸医保办发〔2023〕14")
+    assert "文号“咸医保办发〔2023〕14”不完整" in problem.message_zh
+
+
+def test_the_clean_mini_registry_has_neither_finding():
+    report = validate(MINI)
+    assert report.ok
+    assert not {"article_without_law", "incomplete_doc_number"} & {p.code for p in report.findings}
