@@ -183,3 +183,74 @@ def test_the_clean_mini_registry_has_neither_finding():
     report = validate(MINI)
     assert report.ok
     assert not {"article_without_law", "incomplete_doc_number"} & {p.code for p in report.findings}
+
+
+# --- a power's category from its name (tables.category_from_name) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [  # names as printed in the seeds' lists
+        ("对以欺诈、伪造证明材料或者其他手段骗取医疗保险、生育保险待遇的处罚", "行政处罚"),
+        (
+            "对缴费单位未按照规定办理社会保险登记、变更登记或者注销登记，或者未按照规定申报应缴纳的城镇职工医疗保险费数额的处罚",
+            "行政处罚",
+        ),
+        ("对采取虚报、隐瞒、伪造等手段，骗取医疗救助资金的处罚", "行政处罚"),
+        ("对定点医疗机构、定点药店的监督检查", "行政检查"),
+        ("医疗保险稽核", "行政检查"),
+        ("基本医疗保险待遇的支付", "行政给付"),
+        ("生育保险津贴、生育医疗费和产前检查费支付", "行政给付"),
+        ("参保单位参加社会保险登记", "行政确认"),
+        ("对医疗保险基金违法违规行为提供主要事实和证据的举报人的奖励", "行政奖励"),
+        ("对可能被转移、隐匿或者灭失的医疗保险基金相关资料进行封存", "行政强制"),
+        ("对企业未足额缴纳职工医疗保险费、生育保险费加收滞纳金", "行政强制"),
+        ("定点医药机构的许可", "行政许可"),
+        ("社会保险费的征收", "行政征收"),
+        ("医疗保障行政争议的裁决", "行政裁决"),
+        ("对纳入基本医疗保险基金支付范围的医疗服务行为和医疗费用加强监督管理", None),  # 支付范围: not the head
+        ("对纳入医疗保障范围的价格违法违规行为的查处", None),
+        ("异地就医备案", None),
+    ],
+)
+def test_category_from_name(name, category):
+    from qingdan.draft.tables import category_from_name
+
+    assert category_from_name(name) == category
+
+
+def test_power_category_takes_the_name_when_the_column_is_empty():
+    from qingdan.draft.tables import power_category
+
+    name = "对定点医疗机构、定点药店的监督检查"
+    assert power_category("襄垣县医疗保障局权责清单", None, name) == "行政检查"  # the title says nothing
+    assert power_category("权责清单（行政许可、行政处罚、行政检查）", None, name) == "行政检查"  # several
+    assert power_category("行政处罚事项清单", None, name) == "行政处罚"  # the list's own heading
+    assert power_category("行政确认类", "行政给付", name) == "行政给付"  # the code letter first
+    assert power_category("襄垣县医疗保障局权责清单", None, "异地就医备案") is None
+    assert power_category("其他行政权力", None, "异地就医备案") == "其他行政权力"
+
+
+def test_a_drafted_list_without_a_category_column(mini, tmp_path):
+    """End to end: a list printing no category gets it from each name; its citations are split per
+    article and the defects of its citations are findings of the drafted records."""
+    from qingdan.draft import draft
+
+    source = tmp_path / "list.txt"
+    source.write_text(
+        "咸阳市医疗保障局权责清单\n"
+        "| 序号 | 职权名称 | 实施主体 | 设定依据 |\n"
+        "| 1 | 对以欺诈手段骗取医疗保障基金支出的处罚 | 咸阳市医疗保障局 | "
+        "《中华人民共和国社会保险法》第八十七条、第八十八条 |\n"
+        "| 2 | 对定点医药机构的监督检查 | 咸阳市医疗保障局 | 第十五条 |\n"
+        "| 3 | 医疗救助费用的支付 | 咸阳市医疗保障局 | 《关于做好医疗救助工作的通知》（咸医保办发〔2023〕14） |\n",
+        encoding="utf-8",
+    )
+    result = draft(source, "610400-xy", mini, name="咸阳市医疗保障局")
+    powers = result.records["powers"]
+    assert [p.category for p in powers] == ["行政处罚", "行政检查", "行政给付"]
+    assert [b.article for b in powers[0].legal_bases] == ["第八十七条", "第八十八条"]
+    found = {(f.code, f.record) for f in result.findings}
+    assert ("article_without_law", powers[1].id) in found
+    assert ("incomplete_doc_number", powers[2].id) in found
+    assert not {("article_without_law", powers[0].id), ("incomplete_doc_number", powers[0].id)} & found
