@@ -50,6 +50,11 @@ def test_a_year_in_brackets_is_not_a_tag_but_kind_tags_still_separate():
     assert split_legal_bases(text)[1].raw == "【规范性文件】《关于印发医疗保障工作要点的通知》（宁政发【2013】84号）"
 
 
+def test_a_title_in_square_brackets_is_not_a_tag():
+    (basis,) = split_legal_bases("【工伤保险条例】第十条")
+    assert basis.title == "【工伤保险条例】" and basis.article == "第十条"
+
+
 def test_an_order_number_with_its_year():
     (basis,) = split_legal_bases("《河北省医疗保障基金监督办法》（河北省人民政府令〔2015〕第12号）")
     assert basis.doc_number == "河北省人民政府令〔2015〕第12号"
