@@ -693,10 +693,10 @@ _SERIAL_WITHOUT_HAO = r"\s*第?\d+(?!\d)(?!\s*号)(?![条款项章节])"
 _ORDER_WITHOUT_HAO = r"令第\d+(?!\d)(?!\s*号)(?![条款项章节])"
 _INCOMPLETE = rf"{_YEAR}(?:{_SERIAL_WITHOUT_HAO}|\s*号)"
 INCOMPLETE_NUMBER = re.compile(
-    rf"[\u4e00-\u9fff]{{0,20}}?[发函字办令规告复电通秘]{_INCOMPLETE}|[\u4e00-\u9fff]{{1,20}}?{_ORDER_WITHOUT_HAO}"
+    rf"[\u4e00-\u9fff]{{0,12}}?[发函字办令规告复电通秘]{_INCOMPLETE}|[\u4e00-\u9fff]{{1,12}}?{_ORDER_WITHOUT_HAO}"
 )
 INCOMPLETE_NUMBER_FIELD = re.compile(
-    rf"[\u4e00-\u9fff]{{1,20}}?(?:{_INCOMPLETE}|{_YEAR}\s*$)|[\u4e00-\u9fff]{{1,20}}?{_ORDER_WITHOUT_HAO}"
+    rf"[\u4e00-\u9fff]{{1,12}}?(?:{_INCOMPLETE}|{_YEAR}\s*$)|[\u4e00-\u9fff]{{1,12}}?{_ORDER_WITHOUT_HAO}"
 )
 
 

@@ -184,6 +184,21 @@ def test_incomplete_doc_number_finding(mini):
     assert "文号“咸医保办发〔2023〕14”不完整" in problem.message_zh
 
 
+def test_an_incomplete_number_of_a_document_and_of_one_it_implements(mini):
+    edit(
+        mini,
+        "    kind: 权责清单\n",
+        "    kind: 权责清单\n    doc_number: 襄医保发〔2020〕\n    related:\n"
+        "      - {relation: implements, title: 山西省医疗保障局关于印发权责清单的通知（晋医保发〔2019〕18）}\n",
+    )
+    problems = [p for p in validate(mini).findings if p.code == "incomplete_doc_number"]
+    assert [(p.record, p.field) for p in problems] == [
+        ("doc-mini", "documents[0].doc_number"),
+        ("doc-mini", "documents[0].related[0].title"),
+    ]
+    assert "“襄医保发〔2020〕”" in problems[0].message_zh and "“晋医保发〔2019〕18”" in problems[1].message_zh
+
+
 def test_the_clean_mini_registry_has_neither_finding():
     report = validate(MINI)
     assert report.ok
