@@ -28,7 +28,7 @@ _WORD = re.compile(r"[\w\u3400-\u9fff]+")
 
 
 @cache
-def _t2s():
+def t2s_converter():
     """OpenCC's traditional → simplified converter, built once, on first use (its dictionaries load in ~5 ms)."""
     import opencc
 
@@ -40,7 +40,7 @@ def simplified(text: str | None) -> str | None:
     that is `text` itself (a list printed in simplified characters, most of them)."""
     if not text:
         return None
-    converted = _t2s().convert(text)
+    converted = t2s_converter().convert(text)
     return converted if converted != text else None
 
 

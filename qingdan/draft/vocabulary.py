@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
 
 @dataclass(frozen=True)
@@ -221,16 +220,11 @@ class Reading:
         return self.key is None or BY_KEY[self.key].kept
 
 
-@cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def simplified(text: str) -> str:
-    """Traditional characters as simplified (for reading labels and for search; the wording stays as printed)."""
-    return _converter().convert(text) if text else text
+    """Traditional characters as simplified, for reading a label (the wording stays as printed)."""
+    from ..search import t2s_converter
+
+    return t2s_converter().convert(text) if text else text
 
 
 def normalise_text(text: str) -> str:
