@@ -184,7 +184,8 @@ def test_guide_findings_fire_on_a_drafted_guide(registry, tmp_path):
     codes = {f.code for f in result.findings}
     assert {"conflicting_time_limit", "vague_contact", "truncated"} <= codes
     conflicts = [f for f in result.findings if f.code == "conflicting_time_limit"]
-    assert {f.field for f in conflicts} == {"services[0].processes[1]", "services[0].processes[2]"}  # not the window process
+    # the online processes, not the window one
+    assert {f.field for f in conflicts} == {"services[0].processes[1]", "services[0].processes[2]"}
     assert [d.kind for d in result.document.defects] == ["truncated"]
 
 
