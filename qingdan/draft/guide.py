@@ -38,6 +38,7 @@ COLON = re.compile(r"[：:]")
 TRAIL = "。；;，,、 "
 TITLE_WORDS = re.compile(r"(?:办事|服务|办理|操作)指南$|指南$")
 HEADING_LABEL_MAX = 16
+SIGNATURE = re.compile(r"^(?:\d{4}年\d{1,2}月(?:\d{1,2}日)?|[\u4e00-\u9fff]{2,20}(?:局|委员会|中心|政府|办公室))$")
 # section elements whose values are one text
 TEXT_KEYS = ("category", "implementer", "applicants", "fees", "place", "hours", "result", "content", "remark")
 
@@ -108,13 +109,47 @@ def radicals(text: str) -> str:
     return RADICALS.sub(lambda m: normalise_text(m.group(0)), text)
 
 
+RUN_ON = 150  # a text layer that lost its line breaks: one paragraph this long holding several labels
+
+
+def _run_on(text: str) -> list[str]:
+    """A guide flattened into one run-on line (事项编码452036…适用范围…): cut before each known section name
+    and after a title ending in 指南, so labels and values stand on lines of their own."""
+    simple = simplified(text)
+    if len(simple) != len(text):
+        return [text]
+    from .vocabulary import _NAME_OF
+
+    names = sorted((n for n in _NAME_OF if len(n) >= 4), key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, names)) + r"|(?<=指南)")
+    cuts = sorted(
+        {m.start() for m in pattern.finditer(simple) if m.start() > 0 and simple[m.end() : m.end() + 1] not in "：:"}
+    )
+    if len(cuts) < 4:
+        return [text]
+    parts, start = [], 0
+    for cut in cuts + [len(text)]:
+        piece = text[start:cut]
+        name = next((n for n in names if simple[start:cut].startswith(n)), None)
+        pieces = [piece[: len(name)], piece[len(name) :]] if name and len(piece) > len(name) else [piece]
+        for part in pieces:  # 准予批准的条件：…。不予批准的情形：…: each sub-label on a line, its value below
+            parts.extend(re.split(r"(?<=[：:])|(?<=。)(?=[^。：:]{2,12}[：:])", part))
+        start = cut
+    return [p for p in parts if p.strip()]
+
+
 def _lines(blocks) -> list[Line | Table]:
     out: list[Line | Table] = []
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     for block in blocks:
         if isinstance(block, Paragraph):
-            for i, text in enumerate(block.text.split("\n")):
+            texts = block.text.split("\n")
+            run_on = len(paragraphs) <= 3 and len(block.text) > RUN_ON and "\n" not in block.text
+            if run_on:
+                texts = _run_on(block.text)
+            for i, text in enumerate(texts):
                 if text.strip():
-                    out.append(Line(radicals(text.strip()), (block.line or 0) + i))
+                    out.append(Line(radicals(text.strip()), (block.line or 0) + (0 if run_on else i)))
         else:
             out.append(block)
     return out
@@ -280,6 +315,11 @@ def split_guides(extracted: Extracted) -> list[Guide]:
             current.lines.append(item)
         else:
             guides[-1].title_lines.append(item)
+    for guide in guides:  # the issuer and date signed under a guide's last section are not part of it
+        if guide.sections:
+            lines = guide.sections[-1].lines
+            cut = next((i for i, line in enumerate(lines) if i and SIGNATURE.match(line.text)), len(lines))
+            del lines[cut:]
     return [g for g in guides if g.sections]
 
 
@@ -543,7 +583,8 @@ def _labelled(text: str) -> tuple[str, str] | None:
 # materials
 
 COPIES = re.compile(
-    r"[（(]([^（）()]*(?:原件|复印件|正本|副本|\d+\s*份|[一二两三四五六七八九十]\s*份)[^（）()]*)[)）]$"
+    r"[（(]((?:[^（）()]{0,12}(?:\d+|[一二两三四五六七八九十])\s*份[^（）()]{0,6})"
+    r"|(?:原件|复印件|正本|副本)(?:[及和、/](?:原件|复印件))?)[)）]$"
 )
 COMMON = re.compile(r"共同|必要|必须|必备|必交|基本材料|必需")
 OPTIONAL = re.compile(r"选择|可选|非必|选交|选填|视情|容缺|其他材料|特殊情形|补充材料")
@@ -785,7 +826,10 @@ def _title_name(guide: Guide) -> str | None:
     for i, text in reversed(list(enumerate(texts))):
         if not TITLE_WORDS.search(text):
             continue
-        name = re.sub(r"(?:办事|服务|办理|操作)?指南$", "", text).strip()
+        simple = simplified(text)
+        cut = re.search(r"(?:办事|服务|办理|操作)?指南$", simple)
+        name = text[: cut.start()].strip() if cut and len(simple) == len(text) else text
+        name = re.sub(r"^\d{6,}", "", name)  # an item code printed before the name
         if not name:
             before = [t for t in texts[:i] if not re.fullmatch(r"[\dA-Za-z\s-]+", t)]
             name = before[-1] if before else ""

@@ -321,6 +321,7 @@ GUIDE_NAMES: dict[str, tuple[str, ...]] = {
     "conditions": ("申请条件及标准", "受理范围"),
     "rating": ("好差评评价", "政务服务好差评"),
     "remark": ("注意事项", "办事须知", "温馨提示", "特别提示"),
+    "materials": ("申办材料", "申请材料清单", "材料清单"),
 }
 GUIDE_ELEMENTS: tuple[Element, ...] = (
     Element(
