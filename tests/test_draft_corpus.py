@@ -29,6 +29,7 @@ def test_corpus_has_cases():
     assert len(CASES) >= 7
     for case in CASES:
         expected = case.expected
+        assert case.source is not None, f"{case.name}: one file {case.name}.<ext> must sit beside its expected file"
         assert expected.get("url", "").startswith("http"), f"{case.name}: every case names the page it comes from"
         assert expected.get("layout"), f"{case.name}: a one-line layout description"
         assert expected.get("draft", {}).get("agency"), f"{case.name}: draft.agency is required"
