@@ -153,3 +153,14 @@ def test_every_expected_value_is_a_model_value_or_text():
         for part in ("records", "document"):
             for path, value in _scalars(case.expected.get(part) or {}, part):
                 assert value is None or isinstance(value, str | int | bool), f"{case.name} {path}: {value!r}"
+
+
+def test_cases_are_found_by_their_expected_files(tmp_path):
+    """Any helper's case (guide-* too) is found; a generator's .src.txt is not taken for the case's file."""
+    for name in ("guide-a.expected.yaml", "guide-a.docx", "guide-a.src.txt", "b.expected.yaml", "make_b.py"):
+        (tmp_path / name).write_text("url: http://example.org/\n", encoding="utf-8")
+    found = {c.name: c.source for c in cases(tmp_path)}
+    assert found == {"guide-a": tmp_path / "guide-a.docx", "b": None}
+    (orphan,) = [c for c in cases(tmp_path) if c.name == "b"]
+    score = run_case(orphan, tmp_path / "work")
+    assert score.error.startswith("no single file b.") and score.matched == 0
