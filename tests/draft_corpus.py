@@ -232,9 +232,11 @@ def run_case(case: Case, workdir: Path) -> Score:
     expected = case.expected
     args = expected.get("draft") or {}
     score = Score(case.name)
-    if case.source is None:
+    if case.source is None or not args.get("agency"):
         score.error = (
             f"no single file {case.name}.<{'|'.join(e[1:] for e in SOURCE_EXTENSIONS)}> beside its expected file"
+            if case.source is None
+            else "the expected file gives no draft.agency"
         )
         score_draft(expected, score, agency_name=MISSING, document=MISSING, records=MISSING, finding_codes=set())
         return score
