@@ -23,6 +23,8 @@ class Context:
     mapped: set[str] = field(default_factory=set)
     unmapped: set[str] = field(default_factory=set)
     defects: list[SourceDefect] = field(default_factory=list)  # of the document, e.g. a table cut off
+    overrides: dict[str, str] = field(default_factory=dict)  # --columns: normalised label → element key
+    layouts: list = field(default_factory=list)  # the table layouts read (columns.Layout), for --dry-run
 
     def next_id(self, kind: str) -> str:
         self.counters[kind] += 1

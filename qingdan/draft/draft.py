@@ -16,11 +16,9 @@ from ..registry import Problem, load_registry
 from ..validate import truncation
 from .columns import find_layout
 from .context import Context
-from .guide import build_guide, is_guide
-from .model import DraftError, Extracted, Paragraph, Table
+from .layouts import LAYOUTS, guide_sections
+from .model import DraftError, Extracted
 from .reading import read_file
-from .supervision import build_supervision
-from .tables import BUILDERS, table_kind
 from .writer import dump, write_agency
 
 # words in a title → the kind of list it is
@@ -110,21 +108,6 @@ def _agency_named_in(extracted: Extracted) -> str | None:
             if found := _agency_name(value):
                 return found
     return None
-
-
-HEADING = re.compile(r"^[一二三四五六七八九十]+、|清单|登记表|目录|一览表|事项|职责|指南")
-
-
-def _heading_before(blocks: list, index: int, layout) -> str:
-    """The heading a table stands under: its own title rows, else the paragraph just before it."""
-    for row in layout.titles:
-        text = next((c for c in row.cells if c), "")
-        if text and not re.fullmatch(r"[\d\s年月日\-./:：]+|.*(单位|日期|时间)[:：].*", text):
-            return text
-    for block in reversed(blocks[max(0, index - 3) : index]):
-        if isinstance(block, Paragraph) and len(block.text) <= 60 and HEADING.search(block.text):
-            return block.text
-    return ""
 
 
 DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})(?:\s*[-月./]\s*(\d{1,2}))?")
@@ -217,31 +200,18 @@ def draft(
     records: dict[str, list[BaseModel]] = {kind: [] for kind in SECTION_FILES}
     kinds: list[str] = []
     try:
-        for index, block in enumerate(extracted.blocks):
-            if not isinstance(block, Table):
-                continue
-            layout = find_layout(block)
-            heading = _heading_before(extracted.blocks, index, layout) if layout else ""
-            kind = table_kind(layout, heading or title) if layout else None
-            if kind is None:
-                continue
-            ctx.mapped.update(layout.mapped)
-            ctx.unmapped.update(layout.unmapped)
-            records[kind].extend(BUILDERS[kind](layout, heading or title, ctx))
-            kinds.append(kind)
-        rules = build_supervision(extracted, ctx)
-        if rules:
-            records["supervision_rules"].extend(rules)
-            kinds.append("supervision_rules")
-        if is_guide(extracted):
-            records["services"].extend(build_guide(extracted, title, ctx))
-            kinds.append("guide")
+        for reader in LAYOUTS:
+            for kind, items in reader.read(extracted, title, ctx):
+                if items:
+                    records[kind].extend(items)
+                    kinds.append("guide" if reader.read is guide_sections else kind)
     except ValidationError as exc:
         raise DraftError(f"{source}: a record could not be built: {exc.errors()[0]['msg']}") from None
     if not any(records.values()):
+        tried = "；".join(reader.name for reader in LAYOUTS)
         raise DraftError(
-            f"{source}: no list table or 办事指南 section found (looked for a header row with column names such as "
-            "序号、事项名称、事项类型、实施主体、设定依据, and for sections 一、… 十、)"
+            f"{source}: no record found. Layouts tried: {tried}. If the file has a table whose column names were not "
+            'recognised, say what they mean with --columns, e.g. --columns "地方权力编码=code,审核事项=name"'
         )
     title_kind = next((kind for words, kind in LIST_KINDS.items() if words in title), None)
     kind_label = title_kind or ("办事指南" if "guide" in kinds else KIND_LABEL[kinds[0]])

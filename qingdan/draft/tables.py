@@ -15,14 +15,14 @@ POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
 
 
 class TableRow:
-    """One record's cells by field, and its unmapped cells by column name."""
+    """One record's cells by field (those its builder uses), and the other cells by column name."""
 
-    def __init__(self, layout: Layout, row: Row):
+    def __init__(self, layout: Layout, row: Row, used: frozenset[str]):
         self.row = row
         self.values: dict[str, str] = {}
         self.extras: dict[str, str] = {}
         for name, field, cell in zip(layout.header, layout.fields, row.cells, strict=False):
-            if field:
+            if field in used:
                 self.values[field] = cell
             elif name and cell and cell != name:
                 self.extras[name] = cell
@@ -39,14 +39,14 @@ class TableRow:
             self.extras[name] = self.extras.get(name, "") + value
 
 
-def body_rows(layout: Layout) -> list[TableRow]:
+def body_rows(layout: Layout, used: frozenset[str]) -> list[TableRow]:
     rows = []
     for row in layout.body:
         if not any(row.cells) or [c.replace(" ", "") for c in row.cells] == [h.replace(" ", "") for h in layout.header]:
             continue  # blank, or the header repeated on a new page
         if len(set(c for c in row.cells if c)) == 1 and len(row.cells) > 2 and all(row.cells):
             continue  # a row spanning all columns: a sub-heading, not a record
-        rows.append(TableRow(layout, row))
+        rows.append(TableRow(layout, row, used))
     return rows
 
 
@@ -110,7 +110,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
     from ..codes import category_for_letter, parse_code
 
     powers = []
-    rows = _powers_rows(body_rows(layout))
+    rows = _powers_rows(body_rows(layout, USES["powers"]))
     check_cut_off(rows, title, ctx)
     for row in rows:
         name = row.get("name") or row.get("main_item")
@@ -163,7 +163,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
 def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicService]:
     services = []
     default_category = "公共服务" if "公共服务" in title else None
-    rows = _powers_rows(body_rows(layout))
+    rows = _powers_rows(body_rows(layout, USES["services"]))
     check_cut_off(rows, title, ctx)
     for row in rows:
         name = row.get("name") or row.get("main_item")
@@ -192,10 +192,10 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
     return services
 
 
-def _grouped(layout: Layout, key: str) -> list[dict]:
+def _grouped(layout: Layout, key: str, used: frozenset[str]) -> list[dict]:
     """Body rows gathered into records: a new one where `_starts_new` says so (a record may wrap over rows)."""
     groups: list[dict] = []
-    for row in body_rows(layout):
+    for row in body_rows(layout, used):
         if _starts_new(row, groups[-1] if groups else None, key):
             groups.append({"seq": row.get("seq"), "text": row.get(key), "rows": []})
         groups[-1]["rows"].append(row)
@@ -210,7 +210,7 @@ def _starts_new(row: TableRow, current: dict | None, key: str) -> bool:
 
 
 def build_duties(layout: Layout, title: str, ctx: Context) -> list[Duty]:
-    groups = _grouped(layout, "duty")
+    groups = _grouped(layout, "duty", USES["duties"])
     duties = []
     for group in groups:
         first = group["rows"][0]
@@ -243,7 +243,7 @@ def build_duties(layout: Layout, title: str, ctx: Context) -> list[Duty]:
 
 
 def build_boundaries(layout: Layout, title: str, ctx: Context) -> list[Boundary]:
-    groups = _grouped(layout, "matter")
+    groups = _grouped(layout, "matter", USES["boundaries"])
     boundaries = []
     for group in groups:
         first = group["rows"][0]
@@ -289,7 +289,7 @@ def build_boundaries(layout: Layout, title: str, ctx: Context) -> list[Boundary]
 
 def build_posts(layout: Layout, title: str, ctx: Context) -> list[Post]:
     """A 定岗定责表: a post per 岗位名称, its rows as work items (function and responsibility as printed)."""
-    groups = _grouped(layout, "post")
+    groups = _grouped(layout, "post", USES["posts"])
     posts = []
     for group in groups:
         first = group["rows"][0]
@@ -331,6 +331,20 @@ def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
     return out
 
 
+# the fields each builder reads from a row; a column of any other field is kept on the record as a note
+USES: dict[str, frozenset[str]] = {
+    "powers": frozenset(
+        {"seq", "main_item", "name", "code", "category", "implementer", "remark", "legal_basis", "handling"}
+        | {"phone", "supervision_phone"}
+    ),
+    "services": frozenset(
+        {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}
+        | {"phone", "supervision_phone"}
+    ),
+    "duties": frozenset({"seq", "duty", "work_item", "handling", "remark"}),
+    "boundaries": frozenset({"seq", "matter", "party", "division", "legal_basis", "case"}),
+    "posts": frozenset({"seq", "post", "work_item", "function", "responsibility", "remark"}),
+}
 BUILDERS = {
     "powers": build_powers,
     "services": build_services,

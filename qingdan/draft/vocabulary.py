@@ -1,0 +1,306 @@
+"""What a column or section label means: the elements of a list or guide, recognised by meaning, not spelling.
+
+Bureaus name the same element many ways (事项名称, 职权名称, 行政權力名稱, 权利类型 for 权力类型, `审核 事项`).
+A label is normalised (compatibility characters, traditional characters, spaces and line breaks inside,
+serials and colons around), then classified: a known name of an element (the national element set of a
+政务服务事项, GB/T 39046-2020, and what lists print), else its head noun and qualifiers (…名称, …编码,
+…类型, …依据, 承办 + 科室 …), else a one-character slip of a known name. Each answer says why, so
+`qingdan draft --dry-run` can show the user how each column was read, and `--columns` can correct it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Element:
+    """An element of a list or guide: the key the record builders read, its name, the names bureaus give it."""
+
+    key: str
+    zh: str
+    names: tuple[str, ...] = ()
+    kept: bool = False  # recognised (it helps find a header), but no field holds it: kept on the record as a note
+
+
+ELEMENTS: tuple[Element, ...] = (
+    Element("seq", "序号", ("序号", "序", "编号", "顺序号", "排序")),
+    Element(
+        "main_item", "主项名称", ("主项", "主项名称", "项目名称主项", "事项名称主项", "职权名称主项", "主项事项名称")
+    ),
+    Element(
+        "name",
+        "事项名称",
+        (
+            "事项名称",
+            "职权名称",
+            "项目名称",
+            "权力名称",
+            "权力事项名称",
+            "权力事项",
+            "服务事项",
+            "服务事项名称",
+            "公共服务事项",
+            "公共服务事项名称",
+            "事项",
+            "子项",
+            "子项名称",
+            "项目名称子项",
+            "事项名称子项",
+            "职权名称子项",
+            "行政权力名称",
+            "行政职权名称",
+            "权责事项",
+            "权责事项名称",
+            "办理事项",
+            "审核事项",
+            "审批事项",
+            "执法事项",
+            "执法事项名称",
+            "事项子项名称",
+            "子项事项名称",
+        ),
+    ),
+    Element(
+        "category",
+        "事项类型",
+        (
+            "事项类型",
+            "职权类型",
+            "项目类型",
+            "类型",
+            "事项类别",
+            "职权类别",
+            "权力类型",
+            "权力类别",
+            "类别",
+            "主项类别",
+            "权责类型",
+            "执法类别",
+            "执法类型",
+            "事项种类",
+        ),
+    ),
+    Element("code", "基本编码", ("职权编码", "事项编码", "编码", "权力编码", "基本编码", "地方权力编码", "目录编码")),
+    Element("implementation_code", "实施编码", ("实施编码", "实施清单编码", "业务办理项编码"), kept=True),
+    Element(
+        "implementer",
+        "实施主体",
+        ("实施主体", "实施部门", "执法主体", "法定主体", "实施机关", "行使主体", "实施机构", "实施主体名称")
+        + ("责任主体",),
+    ),
+    Element(
+        "legal_basis",
+        "设定依据",
+        (
+            "设定依据",
+            "法律依据",
+            "法律法规规章依据",
+            "实施依据",
+            "设定和实施依据",
+            "依据",
+            "相关依据",
+            "法定依据",
+            "设定依据及实施依据",
+            "办理依据",
+            "执法依据",
+            "政策依据",
+        ),
+    ),
+    Element(
+        "handling",
+        "承办机构",
+        (
+            "承办机构",
+            "责任处室",
+            "责任科室",
+            "承办科室",
+            "承办处室",
+            "内设机构",
+            "责任股室",
+            "承办股室",
+            "办理机构",
+            "受理机构",
+            "承办单位",
+            "责任单位",
+            "承办部门",
+            "责任部门",
+        ),
+    ),
+    Element("remark", "备注", ("备注", "说明", "备注说明")),
+    Element("duty", "主要职责", ("主要职责", "部门职责")),
+    Element("work_item", "具体工作事项", ("具体工作事项", "工作事项")),
+    Element("matter", "职责边界事项", ("管理事项", "职责边界事项", "边界事项")),
+    Element("party", "相关部门", ("相关部门", "相关单位", "涉及部门")),
+    Element("division", "职责分工", ("职责分工", "分工")),
+    Element("case", "典型案例", ("案例", "典型案例")),
+    Element("content", "主要内容", ("主要内容", "服务内容", "内容", "事项内容")),
+    Element("phone", "咨询电话", ("联系电话", "服务电话", "咨询电话", "电话", "联系方式", "咨询方式", "咨询")),
+    Element(
+        "supervision_phone",
+        "监督电话",
+        ("监督电话", "投诉电话", "监督投诉电话", "监督投诉方式", "投诉举报电话", "监督投诉", "投诉渠道", "监督方式"),
+    ),
+    Element("post", "岗位名称", ("岗位名称", "岗位")),
+    Element("function", "岗位职能", ("岗位职能描述", "岗位职能")),
+    Element("responsibility", "岗位责任", ("岗位责任描述", "岗位责任")),
+    Element("applicants", "服务对象", ("申请对象", "服务对象", "适用对象", "办理对象", "行政相对人", "申请人")),
+    Element("conditions", "受理条件", ("受理条件", "申请条件", "办理条件", "受理标准", "准予批准的条件")),
+    Element("materials", "申请材料", ("申请材料", "所需材料", "申请材料目录", "提交材料", "办理材料", "材料")),
+    Element("process", "办理流程", ("办理流程", "办事流程", "办理程序", "办理步骤", "权力运行流程", "流程")),
+    Element(
+        "time_limit",
+        "承诺办结时限",
+        ("办理时限", "承诺时限", "法定时限", "承诺办结时限", "法定办结时限", "办结时限", "时限"),
+    ),
+    Element("fees", "是否收费", ("收费标准", "是否收费", "收费依据及标准", "收费情况", "收费依据", "收费")),
+    Element("place", "办理地点", ("办理地点", "受理地点", "办公地址", "办理地址", "地点", "窗口地址")),
+    Element("hours", "办理时间", ("办理时间", "受理时间", "办公时间", "工作时间")),
+    Element("channel", "办理形式", ("办理方式", "申请方式", "网上办理地址", "办理形式", "办理渠道", "申办方式")),
+    Element("levels", "行使层级", ("行使层级", "办理层级", "层级", "实施层级")),
+    Element("result", "结果名称", ("结果名称", "办理结果", "审批结果", "结果", "结果样本")),
+    Element("rating", "好差评", ("好差评", "服务评价", "评价")),
+    Element("accountability", "追责情形", ("追责情形", "追责依据", "责任事项", "责任事项依据"), kept=True),
+    Element("guidance", "指导部门", ("指导部门", "主管部门", "业务指导部门"), kept=True),
+    Element("other_kept", "其他", ("专业类别", "职责", "办件类型", "通办范围", "中介服务", "数量限制"), kept=True),
+)
+BY_KEY = {e.key: e for e in ELEMENTS}
+KEYS = tuple(BY_KEY)
+_NAME_OF = {name: e.key for e in ELEMENTS for name in e.names}
+
+# Head nouns and qualifiers, tried in order when a label is no known name: (pattern, key, why).
+# A label ends with its head noun (…名称, …编码); the words before it qualify it (实施 编码 ≠ 权力 编码).
+HEAD_RULES: tuple[tuple[str, str, str], ...] = (
+    (r"^序号?$|^顺序", "seq", "序号"),
+    (r"实施.*编[码号]$|实施清单", "implementation_code", "实施编码"),
+    (r"(编码|代码|编号)$", "code", "…编码"),
+    (r"主项.*(名称|事项)?$", "main_item", "主项"),
+    (r"子项", "name", "子项"),
+    (r"岗位(名称)?$", "post", "岗位"),
+    (r"材料", "materials", "…材料"),
+    (r"(追责|问责|责任事项)", "accountability", "追责、责任事项"),
+    (r"(监督|投诉|举报)", "supervision_phone", "监督、投诉"),
+    (r"(电话|热线|联系方式|咨询方式)$", "phone", "…电话"),
+    (r"收费", "fees", "收费"),
+    (r"依据$", "legal_basis", "…依据"),
+    (r"(实施|执法|法定|行使|责任)(主体|机关)|实施(部门|机构)$", "implementer", "实施/执法主体"),
+    (r"(承办|责任|内设|办理|受理)?(科室|处室|股室|机构|单位|部门)$", "handling", "承办、责任科室"),
+    (r"(类型|类别|种类)$", "category", "…类型、类别"),
+    (r"(时限|期限)", "time_limit", "…时限"),
+    (r"(时间)$", "hours", "…时间"),
+    (r"(地点|地址)$", "place", "…地点"),
+    (r"条件$", "conditions", "…条件"),
+    (r"(流程|程序|步骤)(图)?$", "process", "…流程"),
+    (r"对象$|相对人$", "applicants", "…对象"),
+    (r"层级$", "levels", "…层级"),
+    (r"(方式|形式|渠道)$", "channel", "办理方式、形式"),
+    (r"结果", "result", "…结果"),
+    (r"评价", "rating", "评价"),
+    (r"(名称|事项|项目)$", "name", "…名称、事项"),
+)
+MAX_LABEL = 16  # a label is short: a longer cell is a value, not a column name
+SERIAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．)）]|[①-⑳])")
+NOISE = re.compile(r"[\s*＊:：\u3000]")
+TRAILING_NOTE = re.compile(r"[（(][^（）()]{1,12}[)）]$")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a label was read: the element (None: no element; still kept as a note) and why, in Chinese."""
+
+    label: str  # as printed
+    normalised: str
+    key: str | None
+    why: str
+
+    @property
+    def kept_as_note(self) -> bool:
+        return self.key is None or BY_KEY[self.key].kept
+
+
+@cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (for reading labels and for search; the wording stays as printed)."""
+    return _converter().convert(text) if text else text
+
+
+def normalise_text(text: str) -> str:
+    """Compatibility characters as their ordinary forms (Kangxi radicals ⾏ → 行, full-width Ａ１ → A1)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalise_label(label: str) -> str:
+    """The label as compared: NFKC, simplified, no spaces, line breaks, colons, asterisks or serial."""
+    text = NOISE.sub("", simplified(normalise_text(label or "")))
+    return SERIAL.sub("", text)
+
+
+def _one_slip(word: str) -> str | None:
+    """The known name `word` differs from by one character (权利类型 → 权力类型), when exactly one does."""
+    if len(word) < 3:
+        return None
+    found = {
+        name
+        for name in _NAME_OF
+        if len(name) == len(word) and sum(a != b for a, b in zip(name, word, strict=True)) == 1
+    }
+    keys = {_NAME_OF[n] for n in found}
+    return sorted(found)[0] if len(keys) == 1 else None
+
+
+def classify(label: str, overrides: dict[str, str] | None = None) -> Reading:
+    """Read one column or section label; `overrides` (normalised label → key) are what the user said."""
+    text = normalise_label(label)
+    changed = text != NOISE.sub("", label or "")
+    note = f"（读作“{text}”）" if changed and text else ""
+    if overrides and text in overrides:
+        return Reading(label, text, overrides[text], "由 --columns 指定")
+    if not text or len(text) > MAX_LABEL:
+        return Reading(label, text, None, "不是栏目名")
+    if text in _NAME_OF:
+        element = BY_KEY[_NAME_OF[text]]
+        return Reading(label, text, element.key, f"即“{element.zh}”{note}")
+    bare = TRAILING_NOTE.sub("", text)
+    if bare != text and bare in _NAME_OF:
+        element = BY_KEY[_NAME_OF[bare]]
+        return Reading(label, text, element.key, f"即“{element.zh}”（括号内为说明）")
+    for pattern, key, why in HEAD_RULES:
+        if re.search(pattern, bare):
+            return Reading(label, text, key, f"按中心词“{why}”归入“{BY_KEY[key].zh}”{note}")
+    slip = _one_slip(bare)
+    if slip:
+        element = BY_KEY[_NAME_OF[slip]]
+        return Reading(label, text, element.key, f"疑为“{slip}”之误（差一字），即“{element.zh}”")
+    return Reading(label, text, None, "未能识别，原文保留在备注中")
+
+
+def is_label(text: str) -> bool:
+    """Whether a short cell or line reads as a known element's name (a header cell, a section label)."""
+    reading = classify(text)
+    return reading.key is not None and reading.why != "不是栏目名"
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """`--columns "地方权力编码=code,审核事项=事项名称"`: label → element key (by key or by its Chinese name)."""
+    out: dict[str, str] = {}
+    for part in re.split(r"[,，;；\n]+", spec or ""):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"“{part.strip()}”: write 栏目名=字段, e.g. 地方权力编码=code")
+        label, target = (p.strip() for p in part.split("=", 1))
+        key = target if target in BY_KEY else next((e.key for e in ELEMENTS if target in (e.zh, *e.names)), None)
+        if key is None:
+            known = ", ".join(f"{e.key}（{e.zh}）" for e in ELEMENTS if not e.kept)
+            raise ValueError(f"“{target}” is no field; one of: {known}")
+        out[normalise_label(label)] = key
+    return out
