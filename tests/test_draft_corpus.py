@@ -35,6 +35,14 @@ def test_corpus_has_cases():
         assert expected.get("draft", {}).get("agency"), f"{case.name}: draft.agency is required"
 
 
+def test_readme_lists_every_case():
+    readme = (CASES[0].expected_file.parent / "README.md").read_text(encoding="utf-8")
+    for case in CASES:
+        name = case.source.name if case.source else case.name
+        assert f"| `{name}` |" in readme, f"{case.name}: add its line (file, layout, URL) to the README"
+        assert case.expected["url"] in readme, f"{case.name}: the README line gives its URL"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case, tmp_path_factory):
