@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_draft.py                 # every file, 5 runs each
     .venv/bin/python benchmarks/bench_draft.py -n 20 --json    # the table as JSON on stdout
+    .venv/bin/python benchmarks/bench_draft.py --only pdf      # the files whose path contains "pdf"
     .venv/bin/python benchmarks/bench_draft.py --rows 300 3000 # a synthetic .xlsx list of N rows
 
 Each file is drafted in its own child process (so that its peak memory is its own): one untimed
@@ -139,8 +140,9 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def corpus_main(runs: int, as_json: bool) -> None:
-    results = [measure(source, args, runs) for source, args in files()]
+def corpus_main(runs: int, as_json: bool, only: str | None = None) -> None:
+    chosen = [(source, args) for source, args in files() if not only or only in str(source.relative_to(ROOT))]
+    results = [measure(source, args, runs) for source, args in chosen]
     load = os.getloadavg()
     report = {"runs": runs, "results": results, "loadavg": [round(x, 2) for x in load]}
     out = ROOT / "benchmarks" / "results"
@@ -214,12 +216,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--runs", type=int, default=5, help="timed runs per file (default 5)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--only", help="only the files whose path contains this text")
     parser.add_argument("--rows", type=int, nargs="+", help="instead: a synthetic .xlsx list of these many rows")
     args = parser.parse_args()
     if args.rows:
         rows_main(args.rows, args.json)
     else:
-        corpus_main(args.runs, args.json)
+        corpus_main(args.runs, args.json, args.only)
 
 
 if __name__ == "__main__":
