@@ -94,7 +94,7 @@ def test_scorer_counts_leaves_positions_extras_and_unknown_fields():
                 {
                     "name": "对骗取医保基金的处罚",
                     "category": "行政处罚",
-                    "levels_raw": "县级",  # not a field of Power (yet): a failed fact, not a crash
+                    "discretion": "县级",  # not a field of Power: a failed fact, not a crash
                     "legal_bases": [
                         {"title": "中华人民共和国社会保险法", "article": "第八十七条"},
                         {"title": "中华人民共和国社会保险法", "article": "第八十八条"},
@@ -105,9 +105,9 @@ def test_scorer_counts_leaves_positions_extras_and_unknown_fields():
         "findings": ["truncated", "source_truncated"],
     }
     score = _score(expected, got)
-    # facts: agency 1 + name, category, levels_raw 3 + bases 4 + findings 2 = 10, plus 1 extra record
+    # facts: agency 1 + name, category, discretion 3 + bases 4 + findings 2 = 10, plus 1 extra record
     assert (score.matched, score.total) == (6, 11)
-    assert "powers[0].levels_raw: '县级' != '<no field Power.levels_raw>'" in score.mismatches
+    assert "powers[0].discretion: '县级' != '<no field Power.discretion>'" in score.mismatches
     assert "powers[0].legal_bases[1]: '<2 facts>' != missing" in score.mismatches
     assert any(m.startswith("powers[1]: '(not in the document)'") for m in score.mismatches)
     assert "findings.source_truncated: 'raised' != 'not raised'" in score.mismatches

@@ -883,7 +883,7 @@ def build_guide(extracted: Extracted, title: str, ctx: Context) -> list[PublicSe
     records: list[PublicService] = []
     guides = split_guides(extracted)
     for guide in guides:
-        records.extend(_records(guide, ctx))
+        records.extend(records_of(guide, ctx))
     if records and guides:
         last = guides[-1].sections[-1]
         tail = last.lines[-1].text if last.lines else ""
@@ -900,7 +900,8 @@ def build_guide(extracted: Extracted, title: str, ctx: Context) -> list[PublicSe
     return records
 
 
-def _records(guide: Guide, ctx: Context) -> list[PublicService]:
+def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
+    """The services a guide describes (one per 子项), from its sections; also a guide-like table row's."""
     sections = guide.sections
     by_key: dict[str, list[Section]] = {}
     extras: dict[str, str] = {}

@@ -206,7 +206,54 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
     return powers
 
 
+# Columns that make a services table a list of guides: each row is read as a 办事指南 whose sections are its cells.
+GUIDE_COLUMNS = frozenset(
+    {"materials", "time_limit", "levels", "process", "channel", "conditions", "applicants", "fees", "place", "hours"}
+    | {"result", "rating", "query"}
+)
+
+
+def _guide_rows(layout: Layout, title: str, ctx: Context) -> list[PublicService]:
+    """A services table with guide columns (办理材料, 办理时限 …): each row read by the guide reader."""
+    from .guide import Guide, Line, Section, records_of
+
+    every = frozenset(f for f in layout.fields if f)
+    services = []
+    rows = _powers_rows(body_rows(layout, every))
+    check_cut_off(rows, title, ctx)
+    for row in rows:
+        line = row.row.line
+        sections = [
+            Section(
+                label=name,
+                key=field,
+                lines=[Line(text, line, plain=True) for text in cell.split("\n")],
+                tables=[],
+                line=line,
+            )
+            for name, field, cell in zip(
+                layout.header, layout.fields, (row.values.get(f, "") for f in layout.fields), strict=True
+            )
+            if field and cell and field != "seq"
+        ]
+        sections += [
+            Section(label=name, key=None, lines=[Line(value, line, plain=True)], tables=[], line=line)
+            for name, value in row.extras.items()
+        ]
+        if not any(s.key in ("name", "main_item") for s in sections):
+            continue
+        for service in records_of(Guide(sections=sections), ctx):
+            services.append(
+                service.model_copy(
+                    update={"seq": row.get("seq") or None, "source": ctx.source(locator(title, row), line)}
+                )
+            )
+    return services
+
+
 def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicService]:
+    if GUIDE_COLUMNS & set(layout.fields):
+        return _guide_rows(layout, title, ctx)
     services = []
     default_category = "公共服务" if "公共服务" in title else None
     rows = _powers_rows(body_rows(layout, USES["services"]))
@@ -386,6 +433,7 @@ USES: dict[str, frozenset[str]] = {
     "services": frozenset(
         {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}
         | {"phone", "supervision_phone"}
+        | GUIDE_COLUMNS
     ),
     "duties": frozenset({"seq", "duty", "work_item", "handling", "remark"}),
     "boundaries": frozenset({"seq", "matter", "party", "division", "legal_basis", "case"}),

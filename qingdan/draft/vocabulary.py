@@ -84,6 +84,7 @@ ELEMENTS: tuple[Element, ...] = (
         ),
     ),
     Element("code", "基本编码", ("职权编码", "事项编码", "编码", "权力编码", "基本编码", "地方权力编码", "目录编码")),
+    Element("main_code", "主项编码", ("主项编码",), kept=True),
     Element("implementation_code", "实施编码", ("实施编码", "实施清单编码", "业务办理项编码"), kept=True),
     Element(
         "implementer",
@@ -173,8 +174,9 @@ _NAME_OF = {name: e.key for e in ELEMENTS for name in e.names}
 # Head nouns and qualifiers, tried in order when a label is no known name: (pattern, key, why).
 # A label ends with its head noun (…名称, …编码); the words before it qualify it (实施 编码 ≠ 权力 编码).
 HEAD_RULES: tuple[tuple[str, str, str], ...] = (
-    (r"^序号?$|^顺序", "seq", "序号"),
+    (r"^序号?$|序号$|^顺序", "seq", "序号"),
     (r"实施.*编[码号]$|实施清单", "implementation_code", "实施编码"),
+    (r"主项.*(编码|代码|编号)$", "main_code", "主项编码"),
     (r"(编码|代码|编号)$", "code", "…编码"),
     (r"主项.*(名称|事项)?$", "main_item", "主项"),
     (r"子项", "name", "子项"),
@@ -195,9 +197,9 @@ HEAD_RULES: tuple[tuple[str, str, str], ...] = (
     (r"(流程|程序|步骤)(图)?$", "process", "…流程"),
     (r"对象$|相对人$", "applicants", "…对象"),
     (r"层级$", "levels", "…层级"),
+    (r"评价", "rating", "评价"),
     (r"(方式|形式|渠道)$", "channel", "办理方式、形式"),
     (r"结果", "result", "…结果"),
-    (r"评价", "rating", "评价"),
     (r"(名称|事项|项目)$", "name", "…名称、事项"),
 )
 MAX_LABEL = 16  # a label is short: a longer cell is a value, not a column name
