@@ -67,7 +67,15 @@ def _segments(text: str) -> list[str]:
             NUMBERED.sub("", text[a:b], count=1) if a in starts else text[a:b]
             for a, b in zip(starts, starts[1:] + [len(text)], strict=True)
         ]
-    if len(TITLE.findall(text)) > 1 and re.search(r"[；;\n]", text):
+    titles = list(TITLE.finditer(text))
+    # a citation starts at a title that opens the cell or a sentence; the text after an article up to the
+    # next one is its quoted wording, whose own ；-separated clauses are not citations
+    starts = [m.start() for m in titles if m.start() == 0 or text[m.start() - 1] in "；;。\n"]
+    if len(starts) > 1:
+        if text[: starts[0]].strip(TRAILING):
+            starts.insert(0, 0)
+        return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)], strict=True)]
+    if len(titles) > 1 and re.search(r"[；;\n]", text):
         return re.split(r"[；;\n]+", text)
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) > 1 and all(TITLE.search(line) or CITED_NUMBER.search(line) for line in lines):

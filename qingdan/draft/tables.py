@@ -195,6 +195,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
                 name=name,
                 implementer=implementer,
                 remark=row.get("remark") or None,
+                levels_raw=row.get("levels") or None,
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
@@ -428,7 +429,7 @@ def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
 USES: dict[str, frozenset[str]] = {
     "powers": frozenset(
         {"seq", "main_item", "name", "code", "category", "implementer", "remark", "legal_basis", "handling"}
-        | {"phone", "supervision_phone"}
+        | {"phone", "supervision_phone", "levels"}
     ),
     "services": frozenset(
         {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}
