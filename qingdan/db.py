@@ -25,7 +25,7 @@ from .matter_tables import write_matter_tables
 from .matters import Matter
 from .regions import lookup
 from .registry import Registry
-from .search import index_text, region_tokens
+from .search import index_text, region_tokens, simplified
 from .urls import page_url
 from .validate import Report
 
@@ -375,6 +375,10 @@ SEARCH_ORDER = (
 )
 
 
+# A record's units, people, phones and channels: what `rank` weighs twice a match in the body.
+ABOUT = ("units", "people", "phones", "channels")
+
+
 def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) -> None:
     """A search table (original text, for display and snippets) and an FTS5 index over its segmented text."""
     docs = sorted(
@@ -385,12 +389,15 @@ def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) 
     for doc in docs:
         # An agency's name and place are indexed on the agency alone: on every record they would
         # make 医疗保障局 match everything. Records are found by place through their region codes.
-        about = [doc["units"], doc["people"], doc["phones"], doc["channels"]]
+        # Text in traditional characters is indexed in simplified ones too (`simplified` of
+        # search_documents), in the column of the text it converts; the table keeps the text as printed.
+        variant = doc.pop("simplified")
+        about = [doc[key] for key in ABOUT]
         if doc["kind"] == "agency":
             about.append(doc["place"])
-        doc["title_seg"] = index_text(doc["title"])
-        doc["body_seg"] = index_text(doc["body"])
-        doc["about_seg"] = index_text("\n".join(filter(None, about)))
+        doc["title_seg"] = index_text("\n".join(filter(None, [doc["title"], variant.get("title")])))
+        doc["body_seg"] = index_text("\n".join(filter(None, [doc["body"], variant.get("body")])))
+        doc["about_seg"] = index_text("\n".join(filter(None, about + [variant.get(key) for key in ABOUT])))
         doc["region_seg"] = region_tokens(doc["region"])
         rows.append(doc)
     db["search_index"].create({column: str for column in rows[0]} if rows else {"id": str}, pk="id")
@@ -433,8 +440,32 @@ def _parties(parties) -> list[str]:
     return [f"{p.raw}：{p.division}" if p.division else p.raw for p in parties]
 
 
+# The texts of a search document that may be printed in traditional characters (not its place names,
+# from GB/T 2260, nor its addresses).
+CONVERTED = ("title", "body", "agency_name", "units", "people", "channels")
+
+
+# Between the fields converted in one call: a private-use character, which no text holds and OpenCC keeps.
+_FIELD_END = "\ue000"
+
+
+def _simplified_fields(doc: dict) -> dict[str, str]:
+    """The fields of `doc` (`CONVERTED`) that are printed in traditional characters, in simplified ones:
+    one conversion for all of them, as most records hold none (the cost is per call, not per character)."""
+    texts = [doc[key] or "" for key in CONVERTED]
+    converted = simplified(_FIELD_END.join(texts))
+    if converted is None:
+        return {}
+    return {key: new for key, old, new in zip(CONVERTED, texts, converted.split(_FIELD_END), strict=True) if new != old}
+
+
 def search_documents(registry: Registry, site_url: str = "", *, of=None, memberships_by_post=None):
     """What `who_handles` searches: every record a person may ask about, with its original text.
+
+    Each document's `simplified` holds its texts in simplified characters (`search.simplified`:
+    OpenCC t2s) by field, for the fields printed in traditional ones (行政權力名稱, 醫療保障), so that
+    the database's index (`_write_search`) and the site's (`site.search_index`) find them by a
+    simplified query; the texts themselves stay as printed.
 
     `of(kind)` gives the records described (default `registry.of`): the site's search index asks
     for one agency's records at a time (`site.search_index.agency_records`), with
@@ -460,7 +491,7 @@ def search_documents(registry: Registry, site_url: str = "", *, of=None, members
 
     def base(kind, record_id, agency, title, body, **extra):
         region = _region_of(registry, agency)
-        return {
+        doc = {
             "id": f"{kind}:{record_id}",
             "kind": kind,
             "kind_zh": models.KIND[kind].zh,
@@ -477,6 +508,8 @@ def search_documents(registry: Registry, site_url: str = "", *, of=None, members
             "phones": extra.get("phones"),
             "channels": extra.get("channels"),
         }
+        doc["simplified"] = _simplified_fields(doc)
+        return doc
 
     def flow_titles(refs):
         return [registry.get(f).title for f in refs if registry.get(f)]

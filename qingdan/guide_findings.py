@@ -128,6 +128,9 @@ def days_of(text: str | None) -> int | None:
     """The time limit a text states, in days (0 for 即时办结), or None when it states none."""
     if not text:
         return None
+    promised = re.search(r"承诺[^；;：:]{0,8}[：:]([^；;]+)", text)  # 法定…；承诺…: the promise is what is kept to
+    if promised and promised.group(1) != text:
+        return days_of(promised.group(1))
     match = _DAYS.search(text)
     if match:
         return _number(match.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))

@@ -145,6 +145,8 @@ LABELS: dict[str, dict[str, str]] = {
         "shared_responsibility": "与其他部门共同承担",
         "basis_names_other_department": "依据所指部门与实施机构不符",
         "no_code": "未印职权编码",
+        "article_without_law": "依据只写条款，未写明法律法规名称",
+        "incomplete_doc_number": "所引文号不完整",
         "missing_vs_peers": "同级同类机构大多列有而本机构未列的事项（可能是正当的）",
     },
 }

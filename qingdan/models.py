@@ -319,6 +319,12 @@ class Evidence(Strict):
         "common", description="common: 共同材料 every applicant brings; optional: 选择材料"
     )
     group: str | None = Field(None, description="Case the material belongs to, e.g. 门诊报销")
+    copies: str | None = Field(
+        None, description="Originals and copies to bring, as printed (原件/复印件 份数), e.g. 原件1份，复印件1份"
+    )
+    mandatory: bool | None = Field(
+        None, description="是否必备 where the guide prints it: true 必备 (必须), false 非必备; empty where not printed"
+    )
 
 
 class Handling(Strict):
@@ -379,7 +385,9 @@ class GuideRecord(Record):
     materials: list[Evidence] = Field(default_factory=list)
     time_limit: str | None = None
     fees: str | None = None
+    result: str | None = Field(None, description="结果名称 (办理结果) as printed, e.g. 参保登记信息")
     place: str | None = None
+    hours: str | None = Field(None, description="办理时间 as printed, e.g. 法定工作日 9:00-17:00")
     channels: list[Channel] = Field(default_factory=list)
     legal_bases: list[LegalBasis] = Field(default_factory=list)
     handling: list[Handling] = Field(default_factory=list)
@@ -420,8 +428,9 @@ class Power(GuideRecord):
     """An administrative power (行政职权) from a 权力清单 or flowchart list."""
 
     field_order = (
-        *("agency", "code", "code_scheme", "category", "category_raw", "name", "implementer", "remark"),
-        *("applicants", "conditions", "materials", "time_limit", "fees", "place", "channels", "legal_bases"),
+        *("agency", "code", "code_scheme", "category", "category_raw", "name", "levels_raw", "implementer", "remark"),
+        *("applicants", "conditions", "materials", "time_limit", "fees", "result", "place", "hours", "channels"),
+        "legal_bases",
         *("handling", "phones", "contacts", "processes", "flow"),
     )
 
@@ -430,6 +439,7 @@ class Power(GuideRecord):
     category: PowerCategory
     category_raw: Text = Field(description="Category heading as printed, e.g. 行政检查和行政处罚类")
     name: Text
+    levels_raw: str | None = Field(None, description="行使层级 as printed, e.g. 省级、市级、县级")
     implementer: str | None = Field(None, description="实施主体 as written, e.g. 县医保局")
     conditions: list[Text] = Field(default_factory=list, description="受理条件 / 支付条件 (CPSV-AP Requirement)")
 
@@ -439,8 +449,8 @@ class PublicService(GuideRecord):
 
     field_order = (
         *("agency", "seq", "main_item", "name", "category", "levels", "levels_raw", "content", "implementer", "remark"),
-        *("applicants", "conditions", "legal_bases", "materials", "time_limit", "fees", "place", "channels"),
-        *("process", "processes", "handling", "phones", "contacts", "flow"),
+        *("applicants", "conditions", "legal_bases", "materials", "time_limit", "fees", "result", "place", "hours"),
+        *("channels", "process", "processes", "handling", "phones", "contacts", "flow"),
     )
 
     seq: str | None = None

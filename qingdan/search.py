@@ -10,17 +10,38 @@ each word as character pairs that cover it, so it matches however jieba cut the 
 text), then any of its words may be (`any`: jieba's words, with character pairs only where
 jieba knows no word, so 两病 still matches). Both are ranked by bm25. A word that names a
 place (三亚, 长治) also stands for every record of that region.
+
+A list printed in traditional characters (行政權力名稱, 醫療保障) is indexed with its text converted
+to simplified ones as well (`simplified`, OpenCC's t2s), so the simplified query 医疗保障 finds it;
+the text shown stays as printed.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .segmenter import jieba
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\w\u3400-\u9fff]+")
+
+
+@cache
+def t2s_converter():
+    """OpenCC's traditional → simplified converter, built once, on first use (its dictionaries load in ~5 ms)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str | None) -> str | None:
+    """`text` in simplified characters (OpenCC t2s, phrases included: 醫療保障 → 医疗保障), or None where
+    that is `text` itself (a list printed in simplified characters, most of them)."""
+    if not text:
+        return None
+    converted = t2s_converter().convert(text)
+    return converted if converted != text else None
 
 
 def load_segmenter() -> None:

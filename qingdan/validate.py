@@ -18,6 +18,7 @@ from .codes import CodeError, SchemeError, category_for_letter, parse_code, sche
 from .guide_findings import GUIDE_FINDING_RULES, source_strings
 from .labels import zh_label
 from .matters import Matter, check_decisions, find_missing_vs_peers, match_matters
+from .models import record_title
 from .registry import SEVERITIES, Problem, Registry, load_registry
 from .safefiles import MAX_ORIGINAL_BYTES, UnsafeFile, file_sha256
 from .urls import PATH_KINDS, SITE_NAMES, is_site_name
@@ -638,6 +639,105 @@ def find_missing_codes(registry: Registry):
         )
 
 
+# --- legal bases as cited ------------------------------------------------------------------
+
+_NUM = r"[一二三四五六七八九十百千零〇两\d]+"
+_PART = rf"第{_NUM}[款项目]|第?[（(]{_NUM}[)）][项目]?"
+CITED_ARTICLE = re.compile(rf"第{_NUM}(?:[、，,和及与]{_NUM})*条(?:之{_NUM})?(?:{_PART})*")
+# What a title may hold besides articles and still name no law: connectives, 依据 …, 本法 (which law?).
+NO_LAW_WORDS = re.compile(
+    r"[\s、，,；;。：:．.和及与或至到]+|以及|依据|根据|按照|依照|参照|详见|见|同上|(?:本|该|同|上述)(?:法|条例|办法|规定|细则)"
+)
+
+
+def article_without_law(basis) -> bool:
+    """A citation that names an article and no document: `第十五条`, `依据第三十条`, `本法第十条`."""
+    title = basis.title or ""
+    if not (basis.article or CITED_ARTICLE.search(title)):
+        return False
+    return not NO_LAW_WORDS.sub("", CITED_ARTICLE.sub("", title))
+
+
+def _legal_records(registry: Registry):
+    for kind in ("power", "service", "boundary"):
+        yield from registry.of(kind)
+
+
+def find_article_without_law(registry: Registry):
+    for record in _legal_records(registry):
+        seen = set()
+        for i, basis in enumerate(record.legal_bases):
+            text = basis.raw or basis.title
+            if text in seen or not article_without_law(basis):
+                continue  # one citation of two articles is one finding
+            seen.add(text)
+            name = record_title(record)
+            yield registry.problem(
+                "medium",
+                "article_without_law",
+                record.id,
+                f"legal_bases[{i}]",
+                f"{name[:40]}: the legal basis {text[:60]!r} cites an article without naming the law or "
+                "document it belongs to",
+                message_zh=f"“{name[:40]}”的依据“{text[:60]}”只写了条款，未写明是哪部法律法规或文件的条款",
+            )
+
+
+# A document number: its issuer's short name, the year in brackets, the serial and 号 (琼府办〔2016〕299号),
+# or an order's number (国务院令第735号). Incomplete: the serial without its 号 (咸医保办发〔2023〕14,
+# 渝府令第231), or the year with 号 and no serial (咸医保办发〔2023〕号). Outside a document number field the
+# year form counts only after the characters 文号 end their issuer's part with (发, 函, 字, 办 …), so a
+# year in brackets after a code or a name (部门代码（3400）) is not taken for one.
+_YEAR = r"[〔﹝\[（(【]\d{4}[〕﹞\]）)】]"
+_SERIAL_WITHOUT_HAO = r"\s*第?\d+(?!\d)(?!\s*号)(?![条款项章节])"
+_ORDER_WITHOUT_HAO = r"令第\d+(?!\d)(?!\s*号)(?![条款项章节])"
+_INCOMPLETE = rf"{_YEAR}(?:{_SERIAL_WITHOUT_HAO}|\s*号)"
+INCOMPLETE_NUMBER = re.compile(
+    rf"[\u4e00-\u9fff]{{0,12}}?[发函字办令规告复电通秘]{_INCOMPLETE}|[\u4e00-\u9fff]{{1,12}}?{_ORDER_WITHOUT_HAO}"
+)
+INCOMPLETE_NUMBER_FIELD = re.compile(
+    rf"[\u4e00-\u9fff]{{1,12}}?(?:{_INCOMPLETE}|{_YEAR}\s*$)|[\u4e00-\u9fff]{{1,12}}?{_ORDER_WITHOUT_HAO}"
+)
+
+
+def incomplete_doc_number(text: str | None, *, number_field: bool = False) -> str | None:
+    """The incomplete document number in `text` as written, or None."""
+    match = (INCOMPLETE_NUMBER_FIELD if number_field else INCOMPLETE_NUMBER).search(text or "")
+    return match.group(0).strip() if match else None
+
+
+def _number_texts(registry: Registry):
+    """(record, field, text, whether the field holds only a document number) wherever a document number is written."""
+    for record in _legal_records(registry):
+        for i, basis in enumerate(record.legal_bases):
+            yield record, f"legal_bases[{i}].doc_number", basis.doc_number, True
+            yield record, f"legal_bases[{i}]", basis.raw or basis.title, False
+    for doc in registry.of("document"):
+        yield doc, "doc_number", doc.doc_number, True
+        for i, link in enumerate(doc.related):
+            yield doc, f"related[{i}].doc_number", link.doc_number, True
+            yield doc, f"related[{i}].title", link.title, False
+
+
+def find_incomplete_doc_numbers(registry: Registry):
+    reported = set()
+    for record, field_path, text, number_field in _number_texts(registry):
+        number = incomplete_doc_number(text, number_field=number_field)
+        if not number or (record.id, number) in reported:
+            continue
+        reported.add((record.id, number))
+        name = record_title(record)
+        yield registry.problem(
+            "low",
+            "incomplete_doc_number",
+            record.id,
+            field_path,
+            f"{name[:40]}: the document number {number!r} is incomplete (no serial or no 号): "
+            "the document cannot be looked up by it",
+            message_zh=f"“{name[:40]}”所引文号“{number}”不完整（缺少序号或“号”字），无法据此查到文件",
+        )
+
+
 FINDING_RULES = [
     find_duplicate_codes,
     find_category_mismatch,
@@ -658,6 +758,8 @@ FINDING_RULES = [
     find_shared_responsibility,
     find_basis_other_department,
     find_missing_codes,
+    find_article_without_law,
+    find_incomplete_doc_numbers,
     find_missing_vs_peers,
     *GUIDE_FINDING_RULES,
 ]

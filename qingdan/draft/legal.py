@@ -1,9 +1,21 @@
-"""Legal bases as bureaus print them in one cell, split into one entry per cited document.
+"""Legal bases as bureaus print them in one cell, split into one entry per cited article.
 
 `【法律】《中华人民共和国社会保险法》第八十八条：…【法规】《…条例》第四十条：…`,
 `1.《社会保险稽核办法》（劳动和社会保险部令第16号）；2.…` or plain titles with their number in
 brackets. Each entry keeps the citation as written (`raw`), with title, document number and
 article picked out only where they are printed.
+
+A citation of several articles of one document (`《…》第八十七条、第八十八条`, `第八十七条和第八十八条`)
+becomes one entry per article, each with the same title and the same `raw`: the same matter in two
+bureaus' lists is recognised by the articles they cite (`matters._basis_keys`), and a list citing
+articles 87 and 88 together must meet a list citing 88 alone. A range (`第八十七条至第八十九条`) stays
+one entry, its article the range as printed: the articles inside it are not printed, and writing
+them out (第八十八条) would be a reading of ours, not the source's. Paragraphs of one article
+(`第二十条第一款、第二款`) are one article: its entry keeps the paragraph list in the article text.
+
+Brackets inside a document number are its year (`宁政发【2013】84号`, `川医保发[2019]31号`,
+`琼府办〔2016〕299号`), never a tag: only 【…】 around a short word of the kind of document
+(`【法律】`, `【行政法规】`, `【规章】`, `【规范性文件】`) starts a new citation.
 """
 
 from __future__ import annotations
@@ -12,14 +24,29 @@ import re
 
 from ..models import LegalBasis
 
-MARKER = re.compile(r"【[^】]{1,12}】")
+# 【法律】, 【行政法规】, 【部门规章】, 【规范性文件】, 【设定依据】, 【其他】 …: the kind of the document cited
+# next, a short word ending as these do. A year (【2013】) or any other bracketed text, a title in 【】
+# (【工伤保险条例】) too, is part of the citation it stands in.
+KIND_WORDS = r"法律|法规|规章|规范性文件|文件|司法解释|依据|条约|其他|其它"
+MARKER = re.compile(rf"【(?:[^【】\d]{{0,8}}(?:{KIND_WORDS})|法律法规|法律依据)】")
 NUMBERED = re.compile(r"(?:^|(?<=[；;。\s]))[（(]?\d{1,2}[)）.、．]\s*(?=\S)")
 TITLE = re.compile(r"《([^《》]*(?:〈[^〉]*〉[^《》]*)*)》")
-DOC_NUMBER = re.compile(
-    r"^[（(]([^（）()]*(?:〔|﹝|\[|\(|（)\d{4}(?:〕|﹞|\]|\)|）)[^（）()]*号|[^（）()]*令第?\d+号)[）)]"
-)
-ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇\d]+条(?:第[一二三四五六七八九十\d]+[款项])*")
-CITED_NUMBER = re.compile(r"[（(][^（）()]*号[）)]")
+# The year of a document number, in any bracket bureaus print: 〔2019〕 ﹝2019﹞ [2019] (2019) （2019） 【2019】
+YEAR = r"(?:〔|﹝|\[|\(|（|【)\d{4}(?:〕|﹞|\]|\)|）|】)"
+NUMBER_BODY = rf"[^（）()]*?{YEAR}[^（）()]*?号|[^（）()]*令第?\d+号"  # 令〔2015〕第12号 too
+DOC_NUMBER = re.compile(rf"^[（(]({NUMBER_BODY})[）)]")
+CITED_NUMBER = re.compile(rf"[（(](?:{NUMBER_BODY}|[^（）()]*号)[）)]")
+BARE_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,20}}(?:{YEAR}\s*第?\d+\s*号|令第?\d+号)")
+NUM = r"[一二三四五六七八九十百千零〇两\d]+"
+PART = rf"第{NUM}[款项目]|第[（(]{NUM}[)）][项目]|[（(]{NUM}[)）]"
+ARTICLE = re.compile(rf"第{NUM}(?:[、，,和及与]{NUM})*条(?:之{NUM})?(?:{PART})*")
+LISTED = re.compile(rf"第({NUM}(?:[、，,和及与]{NUM})+)条")  # 第八十七、八十八条
+# What may follow an article and still belong to it: more paragraphs of it (第一款、第二款), or the
+# end of a range (至第八十九条).
+MORE_PARTS = re.compile(rf"(?:\s*[、，,和及与或]\s*(?:{PART})+)+")
+RANGE_END = re.compile(rf"\s*(?:至|到|~|～|—|－|-)\s*{ARTICLE.pattern}")
+# Between two articles cited of one document: 、 和 及 以及 与 或 and commas, nothing else.
+JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或|；|;)?\s*")
 # 》 followed by these ends a title that quotes another: 关于印发《…》的通知
 QUOTING_TITLE = re.compile(r"^[^，。；：:,;（(]{0,30}?的(?:通知|决定|意见|解释|批复|复函|规定|函)")
 TRAILING = "；;。，, \n"
@@ -40,7 +67,15 @@ def _segments(text: str) -> list[str]:
             NUMBERED.sub("", text[a:b], count=1) if a in starts else text[a:b]
             for a, b in zip(starts, starts[1:] + [len(text)], strict=True)
         ]
-    if len(TITLE.findall(text)) > 1 and re.search(r"[；;\n]", text):
+    titles = list(TITLE.finditer(text))
+    # a citation starts at a title that opens the cell or a sentence; the text after an article up to the
+    # next one is its quoted wording, whose own ；-separated clauses are not citations
+    starts = [m.start() for m in titles if m.start() == 0 or text[m.start() - 1] in "；;。\n"]
+    if len(starts) > 1:
+        if text[: starts[0]].strip(TRAILING):
+            starts.insert(0, 0)
+        return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)], strict=True)]
+    if len(titles) > 1 and re.search(r"[；;\n]", text):
         return re.split(r"[；;\n]+", text)
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) > 1 and all(TITLE.search(line) or CITED_NUMBER.search(line) for line in lines):
@@ -48,10 +83,37 @@ def _segments(text: str) -> list[str]:
     return [text]
 
 
-def parse_basis(segment: str) -> LegalBasis | None:
+def articles(text: str, start: int = 0) -> list[str]:
+    """The articles cited from `start` of `text`, as printed: one item per article or range, with its
+    paragraphs (第二十条第一款、第二款). Only articles joined by 、 和 及 (or a comma) count: an
+    article after other words is in a quotation or an explanation, not a citation."""
+    found: list[str] = []
+    position = start
+    while match := ARTICLE.search(text, position):
+        if found and JOINER.fullmatch(text, position, match.start()) is None:
+            break
+        end = match.end()
+        if more := MORE_PARTS.match(text, end):
+            end = more.end()
+        if to := RANGE_END.match(text, end):  # a range is one citation (see the module's doc)
+            end = to.end()
+            if more := MORE_PARTS.match(text, end):
+                end = more.end()
+        written = text[match.start() : end].strip()
+        if (listed := LISTED.fullmatch(written)) and not more:
+            # 第八十七、八十八条: each article of the list, as 第…条
+            found.extend(f"第{n}条" for n in re.split(r"[、，,和及与]", listed.group(1)))
+        else:
+            found.append(written)
+        position = end
+    return found
+
+
+def parse_bases(segment: str) -> list[LegalBasis]:
+    """One citation as printed: one LegalBasis per article it cites (one without an article if none)."""
     raw = segment.strip(TRAILING).strip()
     if not raw:
-        return None
+        return []
     body = MARKER.sub("", raw).strip()
     title_match = TITLE.search(body)
     quoting = QUOTING_TITLE.match(body[title_match.end() :]) if title_match else None
@@ -63,23 +125,36 @@ def parse_basis(segment: str) -> LegalBasis | None:
         after = body[title_match.end() :]
     else:
         head = re.split(r"[：:]", body, maxsplit=1)[0]
-        number = re.search(r"[（(][^（）()]*号[）)]", head)
+        number = CITED_NUMBER.search(head)
         title = head[: number.start()] if number else ARTICLE.split(head)[0]
         after = head[len(title) :]
-    number = DOC_NUMBER.match(after.strip())
-    article = ARTICLE.search(after.split("：")[0].split(":")[0]) or (None if title_match else ARTICLE.search(body))
-    title = title.strip(TRAILING).strip() or raw[:200]
-    return LegalBasis(
-        title=title,
-        doc_number=number.group(1) if number else None,
-        article=article.group(0) if article else None,
-        raw=raw if raw != title else None,
-    )
+    after = after.strip()
+    number = DOC_NUMBER.match(after)
+    doc_number = number.group(1) if number else None
+    head = re.split(r"[：:]", after, maxsplit=1)[0]
+    cited = articles(head, number.end() if number else 0)
+    if not cited and not title_match:
+        first = ARTICLE.search(body)
+        cited = articles(body, first.start()) if first else []
+    title = title.strip(TRAILING).strip()
+    if not title_match and doc_number is None and (bare := BARE_NUMBER.fullmatch(title)):
+        doc_number = bare.group(0)  # a cell that is only a document number: 川医保发[2019]31号
+    title = title or raw[:200]
+    return [
+        LegalBasis(title=title, doc_number=doc_number, article=article, raw=raw if raw != title else None)
+        for article in cited or [None]
+    ]
+
+
+def parse_basis(segment: str) -> LegalBasis | None:
+    """The first entry of `parse_bases` (one citation of one article), or None for an empty segment."""
+    bases = parse_bases(segment)
+    return bases[0] if bases else None
 
 
 def split_legal_bases(text: str) -> list[LegalBasis]:
-    """One LegalBasis per document cited in a cell, in the order printed."""
+    """One LegalBasis per article of each document cited in a cell, in the order printed."""
     text = (text or "").strip()
     if not text or text in ("无", "/", "-", "—"):
         return []
-    return [basis for segment in _segments(text) if (basis := parse_basis(segment))]
+    return [basis for segment in _segments(text) for basis in parse_bases(segment)]

@@ -57,10 +57,56 @@ def locator(prefix: str, row: TableRow) -> str:
     return " ".join(p for p in (prefix, where, f"职权编码 {code}" if code else "") if p)
 
 
-def power_category(raw: str, letter_category: str | None) -> str | None:
+# The words of a power's name that say its category (GB/T 39046 事项类型), each with the category it says.
+# A name is a noun phrase whose head is its last word (对…的处罚, …的监督检查), so the word that ends
+# last in the name decides: 对未按规定办理社会保险登记的处罚 is a 处罚 (登记 is what was not done),
+# 生育医疗费和产前检查费支付 a 给付. Besides the words of the category itself: a penalty's own kinds
+# (罚款, 没收, 吊销, 警告); 封存, 划拨 and 滞纳金, the 行政强制 measures and enforcement of 行政强制法
+# arts. 9 and 12 (查封, 扣押 and 冻结 besides); 征缴 (of contributions) for 征收; 稽核 (社会保险稽核办法) for
+# 检查; 核准 for 许可. A word directly followed by a noun it qualifies is not a head (基金支付范围, 产前检查费,
+# 救助资金: the head is 范围, 费, 资金), so 对纳入基金支付范围的医疗服务行为加强监督管理 says no category, nor
+# does a name holding none of the words (…的查处).
+NAME_WORDS: dict[str, tuple[str, ...]] = {
+    "行政处罚": ("处罚", "罚款", "没收", "吊销", "警告"),
+    "行政许可": ("许可", "审批", "核准"),
+    "行政检查": ("检查", "监督检查", "稽核"),
+    "行政确认": ("确认", "认定", "登记"),
+    "行政给付": ("给付", "支付", "补助", "救助"),
+    "行政奖励": ("奖励", "表彰"),
+    "行政强制": ("强制", "查封", "扣押", "冻结", "封存", "划拨", "滞纳金"),
+    "行政征收": ("征收", "征缴"),
+    "行政裁决": ("裁决",),
+}
+QUALIFIED = (
+    "范围|标准|方式|比例|待遇|费|资金|基金|证|书|机构|人员|对象|情况|资料|材料|结果|记录|信息|制度|办法|规定|工作"
+)
+_NAME_WORD = re.compile(
+    "(" + "|".join(sorted((w for ws in NAME_WORDS.values() for w in ws), key=len, reverse=True)) + f")(?!{QUALIFIED})"
+)
+_CATEGORY_OF_WORD = {word: category for category, words in NAME_WORDS.items() for word in words}
+
+
+def category_from_name(name: str | None) -> str | None:
+    """The power category a name says by its head word (`NAME_WORDS`), or None: 对…骗取医疗保险待遇的处罚 →
+    行政处罚, 对定点医疗机构的监督检查 → 行政检查, 基本医疗保险待遇的支付 → 行政给付."""
+    last = None
+    for match in _NAME_WORD.finditer(name or ""):
+        last = match  # matches do not overlap and come in order: the last one ends last
+    return _CATEGORY_OF_WORD[last.group(1)] if last else None
+
+
+def power_category(raw: str, letter_category: str | None, name: str | None = None) -> str | None:
+    """The category of a power: its code letter's; else the one `raw` (the category column, or the table's
+    title when the column is empty) names. `name`, given when the category column is empty, decides
+    (`category_from_name`) where the title names no category or several (…权责清单（行政许可、行政处罚…）);
+    a title naming one is the list's own heading. Else 其他行政权力 if `raw` says 其他, else None."""
     if letter_category:
         return letter_category
     found = sorted((raw.find(c[2:]), c) for c in POWER_CATEGORIES if c[2:] in raw and c != "其他行政权力")
+    if found and (name is None or len(found) == 1):
+        return found[0][1]
+    if from_name := category_from_name(name):
+        return from_name
     if found:
         return found[0][1]
     return "其他行政权力" if "其他" in raw else None
@@ -124,7 +170,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             scheme = next(s for s in ctx.schemes if s.id == scheme_id)
             letter = category_for_letter(parse_code(code, scheme), scheme)
         raw_category = row.get("category") or title
-        category = power_category(raw_category, letter)
+        category = power_category(raw_category, letter, None if row.get("category") else name)
         review = [ctx.draft_flag("name", name)]
         if category is None:
             category = "其他行政权力"
@@ -150,6 +196,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
                 name=name,
                 implementer=implementer,
                 remark=row.get("remark") or None,
+                levels_raw=row.get("levels") or None,
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
@@ -161,7 +208,54 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
     return powers
 
 
+# Columns that make a services table a list of guides: each row is read as a 办事指南 whose sections are its cells.
+GUIDE_COLUMNS = frozenset(
+    {"materials", "time_limit", "levels", "process", "channel", "conditions", "applicants", "fees", "place", "hours"}
+    | {"result", "rating", "query"}
+)
+
+
+def _guide_rows(layout: Layout, title: str, ctx: Context) -> list[PublicService]:
+    """A services table with guide columns (办理材料, 办理时限 …): each row read by the guide reader."""
+    from .guide import Guide, Line, Section, records_of
+
+    every = frozenset(f for f in layout.fields if f)
+    services = []
+    rows = _powers_rows(body_rows(layout, every))
+    check_cut_off(rows, title, ctx)
+    for row in rows:
+        line = row.row.line
+        sections = [
+            Section(
+                label=name,
+                key=field,
+                lines=[Line(text, line, plain=True) for text in cell.split("\n")],
+                tables=[],
+                line=line,
+            )
+            for name, field, cell in zip(
+                layout.header, layout.fields, (row.values.get(f, "") for f in layout.fields), strict=True
+            )
+            if field and cell and field != "seq"
+        ]
+        sections += [
+            Section(label=name, key=None, lines=[Line(value, line, plain=True)], tables=[], line=line)
+            for name, value in row.extras.items()
+        ]
+        if not any(s.key in ("name", "main_item") for s in sections):
+            continue
+        for service in records_of(Guide(sections=sections), ctx):
+            services.append(
+                service.model_copy(
+                    update={"seq": row.get("seq") or None, "source": ctx.source(locator(title, row), line)}
+                )
+            )
+    return services
+
+
 def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicService]:
+    if GUIDE_COLUMNS & set(layout.fields):
+        return _guide_rows(layout, title, ctx)
     services = []
     default_category = "公共服务" if "公共服务" in title else None
     rows = _powers_rows(body_rows(layout, USES["services"]))
@@ -336,11 +430,12 @@ def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
 USES: dict[str, frozenset[str]] = {
     "powers": frozenset(
         {"seq", "main_item", "name", "code", "category", "implementer", "remark", "legal_basis", "handling"}
-        | {"phone", "supervision_phone"}
+        | {"phone", "supervision_phone", "levels"}
     ),
     "services": frozenset(
         {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}
         | {"phone", "supervision_phone"}
+        | GUIDE_COLUMNS
     ),
     "duties": frozenset({"seq", "duty", "work_item", "handling", "remark"}),
     "boundaries": frozenset({"seq", "matter", "party", "division", "legal_basis", "case"}),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,7 @@ ELEMENTS: tuple[Element, ...] = (
         ),
     ),
     Element("code", "基本编码", ("职权编码", "事项编码", "编码", "权力编码", "基本编码", "地方权力编码", "目录编码")),
+    Element("main_code", "主项编码", ("主项编码",), kept=True),
     Element("implementation_code", "实施编码", ("实施编码", "实施清单编码", "业务办理项编码"), kept=True),
     Element(
         "implementer",
@@ -174,8 +174,9 @@ _NAME_OF = {name: e.key for e in ELEMENTS for name in e.names}
 # Head nouns and qualifiers, tried in order when a label is no known name: (pattern, key, why).
 # A label ends with its head noun (…名称, …编码); the words before it qualify it (实施 编码 ≠ 权力 编码).
 HEAD_RULES: tuple[tuple[str, str, str], ...] = (
-    (r"^序号?$|^顺序", "seq", "序号"),
+    (r"^序号?$|序号$|^顺序", "seq", "序号"),
     (r"实施.*编[码号]$|实施清单", "implementation_code", "实施编码"),
+    (r"主项.*(编码|代码|编号)$", "main_code", "主项编码"),
     (r"(编码|代码|编号)$", "code", "…编码"),
     (r"主项.*(名称|事项)?$", "main_item", "主项"),
     (r"子项", "name", "子项"),
@@ -196,9 +197,9 @@ HEAD_RULES: tuple[tuple[str, str, str], ...] = (
     (r"(流程|程序|步骤)(图)?$", "process", "…流程"),
     (r"对象$|相对人$", "applicants", "…对象"),
     (r"层级$", "levels", "…层级"),
+    (r"评价", "rating", "评价"),
     (r"(方式|形式|渠道)$", "channel", "办理方式、形式"),
     (r"结果", "result", "…结果"),
-    (r"评价", "rating", "评价"),
     (r"(名称|事项|项目)$", "name", "…名称、事项"),
 )
 MAX_LABEL = 16  # a label is short: a longer cell is a value, not a column name
@@ -221,16 +222,11 @@ class Reading:
         return self.key is None or BY_KEY[self.key].kept
 
 
-@cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def simplified(text: str) -> str:
-    """Traditional characters as simplified (for reading labels and for search; the wording stays as printed)."""
-    return _converter().convert(text) if text else text
+    """Traditional characters as simplified, for reading a label (the wording stays as printed)."""
+    from ..search import t2s_converter
+
+    return t2s_converter().convert(text) if text else text
 
 
 def normalise_text(text: str) -> str:
@@ -304,3 +300,110 @@ def parse_columns(spec: str | None) -> dict[str, str]:
             raise ValueError(f"“{target}” is no field; one of: {known}")
         out[normalise_label(label)] = key
     return out
+
+
+# --- 办事指南: more names of the elements guides print, and the columns of a materials table ----------------
+# (appended here so the one vocabulary holds them; read by qingdan.draft.guide)
+
+GUIDE_NAMES: dict[str, tuple[str, ...]] = {
+    "implementer": ("部门名称", "实施单位"),
+    "applicants": ("适用范围", "服务范围", "申请人范围", "申请主体"),
+    "legal_basis": ("设定依据及条款", "法律依据及条款", "设立依据"),
+    "channel": ("手工办理方式", "网上办理方式", "系统名称", "链接地址", "网办地址", "办理途径", "申请途径"),
+    "place": ("受理窗口", "办理窗口", "服务窗口"),
+    "hours": ("受理窗口工作时间", "窗口工作时间"),
+    "time_limit": ("办理期限", "承诺办理时限", "法定办理时限", "承诺期限", "法定期限"),
+    "result": ("办理结果名称", "结果名称及样本", "审批结果名称", "办结结果"),
+    "conditions": ("申请条件及标准", "受理范围"),
+    "rating": ("好差评评价", "政务服务好差评"),
+    "remark": ("注意事项", "办事须知", "温馨提示", "特别提示"),
+    "materials": ("申办材料", "申请材料清单", "材料清单"),
+}
+GUIDE_ELEMENTS: tuple[Element, ...] = (
+    Element(
+        "query",
+        "查询方式",
+        ("查询方式", "查询渠道", "结果查询", "办理进程和结果查询", "办理进度查询", "进度查询", "网上查询"),
+    ),
+    Element("notice", "其他说明", ("常见问题", "附件信息", "资料转递途径", "决定机构", "事项设定层级"), kept=True),
+)
+
+
+def _register_guide_names() -> None:
+    """Add the guide elements and names (a name already known keeps its element)."""
+    global ELEMENTS, KEYS
+    for element in GUIDE_ELEMENTS:
+        BY_KEY.setdefault(element.key, element)
+        for name in element.names:
+            _NAME_OF.setdefault(name, element.key)
+    for key, names in GUIDE_NAMES.items():
+        for name in names:
+            _NAME_OF.setdefault(name, key)
+    ELEMENTS = ELEMENTS + tuple(e for e in GUIDE_ELEMENTS if e not in ELEMENTS)
+    KEYS = tuple(BY_KEY)
+
+
+_register_guide_names()
+
+# The columns of a materials table inside a guide (材料名称 | 材料形式 | 份数 | 是否必须 | 出具单位 | 纸质/电子 | 备注).
+MATERIAL_COLUMNS: tuple[Element, ...] = (
+    Element("seq", "序号", ("序号", "序", "编号")),
+    Element(
+        "name",
+        "材料名称",
+        ("材料名称", "申请材料名称", "材料", "申请材料", "所需材料", "提交材料", "办理材料", "材料目录", "名称"),
+    ),
+    Element(
+        "form",
+        "材料形式",
+        ("材料类型", "材料形式", "原件复印件", "原件/复印件", "原件或复印件", "材料规格", "规格", "形式", "类型"),
+    ),
+    Element("copies", "份数", ("份数", "数量", "规格份数", "材料份数", "纸质材料份数", "份数要求")),
+    Element("originals", "原件份数", ("原件份数", "原件数量", "原件")),
+    Element("photocopies", "复印件份数", ("复印件份数", "复印件数量", "复印件")),
+    Element(
+        "mandatory",
+        "是否必备",
+        ("是否必须", "是否必要", "是否必备", "必要性", "是否必需", "必要", "是否必交", "必须", "必备", "必要程度"),
+    ),
+    Element(
+        "issuer",
+        "出具单位",
+        ("出具单位", "来源渠道", "材料来源", "来源", "出具机关", "来源渠道说明", "出具部门", "来源说明"),
+    ),
+    Element(
+        "medium",
+        "纸质/电子",
+        ("纸质/电子", "纸质电子", "电子/纸质", "介质要求", "材料介质", "载体形式", "材料载体", "纸质或电子"),
+    ),
+    Element("group", "适用情形", ("情形", "适用情形", "情形名称", "办理情形")),
+    Element(
+        "remark",
+        "备注",
+        ("备注", "填报须知", "审查要点", "受理标准", "说明", "要求", "材料要求", "材料说明", "填写说明"),
+    ),
+)
+_MATERIAL_NAME_OF = {name: e.key for e in MATERIAL_COLUMNS for name in e.names}
+
+
+def classify_material_column(label: str) -> str | None:
+    """The column of a materials table a header cell names (`name`, `copies`, `mandatory` …), or None."""
+    text = normalise_label(label)
+    if text in _MATERIAL_NAME_OF:
+        return _MATERIAL_NAME_OF[text]
+    bare = TRAILING_NOTE.sub("", text)
+    if bare in _MATERIAL_NAME_OF:
+        return _MATERIAL_NAME_OF[bare]
+    for pattern, key in (
+        (r"材料.*名称|名称$", "name"),
+        (r"份数|数量", "copies"),
+        (r"是否(必|需)|必要", "mandatory"),
+        (r"来源|出具", "issuer"),
+        (r"纸质|电子|介质|载体", "medium"),
+        (r"原件|复印件|形式|类型", "form"),
+        (r"情形", "group"),
+        (r"备注|说明|要求|要点|须知", "remark"),
+    ):
+        if len(text) <= MAX_LABEL and re.search(pattern, text):
+            return key
+    return None

@@ -109,6 +109,14 @@ def channels_html(channels: list) -> str:
     return "<br>".join(f"{zh_label('Channel.kind', c.kind)}：{esc(c.detail)}" for c in channels)
 
 
+def _material_facts(material) -> str:
+    """份数 and 是否必备 after a material's name, where the guide prints them."""
+    facts = [esc(material.copies)] if material.copies else []
+    if material.mandatory is not None:
+        facts.append("必备" if material.mandatory else "非必备")
+    return f'<span class="qd-muted">（{"；".join(facts)}）</span>' if facts else ""
+
+
 def _materials(materials: list) -> str:
     """A checklist a reader can tick on a phone or print: common materials, then optional ones."""
     if not materials:
@@ -130,7 +138,7 @@ def _materials(materials: list) -> str:
                 '<ul class="task-list qd-checklist">'
                 + "".join(
                     '<li class="task-list-item"><label class="task-list-control"><input type="checkbox">'
-                    f'<span class="task-list-indicator"></span> {esc(m.name)}</label></li>'
+                    f'<span class="task-list-indicator"></span> {esc(m.name)}{_material_facts(m)}</label></li>'
                     for m in members
                 )
                 + "</ul>"
@@ -342,6 +350,8 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         facts.append(("主要内容", text(record.content)))
     facts.append(("实施机构", agency_link(ctx, here, record.agency)))
     facts.append(("承办机构", handling_html(ctx, here, record.handling)))
+    if is_power and record.levels_raw:
+        facts.append(("行使层级", esc(record.levels_raw)))
     if not is_power:
         levels = "、".join(zh_label("PublicService.levels", lv) for lv in record.levels)
         if record.levels_raw:
@@ -360,6 +370,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         how = _single_procedure(ctx, record, flow, is_power)
 
     where = [("办理地点", text(record.place))]
+    where += [("办理时间", text(record.hours))] if record.hours else []
     where += _contacts(record, ("opening_hours",))
     where += _contacts(record, ("website",))
     complain = _phones_row(record, "监督投诉电话", ("supervision",))
@@ -395,6 +406,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         block(f"<p>{text(record.time_limit)}</p>"),
         heading("收费标准", "qd-fees", 3),
         block(f"<p>{text(record.fees)}</p>"),
+        *([heading("办理结果", "qd-result", 3), block(f"<p>{text(record.result)}</p>")] if record.result else []),
         heading("办理方式和步骤", "qd-ways", 3),
         block(how),
         heading("流程图", "qd-flowchart", 3),

@@ -148,7 +148,8 @@ def _records(documents) -> Iterable[SearchRecord]:
     for doc in documents:
         if doc["page_url"]:
             about = (doc.get(key) for key in ("agency_name", "units", "people", "phones", "channels", "place"))
-            body = "\n".join(filter(None, [doc["body"], *about]))
+            # the texts in traditional characters, also in simplified ones (db.search_documents)
+            body = "\n".join(filter(None, [doc["body"], *about, *doc["simplified"].values()]))
             yield SearchRecord(doc["page_url"], doc["title"] or "", body, doc["agency"] or SITE_GROUP)
 
 
