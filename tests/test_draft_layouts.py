@@ -129,6 +129,7 @@ def test_flattened_uncertain_split_is_flagged_with_the_field_and_the_run(tmp_pat
     (flag,) = [f for f in powers[0].review if f.problem == "ambiguous"]
     assert flag.field == "legal_bases" and flag.raw == COCODALA.split("\n")[2]
     assert "“法律依据”与“专业类别”" in flag.explanation
+    assert ctx.defects == []  # a 备注 without a full stop in every record is no sign of a cut
 
 
 def test_split_record_prefers_the_shapes_and_reports_ties():
@@ -218,6 +219,34 @@ def test_flattened_run_together_unit_from_two_records_is_flagged(tmp_path):
     # both records end 服务等进行监督基金监管科: the unit is taken as far as they agree, and flagged for review
     assert [[h.raw for h in p.handling] for p in powers] == [["服务等进行监督基金监管科"]] * 2
     assert all(any(f.problem == "ambiguous" and f.field == "handling" for f in p.review) for p in powers)
+
+
+# http://www.cqnc.gov.cn/qzfbm_197/ybj/zwgk_54033/fdzdgknr_54035/zkly_54042/202601/t20260115_15322771.html
+# (the stored copy stops inside the second article of 设定依据; the columns after it never come)
+NANCHUAN_ROW = [
+    "1",
+    "医疗保障",
+    "违法违规使用医保基金的处罚",
+    "《医疗保障基金使用监督管理条例》第三十九条定点医药机构有下列情形之一的,由医疗保障行政部门责令改正,"
+    "并可以约谈有关负责人;拒不改正的,处1万元以上5万元以下的罚款;违反其他法律、行政法规的,由有关主管",
+]
+
+
+def test_grid_last_row_stopping_mid_sentence_is_a_defect():
+    header = ["序号", "监管领域", "违法事项", "设定依据", "适用情形", "不予行政处罚依据", "配套监管措施"]
+    table = Table([Row(header, "表1 第1行", 10), Row(NANCHUAN_ROW, "表1 第2行", 11)], "表1")
+    ctx = context("500119-nc", "重庆市南川区医疗保障局")
+    heading = Paragraph("一、应当不予行政处罚事项清单", "段落")
+    ((kind, records),) = grid_tables(Extracted([heading, table], ""), "", ctx)
+    assert kind == "powers" and records[0].name == "违法违规使用医保基金的处罚"
+    (defect,) = ctx.defects
+    assert defect.kind == "truncated" and defect.line == 11
+    assert defect.locator == "一、应当不予行政处罚事项清单 表1 第2行 设定依据"
+    complete = [*NANCHUAN_ROW[:3], "《医疗保障基金使用监督管理条例》第三十九条", "无", "无", "无"]
+    ctx = context("500119-nc", "重庆市南川区医疗保障局")
+    table = Table([Row(header, "表1 第1行", 10), Row(complete, "表1 第2行", 11)], "表1")
+    grid_tables(Extracted([heading, table], ""), "", ctx)
+    assert ctx.defects == []
 
 
 # --- (a) vertical forms ------------------------------------------------------------------------------

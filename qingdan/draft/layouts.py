@@ -64,7 +64,10 @@ def grid_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
         ctx.layouts.append(layout)
         ctx.mapped.update(layout.mapped(USES[kind]))
         ctx.unmapped.update(layout.unmapped(USES[kind]))
+        defects = len(ctx.defects)
         found.append((kind, BUILDERS[kind](layout, heading or title, ctx)))
+        if not any(d.kind == "truncated" for d in ctx.defects[defects:]):
+            vertical.cut_off(layout.header, layout.body, heading or title, ctx)  # the last row stops mid-sentence
     return found
 
 

@@ -59,30 +59,46 @@ def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Conte
     ctx.unmapped.update(layout.unmapped(USES[kind]))
     records = BUILDERS[kind](layout, heading, ctx)
     if records and check_end:
-        _cut_off(header, rows[-1], heading, ctx)
+        cut_off(header, rows, heading, ctx)
     return [(kind, records)] if records else []
 
 
 ENDS = '。；;.!?！？）)》”"】]'
 
 
-def _cut_off(header: list[str], row: Row, heading: str, ctx: Context) -> None:
-    """The last record's text stopping mid-sentence (a long text without its closing stop): the file was cut off."""
-    filled = [(name, cell) for name, cell in zip(header, row.cells, strict=False) if cell.strip()]
+def cut_off(header: list[str], rows: list[Row], heading: str, ctx: Context) -> bool:
+    """The last record stopping mid-sentence: the file was cut off there (a document defect). Its last text is
+    long and has no closing stop, and either the columns after it are empty where other records fill them, or
+    the other records' same column ends with a stop (a 备注 that never does is no sign), or it is the only record."""
+    rows = [r for r in rows if any(c.strip() for c in r.cells)]
+    if not rows:
+        return False
+    last, others = rows[-1], rows[:-1]
+    filled = [j for j, cell in enumerate(last.cells[: len(header)]) if cell.strip()]
     if not filled:
-        return
-    name, text = filled[-1]
-    text = text.strip()
+        return False
+    j = filled[-1]
+    text = last.cells[j].strip()
     sentence = re.search(r"[，,；;。：:\s]", text) or len(text) >= 20
-    if len(text) >= 10 and sentence and text[-1] not in ENDS + "条款项号":  # a citation may end 第八十七条
-        ctx.defects.append(
-            SourceDefect(
-                kind="truncated",
-                locator=" ".join(p for p in (heading, row.locator, name) if p),
-                line=row.line or None,
-                description=f"最后一条记录的“{name}”在句中中断，文件疑似被截断：…{text[-20:]}",
-            )
+    if len(text) < 10 or not sentence or text[-1] in ENDS + "条款项号":  # a citation may end 第八十七条
+        return False
+    later = range(j + 1, len(header))
+    stops_early = any(k < len(r.cells) and r.cells[k].strip() for r in others for k in later) or (
+        not others and j < len(header) - 1
+    )
+    peers = [r.cells[j].strip() for r in others if j < len(r.cells) and r.cells[j].strip()]
+    ended = sum(1 for p in peers if p[-1] in ENDS + "条款项号")
+    if not (stops_early or (peers and ended * 2 >= len(peers)) or not others):
+        return False
+    ctx.defects.append(
+        SourceDefect(
+            kind="truncated",
+            locator=" ".join(p for p in (heading, last.locator, header[j]) if p),
+            line=last.line or None,
+            description=f"最后一条记录的“{header[j]}”在句中中断，文件疑似被截断：…{text[-20:]}",
         )
+    )
+    return True
 
 
 def label_of(text: str, overrides: dict[str, str] | None = None) -> str | None:
