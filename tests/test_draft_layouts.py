@@ -89,6 +89,7 @@ def test_flattened_table_cells_recovered_from_the_header_and_value_shapes(tmp_pa
     (defect,) = ctx.defects  # the copy stops inside 追责情形
     assert defect.kind == "truncated" and "追责情形" in defect.description and defect.line == 4
     assert "指导部门" in ctx.unmapped and {"事项类型", "行使层级"} <= ctx.mapped
+    assert readers_that_read(text_file(tmp_path, WUXI), "") == ["网页表格转成的文字（表头一行，各条以空格分隔）"]
 
 
 # http://www.cocodala.gov.cn/html/2746/2025-05-13/content-88196.html (its table as a browser's text copy)
@@ -399,6 +400,10 @@ def test_flowchart_power_with_its_steps_units_and_phones(tmp_path):
     assert ("processes", "ambiguous") in flags  # 登记保全（7日内决定） read before 告知 and 决定: order not certain
     assert [f.raw for f in power.review if f.field == "handling"] == ["基金监管科处罚前告知）", "基金监管股送达）"]
     assert "flows" not in found  # until draft writes a flows file
+    # its 职权编码/职权名称/承办机构 lines are no vertical form, its boxes no guide
+    assert readers_that_read(text_file(tmp_path, xiangyuan(497, 558)), "") == [
+        "行政职权运行流程图（职权名称、流程、承办机构、电话）"
+    ]
 
 
 def test_flowchart_name_glued_to_its_conditions_and_materials(tmp_path):
@@ -538,6 +543,13 @@ def test_notice_facts_from_a_page_info_table():
     title = Paragraph("重庆市南川区医疗保障局关于行政执法领域“四张清单”的公示", "标题")
     grid = Table([Row(["序号", "监管领域", "违法事项", "设定依据"], "表2 第1行")], "表2")
     assert document_facts(render([info, title, grid])) == {"issuer": "南川区医保局", "date": "2026-01-15"}
+
+
+def test_notice_facts_date_from_a_page_time_stamp():
+    # https://www.zhongcaigou.com/searchDetail/1755518512696-47756.html (the republished page's heading lines)
+    lines = ["医疗保障局行政检查事项", "河南/济源-2025-07-07 00:00:00", "济源市医疗保障局行政检查事项"]
+    assert document_facts(render([Paragraph(t, t) for t in lines])) == {"date": "2025-07-07"}
+    assert document_facts(render([Paragraph("第2025-07-07号文件", "1")])) == {}
 
 
 def test_notice_facts_issuer_from_the_title_when_unsigned():

@@ -28,6 +28,7 @@ LABELLED_DATE = re.compile(
     r"(?:成文日期|发文日期|印发日期|发布日期|日期)\s*[:：\]］】]?\s*(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})"
 )
 LABELLED_ISSUER = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位)\s*[:：]\s*(\S.{1,40})$")
+DATE_STAMP = re.compile(r"^(?:[^\d\s]{1,20}[-－])?(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 SCAN = 60  # paragraphs read before the first table (or from the top, when there is none)
 
 
@@ -140,6 +141,11 @@ def document_facts(extracted: Extracted) -> dict[str, str]:
                 if 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
                     facts["date"] = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
                     break
+    if "date" not in facts:  # a page's time stamp on a line of its own: 2025-07-07 00:00:00, 河南/济源-2025-07-07
+        for line in lines[:12]:
+            if (m := DATE_STAMP.match(line)) and 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31:
+                facts["date"] = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+                break
     if "issuer" not in facts:
         for line in lines[:8]:
             m = TITLE_ISSUER.match(re.sub(r"\s", "", line))
