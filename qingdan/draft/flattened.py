@@ -99,22 +99,46 @@ def _matches(token: str, shape: str) -> bool:
 STRONG = ("category", "levels", "agency", "code")
 
 
-def _span_score(shape: str, tokens: list[Token], t: int, u: int, strong: list[set[str]], required: bool) -> float:
-    k = u - t
-    if shape in ANCHORS or shape == "agency":
+MAX_ANCHOR = 4  # an anchored value is a word or a few (市级、 区县级): a longer run is no such value
+
+
+@dataclass
+class _Spans:
+    """What the scores of a record's spans need, counted once: per shape, how many words match up to each word."""
+
+    tokens: list[Token]
+    matched: dict[str, list[int]]
+    stray: list[int]  # words that read as a category, level, agency or code
+
+    @classmethod
+    def of(cls, tokens: list[Token], shapes: list[str]) -> _Spans:
+        def prefix(flags: list[bool]) -> list[int]:
+            out = [0]
+            for flag in flags:
+                out.append(out[-1] + flag)
+            return out
+
+        matched = {shape: prefix([_matches(t.text, shape) for t in tokens]) for shape in set(shapes) | set(STRONG)}
+        stray = prefix([any(_matches(t.text, s) for s in STRONG) for t in tokens])
+        return cls(tokens, matched, stray)
+
+    def score(self, shape: str, t: int, u: int, required: bool) -> float:
+        k = u - t
+        if shape in ANCHORS or shape == "agency":
+            if k == 0:
+                return -3.0 if shape == "seq" else -2.0
+            if self.matched[shape][u] - self.matched[shape][t] == k:
+                return 4.0 - (k - 1) * 0.5
+            return -5.0 - k * 0.1
+        stray = (self.stray[u] - self.stray[t]) * 1.5  # a category or level word inside free text is unlikely
+        if shape == "legal":
+            if k == 0:
+                return -1.0
+            starts = self.matched["legal"][t + 1] - self.matched["legal"][t]
+            return (2.0 if starts else -1.5) - stray + 0.001 * k
         if k == 0:
-            return -3.0 if shape == "seq" else -2.0
-        if all(_matches(tok.text, shape) for tok in tokens[t:u]):
-            return 4.0 - (k - 1) * 0.5
-        return -5.0 - k * 0.1
-    stray = sum(1 for s in strong[t:u] if s) * 1.5  # a category or level word inside free text is unlikely
-    if shape == "legal":
-        if k == 0:
-            return -1.0
-        return (2.0 if _matches(tokens[t].text, "legal") else -1.5) - stray + 0.001 * k
-    if k == 0:
-        return -6.0 if required else -1.0
-    return -stray
+            return -6.0 if required else -1.0
+        return -stray
 
 
 def split_record(
@@ -126,26 +150,29 @@ def split_record(
     if tokens is None:
         tokens = words(text)
     n, c = len(tokens), len(shapes)
-    strong = [{s for s in STRONG if _matches(tok.text, s)} for tok in tokens]
+    spans = _Spans.of(tokens, shapes)
     neg = float("-inf")
     best = [[neg] * (n + 1) for _ in range(c + 1)]
     back = [[0] * (n + 1) for _ in range(c + 1)]
     best[0][0] = 0.0
     for j in range(c):
+        anchored = shapes[j] in ANCHORS or shapes[j] == "agency"
         for t in range(n + 1):
             if best[j][t] == neg:
                 continue
-            for u in range(t, n + 1):
-                score = best[j][t] + _span_score(shapes[j], tokens, t, u, strong, required[j])
+            for u in range(t, min(n, t + MAX_ANCHOR) + 1 if anchored else n + 1):
+                score = best[j][t] + spans.score(shapes[j], t, u, required[j])
                 if score > best[j + 1][u] + 1e-9:
                     best[j + 1][u], back[j + 1][u] = score, t
+    if best[c][n] == neg:  # the words cannot be shared out (an anchored column would need more): one cell each
+        return [text.strip()] + [""] * (c - 1), list(range(1, c))
     bounds = [n]
     for j in range(c, 0, -1):
         bounds.append(back[j][bounds[-1]])
     bounds.reverse()  # bounds[j] .. bounds[j+1] are column j's tokens
 
     def total(b: list[int]) -> float:
-        return sum(_span_score(shapes[j], tokens, b[j], b[j + 1], strong, required[j]) for j in range(c))
+        return sum(spans.score(shapes[j], b[j], b[j + 1], required[j]) for j in range(c))
 
     top = total(bounds)
     uncertain: list[int] = []
