@@ -292,7 +292,7 @@ GUOTU_NAMES = ["伪造、变造、转让地质勘查资质证书的处罚", "不
 def test_vertical_label_lines_one_record_per_block(tmp_path):
     ctx = context("gt-zrsx", "国土资源局")
     extracted = text_file(tmp_path, GUOTU)
-    ((kind, powers),) = paragraph_forms(extracted, "行政权力责任事项梳理表", ctx, guide=False)
+    ((kind, powers),) = paragraph_forms(extracted, "行政权力责任事项梳理表", ctx)
     assert kind == "powers"
     assert [p.name for p in powers] == GUOTU_NAMES
     assert [(p.category, p.category_raw, p.implementer, p.code) for p in powers] == [
@@ -312,7 +312,7 @@ def test_vertical_label_lines_one_record_per_block(tmp_path):
 def test_vertical_label_broken_over_two_lines(tmp_path):
     # the same form (https://bdocx.com/doc/25418948.html) as a narrow page prints it: 职权 / 名称 on two lines
     text = GUOTU.replace("职权名称\n", "职权\n名称\n").replace("法定主体\n", "法定\n主体\n")
-    ((_, powers),) = paragraph_forms(text_file(tmp_path, text), "行政权力责任事项梳理表", context(), guide=False)
+    ((_, powers),) = paragraph_forms(text_file(tmp_path, text), "行政权力责任事项梳理表", context())
     assert [p.name for p in powers] == GUOTU_NAMES
     assert [p.implementer for p in powers] == ["国土资源局", "国土资源局"]
 

@@ -77,22 +77,33 @@ def supervision_parts(extracted: Extracted, title: str, ctx: Context) -> Found:
     return [("supervision_rules", rules)] if rules else []
 
 
+def _form_not_guide(extracted: Extracted, ctx: Context) -> bool:
+    """Whether the file's label/value form is a list's form (职权名称, 职权类型, 法定主体, 责任事项 …), not a
+    办事指南: it prints no element only a guide has (受理条件, 申请材料, 办理时限, 办理地点 …)."""
+    keys = vertical.form_keys(extracted, ctx.overrides)
+    return bool(keys) and not keys & vertical.GUIDE_KEYS
+
+
 def label_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
-    """Tables whose first column holds labels and the next their values: one record per block of labels."""
+    """Tables whose first column holds labels and the next their values: one record per block of labels
+    (in a 办事指南, the guide reader reads its label/value tables with the rest of the guide)."""
+    if is_guide(extracted) and not _form_not_guide(extracted, ctx):
+        return []
     return vertical.table_forms(extracted, title, ctx)
 
 
 def label_lines(extracted: Extracted, title: str, ctx: Context) -> Found:
-    """A label line, then its value lines, block after block (not a file of flowcharts: they are read below)."""
-    if is_flowdoc(extracted):
+    """A label line, then its value lines, block after block (a flowchart file's lines are read with its charts,
+    a 办事指南's by the guide reader)."""
+    if is_flowdoc(extracted) or (is_guide(extracted) and not _form_not_guide(extracted, ctx)):
         return []
-    return vertical.paragraph_forms(extracted, title, ctx, guide=is_guide(extracted))
+    return vertical.paragraph_forms(extracted, title, ctx)
 
 
 def guide_sections(extracted: Extracted, title: str, ctx: Context) -> Found:
     """A 办事指南: labelled sections (一、事项名称 … or a label line and its value lines)."""
-    if not is_guide(extracted) or is_flowdoc(extracted) or vertical.form_blocks(extracted, ctx.overrides) >= 2:
-        return []  # several blocks of the same labels are a form of several records, read by `label_lines`
+    if not is_guide(extracted) or is_flowdoc(extracted) or _form_not_guide(extracted, ctx):
+        return []  # a flowchart file's 承办机构 … lines, a list's form of 职权名称 … are read above
     return [("services", build_guide(extracted, title, ctx))]
 
 

@@ -274,21 +274,31 @@ def _good_blocks(header: list[str], overrides: dict[str, str] | None) -> bool:
     return len(keys) >= 3 and bool(keys & NAME_KEYS)
 
 
-def form_blocks(extracted: Extracted, overrides: dict[str, str] | None = None) -> int:
-    """How many blocks of labels the paragraphs make (0 when they make no form of a record)."""
+GUIDE_KEYS = frozenset(
+    {"conditions", "materials", "process", "time_limit", "fees", "place", "hours", "channel", "applicants", "result"}
+    | {"rating"}
+)
+
+
+def form_keys(extracted: Extracted, overrides: dict[str, str] | None = None) -> set[str]:
+    """The elements the file's forms (label lines, label/value tables) print; empty when it holds no form."""
+    keys: set[str] = set()
     blocks = _blocks(_items(extracted.paragraphs, overrides))
-    if not blocks or not any(it.label is None for block in blocks for it in block):
-        return 0
-    header, _ = _rows(blocks, "")
-    return len(blocks) if _good_blocks(header, overrides) else 0
+    if blocks and any(it.label is None for block in blocks for it in block):
+        header, _ = _rows(blocks, "")
+        if _good_blocks(header, overrides):
+            keys |= {classify(h, overrides).key for h in header} - {None}
+    for table in extracted.tables:
+        if is_label_table(table, overrides):
+            keys |= {classify(label, overrides).key for row in table.rows for label, _ in _pairs(row, overrides) or []}
+    return keys - {None}
 
 
-def paragraph_forms(extracted: Extracted, title: str, ctx: Context, guide: bool) -> Found:
-    """Label lines and value lines among the paragraphs. Where the file reads as a 办事指南 (`guide`), only a
-    form of several blocks is read here (the guide reader reads one)."""
+def paragraph_forms(extracted: Extracted, title: str, ctx: Context) -> Found:
+    """Label lines and value lines among the paragraphs, one record per block."""
     items = _items(extracted.paragraphs, ctx.overrides)
     blocks = _blocks(items)
-    if not blocks or (guide and len(blocks) < 2):
+    if not blocks:
         return []
     if not any(it.label is None for block in blocks for it in block):
         return []  # labels only: a list of column names, not a form
