@@ -478,6 +478,7 @@ def test_flowchart_power_links_its_flow(tmp_path, flows_written):
     found = dict(read_flowcharts(text_file(tmp_path, xiangyuan(1, 52)), "行政职权运行流程图", ctx))
     (power,), (flow,) = found["powers"], found["flows"]
     assert power.flow == flow.id and [n.label for n in flow.nodes] == power.processes[0].steps
+    assert flow.title == "行政职权运行流程图：基本医疗保险待遇的支付"  # as registry/140423-xiangyuan-ybj/flows.yaml
     assert any(f.field == "nodes" and f.problem == "ambiguous" for f in flow.review)
 
 

@@ -258,6 +258,8 @@ def _flow(chart: Chart, ctx: Context) -> Flow | None:
     if not nodes:
         return None
     flow_title = chart.title or chart.name
+    if chart.labelled and GENERIC_TITLE.match(chart.title or ""):  # as the hand transcription names each chart
+        flow_title = f"{chart.title}：{GLUED.match(chart.name)['name'] if GLUED.match(chart.name) else chart.name}"
     review = [ctx.draft_flag("title", flow_title)]
     if not chart.step_units and out_of_order(chart.steps):
         review.append(_order_flag("nodes", chart.steps))
