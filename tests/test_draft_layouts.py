@@ -562,3 +562,30 @@ def test_notice_facts_issuer_from_the_title_when_unsigned():
     ]
     facts = document_facts(render(blocks))
     assert facts == {"doc_number": "南顺医保发〔2022〕99号", "issuer": "南充市顺庆区医疗保障局"}
+
+
+def test_flowchart_document_agrees_with_the_hand_transcription(tmp_path):
+    """The whole 行政职权运行流程图 of registry/sources/004_…: the 27 powers as registry/140423-xiangyuan-ybj/ has them."""
+    from qingdan.registry import load_registry
+
+    folder = (ROOT / "registry" / "140423-xiangyuan-ybj").resolve()
+    loaded = load_registry(ROOT / "registry")
+    hand = [e.record for e in loaded.entries.values() if e.kind == "power" and folder in Path(e.file).resolve().parents]
+    ctx = context("140423-xy", "襄垣县医疗保障局")
+    found = dict(read_flowcharts(text_file(tmp_path, XIANGYUAN), "行政职权运行流程图", ctx))
+
+    def facts(powers):
+        return [
+            (
+                p.code,
+                p.name,
+                p.category,
+                p.category_raw,
+                [h.raw for h in p.handling],
+                [(x.number, x.kind) for x in p.phones],
+            )
+            for p in powers
+        ]
+
+    assert len(hand) == 27 and facts(found["powers"]) == facts(hand)
+    assert [p.source.line for p in found["powers"]] == [p.source.line for p in hand]

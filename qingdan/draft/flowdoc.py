@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ..models import Evidence, Flow, FlowNode, Handling, Power, Process, ReviewFlag
 from .context import Context, phones
-from .model import Extracted
+from .model import Extracted, Paragraph
 from .vertical import Found, WholeRow, build_from_rows
 
 LABEL = r"[ \t\u3000]*[:：][ \t\u3000]*"
@@ -31,6 +31,7 @@ SUPERVISION_LINE = re.compile(rf"^(?:监督电话|投诉电话|监督投诉电�
 MATERIALS_LINE = re.compile(rf"^(?:需要提供的资料|申请材料|所需材料|提交材料|需提交的材料){LABEL}(?P<value>.*)$")
 CATEGORY_LINE = re.compile(
     r"^(?:行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他(?:行政)?权力|公共服务)类?$"
+    r"|^(?:行政|其他)[\u4e00-\u9fff和、]{1,12}类$"  # 行政监督检查类, 行政检查和行政处罚类
 )
 FLOW_TITLE = re.compile(r"流程图")
 GENERIC_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,20}?(?:局|委员会|政府))?行政(?:职权|权力)运行流程图$")
@@ -66,7 +67,7 @@ def _closed_up(text: str) -> str:
 
 def is_flowdoc(extracted: Extracted) -> bool:
     """A file of flowcharts: a …流程图 title and at least one power's name with its 承办机构 or phones."""
-    lines = [_closed_up(line) for p in extracted.paragraphs for line in p.text.split("\n")]
+    lines = [_closed_up(part) for text, _ in _text_lines(extracted) for part in _labelled_parts(text)]
     titled = any(FLOW_TITLE.search(line) and len(line) <= 60 for line in lines)
     named = any(NAME_LINE.match(line) for line in lines) or any(
         FLOW_TITLE.search(line) and not GENERIC_TITLE.match(line) for line in lines
@@ -94,6 +95,26 @@ class Chart:
     step_units: list[tuple[str, str]] = field(default_factory=list)  # (step, units as printed): 立案(科室:业务科)
 
 
+def _text_lines(extracted: Extracted) -> list[tuple[str, int]]:
+    """The file's lines in order, with their line numbers: paragraphs, and the cells of what a text reader took for
+    a table (a box's text indented with a tab)."""
+    out: list[tuple[str, int]] = []
+    for block in extracted.blocks:
+        if isinstance(block, Paragraph):
+            out += [(text, block.line + k if block.line else 0) for k, text in enumerate(block.text.split("\n"))]
+        else:
+            out += [(cell, row.line) for row in block.rows for cell in row.cells if cell.strip()]
+    return out
+
+
+SECOND_LABEL = re.compile(r"(?<=\S)\s+(?=(?:服务电话|咨询电话|联系电话|监督电话|投诉电话|承办机构)\s*[:：])")
+
+
+def _labelled_parts(line: str) -> list[str]:
+    """A line holding two labelled values (服务电话：… 监督电话：…) as two lines."""
+    return [part.strip() for part in SECOND_LABEL.split(line.strip())]
+
+
 def _charts(extracted: Extracted) -> list[Chart]:
     charts: list[Chart] = []
     current = Chart()
@@ -106,10 +127,9 @@ def _charts(extracted: Extracted) -> list[Chart]:
             charts.append(current)
         current = Chart(title=title, category=category)
 
-    for p in extracted.paragraphs:
-        for k, raw in enumerate(p.text.split("\n")):
-            line = _closed_up(raw)
-            number = p.line + k if p.line else 0
+    for raw, number in _text_lines(extracted):
+        for part in _labelled_parts(raw):
+            line = _closed_up(part)
             if not line:
                 continue
             if CATEGORY_LINE.match(line):
