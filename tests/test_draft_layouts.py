@@ -482,6 +482,7 @@ def test_flowchart_power_links_its_flow(tmp_path, flows_written):
     assert any(f.field == "nodes" and f.problem == "ambiguous" for f in flow.review)
 
 
+@pytest.mark.slow
 def test_flowchart_drafted_end_to_end(tmp_path, flows_written):
     registry = tmp_path / "registry"
     shutil.copytree(MINI, registry)
@@ -564,8 +565,9 @@ def test_notice_facts_issuer_from_the_title_when_unsigned():
     assert facts == {"doc_number": "南顺医保发〔2022〕99号", "issuer": "南充市顺庆区医疗保障局"}
 
 
+@pytest.mark.slow
 def test_flowchart_document_agrees_with_the_hand_transcription(tmp_path):
-    """The whole 行政职权运行流程图 of registry/sources/004_…: the 27 powers as registry/140423-xiangyuan-ybj/ has them."""
+    """The whole 行政职权运行流程图 of registry/sources/004_…: its 27 powers as registry/140423-xiangyuan-ybj/."""
     from qingdan.registry import load_registry
 
     folder = (ROOT / "registry" / "140423-xiangyuan-ybj").resolve()
