@@ -399,7 +399,8 @@ def test_flowchart_power_with_its_steps_units_and_phones(tmp_path):
     flags = {(f.field, f.problem) for f in power.review}
     assert ("processes", "ambiguous") in flags  # 登记保全（7日内决定） read before 告知 and 决定: order not certain
     assert [f.raw for f in power.review if f.field == "handling"] == ["基金监管科处罚前告知）", "基金监管股送达）"]
-    assert "flows" not in found  # until draft writes a flows file
+    (flow,) = found["flows"]  # its boxes as nodes, in reading order; the arrows are lost, so no edges
+    assert power.flow == flow.id and flow.nodes[0].label and flow.edges == []
     # its 职权编码/职权名称/承办机构 lines are no vertical form, its boxes no guide
     assert readers_that_read(text_file(tmp_path, xiangyuan(497, 558)), "") == [
         "行政职权运行流程图（职权名称、流程、承办机构、电话）"

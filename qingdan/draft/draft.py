@@ -16,7 +16,7 @@ from ..registry import Problem, load_registry
 from ..validate import truncation
 from .columns import find_layout
 from .context import Context
-from .layouts import LAYOUTS, guide_sections
+from .layouts import LAYOUTS, document_facts, guide_sections
 from .model import DraftError, Extracted
 from .reading import read_file
 from .writer import dump, write_agency
@@ -38,10 +38,12 @@ KIND_LABEL = {
     "services": "公共服务事项清单",
     "posts": "定岗定责表",
     "supervision_rules": "责任清单",
+    "flows": "行政职权运行流程图",
 }
 AGENCY_NAME = re.compile(r"[\u4e00-\u9fff]+?(?:局|委员会|委|中心|厅|办公室|政府|院|署)")
 SECTION_FILES = {
-    kind: f"{kind}.yaml" for kind in ("powers", "services", "duties", "boundaries", "posts", "supervision_rules")
+    kind: f"{kind}.yaml"
+    for kind in ("powers", "services", "duties", "boundaries", "posts", "supervision_rules", "flows")
 }
 
 
@@ -213,6 +215,7 @@ def draft(
             f"{source}: no record found. Layouts tried: {tried}. If the file has a table whose column names were not "
             'recognised, say what they mean with --columns, e.g. --columns "地方权力编码=code,审核事项=name"'
         )
+    facts = document_facts(extracted)
     title_kind = next((kind for words, kind in LIST_KINDS.items() if words in title), None)
     kind_label = title_kind or ("办事指南" if "guide" in kinds else KIND_LABEL[kinds[0]])
     document = Document(
@@ -221,7 +224,9 @@ def draft(
         file=text_file,
         publisher=agency_id,
         kind=kind_label,
-        date=_date(extracted),
+        date=_date(extracted) or facts.get("date"),
+        doc_number=facts.get("doc_number"),
+        issuer=facts.get("issuer"),
         url=url,
         original=original,
         sha256=digest,

@@ -11,7 +11,6 @@ review flag `ambiguous`: the order was not certain.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 
@@ -225,12 +224,6 @@ def _handling(chart: Chart) -> list[Handling]:
     return out
 
 
-def _sections_written() -> set[str]:
-    """The sections `draft` writes (flows only once it writes a flows file)."""
-    module = importlib.import_module(f"{__package__}.draft")  # at call time: draft imports the layouts
-    return set(module.SECTION_FILES)
-
-
 def read_flowcharts(extracted: Extracted, title: str, ctx: Context) -> Found:
     """A power per chart that names one (职权名称, 职权编码), with its process, units and phones; a flow per chart
     (its boxes, or the steps it lists with their units, as nodes: the arrows are lost, so no edges)."""
@@ -239,7 +232,7 @@ def read_flowcharts(extracted: Extracted, title: str, ctx: Context) -> Found:
     charts = _charts(extracted)
     if not charts:
         return []
-    flows = [(chart, _flow(chart, ctx)) for chart in charts] if "flows" in _sections_written() else []
+    flows = [(chart, _flow(chart, ctx)) for chart in charts]
     flow_of = {id(chart): flow.id for chart, flow in flows if flow is not None}
     named = [chart for chart in charts if chart.labelled or chart.code]
     header = ["职权编码", "职权类型", "职权名称"]
