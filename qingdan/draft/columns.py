@@ -7,6 +7,7 @@ record as a note, never dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .model import Row, Table
@@ -20,10 +21,18 @@ def _known(names: list[str], overrides: dict[str, str] | None = None) -> int:
 
 
 def _looks_like_header(cells: list[str], overrides: dict[str, str] | None) -> bool:
-    """Two or more cells read as elements, and they are most of the row's distinct cells (values rarely are)."""
+    """Cells that read as column names, most of the row's distinct cells; no serial number among them.
+
+    A known name counts 1, a guess by head noun or a one-character slip ½, and one known name at least
+    (a data row of short values, 参保单位 | 用人单位 | 不收费 | 工作时间, is read by head nouns only);
+    a row holding a bare number is a record.
+    """
     distinct = {c for c in cells if c}
-    known = _known(cells, overrides)
-    return known >= 2 and known * 2 >= len(distinct)
+    if any(re.fullmatch(r"\d{1,6}", c) for c in distinct):
+        return False
+    readings = [classify(c, overrides) for c in distinct]
+    weight = sum(r.weight for r in readings)
+    return weight >= 2 and any(r.exact for r in readings) and _known(cells, overrides) * 2 >= len(distinct)
 
 
 @dataclass
