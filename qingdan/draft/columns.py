@@ -44,12 +44,16 @@ class Layout:
     fields: list[str | None]  # the field of each column, None where kept as a note
     titles: list[Row]  # rows above the header (the list's title, its unit, its date)
     body: list[Row]  # rows below the header
+    table: str = ""  # the table's locator (表1, 第3页 表1 …)
+    header_at: str = ""  # the locator of the header's (first) row
+    used: frozenset[str] | None = None  # the fields the record builder reads, once a builder took the table
 
     def column(self, field: str) -> int | None:
         return self.fields.index(field) if field in self.fields else None
 
     def mapped(self, used: frozenset[str]) -> list[str]:
         """Column names whose values went into a field (of those a record builder `used`)."""
+        self.used = used
         return [r.normalised for r, f in zip(self.readings, self.fields, strict=True) if f in used and r.normalised]
 
     def unmapped(self, used: frozenset[str]) -> list[str]:
@@ -85,5 +89,5 @@ def find_layout(table: Table, overrides: dict[str, str] | None = None) -> Layout
                 fields[j] = None
                 readings[j] = Reading(readings[j].label, readings[j].normalised, None, "与前一栏同义，原文保留在备注中")
             seen.add(f)
-        return Layout(header, readings, fields, table.rows[:i], table.rows[start:])
+        return Layout(header, readings, fields, table.rows[:i], table.rows[start:], table.locator, row.locator)
     return None

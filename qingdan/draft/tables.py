@@ -19,22 +19,28 @@ class TableRow:
 
     def __init__(self, layout: Layout, row: Row, used: frozenset[str]):
         self.row = row
-        self.values: dict[str, str] = {}
+        self.values: dict[str, str] = {}  # as read (compatibility characters normalised)
+        self.printed: dict[str, str] = {}  # as printed, for the review flag's `raw`
         self.extras: dict[str, str] = {}
-        for name, field, cell in zip(layout.header, layout.fields, row.cells, strict=False):
+        for i, (name, field, cell) in enumerate(zip(layout.header, layout.fields, row.cells, strict=False)):
             if field in used:
                 self.values[field] = cell
+                self.printed[field] = row.printed_cell(i)
             elif name and cell and cell != name:
                 self.extras[name] = cell
 
     def get(self, field: str) -> str:
         return self.values.get(field, "")
 
+    def as_printed(self, field: str) -> str:
+        return self.printed.get(field) or self.get(field)
+
     def absorb(self, other: TableRow) -> None:
         """A record wrapped onto the next row: its cells continue these ones."""
         for field, value in other.values.items():
             if value and value != self.values.get(field):
                 self.values[field] = self.values.get(field, "") + value
+                self.printed[field] = self.printed.get(field, "") + other.as_printed(field)
         for name, value in other.extras.items():
             self.extras[name] = self.extras.get(name, "") + value
 
@@ -116,6 +122,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
         name = row.get("name") or row.get("main_item")
         if not name:
             continue
+        printed = row.as_printed("name" if row.get("name") else "main_item")
         code = row.get("code") or None
         scheme_id = ctx.scheme_for(code) if code else None
         letter = None
@@ -124,7 +131,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             letter = category_for_letter(parse_code(code, scheme), scheme)
         raw_category = row.get("category") or title
         category = power_category(raw_category, letter)
-        review = [ctx.draft_flag("name", name)]
+        review = [ctx.draft_flag("name", printed)]
         if category is None:
             category = "其他行政权力"
             review.append(
@@ -170,6 +177,7 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
         if not name:
             continue
         main = row.get("main_item")
+        printed = row.as_printed("name" if row.get("name") else "main_item")
         services.append(
             PublicService(
                 id=ctx.next_id("service"),
@@ -185,7 +193,7 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
                 source=ctx.source(locator(title, row), row.row.line),
-                review=[ctx.draft_flag("name", name)],
+                review=[ctx.draft_flag("name", printed)],
                 note=note_of(row.extras),
             )
         )

@@ -250,14 +250,22 @@ def simplified(text: str) -> str:
     return _converter().convert(text) if text else text
 
 
+# compatibility characters read as their ordinary forms: Kangxi radicals and CJK radicals (⾏ ⼈ ⽤, which
+# browsers' PDF printing puts in text layers), CJK compatibility ideographs, full-width letters and digits.
+# Full-width punctuation （）：，； is how Chinese is printed: it stays.
+COMPAT = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def normalise_text(text: str) -> str:
-    """Compatibility characters as their ordinary forms (Kangxi radicals ⾏ → 行, full-width Ａ１ → A1)."""
-    return unicodedata.normalize("NFKC", text)
+    """Text as read: compatibility characters (NFKC) as ordinary ones, ⾏ → 行, Ａ１ → A1; punctuation as printed."""
+    if not text or not COMPAT.search(text):
+        return text
+    return COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
 
 
 def normalise_label(label: str) -> str:
     """The label as compared: NFKC, simplified, no spaces, line breaks, colons, asterisks or serial."""
-    text = NOISE.sub("", simplified(normalise_text(label or "")))
+    text = NOISE.sub("", simplified(unicodedata.normalize("NFKC", label or "")))
     return SERIAL.sub("", text)
 
 
@@ -325,3 +333,23 @@ def parse_columns(spec: str | None) -> dict[str, str]:
             raise ValueError(f"“{target}” is no field; one of: {known}")
         out[normalise_label(label)] = key
     return out
+
+
+NAME_SERIAL = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]"
+    r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?!\d))\s*"
+)
+
+
+def tidy_name(name: str) -> str:
+    """A record's name as read: a line break inside joined, no serial number before it (1. （一） 一、), no 。 after.
+
+    Only for names: legal bases, steps and conditions keep their lines and numbers.
+    """
+    lines = [line.strip() for line in (name or "").split("\n") if line.strip()]
+    text = ""
+    for line in lines:
+        ascii_pair = text[-1:].isascii() and text[-1:].isalnum() and line[0].isascii() and line[0].isalnum()
+        text += (" " if ascii_pair else "") + line
+    text = NAME_SERIAL.sub("", text, count=1).rstrip("。 ")
+    return text or (name or "").strip()
