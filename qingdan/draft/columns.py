@@ -83,11 +83,16 @@ def find_layout(table: Table, overrides: dict[str, str] | None = None) -> Layout
                 header, start = candidate, start + 1
         readings = [classify(h, overrides) for h in header]
         fields = [None if r.kept_as_note else r.key for r in readings]
-        seen: set[str] = set()
-        for j, f in enumerate(fields):  # one column per field: a repeated one is kept as a note
-            if f in seen:
+        keep: dict[str, int] = {}  # one column per field: a known name before a guess, else the first
+        for j, f in enumerate(fields):
+            if f is not None and (f not in keep or (readings[j].exact and not readings[keep[f]].exact)):
+                keep[f] = j
+        for j, f in enumerate(fields):
+            if f is not None and keep[f] != j:
+                other = readings[keep[f]].normalised
                 fields[j] = None
-                readings[j] = Reading(readings[j].label, readings[j].normalised, None, "与前一栏同义，原文保留在备注中")
-            seen.add(f)
+                readings[j] = Reading(
+                    readings[j].label, readings[j].normalised, None, f"与“{other}”同义，原文保留在备注中"
+                )
         return Layout(header, readings, fields, table.rows[:i], table.rows[start:], table.locator, row.locator)
     return None

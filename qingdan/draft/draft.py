@@ -127,7 +127,8 @@ class DraftResult:
         for kind, items in self.records.items():
             if shown >= 3 or not items:
                 continue
-            text = dump({kind: items[: 3 - shown]}, "preview")
+            first = [item.model_copy(update={"review": []}) for item in items[: 3 - shown]]
+            text = dump({kind: first}, "preview")
             shown += len(items[: 3 - shown])
             body = [line for line in text.splitlines() if line and not line.startswith("#")]
             lines += ["  " + line for line in body]

@@ -86,7 +86,7 @@ def normalise(extracted: Extracted) -> Extracted:
     """Blocks as read (Kangxi radicals ⾏ → 行, full-width Ａ１ → A1), the printed text kept beside them.
 
     `extracted.text`, stored in sources/ and pointed into by every record's line, stays as printed;
-    the characters map one to one, so lines and positions are unchanged.
+    no line break is added or removed, so every record's line still points at what it was read from.
     """
     for block in extracted.blocks:
         if isinstance(block, Paragraph):

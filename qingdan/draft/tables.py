@@ -10,6 +10,7 @@ from .columns import Layout
 from .context import Context, handling, note_of, phones
 from .legal import split_legal_bases
 from .model import Row
+from .vocabulary import simplified
 
 POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
 
@@ -130,7 +131,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             scheme = next(s for s in ctx.schemes if s.id == scheme_id)
             letter = category_for_letter(parse_code(code, scheme), scheme)
         raw_category = row.get("category") or title
-        category = power_category(raw_category, letter)
+        category = power_category(simplified(raw_category), letter)  # 行政處罰 read as 行政处罚
         review = [ctx.draft_flag("name", printed)]
         if category is None:
             category = "其他行政权力"

@@ -194,7 +194,7 @@ HEAD_RULES: tuple[tuple[str, str, str], ...] = (
     (r"(电话|热线|联系方式|咨询方式)$", "phone", "…电话"),
     (r"^(是否)?收费|收费(标准|依据|情况|项目|金额|方式)", "fees", "收费"),
     (r"依据$", "legal_basis", "…依据"),
-    (r"(实施|执法|法定|行使|责任)(主体|机关)|实施(部门|机构)$", "implementer", "实施/执法主体"),
+    (r"(实施|执法|法定|行使|责任|检查|监管|处罚|审批)(主体|机关)|实施(部门|机构)$", "implementer", "实施/执法主体"),
     (r"(科室|处室|股室)$|(承办|责任|内设|办理|受理|经办|职能|业务)(机构|单位|部门)$", "handling", "承办、责任科室"),
     (r"(类型|类别|种类)$", "category", "…类型、类别"),
     (r"(时限|期限)", "time_limit", "…时限"),
@@ -256,11 +256,19 @@ def simplified(text: str) -> str:
 COMPAT = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
+# a mirror's reading aid: pinyin in brackets after a character, 監(jiān)督 (never wording: lower-case, tone marks)
+TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[{TONED}])[a-zü{TONED}]{{1,7}}\)")
+
+
 def normalise_text(text: str) -> str:
-    """Text as read: compatibility characters (NFKC) as ordinary ones, ⾏ → 行, Ａ１ → A1; punctuation as printed."""
-    if not text or not COMPAT.search(text):
+    """Text as read: compatibility characters (NFKC) as ordinary ones, ⾏ → 行, Ａ１ → A1, and a mirror's pinyin
+    glosses dropped, 監(jiān)督 → 監督; punctuation and traditional characters as printed."""
+    if not text:
         return text
-    return COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    if COMPAT.search(text):
+        text = COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return PINYIN_GLOSS.sub("", text) if "(" in text else text
 
 
 def normalise_label(label: str) -> str:
