@@ -311,9 +311,8 @@ def _no_record(source: Path, extracted: Extracted) -> DraftError:
     for row in table.rows[:HEADER_SCAN_ROWS][:4]:
         cells = [c.replace("\n", " ")[:24] for c in row.cells]
         lines.append("  | " + " | ".join(cells) + " |")
-    unknown = [
-        c for row in table.rows[:4] for c in dict.fromkeys(row.cells) if c and classify(c).key is None and len(c) <= 16
-    ]
+    readings = [classify(c) for row in table.rows[:4] for c in dict.fromkeys(row.cells) if c]
+    unknown = [r.label for r in readings if r.key is None and r.why != "不是栏目名"]  # no number, no sentence
     example = f"{unknown[0]}=name" if unknown else "地方权力编码=code,审核事项=name"
     lines.append(
         "If a row above holds the column names, say what the unrecognised ones mean with --columns, e.g. "

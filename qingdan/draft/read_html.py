@@ -55,10 +55,20 @@ def _table_rows(table, number: int, budget: CellBudget) -> list[Row]:
     return [Row(cells, f"表{number} 第{i}行") for i, cells in enumerate(grid, start=1) if any(cells)]
 
 
+def _decoded(data: bytes) -> str | bytes:
+    """UTF-8 text where the bytes are UTF-8 (a page saved without its charset is not Latin-1); else the bytes,
+    for lxml to decode by the page's own <meta charset> (GB2312, GBK …)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data
+    return data if text.lstrip().startswith("<?xml") else text
+
+
 def read_html(path: Path, data: bytes) -> Extracted:
     deadline, budget = Deadline(path), CellBudget(path)
     try:
-        root = lxml.html.document_fromstring(data)
+        root = lxml.html.document_fromstring(_decoded(data))
     except (etree.ParserError, ValueError) as exc:
         raise DraftError(f"{path}: not a readable web page ({exc})") from None
     for element in list(root.iter(*DROP_TAGS)):
