@@ -326,23 +326,6 @@ def is_label(text: str) -> bool:
     return reading.key is not None and reading.why != "不是栏目名"
 
 
-def parse_columns(spec: str | None) -> dict[str, str]:
-    """`--columns "地方权力编码=code,审核事项=事项名称"`: label → element key (by key or by its Chinese name)."""
-    out: dict[str, str] = {}
-    for part in re.split(r"[,，;；\n]+", spec or ""):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise ValueError(f"“{part.strip()}”: write 栏目名=字段, e.g. 地方权力编码=code")
-        label, target = (p.strip() for p in part.split("=", 1))
-        key = target if target in BY_KEY else next((e.key for e in ELEMENTS if target in (e.zh, *e.names)), None)
-        if key is None:
-            known = ", ".join(f"{e.key}（{e.zh}）" for e in ELEMENTS if not e.kept)
-            raise ValueError(f"“{target}” is no field; one of: {known}")
-        out[normalise_label(label)] = key
-    return out
-
-
 NAME_SERIAL = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]"
     r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?!\d))\s*"
@@ -361,3 +344,20 @@ def tidy_name(name: str) -> str:
         text += (" " if ascii_pair else "") + line
     text = NAME_SERIAL.sub("", text, count=1).rstrip("。 ")
     return text or (name or "").strip()
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """`--columns "地方权力编码=code,审核事项=事项名称"`: label → element key (by key or by its Chinese name)."""
+    out: dict[str, str] = {}
+    for part in re.split(r"[,，;；\n]+", spec or ""):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"“{part.strip()}”: write 栏目名=字段, e.g. 地方权力编码=code")
+        label, target = (p.strip() for p in part.split("=", 1))
+        key = target if target in BY_KEY else next((e.key for e in ELEMENTS if target in (e.zh, *e.names)), None)
+        if key is None:
+            known = ", ".join(f"{e.key}（{e.zh}）" for e in ELEMENTS if not e.kept)
+            raise ValueError(f"“{target}” is no field; one of: {known}")
+        out[normalise_label(label)] = key
+    return out
