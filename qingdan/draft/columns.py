@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Row, Table
-from .vocabulary import Reading, classify
+from .vocabulary import Reading, classify, normalise_label
 
 HEADER_SCAN_ROWS = 8
 
@@ -61,11 +61,75 @@ class Layout:
         return [r.normalised for r, f in zip(self.readings, self.fields, strict=True) if f not in used and r.normalised]
 
 
+def _cells(row: list[str]) -> list[str]:
+    """The row without the empty cells a text table's closing `|` leaves at its end."""
+    end = len(row)
+    while end and not row[end - 1]:
+        end -= 1
+    return row[:end]
+
+
+def _spliced(upper: list[str], lower: list[str]) -> list[str] | None:
+    """A text table's header over two rows, the lower with fewer cells: they split the one upper cell they
+    share a head with (抽查項目 over 抽查類別 | 抽查事項), which spanned them; None when none does."""
+    heads = [normalise_label(c)[:2] for c in lower]
+    best, shared = None, 0
+    for j, cell in enumerate(upper):
+        text = normalise_label(cell)
+        n = sum(1 for h in heads if h and text.startswith(h))
+        if n > shared:
+            best, shared = j, n
+    if best is None:
+        return None
+    return upper[:best] + lower + upper[best + 1 :]
+
+
 def _joined(upper: list[str], lower: list[str]) -> list[str]:
     """A header split over two rows: each column's two parts, once each (merged cells repeat)."""
+    lower_cells = _cells(lower)
+    if 1 < len(lower_cells) < len(_cells(upper)) and len(lower) != len(upper):
+        spliced = _spliced(_cells(upper), lower_cells)
+        if spliced is not None:
+            return spliced
     out = []
     for a, b in zip(upper, lower + [""] * (len(upper) - len(lower)), strict=False):
         out.append(a if a == b or not b else (b if not a else a + b))
+    return out
+
+
+def _alike(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return 0.5 if a and b and (a[:2] == b[:2] or a[-2:] == b[-2:]) else 0.0
+
+
+def _filled(body: list[Row], width: int) -> list[Row]:
+    """Rows of a text table with a cell merged down (a cell fewer than the row above): the merged cell's
+    value taken from the row above, at the place where the row's other cells line up best with it."""
+    out: list[Row] = []
+    for row in body:
+        cells = _cells(row.cells)
+        previous = out[-1].cells if out else None
+        missing = width - len(cells)
+        if previous is None or len(_cells(previous)) != width or not 0 < missing <= 2 or len(cells) < 3:
+            out.append(row)
+            continue
+        best, score = 1, -1.0
+        for at in range(1, len(cells) + 1):  # after the serial: a merged group is never the row's first cell
+            candidate = cells[:at] + previous[at : at + missing] + cells[at:]
+            value = sum(_alike(candidate[i], previous[i]) for i in range(width) if not at <= i < at + missing)
+            if value > score:
+                best, score = at, value
+        merged = previous[best : best + missing]
+        printed = _cells(row.printed) if row.printed else None
+        out.append(
+            Row(
+                cells[:best] + merged + cells[best:],
+                row.locator,
+                row.line,
+                printed[:best] + merged + printed[best:] if printed else None,
+            )
+        )
     return out
 
 
@@ -94,5 +158,10 @@ def find_layout(table: Table, overrides: dict[str, str] | None = None) -> Layout
                 readings[j] = Reading(
                     readings[j].label, readings[j].normalised, None, f"与“{other}”同义，原文保留在备注中"
                 )
-        return Layout(header, readings, fields, table.rows[:i], table.rows[start:], table.locator, row.locator)
+        body = (
+            _filled(table.rows[start:], len(header))
+            if len({len(r.cells) for r in table.rows}) > 1
+            else table.rows[start:]
+        )
+        return Layout(header, readings, fields, table.rows[:i], body, table.locator, row.locator)
     return None

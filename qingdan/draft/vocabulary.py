@@ -182,7 +182,7 @@ _NAME_OF = {name: e.key for e in ELEMENTS for name in e.names}
 # Head nouns and qualifiers, tried in order when a label is no known name: (pattern, key, why).
 # A label ends with its head noun (…名称, …编码); the words before it qualify it (实施 编码 ≠ 权力 编码).
 HEAD_RULES: tuple[tuple[str, str, str], ...] = (
-    (r"^序号?$|^顺序", "seq", "序号"),
+    (r"^序号?$|^顺序|序号$", "seq", "序号"),
     (r"实施.*编[码号]$|实施清单", "implementation_code", "实施编码"),
     (r"(编码|代码|编号)$", "code", "…编码"),
     (r"主项.*(名称|事项)?$", "main_item", "主项"),
