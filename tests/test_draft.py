@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from qingdan.cli import cli
 from qingdan.draft import DraftError, draft
+from qingdan.draft.tables import USES
 from qingdan.registry import load_registry
 from qingdan.validate import check
 
@@ -89,10 +90,15 @@ def test_xlsx_layout_quirks(registry):
     result = draft(FIXTURES / "xiangyuan-powers.xlsx", "140423-xy", registry)
     powers = result.records["powers"]
     assert result.document.title == "长治市县级行政职权目录（襄垣县医疗保障局部分）"
-    assert "事项类型" in result.mapped and result.unmapped == ["行使层级"]
     assert powers[0].source.locator.endswith("序号1177 职权编码 3400-G-00100-140423")
     assert powers[2].name == "对可能被转移、隐匿或者灭失的医疗保险基金相关资料进行封存"  # joined from two rows
-    assert all(p.note == "源文件中未对应字段的栏目——行使层级：县级" for p in powers)
+    assert "事项类型" in result.mapped
+    if "levels" in USES["powers"]:  # 行使层级 into Power.levels_raw, where the model has it
+        assert "行使层级" in result.mapped and result.unmapped == []
+        assert all(p.levels_raw == "县级" and p.note is None for p in powers)
+    else:  # else kept on each record as a note
+        assert result.unmapped == ["行使层级"]
+        assert all(p.note == "源文件中未对应字段的栏目——行使层级：县级" for p in powers)
     (agency,) = result.records.get("agencies", []) or [load_registry(registry).get("140423-xy")]
     assert agency.name == "襄垣县医疗保障局" and "医保局" in agency.aliases
     assert all(p.implementer == "医保局" for p in powers)
@@ -237,12 +243,14 @@ def test_draft_writes_sources_with_checksum_and_provenance(registry):
 
 @pytest.mark.slow
 def test_cli_draft_prints_summary(registry):
+    unmapped = "none" if "levels" in USES["powers"] else "行使层级"
     result = CliRunner().invoke(
         cli, ["draft", str(FIXTURES / "xiangyuan-powers.xlsx"), "--agency", "140423-xy", "--registry", str(registry)]
     )
     assert result.exit_code == 0, result.output
     assert (
-        "27 powers" in result.output and "columns not mapped (kept on each record as a note): 行使层级" in result.output
+        "27 powers" in result.output
+        and f"columns not mapped (kept on each record as a note): {unmapped}" in result.output
     )
     bad = CliRunner().invoke(
         cli, ["draft", str(FIXTURES / "bad-scan.pdf"), "--agency", "140423-b", "--registry", str(registry)]

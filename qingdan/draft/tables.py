@@ -160,6 +160,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
+                **_levels(Power, row),
                 source=ctx.source(locator(title, row), row.row.line),
                 review=review,
                 note=note_of(extras),
@@ -193,6 +194,7 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
+                **_levels(PublicService, row),
                 source=ctx.source(locator(title, row), row.row.line),
                 review=[ctx.draft_flag("name", printed)],
                 note=note_of(row.extras),
@@ -340,15 +342,26 @@ def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
     return out
 
 
+def _holds_levels(model) -> bool:
+    return "levels_raw" in model.model_fields
+
+
+def _levels(model, row: TableRow) -> dict[str, str]:
+    """行使层级 as printed, where the model has a field for it (levels_raw)."""
+    return {"levels_raw": row.get("levels")} if _holds_levels(model) and row.get("levels") else {}
+
+
 # the fields each builder reads from a row; a column of any other field is kept on the record as a note
 USES: dict[str, frozenset[str]] = {
     "powers": frozenset(
         {"seq", "main_item", "name", "code", "category", "implementer", "remark", "legal_basis", "handling"}
         | {"phone", "supervision_phone"}
+        | ({"levels"} if _holds_levels(Power) else set())
     ),
     "services": frozenset(
         {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}
         | {"phone", "supervision_phone"}
+        | ({"levels"} if _holds_levels(PublicService) else set())
     ),
     "duties": frozenset({"seq", "duty", "work_item", "handling", "remark"}),
     "boundaries": frozenset({"seq", "matter", "party", "division", "legal_basis", "case"}),
