@@ -283,7 +283,7 @@ def test_dry_run_shows_layout_mapping_and_records_and_writes_nothing(mini_regist
     assert "带表头的表格（每行一条）: 4 powers" in preview
     assert "事权代号 → code (基本编码): 由 --columns 指定" in preview
     assert "权利类型 → category (事项类型): 按中心词“…类型、类别”" in preview
-    assert "行使层级 → kept in a note" in preview and "nothing was written" in preview
+    assert "追责情形 → kept in a note" in preview and "nothing was written" in preview
     assert preview.count("- id: 140423-dry-power-") == 3  # the first three records, as YAML
     powers = result.records["powers"]
     assert [p.code for p in powers] == ["0100-A-001", "0100-A-002", "0100-A-003", "0100-A-004"]

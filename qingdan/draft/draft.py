@@ -110,7 +110,11 @@ class DraftResult:
         lines += [f"  {reader}: {n} {section}" for reader, section, n in self.readers]
         for layout in self.layouts:
             used = layout.used or frozenset()
-            lines.append(f"  table {layout.table} (header at {layout.header_at}):")
+            if layout.table:
+                lines.append(f"  table {layout.table} (header at {layout.header_at}):")
+            else:  # a form or a flattened table: the labels were read from its lines
+                first = layout.body[0].locator if layout.body else ""
+                lines.append(f"  labels read from {first or 'the text'}:")
             for reading, field_name in zip(layout.readings, layout.fields, strict=True):
                 if not reading.label:
                     continue
