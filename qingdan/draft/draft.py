@@ -193,44 +193,78 @@ PLACE_AGENCY = re.compile(
 
 
 def _agency_named_in(extracted: Extracted) -> str | None:
-    """The body a guide or list names as its 实施主体, 法定主体 or 填报单位 (same line, the next, or the next cell)."""
+    """The body a guide or list names as its 实施主体, 法定主体 or 受理部门 (same line, the next, or the next cell);
+    a full name with its place (柳州市社会保险事业管理局) before a short one (社保局)."""
+    found: list[str] = []
     paragraphs = extracted.paragraphs
     for i, paragraph in enumerate(paragraphs):
         match = NAMING_LABEL.match(simplified(paragraph.text))
         if match:
             value = re.split(r"[:：]", paragraph.text, maxsplit=1)[1].strip() if match.group(1) else ""
             value = value or (paragraphs[i + 1].text if i + 1 < len(paragraphs) else "")
-            if found := _agency_name(value):
-                return found
+            if name := _agency_name(value):
+                found.append(name)
     for table in extracted.tables:
         for row in table.rows[:40]:
             for j, cell in enumerate(row.cells[:-1]):
                 if re.fullmatch(NAMING_LABELS, normalise_label(cell)) and row.cells[j + 1] != cell:
-                    if found := _agency_name(row.cells[j + 1]):
-                        return found
-    return None
+                    if name := _agency_name(row.cells[j + 1]):
+                        found.append(name)
+    return next((name for name in found if PLACE_AGENCY.match(name)), found[0] if found else None)
+
+
+# words before a name in running text: 通过煙臺市醫療保障局官網, 向某县医保局申请
+LEADING_WORDS = re.compile(
+    r"^(?:通过|通過|经过|經過|经由|經由|由|经|經|向|到|在|请|請|于|於|从|從|按|对|對|为|為|与|與|和|及)+"
+)
 
 
 def _agency_in_text(extracted: Extracted) -> str | None:
     """The full name (place and body) the text gives most often at the start of a phrase, e.g. 煙臺市醫療保障局官網."""
     phrases = re.split(r"[\s，,。：:；;、/／|（）()“”\"'《》【】\[\]]+", extracted.text)
-    found = Counter(m.group(0) for p in phrases if (m := PLACE_AGENCY.match(p)))
+    found = Counter(m.group(0) for p in phrases if (m := PLACE_AGENCY.match(LEADING_WORDS.sub("", p))))
     return found.most_common(1)[0][0] if found else None
 
 
 DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})(?:\s*[-月./]\s*(\d{1,2}))?")
 
 
-def _date(extracted: Extracted) -> str | None:
-    """The publication date printed near the title or under the list (发布日期：2021-06-30, 2021年10月)."""
-    for paragraph in extracted.paragraphs:
-        text = paragraph.text
-        match = DATE.search(text)
-        if match and (re.search(r"日期|发布|印发|时间", text) or len(text) <= len(match.group(0)) + 2):
-            year, month, day = match.groups()
-            if 1 <= int(month) <= 12:
-                return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day and 1 <= int(day) <= 31 else "")
+DATE_LABEL = re.compile(r"日期|发布|印发|时间|發佈|發布|印發|時間")
+
+
+def _date_in(text: str, labelled: bool) -> str | None:
+    match = DATE.search(text)
+    if match and (labelled or DATE_LABEL.search(text) or len(text) <= len(match.group(0)) + 2):
+        year, month, day = match.groups()
+        if 1 <= int(month) <= 12:
+            return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day and 1 <= int(day) <= 31 else "")
     return None
+
+
+def _date(extracted: Extracted) -> str | None:
+    """The publication date printed near the title or under the list (发布日期：2021-06-30, 2021年10月), or in a
+    title row or a page's info table above it (发布时间：2020/8/25 15:40:05, [ 成文日期 ] | 2026-01-15)."""
+    for paragraph in extracted.paragraphs:
+        if found := _date_in(paragraph.text, False):
+            return found
+    for table in extracted.tables:
+        for row in table.rows[:6]:
+            cells = list(dict.fromkeys(c for c in row.cells if c))
+            for i, cell in enumerate(cells):
+                if DATE_LABEL.search(cell) and len(cell) <= 40:
+                    found = _date_in(cell, True) or (_date_in(cells[i + 1], True) if i + 1 < len(cells) else None)
+                    if found:
+                        return found
+    return None
+
+
+def _notice_facts(extracted: Extracted) -> dict[str, str]:
+    """The notice's 文号, issuer and date (notice.document_facts), where that reader is present."""
+    try:
+        from .notice import document_facts
+    except ImportError:  # the notice reader lands on another branch; until then the date is read here alone
+        return {}
+    return document_facts(extracted)
 
 
 def _agency(agency_id: str, name: str, stated: bool, ctx: Context) -> Agency:
@@ -407,6 +441,7 @@ def draft(
             f"{source}: found {counts} in “{title}”, but the file names no agency (no body in its title, no "
             "实施主体 or 填报单位); give its full name with --name"
         )
+    facts = _notice_facts(extracted)
     title_kind = list_kind(title)
     kind_label = title_kind or ("办事指南" if "guide" in kinds else KIND_LABEL.get(kinds[0], kinds[0]))
     document = Document(
@@ -415,7 +450,9 @@ def draft(
         file=text_file,
         publisher=agency_id,
         kind=kind_label,
-        date=_date(extracted),
+        doc_number=facts.get("doc_number"),
+        issuer=facts.get("issuer"),
+        date=facts.get("date") or _date(extracted),
         url=url,
         original=original,
         sha256=digest,

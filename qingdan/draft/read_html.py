@@ -18,6 +18,11 @@ from .model import DraftError, Extracted, Paragraph, Row, Table, clean, render
 CHROME = re.compile(r"breadcrumb|crumb|footer|nav|position|location|share|copyright", re.I)
 DROP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "head")
 TEXT_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "caption")
+# a page's text outside paragraphs: an info line (<div class="info">日期:2025-04-02</div>), read where it holds
+# no block of its own
+TEXT_BOXES = ("div", "section", "article", "span", "font", "dd", "dt")
+BLOCK_TAGS = ("p", "div", "table", "li", "ul", "ol", "section", "article", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
+BLOCKS = ".//*[" + " or ".join(f"self::{tag}" for tag in BLOCK_TAGS) + "]"
 MAX_SPAN = 200
 
 
@@ -83,10 +88,15 @@ def read_html(path: Path, data: bytes) -> Extracted:
         br.tail = "\n" + (br.tail or "")
     blocks: list[Paragraph | Table] = []
     number = 0
-    for element in root.iter("table", *TEXT_TAGS):
+    taken: set = set()
+    for element in root.iter("table", *TEXT_TAGS, *TEXT_BOXES):
         deadline.check()
         if any(a.tag == "table" and _is_leaf(a) for a in element.iterancestors()):
             continue  # inside a list table: read with it
+        if element.tag in TEXT_BOXES:
+            if any(a.tag in TEXT_TAGS or a in taken for a in element.iterancestors()) or element.xpath(BLOCKS):
+                continue  # read with the paragraph around it, or a box of boxes: its parts are read
+            taken.add(element)
         if element.tag == "table":
             if not _is_leaf(element):
                 continue  # a layout table: its inner tables and paragraphs are read on their own
