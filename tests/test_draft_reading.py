@@ -18,7 +18,7 @@ from qingdan.draft.columns import _looks_like_header, find_layout
 from qingdan.draft.draft import list_kind
 from qingdan.draft.model import Row, Table
 from qingdan.draft.tables import USES
-from qingdan.draft.vocabulary import classify, normalise_text, parse_columns, tidy_name
+from qingdan.draft.vocabulary import classify, normalise_label, normalise_text, parse_columns, tidy_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -388,3 +388,70 @@ def test_library_warnings_never_reach_the_terminal(mini_registry, tmp_path, monk
     captured = capfd.readouterr()
     assert "FontBBox" not in captured.err + captured.out and "Data Validation" not in captured.err
     assert logging.getLogger("pdfminer").level == logging.NOTSET  # put back after reading
+
+
+def test_text_table_header_over_two_rows_and_a_cell_merged_down():
+    """A mirror's `|` copy of a 抽查事项清单: 抽查項目 spans 抽查類別 | 抽查事項 on the row below, and the
+    抽查類別 cell merged down leaves the second row a cell short."""
+    table = Table(
+        [
+            Row(["序號", "抽查項目", "事項 類別", "檢查主體", "檢查依據(jù)", ""], "第1行"),
+            Row(["抽查 類別", "抽查事項(內(nèi)容)", ""], "第2行"),
+            Row(
+                ["1", "定點醫療機構監(jiān)督管理", "內部管理制度的檢查", "一般檢查事項", "醫療保障局", "《條例》"],
+                "第3行",
+            ),
+            Row(["2", "基金規範使用的檢查", "重點檢查事項", "醫療保障局", "《條例》", ""], "第4行"),
+        ],
+        "第1行起的表格",
+    )
+    from qingdan.draft.model import Extracted, normalise
+
+    normalise(Extracted([table], ""))
+    layout = find_layout(table)
+    assert [normalise_label(h) for h in layout.header] == [
+        "序号",
+        "抽查类别",
+        "抽查事项(内容)",
+        "事项类别",
+        "检查主体",
+        "检查依据",
+    ]
+    assert layout.fields == ["seq", None, "name", "category", "implementer", "legal_basis"]
+    first, second = layout.body
+    assert first.cells[1] == "定點醫療機構監督管理"  # the pinyin gloss dropped, as read
+    assert first.printed[1] == "定點醫療機構監(jiān)督管理"  # as printed
+    assert second.cells[:3] == ["2", "定點醫療機構監督管理", "基金規範使用的檢查"]  # the merged cell filled
+
+
+def test_dates_from_an_info_line_or_table_and_the_full_name_first(mini_registry, tmp_path):
+    page = tmp_path / "notice.html"
+    page.write_text(
+        """<html><head><meta charset="utf-8"></head><body>
+<div class="location">您当前的位置：首页 &gt; 部门 &gt; 医保局</div>
+<h1>某县医疗保障局行政权力事项清单</h1><div class="info">日期:2025-04-02</div>
+<table><tr><td>序号</td><td>事项名称</td><td>事项类型</td></tr>
+<tr><td>1</td><td>对骗取医保基金的处罚</td><td>行政处罚</td></tr></table></body></html>""",
+        encoding="utf-8",
+    )
+    result = draft(page, "140423-dt", mini_registry, dry_run=True)
+    assert result.document.date == "2025-04-02" and result.document.title == "某县医疗保障局行政权力事项清单"
+    sheet = tmp_path / "list.txt"
+    sheet.write_text(
+        "|发布时间：2020/8/25 15:40:05|\n\n序号|事项名称|服务对象\n1|单位参保登记|参保单位\n\n"
+        "|部门名称|社保局|\n|受理部门|通过柳州市社会保险事业管理局|\n",
+        encoding="utf-8",
+    )
+    result = draft(sheet, "140423-dt2", mini_registry, dry_run=True)
+    assert result.document.date == "2020-08-25"
+    assert result.agency_name == "柳州市社会保险事业管理局"  # the full name, not 社保局; no 通过 before it
+
+
+def test_a_name_in_running_text_has_no_word_before_it(mini_registry, tmp_path):
+    guide = tmp_path / "guide.txt"
+    guide.write_text(
+        "序号|事项名称|事项类型\n1|異地就醫備案|公共服務\n\n可通過煙臺市醫療保障局官網辦理。\n"
+        "也可到煙臺市醫療保障局窗口辦理。\n",
+        encoding="utf-8",
+    )
+    assert draft(guide, "370600-yt", mini_registry, dry_run=True).agency_name == "煙臺市醫療保障局"

@@ -172,10 +172,17 @@ def _title(extracted: Extracted, overrides: dict[str, str] | None = None) -> str
     return candidates[0] if candidates else None
 
 
+# words before a name in running text: 通过煙臺市醫療保障局官網, 向某县医保局申请
+LEADING_WORDS = re.compile(
+    r"^(?:[可也还還须須需请請要应應均另]|通过|通過|经过|經過|经由|經由|由|经|經|向|到|在|于|於|从|從|按|对|對|为|為|与|與|和|及|登录|登錄)+"
+    r"(?=[\u4e00-\u9fff]{2,}?(?:省|市|县|区|州|旗|盟|縣|區))"
+)
+
+
 def _agency_name(title: str) -> str | None:
     """The body named in a title such as 某县医疗保障局权力清单 or 目录（某县医疗保障局部分）."""
     for part in re.split(r"[（()）：:，,、\s]+", title):
-        match = AGENCY_NAME.search(part)
+        match = AGENCY_NAME.search(LEADING_WORDS.sub("", part))
         if match and not re.search(r"清单|目录|指南|登记表", match.group(0)):
             return match.group(0)
     return None
@@ -211,12 +218,6 @@ def _agency_named_in(extracted: Extracted) -> str | None:
                     if name := _agency_name(row.cells[j + 1]):
                         found.append(name)
     return next((name for name in found if PLACE_AGENCY.match(name)), found[0] if found else None)
-
-
-# words before a name in running text: 通过煙臺市醫療保障局官網, 向某县医保局申请
-LEADING_WORDS = re.compile(
-    r"^(?:通过|通過|经过|經過|经由|經由|由|经|經|向|到|在|请|請|于|於|从|從|按|对|對|为|為|与|與|和|及)+"
-)
 
 
 def _agency_in_text(extracted: Extracted) -> str | None:
