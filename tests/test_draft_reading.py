@@ -455,3 +455,21 @@ def test_a_name_in_running_text_has_no_word_before_it(mini_registry, tmp_path):
         encoding="utf-8",
     )
     assert draft(guide, "370600-yt", mini_registry, dry_run=True).agency_name == "煙臺市醫療保障局"
+
+
+def test_a_refusal_shows_what_to_map_and_columns_then_read_it(mini_registry, tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text(
+        "某县医疗保障局权力清单\n代号|名目|种别\nA-1|对骗取医保基金的处罚|行政处罚\nA-2|医疗保障基金使用情况检查|行政检查\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DraftError) as refused:
+        draft(path, "140423-cm", mini_registry)
+    assert "| 代号 | 名目 | 种别 |" in str(refused.value) and "--columns" in str(refused.value)
+    result = draft(path, "140423-cm", mini_registry, columns="代号=code,名目=事项名称,种别=category")
+    powers = result.records["powers"]
+    assert [(p.code, p.name, p.category) for p in powers] == [
+        ("A-1", "对骗取医保基金的处罚", "行政处罚"),
+        ("A-2", "医疗保障基金使用情况检查", "行政检查"),
+    ]
+    assert result.mapped == ["代号", "名目", "种别"] and result.unmapped == []
