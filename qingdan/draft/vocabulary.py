@@ -302,7 +302,8 @@ def classify(label: str, overrides: dict[str, str] | None = None) -> Reading:
         return Reading(label, text, None, "不是栏目名")
     if text in _NAME_OF:
         element = BY_KEY[_NAME_OF[text]]
-        return Reading(label, text, element.key, f"即“{element.zh}”{note}", exact=True)
+        said = f"即“{element.zh}”" if element.key != "other_kept" else f"已知栏目“{text}”，无对应字段"
+        return Reading(label, text, element.key, f"{said}{note}", exact=True)
     inside = text[len(bare) + 1 : -1] if bare != text else ""
     if inside in PART_NOTE and bare in _NAME_OF and _NAME_OF[bare] in ("name", "main_item"):
         element = BY_KEY[PART_NOTE[inside]]
