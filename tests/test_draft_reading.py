@@ -473,3 +473,16 @@ def test_a_refusal_shows_what_to_map_and_columns_then_read_it(mini_registry, tmp
         ("A-2", "医疗保障基金使用情况检查", "行政检查"),
     ]
     assert result.mapped == ["代号", "名目", "种别"] and result.unmapped == []
+
+
+def test_a_row_without_its_last_cells_is_not_filled_from_the_row_above():
+    table = Table(
+        [
+            Row(["序号", "事项名称", "事项类型", "备注"], "第1行"),
+            Row(["1", "对骗取医保基金的处罚", "行政处罚", "与人社局共同承担"], "第2行"),
+            Row(["2", "医疗保障基金使用情况检查", "行政检查"], "第3行"),
+        ],
+        "第1行起的表格",
+    )
+    second = find_layout(table).body[1]
+    assert second.cells == ["2", "医疗保障基金使用情况检查", "行政检查", ""]

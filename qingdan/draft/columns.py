@@ -120,7 +120,8 @@ def _filled(body: list[Row], width: int) -> list[Row]:
             value = sum(_alike(candidate[i], previous[i]) for i in range(width) if not at <= i < at + missing)
             if value > score:
                 best, score = at, value
-        merged = previous[best : best + missing]
+        # at the end: the row's last cells were left out (empty), not merged down from the row above
+        merged = previous[best : best + missing] if best < len(cells) else [""] * missing
         printed = _cells(row.printed) if row.printed else None
         out.append(
             Row(
