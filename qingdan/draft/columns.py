@@ -143,7 +143,9 @@ def find_layout(table: Table, overrides: dict[str, str] | None = None) -> Layout
         if start < len(table.rows):
             candidate = _joined(header, table.rows[start].cells)
             lower = table.rows[start].cells
-            lower_is_header = _known(lower, overrides) and not any(c.isdigit() for c in lower)
+            lower_is_header = not any(c.isdigit() for c in lower) and any(  # a known name below, not a guess
+                classify(c, overrides).exact for c in lower if c and c not in header
+            )
             if _known(candidate, overrides) > _known(header, overrides) or lower_is_header:
                 header, start = candidate, start + 1
         readings = [classify(h, overrides) for h in header]
