@@ -212,6 +212,7 @@ def test_text_as_read():
         ("①生育津贴申领", "生育津贴申领"),
         ("1.5吨以下锅炉审批", "1.5吨以下锅炉审批"),  # a number, not a serial
         ("12345热线", "12345热线"),
+        ("二、三级医院评审", "二、三级医院评审"),  # grades two and three: wording, not a serial
         ("ABC\nDEF认证", "ABC DEF认证"),
     ],
 )

@@ -327,9 +327,9 @@ def is_label(text: str) -> bool:
     return reading.key is not None and reading.why != "不是栏目名"
 
 
-NAME_SERIAL = re.compile(
+NAME_SERIAL = re.compile(  # never before another numeral: 二、三级医院评审, 1、2型 are wording
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]"
-    r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）](?!\d))\s*"
+    r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）])(?![\d一二三四五六七八九十])\s*"
 )
 
 
