@@ -487,3 +487,18 @@ def test_a_row_without_its_last_cells_is_not_filled_from_the_row_above():
     )
     second = find_layout(table).body[1]
     assert second.cells == ["2", "医疗保障基金使用情况检查", "行政检查", ""]
+
+
+def test_a_traditional_text_table_keeps_its_wording(mini_registry, tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text(
+        "某縣醫療保障局權力清單\n| 序號 | 行政權力名稱 | 權力類型 | 實施主體 |\n|---|---|---|---|\n"
+        "| 1 | 對騙取醫保基金的處罰 | 行政處罰 | 某縣醫療保障局 |\n"
+        "| 2 | 醫療保障基金使用情況檢查 | 行政檢查 | 某縣醫療保障局 |\n",
+        encoding="utf-8",
+    )
+    result = draft(path, "140423-tw", mini_registry, dry_run=True)
+    first, second = result.records["powers"]
+    assert (first.name, first.category, first.category_raw) == ("對騙取醫保基金的處罰", "行政处罚", "行政處罰")
+    assert second.category == "行政检查" and result.agency_name == "某縣醫療保障局"
+    assert result.document.kind == "权力清单"
