@@ -502,3 +502,25 @@ def test_a_traditional_text_table_keeps_its_wording(mini_registry, tmp_path):
     assert (first.name, first.category, first.category_raw) == ("對騙取醫保基金的處罰", "行政处罚", "行政處罰")
     assert second.category == "行政检查" and result.agency_name == "某縣醫療保障局"
     assert result.document.kind == "权力清单"
+
+
+def test_a_box_drawn_text_table_is_read(mini_registry, tmp_path):
+    """Law sites print old lists as box-drawn text: ┌──┬──┐ rules, │ between cells, long cells wrapped."""
+    path = tmp_path / "list.txt"
+    path.write_text(
+        "某县人民政府决定保留的行政许可项目目录\n"
+        "┌───────┬───┬────────────────┐\n"
+        "│ 实施主体 │ 序号 │ 项 目 名 称 │\n"
+        "├───────┼───┼────────────────┤\n"
+        "│ 县政府 │ 1 │ 开垦未利用土地许可 │\n"
+        "├───────┼───┼────────────────┤\n"
+        "│ 县政府 │ 2 │使用国有建设用地审批（包括划拨，出│\n"
+        "│ │ │让） │\n"
+        "└───────┴───┴────────────────┘\n",
+        encoding="utf-8",
+    )
+    result = draft(path, "140423-bx", mini_registry, name="某县人民政府", dry_run=True)
+    assert [p.name for p in result.records["powers"]] == [
+        "开垦未利用土地许可",
+        "使用国有建设用地审批（包括划拨，出让）",
+    ]
