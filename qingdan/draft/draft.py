@@ -126,6 +126,14 @@ class DraftResult:
                 else:
                     into = "kept in a note"
                 lines.append(f"    {label} → {into}: {reading.why}")
+        shown = {r.normalised for layout in self.layouts for r in layout.readings}
+        others = [label for label in (*self.mapped, *self.unmapped) if normalise_label(label) not in shown]
+        if others:  # section labels of a guide, a form's labels
+            lines.append("  other labels:")
+            for label in others:
+                reading = classify(label)
+                into = "read into a field" if label in self.mapped else "kept in a note"
+                lines.append(f"    {label} → {into}: {reading.why}")
         lines.append("first records:")
         shown = 0
         for kind, items in self.records.items():
