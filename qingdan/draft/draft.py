@@ -327,6 +327,8 @@ def _overrides(columns: str | dict[str, str] | None, extracted: Extracted, sourc
         overrides = parse_columns(spec)
     except ValueError as exc:
         raise DraftError(f"--columns: {exc}") from None
+    if not overrides:
+        return overrides
     seen = normalise_label(extracted.text).replace("\t", "")
     seen = re.sub(r"\s", "", simplified(seen))
     missing = [label for label in overrides if label not in seen]
