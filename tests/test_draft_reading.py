@@ -524,3 +524,16 @@ def test_a_box_drawn_text_table_is_read(mini_registry, tmp_path):
         "开垦未利用土地许可",
         "使用国有建设用地审批（包括划拨，出让）",
     ]
+
+
+def test_a_flag_given_as_read_is_put_back_as_printed(mini_registry, page):
+    from qingdan.draft.draft import _as_read, _printed
+
+    line = "1\t0100-A-001\t1.对⽤⼈单位骗取医疗保障基金的处罚。\t行政处罚"
+    assert _printed("对用人单位骗取", line) == "对⽤⼈单位骗取"
+    assert _printed("不在此行", line) == "不在此行"
+    result = draft(page, "140423-pr", mini_registry, columns="事权代号=code", dry_run=True)
+    power = result.records["powers"][0]
+    as_read = power.model_copy(update={"review": [power.review[0].model_copy(update={"raw": "对用人单位骗取"})]})
+    lines = [""] * (power.source.line - 1) + [line]
+    assert _as_read(as_read, lines).review[0].raw == "对⽤⼈单位骗取"

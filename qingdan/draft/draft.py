@@ -19,7 +19,16 @@ from .context import Context
 from .layouts import LAYOUTS, guide_sections
 from .model import DraftError, Extracted, Table
 from .reading import read_file
-from .vocabulary import BY_KEY, ELEMENTS, classify, normalise_label, parse_columns, simplified, tidy_name
+from .vocabulary import (
+    BY_KEY,
+    ELEMENTS,
+    classify,
+    normalise_label,
+    normalise_text,
+    parse_columns,
+    simplified,
+    tidy_name,
+)
 from .writer import dump, write_agency
 
 # the kind of list a title names, read by meaning (tried in order, on the simplified title): pattern → kind
@@ -385,20 +394,40 @@ def _read_records(extracted: Extracted, title: str, ctx: Context, source: Path):
                     kinds.append("guide" if reader.read is guide_sections else kind)
     except ValidationError as exc:
         raise DraftError(f"{source}: a record could not be built: {exc.errors()[0]['msg']}") from None
+    lines = extracted.text.split("\n")
     for kind, items in records.items():
-        records[kind] = [_as_read(item) for item in items]
+        records[kind] = [_as_read(item, lines) for item in items]
     return records, readers, kinds
 
 
-def _as_read(record: BaseModel) -> BaseModel:
+def _printed(text: str, line: str) -> str:
+    """`text` (as read) as the line prints it, where compatibility characters differ (⽤⼈ for 用人)."""
+    read = normalise_text(line)
+    at = read.find(text) if read != line and len(read) == len(line) else -1
+    return line[at : at + len(text)] if at >= 0 else text
+
+
+def _as_read(record: BaseModel, lines: list[str]) -> BaseModel:
     """A record's name and 主项 as read: a line break inside joined, no serial before, no 。 after.
 
-    The review flag keeps the name as printed (its `raw`, set when the record was built)."""
-    update = {}
+    The review flag keeps the name as printed (its `raw`, set when the record was built; where a reader
+    gave it as read, it is looked up on the record's line of the extracted text)."""
+    update: dict = {}
     for name in ("name", "main_item"):
         value = getattr(record, name, None)
         if isinstance(value, str) and (tidy := tidy_name(value)) != value:
             update[name] = tidy
+    source, review = getattr(record, "source", None), getattr(record, "review", None)
+    line = lines[source.line - 1] if source is not None and source.line and source.line <= len(lines) else ""
+    if review and line:
+        flags = [
+            flag.model_copy(update={"raw": _printed(flag.raw, line)})
+            if flag.problem == "draft" and flag.field == "name"
+            else flag
+            for flag in review
+        ]
+        if flags != review:
+            update["review"] = flags
     return record.model_copy(update=update) if update else record
 
 
