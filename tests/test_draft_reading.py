@@ -537,3 +537,13 @@ def test_a_flag_given_as_read_is_put_back_as_printed(mini_registry, page):
     as_read = power.model_copy(update={"review": [power.review[0].model_copy(update={"raw": "对用人单位骗取"})]})
     lines = [""] * (power.source.line - 1) + [line]
     assert _as_read(as_read, lines).review[0].raw == "对⽤⼈单位骗取"
+
+
+def test_a_body_named_in_a_column_is_not_taken_for_the_agency(mini_registry, tmp_path):
+    listed = tmp_path / "list.txt"
+    listed.write_text(
+        "权力清单\n序号|职权名称|实施主体|职权类型\n1|对骗取医保基金的处罚|某市人力资源和社会保障局|行政处罚\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DraftError, match="names no agency"):
+        draft(listed, "140423-nc", mini_registry)

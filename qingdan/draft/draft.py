@@ -238,8 +238,10 @@ def _agency_named_in(extracted: Extracted) -> str | None:
 
 
 def _agency_in_text(extracted: Extracted) -> str | None:
-    """The full name (place and body) the text gives most often at the start of a phrase, e.g. 煙臺市醫療保障局官網."""
-    phrases = re.split(r"[\s，,。：:；;、/／|（）()“”\"'《》【】\[\]]+", extracted.text)
+    """The full name (place and body) the text gives most often at the start of a phrase, e.g. 煙臺市醫療保障局官網;
+    in running text only: a table's cells name implementers and other bodies of each record."""
+    text = "\n".join(p.text for p in extracted.paragraphs)
+    phrases = re.split(r"[\s，,。：:；;、/／|（）()“”\"'《》【】\[\]]+", text)
     found = Counter(m.group(0) for p in phrases if (m := PLACE_AGENCY.match(LEADING_WORDS.sub("", p))))
     return found.most_common(1)[0][0] if found else None
 
