@@ -547,3 +547,25 @@ def test_a_body_named_in_a_column_is_not_taken_for_the_agency(mini_registry, tmp
     )
     with pytest.raises(DraftError, match="names no agency"):
         draft(listed, "140423-nc", mini_registry)
+
+
+def test_a_service_list_row_reads_its_guide_columns(mini_registry, tmp_path):
+    path = tmp_path / "list.html"
+    path.write_text(
+        """<html><head><meta charset="utf-8"></head><body><h1>某县医疗保障局公共服务事项清单</h1><table>
+<tr><td>序号</td><td>子项</td><td>服务对象</td><td>受理条件</td><td>办理流程</td><td>办理时限</td><td>办理地点</td></tr>
+<tr><td>1</td><td>单位参保登记</td><td>参保单位</td><td>1.已办理营业执照<br>2.已在本县注册</td>
+<td>申请—受理—审核—办结</td><td>不超过5个工作日</td><td>县政务服务中心</td></tr></table></body></html>""",
+        encoding="utf-8",
+    )
+    result = draft(path, "140423-sv", mini_registry, dry_run=True)
+    (service,) = result.records["services"]
+    assert (service.name, service.applicants, service.time_limit, service.place) == (
+        "单位参保登记",
+        "参保单位",
+        "不超过5个工作日",
+        "县政务服务中心",
+    )
+    assert service.conditions == ["已办理营业执照", "已在本县注册"]
+    assert service.process == ["申请", "受理", "审核", "办结"]
+    assert {"服务对象", "受理条件", "办理流程", "办理时限", "办理地点"} <= set(result.mapped) and not service.note

@@ -160,7 +160,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
-                **_levels(Power, row),
+                **_guide_values(Power, row),
                 source=ctx.source(locator(title, row), row.row.line),
                 review=review,
                 note=note_of(extras),
@@ -194,7 +194,7 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
-                **_levels(PublicService, row),
+                **_guide_values(PublicService, row),
                 source=ctx.source(locator(title, row), row.row.line),
                 review=[ctx.draft_flag("name", printed)],
                 note=note_of(row.extras),
@@ -342,13 +342,45 @@ def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
     return out
 
 
-def _holds_levels(model) -> bool:
-    return "levels_raw" in model.model_fields
+# a guide's elements a list may print as columns: element key → the record's field, where the model has it
+GUIDE_TEXT = {
+    "levels": "levels_raw",  # 行使层级 as printed
+    "applicants": "applicants",
+    "time_limit": "time_limit",
+    "fees": "fees",
+    "place": "place",
+    "hours": "hours",
+    "result": "result",
+}
+GUIDE_LISTS = {"conditions": "conditions", "process": "process"}
+STEP = re.compile(r"\s*(?:—+|－+|–+|-+>|→|＞|>)\s*")  # 申请—受理—审核—办结
+ITEM = re.compile(r"^\s*(?:\d{1,2}[.、．)）]|[（(]\d{1,2}[)）]|[①-⑳])\s*")
 
 
-def _levels(model, row: TableRow) -> dict[str, str]:
-    """行使层级 as printed, where the model has a field for it (levels_raw)."""
-    return {"levels_raw": row.get("levels")} if _holds_levels(model) and row.get("levels") else {}
+def _guide_keys(model) -> set[str]:
+    """The guide elements a record of `model` holds (its builder reads their columns)."""
+    fields = {**GUIDE_TEXT, **GUIDE_LISTS}
+    return {key for key, field in fields.items() if field in model.model_fields}
+
+
+def _items(text: str, steps: bool) -> list[str]:
+    """A cell's items: its lines without their numbers; a chain of short steps (申请—受理—审核) split at the dashes."""
+    lines = [ITEM.sub("", line).strip() for line in text.split("\n") if ITEM.sub("", line).strip()]
+    if steps and len(lines) == 1 and STEP.search(lines[0]):
+        parts = [part.strip() for part in STEP.split(lines[0]) if part.strip()]
+        if all(len(part) <= 12 and not re.search(r"[，。；,;]", part) for part in parts):
+            return parts
+    return lines
+
+
+def _guide_values(model, row: TableRow) -> dict:
+    """The guide elements a list row prints (服务对象, 办理时限, 受理条件, 办理流程 …) as the record's fields."""
+    keys = _guide_keys(model)
+    values: dict = {GUIDE_TEXT[k]: row.get(k) for k in GUIDE_TEXT if k in keys and row.get(k)}
+    for key, field in GUIDE_LISTS.items():
+        if key in keys and row.get(key):
+            values[field] = _items(row.get(key), steps=key == "process")
+    return values
 
 
 # the fields each builder reads from a row; a column of any other field is kept on the record as a note
@@ -356,12 +388,12 @@ USES: dict[str, frozenset[str]] = {
     "powers": frozenset(
         {"seq", "main_item", "name", "code", "category", "implementer", "remark", "legal_basis", "handling"}
         | {"phone", "supervision_phone"}
-        | ({"levels"} if _holds_levels(Power) else set())
+        | _guide_keys(Power)
     ),
     "services": frozenset(
         {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}
         | {"phone", "supervision_phone"}
-        | ({"levels"} if _holds_levels(PublicService) else set())
+        | _guide_keys(PublicService)
     ),
     "duties": frozenset({"seq", "duty", "work_item", "handling", "remark"}),
     "boundaries": frozenset({"seq", "matter", "party", "division", "legal_basis", "case"}),
