@@ -197,16 +197,37 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
     "--registry", "registry_path", type=click.Path(path_type=Path), default=Path(DEFAULT_REGISTRY), show_default=True
 )
 @click.option("--force", is_flag=True, help="Replace the agency's existing folder.")
-def draft_command(source: Path, agency_id: str, name: str | None, url: str | None, registry_path: Path, force: bool):
+@click.option(
+    "--columns",
+    default=None,
+    help='What column names mean where they are not recognised, e.g. "地方权力编码=code,审核事项=name".',
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the layout found, how each column is read and why, and the first records; write nothing.",
+)
+def draft_command(
+    source: Path,
+    agency_id: str,
+    name: str | None,
+    url: str | None,
+    registry_path: Path,
+    force: bool,
+    columns: str | None,
+    dry_run: bool,
+):
     """Draft a registry folder from a bureau's own list or guide (.docx, .xlsx, .html, .pdf, .txt)."""
     from .draft import DraftError
     from .draft import draft as draft_agency
 
     try:
-        result = draft_agency(source, agency_id, registry_path, name=name, url=url, force=force)
+        result = draft_agency(
+            source, agency_id, registry_path, name=name, url=url, force=force, columns=columns, dry_run=dry_run
+        )
     except DraftError as exc:
         raise click.ClickException(f"{exc}\nnothing was written") from None
-    click.echo(result.summary())
+    click.echo(result.preview() if dry_run else result.summary())
 
 
 @cli.command()

@@ -243,9 +243,7 @@ def test_cli_draft_prints_summary(registry):
         cli, ["draft", str(FIXTURES / "xiangyuan-powers.xlsx"), "--agency", "140423-xy", "--registry", str(registry)]
     )
     assert result.exit_code == 0, result.output
-    assert (
-        "27 powers" in result.output and "columns not mapped (kept on each record as a note): none" in result.output
-    )
+    assert "27 powers" in result.output and "columns not mapped (kept on each record as a note): none" in result.output
     bad = CliRunner().invoke(
         cli, ["draft", str(FIXTURES / "bad-scan.pdf"), "--agency", "140423-b", "--registry", str(registry)]
     )

@@ -5,7 +5,6 @@ few records; the records are checked field by field, and each file is read by on
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import docx
@@ -450,15 +449,7 @@ HUANGHUA = """黄骅市司法局行政执法权操作流程图
 """
 
 
-@pytest.fixture
-def flows_written(monkeypatch):
-    """draft writing a flows file (the lead adds it to draft.SECTION_FILES)."""
-    module = sys.modules["qingdan.draft.draft"]
-    monkeypatch.setitem(module.SECTION_FILES, "flows", "flows.yaml")
-    monkeypatch.setitem(module.KIND_LABEL, "flows", "行政职权运行流程图")
-
-
-def test_flowchart_without_a_power_name_is_a_flow_of_steps_and_units(tmp_path, flows_written):
+def test_flowchart_without_a_power_name_is_a_flow_of_steps_and_units(tmp_path):
     ctx = context("130983-hh", "黄骅市司法局")
     found = dict(read_flowcharts(text_file(tmp_path, HUANGHUA), "", ctx))
     assert "powers" not in found  # the chart names no power
@@ -474,7 +465,7 @@ def test_flowchart_without_a_power_name_is_a_flow_of_steps_and_units(tmp_path, f
     assert flow.source.line == 1
 
 
-def test_flowchart_power_links_its_flow(tmp_path, flows_written):
+def test_flowchart_power_links_its_flow(tmp_path):
     ctx = context("140423-xy", "襄垣县医疗保障局")
     found = dict(read_flowcharts(text_file(tmp_path, xiangyuan(1, 52)), "行政职权运行流程图", ctx))
     (power,), (flow,) = found["powers"], found["flows"]
@@ -484,7 +475,7 @@ def test_flowchart_power_links_its_flow(tmp_path, flows_written):
 
 
 @pytest.mark.slow
-def test_flowchart_drafted_end_to_end(tmp_path, flows_written):
+def test_flowchart_drafted_end_to_end(tmp_path):
     registry = tmp_path / "registry"
     shutil.copytree(MINI, registry)
     source = tmp_path / "huanghua.txt"

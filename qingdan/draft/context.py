@@ -44,7 +44,7 @@ class Context:
     def is_self(self, name: str) -> bool:
         """Whether a name printed in the list means the drafting agency itself (医保局 for 某县医疗保障局)."""
         name = re.sub(r"\s", "", name or "")
-        if not name:
+        if not name or not self.agency_name:
             return False
         if name == self.agency_name or name in self.aliases:
             return True

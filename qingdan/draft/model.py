@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .vocabulary import normalise_text
+
 
 class DraftError(Exception):
     """Bad input: a clear message for the user, and nothing written."""
@@ -16,16 +18,22 @@ class DraftError(Exception):
 
 @dataclass
 class Paragraph:
-    text: str
+    text: str  # as read (compatibility characters normalised, see `normalise`)
     locator: str
     line: int = 0
+    printed: str | None = None  # as printed, where it differs from `text`
 
 
 @dataclass
 class Row:
-    cells: list[str]
+    cells: list[str]  # as read
     locator: str
     line: int = 0
+    printed: list[str] | None = None  # as printed, where any cell differs from `cells`
+
+    def printed_cell(self, index: int) -> str:
+        cells = self.printed or self.cells
+        return cells[index] if index < len(cells) else ""
 
 
 @dataclass
@@ -72,3 +80,22 @@ def render(blocks: list[Paragraph | Table]) -> Extracted:
             out.extend("\t".join(row.cells).split("\n"))
         out.append("")
     return Extracted(blocks, "\n".join(out) + "\n")
+
+
+def normalise(extracted: Extracted) -> Extracted:
+    """Blocks as read (Kangxi radicals ⾏ → 行, full-width Ａ１ → A1), the printed text kept beside them.
+
+    `extracted.text`, stored in sources/ and pointed into by every record's line, stays as printed;
+    no line break is added or removed, so every record's line still points at what it was read from.
+    """
+    for block in extracted.blocks:
+        if isinstance(block, Paragraph):
+            read = normalise_text(block.text)
+            if read != block.text:
+                block.printed, block.text = block.text, read
+            continue
+        for row in block.rows:
+            read = [normalise_text(c) for c in row.cells]
+            if read != row.cells:
+                row.printed, row.cells = row.cells, read
+    return extracted

@@ -18,6 +18,11 @@ from .model import DraftError, Extracted, Paragraph, Row, Table, clean, render
 CHROME = re.compile(r"breadcrumb|crumb|footer|nav|position|location|share|copyright", re.I)
 DROP_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "head")
 TEXT_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "caption")
+# a page's text outside paragraphs: an info line (<div class="info">日期:2025-04-02</div>), read where it holds
+# no block of its own
+TEXT_BOXES = ("div", "section", "article", "span", "font", "dd", "dt")
+BLOCK_TAGS = ("p", "div", "table", "li", "ul", "ol", "section", "article", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
+BLOCKS = ".//*[" + " or ".join(f"self::{tag}" for tag in BLOCK_TAGS) + "]"
 MAX_SPAN = 200
 
 
@@ -55,10 +60,20 @@ def _table_rows(table, number: int, budget: CellBudget) -> list[Row]:
     return [Row(cells, f"表{number} 第{i}行") for i, cells in enumerate(grid, start=1) if any(cells)]
 
 
+def _decoded(data: bytes) -> str | bytes:
+    """UTF-8 text where the bytes are UTF-8 (a page saved without its charset is not Latin-1); else the bytes,
+    for lxml to decode by the page's own <meta charset> (GB2312, GBK …)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data
+    return data if text.lstrip().startswith("<?xml") else text
+
+
 def read_html(path: Path, data: bytes) -> Extracted:
     deadline, budget = Deadline(path), CellBudget(path)
     try:
-        root = lxml.html.document_fromstring(data)
+        root = lxml.html.document_fromstring(_decoded(data))
     except (etree.ParserError, ValueError) as exc:
         raise DraftError(f"{path}: not a readable web page ({exc})") from None
     for element in list(root.iter(*DROP_TAGS)):
@@ -73,10 +88,15 @@ def read_html(path: Path, data: bytes) -> Extracted:
         br.tail = "\n" + (br.tail or "")
     blocks: list[Paragraph | Table] = []
     number = 0
-    for element in root.iter("table", *TEXT_TAGS):
+    taken: set = set()
+    for element in root.iter("table", *TEXT_TAGS, *TEXT_BOXES):
         deadline.check()
         if any(a.tag == "table" and _is_leaf(a) for a in element.iterancestors()):
             continue  # inside a list table: read with it
+        if element.tag in TEXT_BOXES:
+            if any(a.tag in TEXT_TAGS or a in taken for a in element.iterancestors()) or element.xpath(BLOCKS):
+                continue  # read with the paragraph around it, or a box of boxes: its parts are read
+            taken.add(element)
         if element.tag == "table":
             if not _is_leaf(element):
                 continue  # a layout table: its inner tables and paragraphs are read on their own

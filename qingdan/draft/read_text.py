@@ -9,6 +9,9 @@ from .limits import CellBudget
 from .model import DraftError, Extracted, Paragraph, Row, Table, clean
 
 RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")  # a Markdown table's |---|---| line
+# a table drawn with box characters (law sites print lists so): ┌──┬──┐ lines are rules, │ separates cells
+BOX_RULE = re.compile(r"^[\s┌┐└┘├┤┬┴┼─━┏┓┗┛┣┫┳┻╋┠┨┯┷┿╂═╔╗╚╝╠╣╦╩╬]+$")
+SEPARATOR = re.compile(r"[｜│┃]")  # full-width and box-drawing bars read as |
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -42,9 +45,9 @@ def read_text(path: Path, data: bytes) -> Extracted:
     blocks: list[Paragraph | Table] = []
     table: Table | None = None
     for number, line in enumerate(text.split("\n"), start=1):
-        if RULE.match(line.strip()) and table is not None:
+        if (RULE.match(line.strip()) and table is not None) or (line.strip() and BOX_RULE.match(line)):
             continue
-        cells = split_cells(line)
+        cells = split_cells(SEPARATOR.sub("|", line))
         if cells is not None:
             budget.take(len(cells))
             if table is None:

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from .limits import check_file_size
-from .model import DraftError, Extracted
+from .model import DraftError, Extracted, normalise
 from .read_docx import read_docx
 from .read_html import read_html
 from .read_pdf import read_pdf
 from .read_text import read_text
 from .read_xlsx import read_xlsx
+
+NOISY_LOGGERS = ("pdfminer", "pdfplumber", "openpyxl", "docx", "PIL")
+
+
+@contextmanager
+def quiet_libraries():
+    """Library warnings (pdfminer's "Could not get FontBBox …", openpyxl's extension notes) never reach the
+    terminal: they say nothing the user can act on; what matters is reported as a DraftError or a finding."""
+    loggers = [logging.getLogger(name) for name in NOISY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
@@ -46,7 +69,8 @@ def read_file(path: Path) -> tuple[Extracted, bytes]:
         known = ", ".join(sorted(READERS))
         raise DraftError(f"{path}: unknown format {suffix or '(no extension)'}; qingdan draft reads {known}")
     try:
-        return reader(path, data), data
+        with quiet_libraries():
+            return normalise(reader(path, data)), data
     except DraftError:
         raise
     except Exception as exc:  # a damaged file can make any parser fail; say so without a traceback

@@ -10,6 +10,7 @@ from .columns import Layout
 from .context import Context, handling, note_of, phones
 from .legal import split_legal_bases
 from .model import Row
+from .vocabulary import simplified
 
 POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
 
@@ -19,22 +20,28 @@ class TableRow:
 
     def __init__(self, layout: Layout, row: Row, used: frozenset[str]):
         self.row = row
-        self.values: dict[str, str] = {}
+        self.values: dict[str, str] = {}  # as read (compatibility characters normalised)
+        self.printed: dict[str, str] = {}  # as printed, for the review flag's `raw`
         self.extras: dict[str, str] = {}
-        for name, field, cell in zip(layout.header, layout.fields, row.cells, strict=False):
+        for i, (name, field, cell) in enumerate(zip(layout.header, layout.fields, row.cells, strict=False)):
             if field in used:
                 self.values[field] = cell
+                self.printed[field] = row.printed_cell(i)
             elif name and cell and cell != name:
                 self.extras[name] = cell
 
     def get(self, field: str) -> str:
         return self.values.get(field, "")
 
+    def as_printed(self, field: str) -> str:
+        return self.printed.get(field) or self.get(field)
+
     def absorb(self, other: TableRow) -> None:
         """A record wrapped onto the next row: its cells continue these ones."""
         for field, value in other.values.items():
             if value and value != self.values.get(field):
                 self.values[field] = self.values.get(field, "") + value
+                self.printed[field] = self.printed.get(field, "") + other.as_printed(field)
         for name, value in other.extras.items():
             self.extras[name] = self.extras.get(name, "") + value
 
@@ -163,6 +170,7 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
         name = row.get("name") or row.get("main_item")
         if not name:
             continue
+        printed = row.as_printed("name" if row.get("name") else "main_item")
         code = row.get("code") or None
         scheme_id = ctx.scheme_for(code) if code else None
         letter = None
@@ -170,8 +178,9 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             scheme = next(s for s in ctx.schemes if s.id == scheme_id)
             letter = category_for_letter(parse_code(code, scheme), scheme)
         raw_category = row.get("category") or title
-        category = power_category(raw_category, letter, None if row.get("category") else name)
-        review = [ctx.draft_flag("name", name)]
+        # 行政處罰 read as 行政处罚; with no category column, the name says it (…的处罚)
+        category = power_category(simplified(raw_category), letter, None if row.get("category") else name)
+        review = [ctx.draft_flag("name", printed)]
         if category is None:
             category = "其他行政权力"
             review.append(
@@ -196,10 +205,10 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
                 name=name,
                 implementer=implementer,
                 remark=row.get("remark") or None,
-                levels_raw=row.get("levels") or None,
                 legal_bases=split_legal_bases(row.get("legal_basis")),
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
+                **_guide_values(Power, row),
                 source=ctx.source(locator(title, row), row.row.line),
                 review=review,
                 note=note_of(extras),
@@ -265,6 +274,7 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
         if not name:
             continue
         main = row.get("main_item")
+        printed = row.as_printed("name" if row.get("name") else "main_item")
         services.append(
             PublicService(
                 id=ctx.next_id("service"),
@@ -280,7 +290,7 @@ def build_services(layout: Layout, title: str, ctx: Context) -> list[PublicServi
                 handling=handling(row.get("handling")),
                 phones=phones(row.get("phone")) + phones(row.get("supervision_phone"), "supervision"),
                 source=ctx.source(locator(title, row), row.row.line),
-                review=[ctx.draft_flag("name", name)],
+                review=[ctx.draft_flag("name", printed)],
                 note=note_of(row.extras),
             )
         )
@@ -426,11 +436,53 @@ def _unique(bases: list[LegalBasis]) -> list[LegalBasis]:
     return out
 
 
+# a guide's elements a list may print as columns: element key → the record's field, where the model has it
+GUIDE_TEXT = {
+    "levels": "levels_raw",  # 行使层级 as printed
+    "applicants": "applicants",
+    "time_limit": "time_limit",
+    "fees": "fees",
+    "place": "place",
+    "hours": "hours",
+    "result": "result",
+}
+GUIDE_LISTS = {"conditions": "conditions", "process": "process"}
+STEP = re.compile(r"\s*(?:—+|－+|–+|-+>|→|＞|>)\s*")  # 申请—受理—审核—办结
+ITEM = re.compile(r"^\s*(?:\d{1,2}[.、．)）]|[（(]\d{1,2}[)）]|[①-⑳])\s*")
+
+
+def _guide_keys(model) -> set[str]:
+    """The guide elements a record of `model` holds (its builder reads their columns)."""
+    fields = {**GUIDE_TEXT, **GUIDE_LISTS}
+    return {key for key, field in fields.items() if field in model.model_fields}
+
+
+def _items(text: str, steps: bool) -> list[str]:
+    """A cell's items: its lines without their numbers; a chain of short steps (申请—受理—审核) split at the dashes."""
+    lines = [ITEM.sub("", line).strip() for line in text.split("\n") if ITEM.sub("", line).strip()]
+    if steps and len(lines) == 1 and STEP.search(lines[0]):
+        parts = [part.strip() for part in STEP.split(lines[0]) if part.strip()]
+        if all(len(part) <= 12 and not re.search(r"[，。；,;]", part) for part in parts):
+            return parts
+    return lines
+
+
+def _guide_values(model, row: TableRow) -> dict:
+    """The guide elements a list row prints (服务对象, 办理时限, 受理条件, 办理流程 …) as the record's fields."""
+    keys = _guide_keys(model)
+    values: dict = {GUIDE_TEXT[k]: row.get(k) for k in GUIDE_TEXT if k in keys and row.get(k)}
+    for key, field in GUIDE_LISTS.items():
+        if key in keys and row.get(key):
+            values[field] = _items(row.get(key), steps=key == "process")
+    return values
+
+
 # the fields each builder reads from a row; a column of any other field is kept on the record as a note
 USES: dict[str, frozenset[str]] = {
     "powers": frozenset(
         {"seq", "main_item", "name", "code", "category", "implementer", "remark", "legal_basis", "handling"}
-        | {"phone", "supervision_phone", "levels"}
+        | {"phone", "supervision_phone"}
+        | _guide_keys(Power)
     ),
     "services": frozenset(
         {"seq", "main_item", "name", "category", "content", "implementer", "remark", "legal_basis", "handling"}

@@ -61,6 +61,12 @@ ELEMENTS: tuple[Element, ...] = (
             "执法事项名称",
             "事项子项名称",
             "子项事项名称",
+            "违法行为",
+            "违法行为名称",
+            "违法事项",
+            "处罚事项",
+            "行政处罚事项",
+            "职责名称",
         ),
     ),
     Element(
@@ -81,6 +87,8 @@ ELEMENTS: tuple[Element, ...] = (
             "执法类别",
             "执法类型",
             "事项种类",
+            "事项性质",
+            "审批类别",
         ),
     ),
     Element("code", "基本编码", ("职权编码", "事项编码", "编码", "权力编码", "基本编码", "地方权力编码", "目录编码")),
@@ -90,7 +98,7 @@ ELEMENTS: tuple[Element, ...] = (
         "implementer",
         "实施主体",
         ("实施主体", "实施部门", "执法主体", "法定主体", "实施机关", "行使主体", "实施机构", "实施主体名称")
-        + ("责任主体",),
+        + ("责任主体", "部门名称", "实施部门名称", "实施机关名称", "实施机构名称"),
     ),
     Element(
         "legal_basis",
@@ -174,7 +182,7 @@ _NAME_OF = {name: e.key for e in ELEMENTS for name in e.names}
 # Head nouns and qualifiers, tried in order when a label is no known name: (pattern, key, why).
 # A label ends with its head noun (…名称, …编码); the words before it qualify it (实施 编码 ≠ 权力 编码).
 HEAD_RULES: tuple[tuple[str, str, str], ...] = (
-    (r"^序号?$|序号$|^顺序", "seq", "序号"),
+    (r"^序号?$|^顺序|序号$", "seq", "序号"),
     (r"实施.*编[码号]$|实施清单", "implementation_code", "实施编码"),
     (r"主项.*(编码|代码|编号)$", "main_code", "主项编码"),
     (r"(编码|代码|编号)$", "code", "…编码"),
@@ -185,10 +193,10 @@ HEAD_RULES: tuple[tuple[str, str, str], ...] = (
     (r"(追责|问责|责任事项)", "accountability", "追责、责任事项"),
     (r"(监督|投诉|举报)", "supervision_phone", "监督、投诉"),
     (r"(电话|热线|联系方式|咨询方式)$", "phone", "…电话"),
-    (r"收费", "fees", "收费"),
+    (r"^(是否)?收费|收费(标准|依据|情况|项目|金额|方式)", "fees", "收费"),
     (r"依据$", "legal_basis", "…依据"),
-    (r"(实施|执法|法定|行使|责任)(主体|机关)|实施(部门|机构)$", "implementer", "实施/执法主体"),
-    (r"(承办|责任|内设|办理|受理)?(科室|处室|股室|机构|单位|部门)$", "handling", "承办、责任科室"),
+    (r"(实施|执法|法定|行使|责任|检查|监管|处罚|审批)(主体|机关)|实施(部门|机构)$", "implementer", "实施/执法主体"),
+    (r"(科室|处室|股室)$|(承办|责任|内设|办理|受理|经办|职能|业务)(机构|单位|部门)$", "handling", "承办、责任科室"),
     (r"(类型|类别|种类)$", "category", "…类型、类别"),
     (r"(时限|期限)", "time_limit", "…时限"),
     (r"(时间)$", "hours", "…时间"),
@@ -200,12 +208,15 @@ HEAD_RULES: tuple[tuple[str, str, str], ...] = (
     (r"评价", "rating", "评价"),
     (r"(方式|形式|渠道)$", "channel", "办理方式、形式"),
     (r"结果", "result", "…结果"),
+    (r"(部门|机构|机关|单位)名称$", "implementer", "部门、机关名称"),
     (r"(名称|事项|项目)$", "name", "…名称、事项"),
 )
-MAX_LABEL = 16  # a label is short: a longer cell is a value, not a column name
+MAX_LABEL = 16  # a label is short (a note in brackets after it aside): a longer cell is a value
 SERIAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．)）]|[①-⑳])")
 NOISE = re.compile(r"[\s*＊:：\u3000]")
-TRAILING_NOTE = re.compile(r"[（(][^（）()]{1,12}[)）]$")
+TRAILING_NOTE = re.compile(r"[（(][^（）()]{1,24}[)）]$")
+SENTENCE = re.compile(r"[，。；;！？!?]|^\d+(?:[.．]\d+)?$")  # a sentence or a number is a value, never a column name
+PART_NOTE = {"主项": "main_item", "子项": "name"}  # 事项名称（主项） / 事项名称（子项）
 
 
 @dataclass(frozen=True)
@@ -216,6 +227,12 @@ class Reading:
     normalised: str
     key: str | None
     why: str
+    exact: bool = False  # a known name (or what the user said), not a guess by head noun or slip
+
+    @property
+    def weight(self) -> float:
+        """How much this cell says its row is a header: a known name 1, a guess by head noun or slip ½."""
+        return 0.0 if self.key is None else (1.0 if self.exact else 0.5)
 
     @property
     def kept_as_note(self) -> bool:
@@ -229,14 +246,30 @@ def simplified(text: str) -> str:
     return t2s_converter().convert(text) if text else text
 
 
+# compatibility characters read as their ordinary forms: Kangxi radicals and CJK radicals (⾏ ⼈ ⽤, which
+# browsers' PDF printing puts in text layers), CJK compatibility ideographs, full-width letters and digits.
+# Full-width punctuation （）：，； is how Chinese is printed: it stays.
+COMPAT = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+# a mirror's reading aid: pinyin in brackets after a character, 監(jiān)督 (never wording: lower-case, tone marks)
+TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[{TONED}])[a-zü{TONED}]{{1,7}}\)")
+
+
 def normalise_text(text: str) -> str:
-    """Compatibility characters as their ordinary forms (Kangxi radicals ⾏ → 行, full-width Ａ１ → A1)."""
-    return unicodedata.normalize("NFKC", text)
+    """Text as read: compatibility characters (NFKC) as ordinary ones, ⾏ → 行, Ａ１ → A1, and a mirror's pinyin
+    glosses dropped, 監(jiān)督 → 監督; punctuation and traditional characters as printed."""
+    if not text:
+        return text
+    if COMPAT.search(text):
+        text = COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return PINYIN_GLOSS.sub("", text) if "(" in text else text
 
 
 def normalise_label(label: str) -> str:
     """The label as compared: NFKC, simplified, no spaces, line breaks, colons, asterisks or serial."""
-    text = NOISE.sub("", simplified(normalise_text(label or "")))
+    text = NOISE.sub("", simplified(unicodedata.normalize("NFKC", label or "")))
     return SERIAL.sub("", text)
 
 
@@ -259,16 +292,21 @@ def classify(label: str, overrides: dict[str, str] | None = None) -> Reading:
     changed = text != NOISE.sub("", label or "")
     note = f"（读作“{text}”）" if changed and text else ""
     if overrides and text in overrides:
-        return Reading(label, text, overrides[text], "由 --columns 指定")
-    if not text or len(text) > MAX_LABEL:
+        return Reading(label, text, overrides[text], "由 --columns 指定", exact=True)
+    bare = TRAILING_NOTE.sub("", text)
+    if not bare or len(bare) > MAX_LABEL or SENTENCE.search(bare):
         return Reading(label, text, None, "不是栏目名")
     if text in _NAME_OF:
         element = BY_KEY[_NAME_OF[text]]
-        return Reading(label, text, element.key, f"即“{element.zh}”{note}")
-    bare = TRAILING_NOTE.sub("", text)
+        said = f"即“{element.zh}”" if element.key != "other_kept" else f"已知栏目“{text}”，无对应字段"
+        return Reading(label, text, element.key, f"{said}{note}", exact=True)
+    inside = text[len(bare) + 1 : -1] if bare != text else ""
+    if inside in PART_NOTE and bare in _NAME_OF and _NAME_OF[bare] in ("name", "main_item"):
+        element = BY_KEY[PART_NOTE[inside]]
+        return Reading(label, text, element.key, f"即“{element.zh}”（括号内注明{inside}）", exact=True)
     if bare != text and bare in _NAME_OF:
         element = BY_KEY[_NAME_OF[bare]]
-        return Reading(label, text, element.key, f"即“{element.zh}”（括号内为说明）")
+        return Reading(label, text, element.key, f"即“{element.zh}”（括号内为说明）", exact=True)
     for pattern, key, why in HEAD_RULES:
         if re.search(pattern, bare):
             return Reading(label, text, key, f"按中心词“{why}”归入“{BY_KEY[key].zh}”{note}")
@@ -283,6 +321,26 @@ def is_label(text: str) -> bool:
     """Whether a short cell or line reads as a known element's name (a header cell, a section label)."""
     reading = classify(text)
     return reading.key is not None and reading.why != "不是栏目名"
+
+
+NAME_SERIAL = re.compile(  # never before another numeral: 二、三级医院评审, 1、2型 are wording
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]"
+    r"|\d{1,3}(?:[.．]\d{1,3})*[、.．)）])(?![\d一二三四五六七八九十])\s*"
+)
+
+
+def tidy_name(name: str) -> str:
+    """A record's name as read: a line break inside joined, no serial number before it (1. （一） 一、), no 。 after.
+
+    Only for names: legal bases, steps and conditions keep their lines and numbers.
+    """
+    lines = [line.strip() for line in (name or "").split("\n") if line.strip()]
+    text = ""
+    for line in lines:
+        ascii_pair = text[-1:].isascii() and text[-1:].isalnum() and line[0].isascii() and line[0].isalnum()
+        text += (" " if ascii_pair else "") + line
+    text = NAME_SERIAL.sub("", text, count=1).rstrip("。 ")
+    return text or (name or "").strip()
 
 
 def parse_columns(spec: str | None) -> dict[str, str]:
