@@ -23,6 +23,7 @@ from .guide import build_guide, is_guide
 from .model import Extracted, Paragraph, Table
 from .supervision import build_supervision
 from .tables import BUILDERS, USES, table_kind
+from .vocabulary import simplified
 
 Found = list[tuple[str, list[BaseModel]]]
 
@@ -40,10 +41,11 @@ def heading_before(blocks: list, index: int, layout) -> str:
     """The heading a table stands under: its own title rows, else the paragraph just before it."""
     for row in layout.titles:
         text = next((c for c in row.cells if c), "")
-        if text and not re.fullmatch(r"[\d\s年月日\-./:：]+|.*(单位|日期|时间)[:：].*", text):
+        if text and not re.fullmatch(r"[\d\s年月日\-./:：]+|.*(单位|日期|时间)[:：].*", simplified(text)):
             return text
     for block in reversed(blocks[max(0, index - 3) : index]):
-        if isinstance(block, Paragraph) and len(block.text) <= 60 and HEADING.search(block.text):
+        # 不予處罰清單 is a heading as 不予处罚清单 is: its words read in simplified characters
+        if isinstance(block, Paragraph) and len(block.text) <= 60 and HEADING.search(simplified(block.text)):
             return block.text
     return ""
 
