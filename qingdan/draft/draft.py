@@ -187,8 +187,19 @@ def _title(extracted: Extracted, overrides: dict[str, str] | None = None) -> str
     candidates = [c for c in candidates if c]
     for text in candidates:
         if list_kind(text) or re.search(r"清单|登记表|目录|一览表", simplified(text)):
-            return text
-    return candidates[0] if candidates else None
+            return _in_full(text, candidates)
+    return _in_full(candidates[0], candidates) if candidates else None
+
+
+def _in_full(title: str, candidates: list[str]) -> str:
+    """The title as printed in full where a later line repeats it with its place before it: a page's headline
+    (医疗保障局行政检查事项) and the document's own title line (济源市医疗保障局行政检查事项)."""
+    fuller = [c for c in candidates if c.endswith(title) and PLACE_BEFORE.fullmatch(c[: -len(title)])]
+    return min(fuller, key=len) if fuller else title
+
+
+# what a fuller title adds before a shortened one: a place (济源市, 某省某县)
+PLACE_BEFORE = re.compile(r"[\u4e00-\u9fff]{1,12}(?:省|市|县|区|州|旗|盟|縣|區)")
 
 
 # words before a name in running text: 通过煙臺市醫療保障局官網, 向某县医保局申请
