@@ -129,6 +129,8 @@ def parse_bases(segment: str) -> list[LegalBasis]:
         title = title_match.group(1)
         after = body[title_match.end() :]
     else:
+        # a title whose 《 never closes (the cell was cut off: 《中华人民共和国社) is read without the 《
+        body = body[1:] if body.startswith("《") else body
         head = re.split(r"[：:]", body, maxsplit=1)[0]
         number = CITED_NUMBER.search(head)
         title = head[: number.start()] if number else ARTICLE.split(head)[0]
