@@ -53,7 +53,9 @@ RANGE_END = re.compile(rf"\s*(?:至|到|~|～|—|－|-)\s*{ARTICLE.pattern}")
 # Between two articles cited of one document: 、 和 及 以及 与 或 and commas, nothing else.
 JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|與|与|或|；|;)?\s*")
 # 》 followed by these ends a title that quotes another: 关于印发《…》的通知
-QUOTING_TITLE = re.compile(r"^[^，。；：:,;（(]{0,30}?的(?:通知|决定|決定|意见|意見|解释|解釋|批复|批覆|复函|復函|规定|規定|函)")
+QUOTING_TITLE = re.compile(
+    r"^[^，。；：:,;（(]{0,30}?的(?:通知|决定|決定|意见|意見|解释|解釋|批复|批覆|复函|復函|规定|規定|函)"
+)
 TRAILING = "；;。，, \n"
 
 

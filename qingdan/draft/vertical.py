@@ -66,8 +66,8 @@ def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Conte
 ENDS = '。；;.!?！？）)》”"】]'
 
 
-# an item's serial that opens the next item: （三） () 3. ③ at the very end of a cell
-OPEN_SERIAL = re.compile(r"(?:[;；。，,\s]|^)(?:[（(][一二三四五六七八九十\d]{0,3}[)）]|\d{1,2}[.、．]|[①-⑳])$")
+# an item's serial that opens the next item: （三） () 3. ③ at the very end of a cell, after an item
+OPEN_SERIAL = re.compile(r"[;；。，,\s](?:[（(][一二三四五六七八九十\d]{0,3}[)）]|\d{1,2}[.、．]|[①-⑳])$")
 
 
 def cut_off(header: list[str], rows: list[Row], heading: str, ctx: Context) -> bool:
