@@ -118,7 +118,13 @@ class DraftResult:
             f"agency: {agency}",
             "layouts found:",
         ]
-        lines += [f"  {reader}: {n} {section}" for reader, section, n in self.readers]
+        found: dict[tuple[str, str], list[int]] = {}
+        for reader, section, n in self.readers:
+            found.setdefault((reader, section), []).append(n)
+        for (reader, section), counts in found.items():
+            where = f" (from {len(counts)} tables or parts)" if len(counts) > 1 else ""
+            lines.append(f"  {reader}: {sum(counts)} {section}{where}")
+        noted = set(self.unmapped)  # kept in a note by some record, whatever its column's reading
         for layout in self.layouts:
             used = layout.used or frozenset()
             if layout.table:
@@ -130,7 +136,9 @@ class DraftResult:
                 if not reading.label:
                     continue
                 label = reading.label.replace("\n", " ")
-                if field_name and field_name in used:
+                if field_name and field_name in used and reading.normalised in noted:
+                    into = f"kept in a note where a record cannot use it (read as {BY_KEY[field_name].zh})"
+                elif field_name and field_name in used:
                     into = f"{field_name} ({BY_KEY[field_name].zh})"
                 elif reading.key and not reading.kept_as_note:
                     into = f"kept in a note (read as {BY_KEY[reading.key].zh}; no field of these records holds it)"
@@ -145,6 +153,9 @@ class DraftResult:
                 reading = classify(label)
                 into = "read into a field" if label in self.mapped else "kept in a note"
                 lines.append(f"    {label} → {into}: {reading.why}")
+        for defect in self.document.defects:
+            where = f" (at {defect.locator})" if defect.locator else ""
+            lines.append(f"the file looks damaged{where}: {defect.description}")
         lines.append("first records:")
         shown = 0
         for kind, items in self.records.items():
