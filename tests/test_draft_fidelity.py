@@ -174,3 +174,14 @@ def test_a_remark_saying_a_joint_check_is_a_shared_responsibility():
     assert SHARED.search("与其它部门联合开展抽查")
     assert SHARED.search("与人社局共同承担,我局只负责医疗保障部分")
     assert not SHARED.search("开展抽查")
+
+
+def test_traditional_kind_tags_separate_citations_and_names_say_their_category():
+    from qingdan.draft.tables import power_category
+
+    got = bases("【法律】《中華人民共和國社會保險法》第八十七條【行政法規】《醫療保障基金使用監督管理條例》第四十條")
+    assert got == [
+        ("中華人民共和國社會保險法", None, "第八十七條"),
+        ("醫療保障基金使用監督管理條例", None, "第四十條"),
+    ]
+    assert power_category("", None, "對騙取醫療保障基金的處罰") == "行政处罚"

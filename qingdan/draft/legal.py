@@ -27,8 +27,8 @@ from ..models import LegalBasis
 # 【法律】, 【行政法规】, 【部门规章】, 【规范性文件】, 【设定依据】, 【其他】 …: the kind of the document cited
 # next, a short word ending as these do. A year (【2013】) or any other bracketed text, a title in 【】
 # (【工伤保险条例】) too, is part of the citation it stands in.
-KIND_WORDS = r"法律|法规|规章|规范性文件|文件|司法解释|依据|条约|其他|其它"
-MARKER = re.compile(rf"【(?:[^【】\d]{{0,8}}(?:{KIND_WORDS})|法律法规|法律依据)】")
+KIND_WORDS = r"法律|法规|法規|规章|規章|规范性文件|規範性文件|文件|司法解释|司法解釋|依据|依據|条约|條約|其他|其它"
+MARKER = re.compile(rf"【(?:[^【】\d]{{0,8}}(?:{KIND_WORDS})|法律法[规規]|法律依[据據])】")
 NUMBERED = re.compile(r"(?:^|(?<=[；;。\s]))[（(]?\d{1,2}[)）.、．]\s*(?=\S)")
 TITLE = re.compile(r"《([^《》]*(?:〈[^〉]*〉[^《》]*)*)》")
 # The year of a document number, in any bracket bureaus print: 〔2019〕 ﹝2019﹞ [2019] (2019) （2019） 【2019】

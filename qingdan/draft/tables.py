@@ -112,7 +112,7 @@ def power_category(raw: str, letter_category: str | None, name: str | None = Non
     found = sorted((raw.find(c[2:]), c) for c in POWER_CATEGORIES if c[2:] in raw and c != "其他行政权力")
     if found and (name is None or len(found) == 1):
         return found[0][1]
-    if from_name := category_from_name(name):
+    if from_name := category_from_name(simplified(name) if name else name):  # 對…的處罰 is a 处罚
         return from_name
     if found:
         return found[0][1]
