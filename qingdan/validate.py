@@ -573,7 +573,7 @@ def find_joint_implementers(registry: Registry):
                 )
 
 
-SHARED = re.compile(r"(与|会同|联合|配合|协同)[^，。；]{1,20}?(共同|联合|协同)?(承担|负责|实施|办理|执法|查处)")
+SHARED = re.compile(r"(与|会同|联合|配合|协同)[^，。；]{1,20}?(共同|联合|协同)?(承担|负责|实施|办理|执法|查处|开展)")
 
 
 def find_shared_responsibility(registry: Registry):

@@ -25,6 +25,7 @@ class Context:
     defects: list[SourceDefect] = field(default_factory=list)  # of the document, e.g. a table cut off
     overrides: dict[str, str] = field(default_factory=dict)  # --columns: normalised label → element key
     layouts: list = field(default_factory=list)  # the table layouts read (columns.Layout), for --dry-run
+    tables_read: list = field(default_factory=list)  # the tables read as lists (one record per row)
 
     def next_id(self, kind: str) -> str:
         self.counters[kind] += 1

@@ -118,7 +118,13 @@ class DraftResult:
             f"agency: {agency}",
             "layouts found:",
         ]
-        lines += [f"  {reader}: {n} {section}" for reader, section, n in self.readers]
+        found: dict[tuple[str, str], list[int]] = {}
+        for reader, section, n in self.readers:
+            found.setdefault((reader, section), []).append(n)
+        for (reader, section), counts in found.items():
+            where = f" (from {len(counts)} tables or parts)" if len(counts) > 1 else ""
+            lines.append(f"  {reader}: {sum(counts)} {section}{where}")
+        noted = set(self.unmapped)  # kept in a note by some record, whatever its column's reading
         for layout in self.layouts:
             used = layout.used or frozenset()
             if layout.table:
@@ -130,7 +136,9 @@ class DraftResult:
                 if not reading.label:
                     continue
                 label = reading.label.replace("\n", " ")
-                if field_name and field_name in used:
+                if field_name and field_name in used and reading.normalised in noted:
+                    into = f"kept in a note where a record cannot use it (read as {BY_KEY[field_name].zh})"
+                elif field_name and field_name in used:
                     into = f"{field_name} ({BY_KEY[field_name].zh})"
                 elif reading.key and not reading.kept_as_note:
                     into = f"kept in a note (read as {BY_KEY[reading.key].zh}; no field of these records holds it)"
@@ -145,6 +153,9 @@ class DraftResult:
                 reading = classify(label)
                 into = "read into a field" if label in self.mapped else "kept in a note"
                 lines.append(f"    {label} → {into}: {reading.why}")
+        for defect in self.document.defects:
+            where = f" (at {defect.locator})" if defect.locator else ""
+            lines.append(f"the file looks damaged{where}: {defect.description}")
         lines.append("first records:")
         shown = 0
         for kind, items in self.records.items():
@@ -187,8 +198,19 @@ def _title(extracted: Extracted, overrides: dict[str, str] | None = None) -> str
     candidates = [c for c in candidates if c]
     for text in candidates:
         if list_kind(text) or re.search(r"清单|登记表|目录|一览表", simplified(text)):
-            return text
-    return candidates[0] if candidates else None
+            return _in_full(text, candidates)
+    return _in_full(candidates[0], candidates) if candidates else None
+
+
+def _in_full(title: str, candidates: list[str]) -> str:
+    """The title as printed in full where a later line repeats it with its place before it: a page's headline
+    (医疗保障局行政检查事项) and the document's own title line (济源市医疗保障局行政检查事项)."""
+    fuller = [c for c in candidates if c.endswith(title) and PLACE_BEFORE.fullmatch(c[: -len(title)])]
+    return min(fuller, key=len) if fuller else title
+
+
+# what a fuller title adds before a shortened one: a place (济源市, 某省某县)
+PLACE_BEFORE = re.compile(r"[\u4e00-\u9fff]{1,12}(?:省|市|县|区|州|旗|盟|縣|區)")
 
 
 # words before a name in running text: 通过煙臺市醫療保障局官網, 向某县医保局申请

@@ -428,6 +428,10 @@ PHONE_CHANNEL = re.compile(r"电话办理|电话申请")
 SELF = re.compile(r"自助")
 
 
+# Words that say only how one applies, not where: with them 办理 is the channel's printed name (网上办理).
+MANNER_ONLY = re.compile(r"网上|线上|在线|网络|网办|现场|窗口|线下|当面|邮寄|快递|自助|掌上|手机|电话")
+
+
 def channel_kind(text: str) -> str | None:
     """The kind of channel a heading or item names (its head words first: 网上办理。可通过…小程序 is online)."""
     text = simplified(normalise_text(text))
@@ -455,7 +459,11 @@ def channels(lines: list[Line]) -> list[Channel]:
         text = strip_end(nodes[0].text)
         parts = [p.strip() for p in re.split(r"[、，,；;/]|或者|或", text) if p.strip()]
         if len(parts) > 1 and all(len(p) <= 16 and channel_kind(p) for p in parts):
-            parts[-1] = re.sub(r"(?<=.{2})(?:办理|申请|申报)$", "", parts[-1])
+            # 市民服务中心或山东政务服务网办理: the shared 办理 is not part of the last place's name; but a bare
+            # manner (窗口、网上办理) names no place, and 网上办理 stays as printed
+            last = re.sub(r"(?<=.{2})(?:办理|申请|申报)$", "", parts[-1])
+            if not MANNER_ONLY.fullmatch(last):
+                parts[-1] = last
             found = [(channel_kind(p) or "other", p) for p in parts]
     if not found:
         for node in nodes:
@@ -900,6 +908,13 @@ def build_guide(extracted: Extracted, title: str, ctx: Context) -> list[PublicSe
     return records
 
 
+def _reachable(lines: list[Line]) -> bool:
+    """Whether a 查询方式 gives a way to reach someone (a phone, a website, a mailbox …), not only where to ask
+    (经办窗口、网上): only then is it a contact; else it is kept in the note as printed."""
+    found_phones, found_contacts = contacts_of(lines, "service")
+    return bool(found_phones) or any(c.kind != "other" for c in found_contacts)
+
+
 def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
     """The services a guide describes (one per 子项), from its sections; also a guide-like table row's."""
     sections = guide.sections
@@ -907,7 +922,12 @@ def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
     extras: dict[str, str] = {}
     for section in sections:
         label = normalise_label(section.label) or section.label
-        if section.key is None or BY_KEY[section.key].kept or section.key in ("code", "seq", "implementation_code"):
+        if (
+            section.key is None
+            or BY_KEY[section.key].kept
+            or section.key in ("code", "seq", "implementation_code")
+            or (section.key == "query" and not _reachable(section.lines))
+        ):
             text = "\n".join(line.text for line in section.lines)
             if text or section.tables:
                 extras[section.label or "表格"] = text + "".join(

@@ -23,6 +23,7 @@ from .guide import build_guide, is_guide
 from .model import Extracted, Paragraph, Table
 from .supervision import build_supervision
 from .tables import BUILDERS, USES, table_kind
+from .vocabulary import simplified
 
 Found = list[tuple[str, list[BaseModel]]]
 
@@ -40,10 +41,11 @@ def heading_before(blocks: list, index: int, layout) -> str:
     """The heading a table stands under: its own title rows, else the paragraph just before it."""
     for row in layout.titles:
         text = next((c for c in row.cells if c), "")
-        if text and not re.fullmatch(r"[\d\s年月日\-./:：]+|.*(单位|日期|时间)[:：].*", text):
+        if text and not re.fullmatch(r"[\d\s年月日\-./:：]+|.*(单位|日期|时间)[:：].*", simplified(text)):
             return text
     for block in reversed(blocks[max(0, index - 3) : index]):
-        if isinstance(block, Paragraph) and len(block.text) <= 60 and HEADING.search(block.text):
+        # 不予處罰清單 is a heading as 不予处罚清单 is: its words read in simplified characters
+        if isinstance(block, Paragraph) and len(block.text) <= 60 and HEADING.search(simplified(block.text)):
             return block.text
     return ""
 
@@ -62,6 +64,7 @@ def grid_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
         if kind is None:
             continue
         ctx.layouts.append(layout)
+        ctx.tables_read.append(block)
         ctx.mapped.update(layout.mapped(USES[kind]))
         ctx.unmapped.update(layout.unmapped(USES[kind]))
         defects = len(ctx.defects)
@@ -77,6 +80,15 @@ def supervision_parts(extracted: Extracted, title: str, ctx: Context) -> Found:
     return [("supervision_rules", rules)] if rules else []
 
 
+def _unread(extracted: Extracted, ctx: Context) -> Extracted:
+    """The file without the tables already read as lists: a list's rows of 检查对象 | 事项类别 | … cells are
+    not the label/value rows of a 办事指南, whatever their cells say."""
+    if not ctx.tables_read:
+        return extracted
+    read = {id(t) for t in ctx.tables_read}
+    return Extracted([b for b in extracted.blocks if id(b) not in read], extracted.text)
+
+
 def _form_not_guide(extracted: Extracted, ctx: Context) -> bool:
     """Whether the file's label/value form is a list's form (职权名称, 职权类型, 法定主体, 责任事项 …), not a
     办事指南: it prints no element only a guide has (受理条件, 申请材料, 办理时限, 办理地点 …)."""
@@ -87,7 +99,8 @@ def _form_not_guide(extracted: Extracted, ctx: Context) -> bool:
 def label_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
     """Tables whose first column holds labels and the next their values: one record per block of labels
     (in a 办事指南, the guide reader reads its label/value tables with the rest of the guide)."""
-    if is_guide(extracted) and not _form_not_guide(extracted, ctx):
+    rest = _unread(extracted, ctx)
+    if is_guide(rest) and not _form_not_guide(rest, ctx):
         return []
     return vertical.table_forms(extracted, title, ctx)
 
@@ -95,16 +108,18 @@ def label_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
 def label_lines(extracted: Extracted, title: str, ctx: Context) -> Found:
     """A label line, then its value lines, block after block (a flowchart file's lines are read with its charts,
     a 办事指南's by the guide reader)."""
-    if is_flowdoc(extracted) or (is_guide(extracted) and not _form_not_guide(extracted, ctx)):
+    rest = _unread(extracted, ctx)
+    if is_flowdoc(extracted) or (is_guide(rest) and not _form_not_guide(rest, ctx)):
         return []
     return vertical.paragraph_forms(extracted, title, ctx)
 
 
 def guide_sections(extracted: Extracted, title: str, ctx: Context) -> Found:
     """A 办事指南: labelled sections (一、事项名称 … or a label line and its value lines)."""
-    if not is_guide(extracted) or is_flowdoc(extracted) or _form_not_guide(extracted, ctx):
+    rest = _unread(extracted, ctx)
+    if not is_guide(rest) or is_flowdoc(extracted) or _form_not_guide(rest, ctx):
         return []  # a flowchart file's 承办机构 … lines, a list's form of 职权名称 … are read above
-    return [("services", build_guide(extracted, title, ctx))]
+    return [("services", build_guide(rest, title, ctx))]
 
 
 def document_facts(extracted: Extracted) -> dict[str, str]:

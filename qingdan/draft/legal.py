@@ -27,28 +27,35 @@ from ..models import LegalBasis
 # 【法律】, 【行政法规】, 【部门规章】, 【规范性文件】, 【设定依据】, 【其他】 …: the kind of the document cited
 # next, a short word ending as these do. A year (【2013】) or any other bracketed text, a title in 【】
 # (【工伤保险条例】) too, is part of the citation it stands in.
-KIND_WORDS = r"法律|法规|规章|规范性文件|文件|司法解释|依据|条约|其他|其它"
-MARKER = re.compile(rf"【(?:[^【】\d]{{0,8}}(?:{KIND_WORDS})|法律法规|法律依据)】")
+KIND_WORDS = r"法律|法规|法規|规章|規章|规范性文件|規範性文件|文件|司法解释|司法解釋|依据|依據|条约|條約|其他|其它"
+MARKER = re.compile(rf"【(?:[^【】\d]{{0,8}}(?:{KIND_WORDS})|法律法[规規]|法律依[据據])】")
 NUMBERED = re.compile(r"(?:^|(?<=[；;。\s]))[（(]?\d{1,2}[)）.、．]\s*(?=\S)")
 TITLE = re.compile(r"《([^《》]*(?:〈[^〉]*〉[^《》]*)*)》")
 # The year of a document number, in any bracket bureaus print: 〔2019〕 ﹝2019﹞ [2019] (2019) （2019） 【2019】
 YEAR = r"(?:〔|﹝|\[|\(|（|【)\d{4}(?:〕|﹞|\]|\)|）|】)"
-NUMBER_BODY = rf"[^（）()]*?{YEAR}[^（）()]*?号|[^（）()]*令第?\d+号"  # 令〔2015〕第12号 too
+# Traditional characters print 條 號 款 項 (第十四條, 人社部發〔2016〕120號): the same words, read alike.
+HAO = "[号號]"
+TIAO = "[条條]"
+NUM = r"[一二三四五六七八九十百千零〇两兩\d]+"
+NUMBER_BODY = rf"[^（）()]*?{YEAR}[^（）()]*?{HAO}|[^（）()]*令第?{NUM}{HAO}"  # 令〔2015〕第12号 too
 DOC_NUMBER = re.compile(rf"^[（(]({NUMBER_BODY})[）)]")
-CITED_NUMBER = re.compile(rf"[（(](?:{NUMBER_BODY}|[^（）()]*号)[）)]")
-BARE_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,20}}(?:{YEAR}\s*第?\d+\s*号|令第?\d+号)")
-NUM = r"[一二三四五六七八九十百千零〇两\d]+"
-PART = rf"第{NUM}[款项目]|第[（(]{NUM}[)）][项目]|[（(]{NUM}[)）]"
-ARTICLE = re.compile(rf"第{NUM}(?:[、，,和及与]{NUM})*条(?:之{NUM})?(?:{PART})*")
-LISTED = re.compile(rf"第({NUM}(?:[、，,和及与]{NUM})+)条")  # 第八十七、八十八条
+CITED_NUMBER = re.compile(rf"[（(](?:{NUMBER_BODY}|[^（）()]*{HAO})[）)]")
+BARE_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,20}}(?:{YEAR}\s*第?\d+\s*{HAO}|令第?{NUM}{HAO})")
+# A number printed after the title without brackets: 《中华人民共和国社会保险法》主席令第三十五号
+NUMBER_AFTER = re.compile(rf"^\s*({BARE_NUMBER.pattern})")
+PART = rf"第{NUM}[款项項目]|第[（(]{NUM}[)）][项項目]|[（(]{NUM}[)）]"
+ARTICLE = re.compile(rf"第{NUM}(?:[、，,和及与與]{NUM})*{TIAO}(?:之{NUM})?(?:{PART})*")
+LISTED = re.compile(rf"第({NUM}(?:[、，,和及与與]{NUM})+)({TIAO})")  # 第八十七、八十八条
 # What may follow an article and still belong to it: more paragraphs of it (第一款、第二款), or the
 # end of a range (至第八十九条).
-MORE_PARTS = re.compile(rf"(?:\s*[、，,和及与或]\s*(?:{PART})+)+")
+MORE_PARTS = re.compile(rf"(?:\s*[、，,和及与與或]\s*(?:{PART})+)+")
 RANGE_END = re.compile(rf"\s*(?:至|到|~|～|—|－|-)\s*{ARTICLE.pattern}")
 # Between two articles cited of one document: 、 和 及 以及 与 或 and commas, nothing else.
-JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或|；|;)?\s*")
+JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|與|与|或|；|;)?\s*")
 # 》 followed by these ends a title that quotes another: 关于印发《…》的通知
-QUOTING_TITLE = re.compile(r"^[^，。；：:,;（(]{0,30}?的(?:通知|决定|意见|解释|批复|复函|规定|函)")
+QUOTING_TITLE = re.compile(
+    r"^[^，。；：:,;（(]{0,30}?的(?:通知|决定|決定|意见|意見|解释|解釋|批复|批覆|复函|復函|规定|規定|函)"
+)
 TRAILING = "；;。，, \n"
 
 
@@ -102,7 +109,7 @@ def articles(text: str, start: int = 0) -> list[str]:
         written = text[match.start() : end].strip()
         if (listed := LISTED.fullmatch(written)) and not more:
             # 第八十七、八十八条: each article of the list, as 第…条
-            found.extend(f"第{n}条" for n in re.split(r"[、，,和及与]", listed.group(1)))
+            found.extend(f"第{n}{listed.group(2)}" for n in re.split(r"[、，,和及与與]", listed.group(1)))
         else:
             found.append(written)
         position = end
@@ -124,12 +131,14 @@ def parse_bases(segment: str) -> list[LegalBasis]:
         title = title_match.group(1)
         after = body[title_match.end() :]
     else:
+        # a title whose 《 never closes (the cell was cut off: 《中华人民共和国社) is read without the 《
+        body = body[1:] if body.startswith("《") else body
         head = re.split(r"[：:]", body, maxsplit=1)[0]
         number = CITED_NUMBER.search(head)
         title = head[: number.start()] if number else ARTICLE.split(head)[0]
         after = head[len(title) :]
     after = after.strip()
-    number = DOC_NUMBER.match(after)
+    number = DOC_NUMBER.match(after) or (NUMBER_AFTER.match(after) if title_match else None)
     doc_number = number.group(1) if number else None
     head = re.split(r"[：:]", after, maxsplit=1)[0]
     cited = articles(head, number.end() if number else 0)

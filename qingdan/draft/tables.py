@@ -112,7 +112,7 @@ def power_category(raw: str, letter_category: str | None, name: str | None = Non
     found = sorted((raw.find(c[2:]), c) for c in POWER_CATEGORIES if c[2:] in raw and c != "其他行政权力")
     if found and (name is None or len(found) == 1):
         return found[0][1]
-    if from_name := category_from_name(name):
+    if from_name := category_from_name(simplified(name) if name else name):  # 對…的處罰 is a 处罚
         return from_name
     if found:
         return found[0][1]
@@ -166,6 +166,10 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
     powers = []
     rows = _powers_rows(body_rows(layout, USES["powers"]))
     check_cut_off(rows, title, ctx)
+    # A row whose category cell is empty (cut off, or merged down from a row above) in a table whose other rows
+    # all say one category: the list is of that kind, so is the row (flagged for review).
+    said = {power_category(simplified(r.get("category")), None) for r in rows if r.get("category")}
+    shared = next(iter(said)) if len(said) == 1 and len([r for r in rows if r.get("category")]) >= 2 else None
     for row in rows:
         name = row.get("name") or row.get("main_item")
         if not name:
@@ -181,6 +185,13 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
         # 行政處罰 read as 行政处罚; with no category column, the name says it (…的处罚)
         category = power_category(simplified(raw_category), letter, None if row.get("category") else name)
         review = [ctx.draft_flag("name", printed)]
+        if category is None and shared is not None:
+            category = shared
+            review.append(
+                ctx.draft_flag("category", raw_category).model_copy(
+                    update={"problem": "ambiguous", "explanation": f"本条类别栏为空，按同表其余各条记为{shared}"}
+                )
+            )
         if category is None:
             category = "其他行政权力"
             review.append(

@@ -66,6 +66,10 @@ def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Conte
 ENDS = '。；;.!?！？）)》”"】]'
 
 
+# an item's serial that opens the next item: （三） () 3. ③ at the very end of a cell, after an item
+OPEN_SERIAL = re.compile(r"[;；。，,\s](?:[（(][一二三四五六七八九十\d]{0,3}[)）]|\d{1,2}[.、．]|[①-⑳])$")
+
+
 def cut_off(header: list[str], rows: list[Row], heading: str, ctx: Context) -> bool:
     """The last record stopping mid-sentence: the file was cut off there (a document defect). Its last text is
     long and has no closing stop, and either the columns after it are empty where other records fill them, or
@@ -80,7 +84,10 @@ def cut_off(header: list[str], rows: list[Row], heading: str, ctx: Context) -> b
     j = filled[-1]
     text = last.cells[j].strip()
     sentence = re.search(r"[，,；;。：:\s]", text) or len(text) >= 20
-    if len(text) < 10 or not sentence or text[-1] in ENDS + "条款项号":  # a citation may end 第八十七条
+    # a title opened and never closed (《中华人民共和国社), or an item's serial with no item after it (…;()):
+    # the text stops inside what it started, however short
+    broken = text.count("《") > text.count("》") or OPEN_SERIAL.search(text)
+    if not broken and (len(text) < 10 or not sentence or text[-1] in ENDS + "条款项号"):  # 第八十七条 may end
         return False
     later = range(j + 1, len(header))
     stops_early = any(k < len(r.cells) and r.cells[k].strip() for r in others for k in later) or (
@@ -88,7 +95,7 @@ def cut_off(header: list[str], rows: list[Row], heading: str, ctx: Context) -> b
     )
     peers = [r.cells[j].strip() for r in others if j < len(r.cells) and r.cells[j].strip()]
     ended = sum(1 for p in peers if p[-1] in ENDS + "条款项号")
-    if not (stops_early or (peers and ended * 2 >= len(peers)) or not others):
+    if not (broken or stops_early or (peers and ended * 2 >= len(peers)) or not others):
         return False
     ctx.defects.append(
         SourceDefect(
