@@ -15,6 +15,8 @@ from ..models import PowerCategory
 from ..urls import page_url, safe_id
 from .components import (
     agency_link,
+    draft_line,
+    is_draft,
     note_block,
     party_html,
     review_block,
@@ -23,6 +25,7 @@ from .components import (
 )
 from .context import SiteContext, region_name
 from .guides import flow_figure, steps_from_flow
+from .kinds import reader_title
 from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
@@ -31,7 +34,19 @@ POWER_ORDER = list(typing.get_args(PowerCategory))
 
 
 def _record_source(ctx, here, record) -> str:
-    return source_link(ctx, here, record) + review_block(record.review) + note_block(record)
+    # the page opens with the draft line when the agency's list is a draft; no line per record
+    return source_link(ctx, here, record) + review_block(record.review, drafts=False) + note_block(record)
+
+
+def _draft_line(ctx, here, agency, mine: dict) -> str:
+    """The line a citizen reads first when the agency or its records are still machine drafts (the
+    draft flag's explanation is for editors and is not shown)."""
+    drafted = [r for records in mine.values() for r in records if is_draft(r)]
+    if is_draft(agency):
+        return draft_line(ctx, here, agency, "本机构的清单")
+    if drafted:
+        return draft_line(ctx, here, drafted[0], f"本机构的 {len(drafted)} 条记录")
+    return ""
 
 
 def _work_item(ctx: SiteContext, here: str, wi) -> str:
@@ -95,7 +110,13 @@ def agency_page(ctx: SiteContext, agency) -> str:
         )
         if x
     )
-    chunks.append(block(f'<h1 id="qd-title">{esc(agency.name)}</h1>', f'<p class="qd-kicker">{esc(kicker)}</p>'))
+    chunks.append(
+        block(
+            f'<h1 id="qd-title">{esc(agency.name)}</h1>',
+            f'<p class="qd-kicker">{esc(kicker)}</p>',
+            _draft_line(ctx, here, agency, mine),
+        )
+    )
     if not agency.name_stated:
         chunks.append(
             block(
@@ -184,7 +205,8 @@ def _powers(ctx: SiteContext, here: str, agency, powers: list) -> str:
     parts = []
     for category in sorted(by_category, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
         items = [
-            f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code or '')}</code>"
+            a(here, page_url("power", p.id), esc(reader_title(p.name)))
+            + (f" <code>{esc(p.code)}</code>" if p.code else "")
             for p in by_category[category]
         ]
         parts.append(f'<p class="qd-list-title">{esc(category)}（{len(items)}）</p>' + ul(items, "qd-guides"))
@@ -195,7 +217,7 @@ def _services(ctx: SiteContext, here: str, agency, services: list) -> str:
     items = []
     for s in services:
         main = f'<span class="qd-muted">{esc(s.main_item)} · </span>' if s.main_item and s.main_item != s.name else ""
-        items.append(f"{main}{a(here, page_url('service', s.id), esc(s.name))}")
+        items.append(f"{main}{a(here, page_url('service', s.id), esc(reader_title(s.name)))}")
     return ul(items, "qd-guides")
 
 
