@@ -30,6 +30,7 @@ from qingdan.site.search_index import (
     search_words,
     write_group,
 )
+from qingdan.site import kinds
 from qingdan.urls import page_url
 from qingdan.validate import validate
 
@@ -38,22 +39,8 @@ from .conftest import MINI, indexed_pages, site_files
 pytestmark = pytest.mark.slow
 
 STAMP = {"version": "9.9.9-test", "date": "2026-01-02"}
-GUIDE_SECTIONS = (
-    "qd-basic",
-    "qd-basis",
-    "qd-applicants",
-    "qd-conditions",
-    "qd-materials",
-    "qd-time",
-    "qd-fees",
-    "qd-place",
-    "qd-steps",
-    "qd-flowchart",
-    "qd-phones",
-    "qd-others",
-    "qd-source",
-    "qd-quality",
-)
+# every guide has these; the others follow its kind of matter (qingdan/site/kinds.py)
+GUIDE_SECTIONS = ("qd-basic", "qd-source", "qd-quality")
 HOSTILE = "<script>alert(1)</script>*强调*_下划线_[链接](http://evil.example/)|管道`代码`"
 
 # Records added to a copy of the mini registry: a flow with its own nodes and a labelled
@@ -237,24 +224,33 @@ def test_every_power_and_service_has_a_guide_with_its_name_and_flowchart(site, e
                 assert f'<h1 id="qd-title">{html.escape(record.name)}</h1>' in page
                 for anchor in GUIDE_SECTIONS:
                     assert f'id="{anchor}"' in page, (record.id, anchor)
-                chart = _section(page, "qd-flowchart")
+                line = re.search(r'<p class="qd-missing">源文件未载明：(.*?)</p>', page)
+                assert (line.group(1).split("、") if line else []) == kinds.missing(record), record.id
                 flow = reg.get(record.flow) if record.flow else None
                 if flow is not None and flow.availability == "full":
+                    chart = _section(page, "qd-flowchart")
                     assert re.search(r'<figure class="qd-flow" data-search-exclude>.*?<svg ', chart, re.DOTALL)
                 elif flow is not None:
+                    chart = _section(page, "qd-flowchart")
                     assert "流程图未在源文件中保留" in chart and "<svg" not in chart
                     assert html.escape(flow.title) in chart and flow.code in chart
                 else:
-                    assert "源文件未载明" in chart and "<svg" not in chart
+                    assert 'id="qd-flowchart"' not in page and "<svg" not in _section(page, "qd-basic")
 
 
-def test_fields_absent_from_the_source_are_shown_as_not_stated(site):
+def test_fields_absent_from_the_source_are_named_once_not_as_empty_sections(site):
     report, built, _ = site
     service = report.registry.get("demo-service-1")
     page = _read(built, page_url("service", service.id))
-    for anchor in ("qd-basis", "qd-applicants", "qd-conditions", "qd-materials", "qd-time", "qd-fees", "qd-steps"):
-        assert "源文件未载明" in _section(page, anchor), anchor
-    assert "0355-7794581" in _section(page, "qd-phones")
+    line = re.search(r'<p class="qd-missing">源文件未载明：(.*?)</p>', page).group(1)
+    for label in ("设定依据", "服务对象", "受理条件", "申请材料", "办理时限", "收费标准", "办理地点"):
+        assert label in line.split("、"), label
+    for anchor in ("qd-basis", "qd-applicants", "qd-conditions", "qd-materials", "qd-time", "qd-fees"):
+        assert f'id="{anchor}"' not in page, anchor
+    assert "办理流程" not in line and "待遇股窗口" in _section(page, "qd-steps")  # a channel is a way to apply
+    article = page[page.index("<article") : page.index("</article>")]
+    assert article.count("源文件未载明") == 1
+    assert "0355-7794581" in _section(page, "qd-place")
 
 
 def test_guide_shows_materials_checklist_units_and_provenance(extended):

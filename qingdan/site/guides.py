@@ -564,6 +564,13 @@ def _parts(g: Guide, facts: str) -> list[str]:
                 chunks += [heading(g.matter.label(key), kinds.ELEMENTS[key].anchor, 3), block(body)]
         elif shown:
             chunks.append(block(shown[0][1]))
+    # what the source gave that this kind does not call for is shown too, never dropped
+    more = [(key, RENDER[key](g)) for key in g.matter.others]
+    more = [(key, body) for key, body in more if body]
+    if more:
+        chunks.append(heading("其他信息", "qd-more"))
+        for key, body in more:
+            chunks += [heading(g.matter.label(key), kinds.ELEMENTS[key].anchor, 3), block(body)]
     return chunks
 
 

@@ -137,6 +137,13 @@ class Matter:
         return self.facts + tuple(k for part in self.parts for k in part.elements)
 
     @property
+    def others(self) -> tuple[str, ...]:
+        """Elements this kind does not call for, shown where given (never dropped), in ELEMENTS order;
+        not those made of the same fields as one it calls for (a 检查's 检查内容 is a service's 主要内容)."""
+        taken = {f for k in self.elements for f in ELEMENTS[k].fields}
+        return tuple(k for k, e in ELEMENTS.items() if k not in self.elements and not taken.intersection(e.fields))
+
+    @property
     def expected(self) -> tuple[str, ...]:
         """The elements a reader of this kind expects: listed as 源文件未载明 when not given."""
         return tuple(k for k in self.elements if k not in self.optional)
