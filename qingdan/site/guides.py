@@ -451,10 +451,7 @@ def _r_remedies(g: Guide) -> str:
     law = ""
     if g.matter.remedy:
         law = f'<p>{esc(g.matter.remedy)}<span class="qd-muted">（法律规定，非源文件内容）</span></p>'
-    stated = g.columns("remedies")
-    if law and not stated:
-        stated = '<p class="qd-muted">复议、诉讼的受理机关和期限，源文件未载明。</p>'
-    return law + stated if law or stated else ""
+    return law + g.columns("remedies")  # the bodies and time limits only where the source gives them
 
 
 def _r_complain(g: Guide) -> str:

@@ -71,7 +71,7 @@ ELEMENTS: dict[str, Element] = {
         Element("content", "主要内容", "qd-content", ("content",), r"主要内容|事项内容"),
         Element("applicants", "申请对象", "qd-applicants", ("applicants",), r"服务对象|申请对象|对象"),
         Element("conditions", "受理条件", "qd-conditions", ("conditions",), r"条件"),
-        Element("materials", "申请材料", "qd-materials", ("materials",), r"材料"),
+        Element("materials", "申请材料", "qd-materials-list", ("materials",), r"材料"),
         Element("time_limit", "办理时限", "qd-time", ("time_limit", "processes.time_limit"), r"时限"),
         Element("fees", "收费标准", "qd-fees", ("fees", "processes.fees"), r"收费|费用"),
         Element("procedure", "办理流程", "qd-ways", ("processes", "channels", "process", "flow"), r"流程|程序"),
