@@ -420,9 +420,9 @@ def _r_flowchart(g: Guide) -> str:
 
 
 def _r_place(g: Guide) -> str:
-    rows = [("办理地点", text(g.record.place))] if g.record.place else []
-    rows += _contacts(g.record, ("website",))
-    return (dl(rows) if rows else "") + g.columns("place")
+    place = f"<p>{text(g.record.place)}</p>" if g.record.place else ""
+    rows = _contacts(g.record, ("website",))
+    return place + (dl(rows) if rows else "") + g.columns("place")
 
 
 def _r_hours(g: Guide) -> str:
@@ -524,7 +524,7 @@ def _facts(g: Guide, agency) -> list[tuple[str, str]]:
     record, matter = g.record, g.matter
     category = f'<span class="qd-code">{matter.code}</span> {esc(matter.name)}'
     printed = getattr(record, "category_raw", None) or getattr(record, "category", None)
-    if printed and printed != matter.name:
+    if printed and printed not in (matter.name, matter.name + "类"):
         category += f'<span class="qd-muted">（原文类别：{esc(printed)}）</span>'
     rows = [("事项类型", category)]
     main = getattr(record, "main_item", None)
