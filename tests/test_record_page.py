@@ -1,5 +1,5 @@
 """A record's page as its reader needs it (issue 23): what it shows follows its kind of matter, from one
-table (qingdan/site/kinds.py); what the source did not give is named once; a machine draft says so at
+table (qingdan/kinds.py); what the source did not give is named once; a machine draft says so at
 the top and no editor's instruction reaches a public page; titles without serials; one code.
 
 The registry used: the mini fixture, a real bureau's list drafted into it (`qingdan draft` of
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from qingdan import kinds
 from qingdan.draft import draft
 from qingdan.models import PowerCategory
-from qingdan.site import guides, kinds
+from qingdan.site import guides
 from qingdan.site.context import SiteContext
 from qingdan.urls import page_url
 from qingdan.validate import validate

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from qingdan import kinds
 from qingdan.atomic import wait_for_removals
 from qingdan.site import SiteBuildError, build_site
 from qingdan.site import build as site_build
@@ -30,7 +31,6 @@ from qingdan.site.search_index import (
     search_words,
     write_group,
 )
-from qingdan.site import kinds
 from qingdan.urls import page_url
 from qingdan.validate import validate
 

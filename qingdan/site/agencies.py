@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..flowchart import resolve_flow
+from ..kinds import reader_title
 from ..labels import zh_label
 from ..models import PowerCategory
 from ..urls import page_url, safe_id
@@ -25,7 +26,6 @@ from .components import (
 )
 from .context import SiteContext, region_name
 from .guides import flow_figure, steps_from_flow
-from .kinds import reader_title
 from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")

@@ -8,10 +8,10 @@ import typing
 from pydantic import BaseModel
 
 from .. import models
+from ..kinds import source_columns
 from ..labels import zh_label
 from ..spreadsheet.labels import FIELDS
 from .context import SEVERITY_BOX, SiteContext
-from .kinds import source_columns
 from .markup import NS, a, admonition, esc, table, text, ul
 
 

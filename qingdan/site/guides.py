@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from .. import flowchart
+from .. import flowchart, kinds
 from ..labels import zh_label
 from ..urls import page_url
-from . import kinds
 from .components import (
     agency_link,
     draft_line,
