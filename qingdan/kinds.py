@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 # Annex A.1 事项类型 (00 is 行政权力 as a whole, never an item's own type)
@@ -131,19 +132,19 @@ class Matter:
     def label(self, key: str) -> str:
         return self.labels.get(key) or ELEMENTS[key].label
 
-    @property
+    @cached_property
     def elements(self) -> tuple[str, ...]:
         """Every element the page of this kind may show, in page order."""
         return self.facts + tuple(k for part in self.parts for k in part.elements)
 
-    @property
+    @cached_property
     def others(self) -> tuple[str, ...]:
         """Elements this kind does not call for, shown where given (never dropped), in ELEMENTS order;
         not those made of the same fields as one it calls for (a 检查's 检查内容 is a service's 主要内容)."""
         taken = {f for k in self.elements for f in ELEMENTS[k].fields}
         return tuple(k for k, e in ELEMENTS.items() if k not in self.elements and not taken.intersection(e.fields))
 
-    @property
+    @cached_property
     def expected(self) -> tuple[str, ...]:
         """The elements a reader of this kind expects: listed as 源文件未载明 when not given."""
         return tuple(k for k in self.elements if k not in self.optional)
@@ -315,32 +316,46 @@ def _filled(value) -> bool:
     return bool(value)
 
 
-def _field_given(record, spec: str) -> bool:
-    name, _, kinds = spec.partition(":")
-    if "." in name:
-        outer, inner = name.split(".", 1)
-        return any(_filled(getattr(item, inner, None)) for item in getattr(record, outer, None) or [])
-    value = getattr(record, name, None)
-    if kinds and isinstance(value, list):
-        wanted = set(kinds.split(","))
+def _spec(spec: str) -> tuple[str, str | None, frozenset[str] | None]:
+    """`processes.time_limit` → (processes, time_limit, None); `phones:consulting,service` → (phones, None, kinds)."""
+    name, _, kinds_ = spec.partition(":")
+    outer, _, inner = name.partition(".")
+    return outer, inner or None, frozenset(kinds_.split(",")) if kinds_ else None
+
+
+_SPECS = {key: tuple(_spec(spec) for spec in element.fields) for key, element in ELEMENTS.items()}
+
+
+def _field_given(record, outer: str, inner: str | None, wanted: frozenset[str] | None) -> bool:
+    value = getattr(record, outer, None)
+    if inner is not None:
+        return any(_filled(getattr(item, inner, None)) for item in value or [])
+    if wanted is not None and isinstance(value, list):
         return any(getattr(item, "kind", None) in wanted for item in value)
     return _filled(value)
 
 
 def given(record, key: str, matter: Matter | None = None) -> bool:
     """Whether the registry has element `key` for the record (its fields, or a source column)."""
-    element = ELEMENTS[key]
     if key == "code" and shown_code(record):
         return True
-    if any(_field_given(record, spec) for spec in element.fields):
-        return True
-    return bool(columns_for(record, key, matter))
+    for spec in _SPECS[key]:
+        if _field_given(record, *spec):
+            return True
+    note = getattr(record, "note", None)
+    return bool(note and note.startswith(SOURCE_COLUMNS_PREFIX) and columns_for(record, key, matter))
+
+
+def absent(record, matter: Matter | None = None) -> list[str]:
+    """The expected elements of the record's kind the source did not give (keys), in page order."""
+    matter = matter or matter_of(record)
+    return [k for k in matter.expected if not given(record, k, matter)]
 
 
 def missing(record, matter: Matter | None = None) -> list[str]:
     """The expected elements of the record's kind the source did not give, in page order, as labels."""
     matter = matter or matter_of(record)
-    return [matter.label(k) for k in matter.expected if not given(record, k, matter)]
+    return [matter.label(k) for k in absent(record, matter)]
 
 
 # --- codes ------------------------------------------------------------------------------------

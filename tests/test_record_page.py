@@ -382,6 +382,64 @@ def test_no_editor_instruction_anywhere_in_the_built_site(built, registry):
     assert "自动起草，尚未经人工核对" in quality  # the editors' side stays in the quality report
 
 
+# --- completeness, for auditors ------------------------------------------------------------------------
+
+
+def _count_from_pages(site: Path, registry) -> dict[tuple[str, str], list[int]]:
+    """(agency, kind) → [records, expected, given], counted from the published guide pages: the kind in
+    the line under the title, the elements not given in the 源文件未载明 line."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for kind in ("power", "service"):
+        for record in registry.of(kind):
+            html = (site / page_url(kind, record.id) / "index.html").read_text(encoding="utf-8")
+            matter = re.search(r'<p class="qd-kicker">([^ <]+) · ', html).group(1)
+            line = re.search(r'<p class="qd-missing">源文件未载明：(.*?)</p>', html)
+            absent = len(line.group(1).split("、")) if line else 0
+            expected = len(kinds.MATTERS[matter].expected)
+            row = counts.setdefault((record.agency, kinds.MATTER_TYPES[matter]), [0, 0, 0])
+            row[0] += 1
+            row[1] += expected
+            row[2] += expected - absent
+    return counts
+
+
+@pytest.mark.slow
+def test_completeness_table_query_and_chart_agree_with_a_count_of_the_pages(built, ctx):
+    import sqlite3
+
+    from qingdan.datasette_setup import metadata
+
+    counted = _count_from_pages(built, ctx.registry)
+    db = sqlite3.connect(built.parent / "qingdan.db")
+    table = {
+        (agency, kind): [records, expected, given]
+        for agency, kind, records, expected, given in db.execute(
+            "select agency, matter_type, records, expected, given from completeness"
+        )
+    }
+    assert table == counted
+    assert ("demo-ybj", "01") in table and ("140423-xy", "02") in table  # agencies side by side by kind
+    query = metadata()["databases"]["qingdan"]["queries"]["completeness_by_kind"]["sql"]
+    penalties = db.execute(query, {"kind": "行政处罚"}).fetchall()
+    assert {(r[2], r[3], r[4], r[5]) for r in penalties} == {
+        (ctx.registry.get(agency).name, *counted[agency, "02"]) for agency, kind in counted if kind == "02"
+    }
+    assert len(db.execute(query, {"kind": ""}).fetchall()) == len(counted)
+
+    quality = (built / "quality" / "index.html").read_text(encoding="utf-8")
+    svg = re.search(r'<svg class="qd-chart".*?</svg>', quality, re.DOTALL).group(0)
+    assert "<script" not in svg and 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    bars = re.findall(r'class="qd-chart-bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)
+    track = float(re.search(r'class="qd-chart-track" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg).group(1))
+    expected_bars = sorted(given / expected for _, expected, given in counted.values())
+    assert sorted(float(w) / track for w in bars) == pytest.approx(expected_bars, abs=0.001)
+    numbers = re.search(r'<table class="qd-completeness-table">.*?</table>', quality, re.DOTALL).group(0)
+    cells = re.findall(r"<tr><td>(\d\d) [^<]*</td><td>.*?</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", numbers)
+    assert sorted((k, int(r), int(e), int(g)) for k, r, e, g in cells) == sorted(
+        (kind, *values) for (_, kind), values in counted.items()
+    )
+
+
 # --- in a browser, on a phone -----------------------------------------------------------------------
 
 FIRST_SCREEN = """() => {

@@ -9,10 +9,12 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
+from ..completeness import completeness_rows
 from ..datasette_setup import canned_queries
 from ..labels import zh_label
 from ..urls import page_url, safe_id
 from .agencies import POWER_ORDER
+from .completeness_chart import completeness_section
 from .components import (
     agency_link,
     findings_block,
@@ -436,6 +438,8 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
             + "，".join(f"{zh_label('severity', s)} {by_severity[s]} 条" for s in severities)
             + "。</p>",
         ),
+        heading("清单要素齐全程度", "qd-completeness"),
+        block(completeness_section(here, completeness_rows(ctx.registry), ctx.datasette_url)),
         heading("按机构汇总", "qd-summary"),
         block(
             table(["机构"] + [zh_label("severity", s) for s in severities] + ["合计"], summary_rows)
