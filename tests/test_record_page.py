@@ -440,6 +440,28 @@ def test_completeness_table_query_and_chart_agree_with_a_count_of_the_pages(buil
     )
 
 
+@pytest.mark.slow
+def test_the_quality_report_sums_up_and_each_agency_lists_its_own(built, ctx):
+    findings = ctx.report.findings
+    agencies = {a.id for a in ctx.registry.of("agency")}
+    quality = (built / "quality" / "index.html").read_text(encoding="utf-8")
+    article = quality[quality.index("<article") : quality.index("</article>")]
+    # its first part: totals, the chart, by agency, by kind; no list of all findings
+    order = [article.index(x) for x in ("共 ", 'class="qd-chart"', 'id="qd-summary"', 'id="qd-codes"')]
+    assert order == sorted(order)
+    homeless = [f for f in findings if f.agency not in agencies]
+    rows = re.findall(r'<table class="qd-findings">.*?</table>', article, re.DOTALL)
+    assert sum(r.count("<tr>") - 1 for r in rows) == len(homeless)
+    assert "/qingdan/quality_findings?code=draft" in article  # each kind of finding, in Datasette
+    for agency in {f.agency for f in findings if f.agency in agencies}:
+        assert f'href="../agencies/{agency}/#q-{agency}"' in article
+        page = (built / "agencies" / agency / "index.html").read_text(encoding="utf-8")
+        own = [f for f in findings if f.agency == agency]
+        listed = re.findall(r'<table class="qd-findings">.*?</table>', page, re.DOTALL)
+        assert sum(r.count("<tr>") - 1 for r in listed) == len(own), agency
+        assert f'id="q-{agency}"' in page and f"quality_findings?agency={agency}" in page
+
+
 # --- in a browser, on a phone -----------------------------------------------------------------------
 
 FIRST_SCREEN = """() => {
@@ -478,6 +500,24 @@ PHONE_PAGES = [
 @pytest.fixture(scope="module")
 def served(built, serve) -> str:
     return serve(built)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_quality_report_first_screen_at_desktop_width(served, new_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = new_page("desktop")
+    page.goto(served + "quality/")
+    state = page.evaluate("""() => ({
+      height: document.documentElement.scrollHeight, innerHeight,
+      chart: document.querySelector('svg.qd-chart').getBoundingClientRect().top,
+      byAgency: document.querySelector('#qd-summary').getBoundingClientRect().top,
+    })""")
+    assert state["chart"] < state["innerHeight"], "the chart starts on the first screen"
+    assert state["height"] < 6 * state["innerHeight"], state  # the full lists live with each agency
+    blocking = [v for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
+    assert blocking == [], [(v["id"], v["help"]) for v in blocking]
 
 
 @pytest.mark.browser

@@ -293,11 +293,19 @@ def test_findings_are_shown_on_the_guide_and_in_the_quality_report(site):
     report, built, _ = site
     page = _read(built, page_url("power", "demo-power-b1"))
     assert "同一职权编码用于多个事项" in _section(page, "qd-quality")
+    # the report sums them up; each finding is listed in full on its agency's page (or the report, for none)
     quality = _read(built, "quality/")
-    rows = re.findall(r'<table class="qd-findings">.*?</table>', quality, re.DOTALL)
-    assert sum(r.count("<tr>") - 1 for r in rows) == len(report.findings)
+    agencies = {a.id for a in report.registry.of("agency")}
+    listed = 0
     for finding in report.findings:
-        assert html.escape(finding.message_zh) in quality
+        where = _read(built, page_url("agency", finding.agency)) if finding.agency in agencies else quality
+        assert html.escape(finding.message_zh) in where
+    for page_html in [quality] + [_read(built, page_url("agency", a)) for a in agencies]:
+        rows = re.findall(r'<table class="qd-findings">.*?</table>', page_html, re.DOTALL)
+        listed += sum(r.count("<tr>") - 1 for r in rows)
+    assert listed == len(report.findings)
+    totals = re.search(r"<p>共 (\d+) 条：", quality)
+    assert int(totals.group(1)) == len(report.findings)
 
 
 def test_json_ld_describes_a_government_service(site, extended):

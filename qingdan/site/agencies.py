@@ -17,6 +17,7 @@ from ..urls import page_url, safe_id
 from .components import (
     agency_link,
     draft_line,
+    findings_table,
     is_draft,
     note_block,
     party_html,
@@ -24,9 +25,9 @@ from .components import (
     source_block,
     source_link,
 )
-from .context import SiteContext, region_name
+from .context import SEVERITY_BOX, SiteContext, region_name
 from .guides import flow_figure, steps_from_flow
-from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
+from .markup import NS, a, admonition, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
 
@@ -188,8 +189,29 @@ def agency_page(ctx: SiteContext, agency) -> str:
         summary = "，".join(
             f"{zh_label('severity', s)} {counts[s]} 项" for s in ("high", "medium", "low", "info") if counts[s]
         )
+        ds = ctx.datasette_url.rstrip("/")
+        elsewhere = (
+            f'，也可在<a href="{esc(ds)}/qingdan/quality_findings?agency={esc(agency.id)}">数据库</a>中筛选'
+            if ds
+            else ""
+        )
+        lists = "".join(
+            admonition(
+                SEVERITY_BOX[s],
+                f"{zh_label('severity', s)}（{counts[s]} 条）",
+                findings_table(ctx, here, [f for f in findings if f.severity == s]),
+                collapsible=True,
+                opened=False,
+            )
+            for s in ("high", "medium", "low", "info")
+            if counts[s]
+        )
         chunks.append(
-            block(f"<p>关于本机构数据的问题：{summary}。{a(here, f'quality/#q-{agency.id}', '查看全部')}</p>")
+            block(
+                f"<p>关于本机构数据的问题：{summary}。全部列在下面{elsewhere}；"
+                f"各机构的汇总见{a(here, 'quality/', '数据质量报告')}。</p>",
+                f'<div id="q-{safe_id(agency.id)}" data-search-exclude>{lists}</div>',
+            )
         )
 
     return page({"title": esc(agency.name), "description": esc(f"{agency.name}的权责清单")}, *chunks)

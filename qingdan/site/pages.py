@@ -403,7 +403,9 @@ def who_page(ctx: SiteContext, parts: Parts | None = None) -> str:
 
 
 def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
-    """The data quality report; each agency's findings are a part of `parts` (kept by its key)."""
+    """The data quality report, read from its first screen: the totals, the completeness chart, the findings
+    by agency and by kind. Each agency's full list is on its own page (and in Datasette, linked); only
+    the findings of no registered agency are listed here, a part of `parts` each (kept by its key)."""
     here = "quality/"
     parts = parts or Parts()
     findings = ctx.report.findings
@@ -419,16 +421,34 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
     summary_rows = []
     for agency_id in order:
         counts = {s: tally[agency_id, s] for s in severities}
-        name = (
-            a(here, f"#q-{agency_id}", esc(ctx.name_of(agency_id) or "未归属机构"))
-            if agency_id
-            else a(here, "#q-none", "未归属机构")
-        )
+        if agency_id in known:  # its full list is on its own page
+            name = a(here, page_url("agency", agency_id) + f"#q-{safe_id(agency_id)}", esc(ctx.name_of(agency_id)))
+        elif agency_id:
+            name = a(here, f"#q-{safe_id(agency_id)}", esc(ctx.name_of(agency_id) or agency_id))
+        else:
+            name = a(here, "#q-none", "未归属机构")
         summary_rows.append(
             [name] + [str(counts[s]) if counts[s] else "" for s in severities] + [str(len(by_agency[agency_id]))]
         )
     codes = Counter(f.code for f in findings)
-    code_rows = [[esc(zh_label("finding", c)), f"<code>{esc(c)}</code>", str(n)] for c, n in codes.most_common()]
+    ds = ctx.datasette_url.rstrip("/")
+
+    def in_db(query: str, label: str) -> str:
+        return f'<a href="{esc(ds)}/qingdan/quality_findings?{esc(query)}">{label}</a>' if ds else label
+
+    code_rows = [
+        [esc(zh_label("finding", c)), f"<code>{esc(c)}</code>", in_db(f"code={c}", str(n))]
+        for c, n in codes.most_common()
+    ]
+    where = (
+        "<p>每个机构的全部问题列在该机构的页面上（上表中点击机构名称），"
+        + (
+            f"全部 {len(findings)} 条也可在{in_db('_sort=id', '数据库')}中按严重程度、问题类型和机构筛选、下载；"
+            if ds
+            else ""
+        )
+        + f"{a(here, 'data/', '数据下载')}中的 quality_findings 表与此相同。</p>"
+    )
     chunks = [
         block(
             '<h1 id="qd-title">数据质量报告</h1>',
@@ -448,7 +468,7 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
         ),
         heading("按问题类型汇总", "qd-codes"),
         block(table(["问题", "代码", "条数"], code_rows) if code_rows else "<p>未发现问题。</p>"),
-        heading("全部问题", "qd-all"),
+        block(where),
     ]
 
     def listed(agency_id: str | None) -> str:
@@ -471,7 +491,11 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
                 )
         return block("".join(items))
 
-    for agency_id in order:
+    # the findings of no registered agency have no agency page: listed here in full
+    homeless = [agency_id for agency_id in order if agency_id not in known]
+    if homeless:
+        chunks.append(heading("未归属已登记机构的问题", "qd-all"))
+    for agency_id in homeless:
         chunks.append(parts.of(agency_id, partial(listed, agency_id)))
     return page({"title": "数据质量报告", "search": {"exclude": True}}, *chunks)
 
