@@ -353,6 +353,31 @@ def test_a_drafted_penalty_names_what_is_missing_in_one_line(ctx):
     assert "《中华人民共和国行政处罚法》第七条" in _section(page, "qd-remedies")
 
 
+def test_elements_the_models_gain_are_shown_where_given(ctx):
+    """Evidence.copies and .mandatory, GuideRecord.result and .hours (being added to the models) show where
+    a record has them; until then nothing asks for them."""
+    from qingdan import models
+
+    class Evidence(models.Evidence):
+        copies: str | None = None
+        mandatory: bool | None = None
+
+    class Power(models.Power):
+        field_order = tuple(dict.fromkeys((*models.Power.field_order, "result", "hours")))
+        materials: list[Evidence] = []
+        result: str | None = None
+        hours: str | None = None
+
+    licence = ctx.registry.get("demo-power-licence")
+    data = {**licence.model_dump(), "result": "医疗保障定点服务协议", "hours": "工作日 9:00-17:00"}
+    data["materials"] = [{"name": "申请书", "copies": "原件1份", "mandatory": True}]
+    page = guides.guide_page(ctx, Power(**data), "power")
+    assert "医疗保障定点服务协议" in _section(page, "qd-result")
+    assert "工作日 9:00-17:00" in _section(page, "qd-hours")
+    assert '申请书<span class="qd-muted">（份数：原件1份；必备）</span>' in _section(page, "qd-materials")
+    assert "办理结果" not in _missing(page) and "办理时间" not in _missing(page)
+
+
 # --- the built site --------------------------------------------------------------------------------
 
 

@@ -133,7 +133,7 @@ def _materials(materials: list) -> str:
                 '<ul class="task-list qd-checklist">'
                 + "".join(
                     '<li class="task-list-item"><label class="task-list-control"><input type="checkbox">'
-                    f'<span class="task-list-indicator"></span> {esc(m.name)}</label></li>'
+                    f'<span class="task-list-indicator"></span> {esc(m.name)}{_material_detail(m)}</label></li>'
                     for m in members
                 )
                 + "</ul>"
