@@ -81,7 +81,7 @@ ELEMENTS: dict[str, Element] = {
         Element("place", "办理地点", "qd-place-where", ("place",), r"地点|地址"),
         Element("hours", "办理时间", "qd-hours", ("hours",), r"办理时间|办公时间|工作时间"),
         Element("phones", "咨询电话", "qd-phones", ("phones:consulting,service",), r"咨询"),
-        Element("legal_basis", "设定依据", "qd-basis-list", ("legal_bases",), r"依据"),
+        Element("legal_basis", "设定依据", "qd-basis-list", ("legal_bases",), r"^(?!追责|问责).*依据"),  # not 追责依据
         Element("checked", "检查内容", "qd-checked", ("content",), r"检查(?:对象|内容|事项|范围)"),
         Element("frequency", "检查频次", "qd-frequency", (), r"频次|频率|周期|抽查比例"),
         Element("discretion", "裁量基准", "qd-discretion-text", (), r"裁量"),

@@ -236,6 +236,10 @@ def test_source_columns_kept_by_the_importer_are_read_back_as_printed(ctx):
         ("行政诉讼", "县人民法院，6个月内"),
     ]
     assert kinds.editor_note(record) is None
+    penalty = kinds.MATTERS["行政处罚"]
+    labels = ("处罚依据", "裁量依据", "追责依据", "行使层级")
+    owners = {label: kinds.owner_of_column(label, penalty) for label in labels}
+    assert owners == {"处罚依据": "legal_basis", "裁量依据": "discretion", "追责依据": None, "行使层级": "level"}
     assert kinds.editor_note(ctx.registry.get("demo-service-noted")) == "编辑据县局官网核实窗口地址"
 
 
@@ -310,7 +314,7 @@ def test_an_inspection_shows_what_how_often_and_by_whom_from_the_source_columns(
     assert "基金监管股" in _section(page, "qd-handling")
     assert "检查频次：每年不少于一次" in re.search(r'<p class="qd-summary">(.*?)</p>', page).group(1)
     others = _section(page, "qd-source-columns")  # the column no element calls for, as printed
-    assert "源文件原文" in others and "追责情形：不履行或不正确履行行政职责的，依法追究责任" in others
+    assert "不履行或不正确履行行政职责的，依法追究责任" in others and "源文件原文（“追责情形”栏）" in others
     assert _missing(page) == ["检查内容", "检查依据", "监督投诉渠道"]
 
 

@@ -165,6 +165,11 @@ def source_text_block(columns: list[tuple[str, str]], title: str = "源文件原
     """Columns of the source copied as printed, each with its label, marked as the source's text."""
     if not columns:
         return ""
+    if len(columns) == 1 and columns[0][0]:
+        label, value = columns[0]
+        return (
+            f'<div class="qd-source-text"><p>{text(value)}</p><p class="qd-muted">{title}（“{esc(label)}”栏）</p></div>'
+        )
     rows = "".join(
         f"<li>{esc(label) + '：' if label else ''}{text(value)}</li>" for label, value in columns if value or label
     )

@@ -324,8 +324,14 @@ class Guide:
     flow: object
 
     def columns(self, key: str) -> str:
-        """The source columns kept verbatim that give element `key`, marked as the source's text."""
-        return source_text_block(kinds.columns_for(self.record, key, self.matter))
+        """The source columns kept verbatim that give element `key`, marked as the source's text (in a
+        line of the facts: the text, then its column)."""
+        columns = kinds.columns_for(self.record, key, self.matter)
+        if key in self.matter.facts and columns:
+            return "；".join(
+                f'{text(value)}<span class="qd-muted">（源文件原文“{esc(label)}”栏）</span>' for label, value in columns
+            )
+        return source_text_block(columns)
 
 
 def _r_code(g: Guide) -> str:
@@ -512,6 +518,8 @@ def _first_line(g: Guide) -> str:
             out.append(f"{label}：" + "；".join(esc(x) for x in bases) + more)
         elif key == "handling" and record.handling:
             out.append(f"{label}：" + "、".join(esc(h.raw) for h in record.handling))
+        elif key == "handling" and getattr(record, "implementer", None):  # who decides, where no unit is named
+            out.append(f"{g.matter.label('implementer')}：{esc(record.implementer)}")
         elif key in ("frequency",):
             columns = kinds.columns_for(record, key, g.matter)
             if columns:
