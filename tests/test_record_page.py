@@ -411,6 +411,15 @@ def test_no_editor_instruction_anywhere_in_the_built_site(built, registry):
     assert "条记录由 qingdan draft 从源文件 doc-140423-xy 自动起草，尚未经人工核对" in agency
 
 
+@pytest.mark.slow
+def test_lists_name_records_as_readers_read_them(built):
+    for listing in ("guides/index.html", "agencies/demo-ybj/index.html"):
+        html = (built / listing).read_text(encoding="utf-8")
+        # linked by the reader's title (findings still quote the name as printed, as their message says)
+        assert ">定点医药机构服务协议资格审核</a>" in html and ">1.定点医药机构" not in html, listing
+        assert ">对定点医药机构的日常检查</a>" in html and ">（一）对定点" not in html, listing
+
+
 # --- completeness, for auditors ------------------------------------------------------------------------
 
 

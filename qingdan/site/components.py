@@ -8,7 +8,7 @@ import typing
 from pydantic import BaseModel
 
 from .. import models
-from ..kinds import source_columns
+from ..kinds import reader_title, source_columns
 from ..labels import zh_label
 from ..spreadsheet.labels import FIELDS
 from .context import SEVERITY_BOX, SiteContext
@@ -181,7 +181,7 @@ def finding_item(ctx: SiteContext, here: str, finding, link_records: bool = True
     records = []
     if link_records:
         for rid in finding.records or ([finding.record] if finding.record else []):
-            records.append(a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid)))
+            records.append(a(here, ctx.url_of(rid), esc(reader_title(ctx.name_of(rid) or rid))))
     where = f'<br><span class="qd-where">记录：{"；".join(records)}</span>' if records else ""
     return (
         f"<li><strong>{esc(label)}</strong>（{zh_label('severity', finding.severity)}）"
@@ -269,7 +269,7 @@ def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
     rows = []
     for f in findings:
         records = [
-            a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid))
+            a(here, ctx.url_of(rid), esc(reader_title(ctx.name_of(rid) or rid)))
             for rid in (f.records or ([f.record] if f.record else []))
         ]
         rows.append(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..completeness import completeness_rows
 from ..datasette_setup import canned_queries
+from ..kinds import reader_title
 from ..labels import zh_label
 from ..urls import page_url, safe_id
 from .agencies import POWER_ORDER
@@ -227,12 +228,15 @@ def guides_index(ctx: SiteContext, parts: Parts | None = None) -> str:
             for cat in sorted(by_cat, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
                 items.append(
                     f'<p class="qd-list-title">{esc(cat)}</p>'
-                    + ul([a(here, page_url("power", p.id), esc(p.name)) for p in by_cat[cat]], "qd-guides")
+                    + ul(
+                        [a(here, page_url("power", p.id), esc(reader_title(p.name))) for p in by_cat[cat]],
+                        "qd-guides",
+                    )
                 )
         if services:
             items.append(
                 '<p class="qd-list-title">公共服务</p>'
-                + ul([a(here, page_url("service", s.id), esc(s.name)) for s in services], "qd-guides")
+                + ul([a(here, page_url("service", s.id), esc(reader_title(s.name))) for s in services], "qd-guides")
             )
         return block("".join(items))
 
