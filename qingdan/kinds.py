@@ -335,21 +335,32 @@ def _field_given(record, outer: str, inner: str | None, wanted: frozenset[str] |
     return _filled(value)
 
 
-def given(record, key: str, matter: Matter | None = None) -> bool:
-    """Whether the registry has element `key` for the record (its fields, or a source column)."""
+def given(record, key: str, matter: Matter | None = None, columns: frozenset[str] | None = None) -> bool:
+    """Whether the registry has element `key` for the record (its fields, or a source column);
+    `columns`: the elements its source columns give, if already known (`column_elements`)."""
     if key == "code" and shown_code(record):
         return True
     for spec in _SPECS[key]:
         if _field_given(record, *spec):
             return True
+    if columns is None:
+        columns = column_elements(record, matter or matter_of(record))
+    return key in columns
+
+
+def column_elements(record, matter: Matter) -> frozenset[str]:
+    """The elements of `matter` that the record's source columns kept verbatim give."""
     note = getattr(record, "note", None)
-    return bool(note and note.startswith(SOURCE_COLUMNS_PREFIX) and columns_for(record, key, matter))
+    if not note or not note.startswith(SOURCE_COLUMNS_PREFIX):
+        return frozenset()
+    return frozenset(filter(None, (owner_of_column(label, matter) for label, value in source_columns(record) if value)))
 
 
 def absent(record, matter: Matter | None = None) -> list[str]:
     """The expected elements of the record's kind the source did not give (keys), in page order."""
     matter = matter or matter_of(record)
-    return [k for k in matter.expected if not given(record, k, matter)]
+    columns = column_elements(record, matter)
+    return [k for k in matter.expected if not given(record, k, matter, columns)]
 
 
 def missing(record, matter: Matter | None = None) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from .. import flowchart, kinds
 from ..labels import zh_label
@@ -323,10 +323,18 @@ class Guide:
     matter: kinds.Matter
     flow: object
 
+    @cached_property
+    def source_columns(self) -> list[tuple[str, str, str | None]]:
+        """The record's source columns kept verbatim: (label, text, the element it gives or None)."""
+        return [
+            (label, value, kinds.owner_of_column(label, self.matter) if value else None)
+            for label, value in kinds.source_columns(self.record)
+        ]
+
     def columns(self, key: str) -> str:
         """The source columns kept verbatim that give element `key`, marked as the source's text (in a
         line of the facts: the text, then its column)."""
-        columns = kinds.columns_for(self.record, key, self.matter)
+        columns = [(label, value) for label, value, owner in self.source_columns if owner == key]
         if key in self.matter.facts and columns:
             return "；".join(
                 f'{text(value)}<span class="qd-muted">（源文件原文“{esc(label)}”栏）</span>' for label, value in columns
@@ -569,7 +577,8 @@ def _parts(g: Guide, facts: str) -> list[str]:
         elif shown:
             chunks.append(block(shown[0][1]))
     # what the source gave that this kind does not call for is shown too, never dropped
-    more = [(key, RENDER[key](g)) for key in g.matter.others]
+    columns = kinds.column_elements(g.record, g.matter)
+    more = [(key, RENDER[key](g)) for key in g.matter.others if kinds.given(g.record, key, g.matter, columns)]
     more = [(key, body) for key, body in more if body]
     if more:
         chunks.append(heading("其他信息", "qd-more"))
@@ -594,12 +603,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
     missing_line = f'<p class="qd-missing">{NOT_STATED}：{"、".join(absent)}</p>' if absent else ""
     facts = dl(_facts(g, agency)) + missing_line
 
-    claimed = {k for k in matter.elements}
-    other_columns = [
-        (label, value)
-        for label, value in kinds.source_columns(record)
-        if kinds.owner_of_column(label, matter) not in claimed or not value
-    ]
+    other_columns = [(label, value) for label, value, owner in g.source_columns if owner is None]
     related = related_boundaries(ctx, record)
 
     findings = guide_findings(ctx, record)
