@@ -112,7 +112,8 @@ class Matter:
     """What a reader of one kind of matter needs, in order.
 
     `facts`: lines under 是什么 (after the kind, the agency and the region); `parts`: the sections after
-    it; `first`: what the line under the title sums up (the first thing a reader acts on); `labels`: this
+    it; `first`: what the line under the title sums up (the first thing a reader acts on; a phone only
+    where nothing before it is given); `labels`: this
     kind's wording of an element (a 处罚's legal basis is 处罚依据); `optional`: elements shown where
     given but not counted as expected (never listed as 源文件未载明); `remedy`: the law that gives the
     right to 复议 and 诉讼 for this kind, said on the page (marked as the law's, not the source's)."""
@@ -166,7 +167,7 @@ APPLY = (
     Part("qd-complain", "怎么投诉和评价", ("complain",)),
 )
 APPLY_FACTS = ("code", "content", "implementer", "handling", "level")
-APPLY_FIRST = ("procedure", "place", "time_limit")
+APPLY_FIRST = ("procedure", "place", "time_limit", "phones")  # the phone where none of the others is given
 APPLY_OPTIONAL = frozenset({"flowchart", "result", "hours", "code", "level", "content", "implementer"})
 
 

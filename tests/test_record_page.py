@@ -142,6 +142,11 @@ def _missing(page: str) -> list[str]:
     return found[0].split("、") if found else []
 
 
+def _first(page: str) -> str:
+    found = re.search(r'<p class="qd-summary">(.*?)</p>', page)
+    return found.group(1) if found else ""
+
+
 def _json_ld(page: str) -> dict:
     return json.loads(re.search(r'ld\+json">(.*?)</script>', page).group(1))
 
@@ -328,6 +333,17 @@ def test_one_code_is_shown_the_same_everywhere_on_the_page(ctx):
     assert re.findall(r"<code>([^<]*)</code>", drafted) == [code]
     assert _json_ld(drafted)["identifier"] == code
     assert "未印编码" not in drafted
+
+
+def test_the_line_under_the_title_falls_back_to_the_phone(ctx):
+    from qingdan.models import Phone
+
+    noted = ctx.registry.get("demo-service-noted")
+    assert _first(_page(ctx, noted.id)) == "办理地点：县政务服务中心 · 办理时限：15个工作日"
+    bare = noted.model_copy(update={"place": None, "time_limit": None, "phones": [Phone(number="0355-7794581")]})
+    assert _first(guides.guide_page(ctx, bare, "service")) == "咨询电话：0355-7794581"
+    with_place = bare.model_copy(update={"place": "县政务服务中心"})
+    assert _first(guides.guide_page(ctx, with_place, "service")) == "办理地点：县政务服务中心"
 
 
 def test_an_editors_note_is_a_note_and_source_columns_are_source_text(ctx):

@@ -528,6 +528,10 @@ def _first_line(g: Guide) -> str:
             out.append(f"{label}：" + "、".join(esc(h.raw) for h in record.handling))
         elif key == "handling" and getattr(record, "implementer", None):  # who decides, where no unit is named
             out.append(f"{g.matter.label('implementer')}：{esc(record.implementer)}")
+        elif key == "phones" and not out:
+            numbers = [p.number for p in record.phones if p.kind in ("consulting", "service")]
+            if numbers:
+                out.append(f"{label}：" + "、".join(esc(n) for n in dict.fromkeys(numbers)))
         elif key in ("frequency",):
             columns = kinds.columns_for(record, key, g.matter)
             if columns:
