@@ -97,6 +97,7 @@ def registry(tmp_path_factory) -> Path:
     (root / "demo-extra" / "registry.yaml").write_text(EXTRA, encoding="utf-8")
     draft(FIXTURES / "draft" / "xiangyuan-powers.docx", "140423-xy", root)
     draft(FIXTURES / "draft" / "xiangyuan-guide.txt", "140423-guide", root, name="襄垣县医疗保障局")
+    draft(FIXTURES / "draft" / "hengshui-list.pdf", "131100-hs", root)  # duties, boundaries, services
     return root
 
 
@@ -421,6 +422,10 @@ def test_no_editor_instruction_anywhere_in_the_built_site(built, registry):
     assert any(p.suffix == ".pf_fragment" for p in texts), "the search index was checked too"
     leaked = [str(p.relative_to(built)) for p, t in texts.items() if INSTRUCTION in t or "删去本标记" in t]
     assert leaked == []
+    boundary = (built / "boundaries" / "131100-hs-boundary-1" / "index.html").read_text(encoding="utf-8")
+    top = boundary[boundary.index("<article") : boundary.index('id="qd-parties"')]
+    assert DRAFT_LINE in top and 'href="../../sources/doc-131100-hs/#L' in top
+    assert "自动起草" not in boundary  # the draft finding: on the agency page and in the quality report
     agency = (built / "agencies" / "140423-xy" / "index.html").read_text(encoding="utf-8")
     assert "本机构的清单由机器从原件初步整理，尚未经人工核对" in agency
     # the editors' side stays with the data's quality: the draft finding on the agency's list of findings

@@ -18,6 +18,7 @@ from .agencies import POWER_ORDER
 from .completeness_chart import completeness_section
 from .components import (
     agency_link,
+    draft_line,
     findings_block,
     findings_table,
     legal_bases_html,
@@ -287,7 +288,8 @@ def boundary_page(ctx: SiteContext, b) -> str:
             f'<h1 id="qd-title">{esc(b.matter)}</h1>',
             f'<p class="qd-kicker">职责边界 · {agency_link(ctx, here, b.agency)}登记'
             f"{'（序号 ' + esc(b.seq) + '）' if b.seq else ''}</p>",
-            review_block(b.review),
+            draft_line(ctx, here, b),
+            review_block(b.review, drafts=False),
         ),
         heading("各部门职责分工", "qd-parties"),
         block(table(["部门（原文）", "职责分工"], rows)),
@@ -305,7 +307,12 @@ def boundary_page(ctx: SiteContext, b) -> str:
         heading("来源", "qd-source"),
         block(source_block(ctx, here, b), note_block(b)),
         heading("数据质量", "qd-quality"),
-        block(f"<div data-search-exclude>{findings_block(ctx, here, ctx.findings(b.id))}</div>"),
+        # the draft finding is said by the draft line; the quality report and the agency page list it
+        block(
+            "<div data-search-exclude>"
+            + findings_block(ctx, here, [f for f in ctx.findings(b.id) if f.code != "draft"])
+            + "</div>"
+        ),
     ]
     return page({"title": esc(b.matter), "description": esc(f"{b.matter}：职责边界")}, *chunks)
 
