@@ -1,9 +1,10 @@
-"""Service guides (办事指南): one page per power and public service.
+"""A page per power and public service, as its reader needs it.
 
-The elements follow the national guidance on 办事指南: name, code and category, the
-handling agency and unit, legal basis, who may apply, conditions, materials, time limit,
-fees, place, procedure, flowchart, phones, other bodies involved, provenance and findings.
-Each element is shown or marked 源文件未载明 (not stated in the source).
+What it shows, and in which order, follows its kind of matter (事项类型, GB/T 39046-2020): the one
+table `qingdan.kinds.MATTERS`; each element of that table is drawn by its function in `RENDER`. The
+expected elements the source did not give are named in one line (源文件未载明：…), never as empty
+sections. A record still carrying the draft flag opens with the draft line (`components.draft_line`);
+provenance and doubts come last, folded.
 """
 
 from __future__ import annotations
