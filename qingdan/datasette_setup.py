@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from .atomic import atomic_write_text
+from .completeness import column_descriptions as completeness_column_descriptions
 from .db import schema
 from .matter_tables import column_descriptions as matter_column_descriptions
 from .settings import DATASETTE_PORT, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
@@ -28,7 +29,7 @@ def _hand_written() -> dict:
 
 def column_descriptions() -> dict[str, dict[str, str]]:
     """Column descriptions for every table, taken from the models' field descriptions."""
-    return {**schema().descriptions, **matter_column_descriptions()}
+    return {**schema().descriptions, **matter_column_descriptions(), **completeness_column_descriptions()}
 
 
 def metadata(site_url: str = "") -> dict:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from . import models
 from .codes import CODE_PARTS, CodeError, parse_code
+from .completeness import write_completeness
 from .matter_tables import write_matter_tables
 from .matters import Matter
 from .regions import lookup
@@ -282,6 +283,7 @@ def build_database(
                 db[table].insert_all(table_rows, alter=True)
         _write_search(db, report.registry, site_url)
         write_matter_tables(db, report.registry, matters or report.matters, site_url)
+        write_completeness(db, report.registry)
         for name, sql in VIEWS.items():
             db.create_view(name, sql, replace=True)
         db["builds"].insert(

@@ -308,7 +308,7 @@ def test_drafted_folder_builds_like_any_agency(registry, tmp_path):
     site = tmp_path / "dist" / "site"
     pages = [p for p in site.rglob("*.html") if "140423-xy-power-1" in str(p) or "140423-guide-service-1" in str(p)]
     assert len(pages) >= 2, "guides of drafted records are published"
-    assert any("机器起草" in p.read_text(encoding="utf-8") for p in pages)
+    assert all("机器从原件初步整理，尚未经人工核对" in p.read_text(encoding="utf-8") for p in pages)
     assert result.report.ok
 
 

@@ -10,20 +10,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..flowchart import resolve_flow
+from ..kinds import reader_title
 from ..labels import zh_label
 from ..models import PowerCategory
 from ..urls import page_url, safe_id
 from .components import (
     agency_link,
+    draft_line,
+    findings_table,
+    is_draft,
     note_block,
     party_html,
     review_block,
     source_block,
     source_link,
 )
-from .context import SiteContext, region_name
+from .context import SEVERITY_BOX, SiteContext, region_name
 from .guides import flow_figure, steps_from_flow
-from .markup import NS, a, block, dl, esc, heading, page, table, text, ul
+from .markup import NS, a, admonition, block, dl, esc, heading, page, table, text, ul
 
 log = logging.getLogger("qingdan.site")
 
@@ -31,7 +35,19 @@ POWER_ORDER = list(typing.get_args(PowerCategory))
 
 
 def _record_source(ctx, here, record) -> str:
-    return source_link(ctx, here, record) + review_block(record.review) + note_block(record)
+    # the page opens with the draft line when the agency's list is a draft; no line per record
+    return source_link(ctx, here, record) + review_block(record.review, drafts=False) + note_block(record)
+
+
+def _draft_line(ctx, here, agency, mine: dict) -> str:
+    """The line a citizen reads first when the agency or its records are still machine drafts (the
+    draft flag's explanation is for editors and is not shown)."""
+    drafted = [r for records in mine.values() for r in records if is_draft(r)]
+    if is_draft(agency):
+        return draft_line(ctx, here, agency, "本机构的清单")
+    if drafted:
+        return draft_line(ctx, here, drafted[0], f"本机构的 {len(drafted)} 条记录")
+    return ""
 
 
 def _work_item(ctx: SiteContext, here: str, wi) -> str:
@@ -95,7 +111,13 @@ def agency_page(ctx: SiteContext, agency) -> str:
         )
         if x
     )
-    chunks.append(block(f'<h1 id="qd-title">{esc(agency.name)}</h1>', f'<p class="qd-kicker">{esc(kicker)}</p>'))
+    chunks.append(
+        block(
+            f'<h1 id="qd-title">{esc(agency.name)}</h1>',
+            f'<p class="qd-kicker">{esc(kicker)}</p>',
+            _draft_line(ctx, here, agency, mine),
+        )
+    )
     if not agency.name_stated:
         chunks.append(
             block(
@@ -167,8 +189,29 @@ def agency_page(ctx: SiteContext, agency) -> str:
         summary = "，".join(
             f"{zh_label('severity', s)} {counts[s]} 项" for s in ("high", "medium", "low", "info") if counts[s]
         )
+        ds = ctx.datasette_url.rstrip("/")
+        elsewhere = (
+            f'，也可在<a href="{esc(ds)}/qingdan/quality_findings?agency={esc(agency.id)}">数据库</a>中筛选'
+            if ds
+            else ""
+        )
+        lists = "".join(
+            admonition(
+                SEVERITY_BOX[s],
+                f"{zh_label('severity', s)}（{counts[s]} 条）",
+                findings_table(ctx, here, [f for f in findings if f.severity == s]),
+                collapsible=True,
+                opened=False,
+            )
+            for s in ("high", "medium", "low", "info")
+            if counts[s]
+        )
         chunks.append(
-            block(f"<p>关于本机构数据的问题：{summary}。{a(here, f'quality/#q-{agency.id}', '查看全部')}</p>")
+            block(
+                f"<p>关于本机构数据的问题：{summary}。全部列在下面{elsewhere}；"
+                f"各机构的汇总见{a(here, 'quality/', '数据质量报告')}。</p>",
+                f'<div id="q-{safe_id(agency.id)}" data-search-exclude>{lists}</div>',
+            )
         )
 
     return page({"title": esc(agency.name), "description": esc(f"{agency.name}的权责清单")}, *chunks)
@@ -184,7 +227,8 @@ def _powers(ctx: SiteContext, here: str, agency, powers: list) -> str:
     parts = []
     for category in sorted(by_category, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
         items = [
-            f"{a(here, page_url('power', p.id), esc(p.name))} <code>{esc(p.code or '')}</code>"
+            a(here, page_url("power", p.id), esc(reader_title(p.name)))
+            + (f" <code>{esc(p.code)}</code>" if p.code else "")
             for p in by_category[category]
         ]
         parts.append(f'<p class="qd-list-title">{esc(category)}（{len(items)}）</p>' + ul(items, "qd-guides"))
@@ -195,7 +239,7 @@ def _services(ctx: SiteContext, here: str, agency, services: list) -> str:
     items = []
     for s in services:
         main = f'<span class="qd-muted">{esc(s.main_item)} · </span>' if s.main_item and s.main_item != s.name else ""
-        items.append(f"{main}{a(here, page_url('service', s.id), esc(s.name))}")
+        items.append(f"{main}{a(here, page_url('service', s.id), esc(reader_title(s.name)))}")
     return ul(items, "qd-guides")
 
 

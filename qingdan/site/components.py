@@ -8,6 +8,7 @@ import typing
 from pydantic import BaseModel
 
 from .. import models
+from ..kinds import reader_title, source_columns
 from ..labels import zh_label
 from ..spreadsheet.labels import FIELDS
 from .context import SEVERITY_BOX, SiteContext
@@ -94,10 +95,44 @@ def field_label(path: str, model: str | None = None) -> str:
     return "·".join(parts)
 
 
-def review_block(review: list, title: str = "待核对的原文", model: str | None = None) -> str:
-    """Damaged or uncertain source text: the raw text, the problem, and any proposal marked as such."""
-    if not review:
+DRAFT_LINE = "机器从原件初步整理，尚未经人工核对"
+
+
+def is_draft(record) -> bool:
+    """Whether the record still carries the draft flag `qingdan draft` set (removed by the editor who
+    checks it against the original)."""
+    return any(flag.problem == "draft" for flag in getattr(record, "review", None) or [])
+
+
+def draft_line(ctx: SiteContext, here: str, record, subject: str = "") -> str:
+    """The one line a drafted record's page opens with, for a citizen: machine-made, not yet checked,
+    and where the original is (the bureau's page where known, else the text of the original here). The
+    flag's own explanation is an instruction to editors: it stays in the registry and the workbook."""
+    if not is_draft(record):
         return ""
+    source = getattr(record, "source", None)
+    doc = ctx.registry.get(source.document) if source is not None else None
+    links = []
+    if doc is not None and doc.url:
+        links.append(f'<a href="{esc(doc.url)}" rel="noopener">原件</a>')
+    if doc is not None:
+        target = f"sources/{doc.id}/" + (f"#L{source.line}" if source.line else "")
+        links.append(a(here, target, "原件文字" if links else "原件"))
+    tail = "".join(f" · {link}" for link in links)
+    said = f"{esc(subject)}由{DRAFT_LINE}" if subject else DRAFT_LINE
+    return f'<p class="qd-draft" role="note"><strong>{said}</strong>{tail}</p>'
+
+
+def review_block(review: list, title: str = "待核对的原文", model: str | None = None, drafts: bool = True) -> str:
+    """Damaged or uncertain source text: the raw text, the problem, and any proposal marked as such.
+
+    A draft flag is not listed (its explanation tells editors what to do): where `drafts`, it is said
+    in the one line a citizen reads (DRAFT_LINE); pages that open with that line pass drafts=False."""
+    draft = any(flag.problem == "draft" for flag in review)
+    review = [flag for flag in review if flag.problem != "draft"]
+    line = f'<p class="qd-draft">{DRAFT_LINE}</p>' if draft and drafts else ""
+    if not review:
+        return line
     items = []
     for flag in review:
         proposed = ""
@@ -111,14 +146,34 @@ def review_block(review: list, title: str = "待核对的原文", model: str | N
             f'原文“<span class="qd-raw">{esc(flag.raw)}</span>”'
             f"（{esc(zh_label('ReviewFlag.problem', flag.problem))}）：{esc(flag.explanation)}{proposed}</li>"
         )
-    return admonition("warning", title, "<ul>" + "".join(items) + "</ul>")
+    return line + admonition("warning", title, "<ul>" + "".join(items) + "</ul>")
 
 
 def note_block(record) -> str:
+    """The record's note: the source's own columns kept verbatim by `qingdan draft` (labelled as source
+    text, each column on its line), or an editor's note (labelled as such)."""
     note = getattr(record, "note", None)
     if not note:
         return ""
+    columns = source_columns(record)
+    if columns:
+        return source_text_block(columns)
     return f'<p class="qd-note"><strong>编者注（非源文件内容）：</strong>{text(note)}</p>'
+
+
+def source_text_block(columns: list[tuple[str, str]], title: str = "源文件原文") -> str:
+    """Columns of the source copied as printed, each with its label, marked as the source's text."""
+    if not columns:
+        return ""
+    if len(columns) == 1 and columns[0][0]:
+        label, value = columns[0]
+        return (
+            f'<div class="qd-source-text"><p>{text(value)}</p><p class="qd-muted">{title}（“{esc(label)}”栏）</p></div>'
+        )
+    rows = "".join(
+        f"<li>{esc(label) + '：' if label else ''}{text(value)}</li>" for label, value in columns if value or label
+    )
+    return f'<div class="qd-source-text"><p><strong>{title}：</strong></p><ul>{rows}</ul></div>'
 
 
 def finding_item(ctx: SiteContext, here: str, finding, link_records: bool = True) -> str:
@@ -126,7 +181,7 @@ def finding_item(ctx: SiteContext, here: str, finding, link_records: bool = True
     records = []
     if link_records:
         for rid in finding.records or ([finding.record] if finding.record else []):
-            records.append(a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid)))
+            records.append(a(here, ctx.url_of(rid), esc(reader_title(ctx.name_of(rid) or rid))))
     where = f'<br><span class="qd-where">记录：{"；".join(records)}</span>' if records else ""
     return (
         f"<li><strong>{esc(label)}</strong>（{zh_label('severity', finding.severity)}）"
@@ -214,7 +269,7 @@ def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
     rows = []
     for f in findings:
         records = [
-            a(here, ctx.url_of(rid), esc(ctx.name_of(rid) or rid))
+            a(here, ctx.url_of(rid), esc(reader_title(ctx.name_of(rid) or rid)))
             for rid in (f.records or ([f.record] if f.record else []))
         ]
         rows.append(

@@ -1,31 +1,35 @@
-"""Service guides (办事指南): one page per power and public service.
+"""A page per power and public service, as its reader needs it.
 
-The elements follow the national guidance on 办事指南: name, code and category, the
-handling agency and unit, legal basis, who may apply, conditions, materials, time limit,
-fees, place, procedure, flowchart, phones, other bodies involved, provenance and findings.
-Each element is shown or marked 源文件未载明 (not stated in the source).
+What it shows, and in which order, follows its kind of matter (事项类型, GB/T 39046-2020): the one
+table `qingdan.kinds.MATTERS`; each element of that table is drawn by its function in `RENDER`. The
+expected elements the source did not give are named in one line (源文件未载明：…), never as empty
+sections. A record still carrying the draft flag opens with the draft line (`components.draft_line`);
+provenance and doubts come last, folded.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, cached_property
 
-from .. import flowchart
+from .. import flowchart, kinds
 from ..labels import zh_label
 from ..urls import page_url
 from .components import (
     agency_link,
+    draft_line,
     findings_block,
     handling_html,
     legal_bases_html,
-    note_block,
     party_html,
     phones_html,
     review_block,
     source_block,
+    source_text_block,
 )
 from .context import SiteContext, region_name
-from .markup import NS, a, admonition, block, dl, esc, heading, json_ld, page, text, ul
+from .markup import NOT_STATED, NS, a, admonition, block, dl, esc, heading, json_ld, page, text, ul
 from .matters import same_matter_chunks
 
 # Words too common in these lists to say that two matters are the same matter.
@@ -109,14 +113,6 @@ def channels_html(channels: list) -> str:
     return "<br>".join(f"{zh_label('Channel.kind', c.kind)}：{esc(c.detail)}" for c in channels)
 
 
-def _material_facts(material) -> str:
-    """份数 and 是否必备 after a material's name, where the guide prints them."""
-    facts = [esc(material.copies)] if material.copies else []
-    if material.mandatory is not None:
-        facts.append("必备" if material.mandatory else "非必备")
-    return f'<span class="qd-muted">（{"；".join(facts)}）</span>' if facts else ""
-
-
 def _materials(materials: list) -> str:
     """A checklist a reader can tick on a phone or print: common materials, then optional ones."""
     if not materials:
@@ -138,7 +134,7 @@ def _materials(materials: list) -> str:
                 '<ul class="task-list qd-checklist">'
                 + "".join(
                     '<li class="task-list-item"><label class="task-list-control"><input type="checkbox">'
-                    f'<span class="task-list-indicator"></span> {esc(m.name)}{_material_facts(m)}</label></li>'
+                    f'<span class="task-list-indicator"></span> {esc(m.name)}{_material_detail(m)}</label></li>'
                     for m in members
                 )
                 + "</ul>"
@@ -245,18 +241,6 @@ def _process_html(ctx: SiteContext, here: str, record, number: int, process) -> 
     )
 
 
-def _summary(record, processes: list) -> str:
-    """The facts a citizen looks for first, under the title: time limit, fees, ways to apply."""
-    parts = []
-    if record.time_limit:
-        parts.append(f"办理时限：{esc(record.time_limit)}")
-    if record.fees:
-        parts.append(f"收费：{esc(record.fees)}")
-    if processes:
-        parts.append("办理方式：" + "、".join(esc(p.name) for p in processes))
-    return f'<p class="qd-summary">{" · ".join(parts)}</p>' if parts else ""
-
-
 def _contacts(record, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
     """Rows (label as printed, else the kind's name; value) for the contacts of these kinds."""
     return [
@@ -270,10 +254,7 @@ def _phones_row(record, label: str, kinds: tuple[str, ...]) -> list[tuple[str, s
     return [(label, phones_html(record.phones, kinds))]
 
 
-def _others_html(ctx: SiteContext, here: str, record) -> str:
-    related = related_boundaries(ctx, record)
-    if not related:
-        return "<p>本机构登记的职责边界中没有与本事项名称有共同词语的管理事项（按名称中的共同词语匹配）。</p>"
+def _others_html(ctx: SiteContext, here: str, record, related: list) -> str:
     rows = []
     for boundary, shared in related:
         others = [
@@ -293,23 +274,24 @@ def _others_html(ctx: SiteContext, here: str, record) -> str:
     )
 
 
-def _single_procedure(ctx: SiteContext, record, flow, is_power: bool) -> str:
-    """The older single-procedure form: channels, then steps from the flowchart or the text."""
+def _single_procedure(ctx: SiteContext, record, flow) -> str:
+    """The single-procedure form: channels, then steps from the text or the flowchart ("" if none)."""
     reg = ctx.registry
-    if flow is not None and flow.availability == "full":
+    process = getattr(record, "process", None) or []
+    full = flow is not None and flow.availability == "full"
+    if process:
+        steps = _steps_from_text(process) + ('<p class="qd-muted">流程图见下。</p>' if full else "")
+    elif full:
         steps = steps_from_flow(flowchart.resolve_flow(reg, flow, record.handling))
-        if not is_power and record.process:
-            steps = _steps_from_text(record.process) + '<p class="qd-muted">下图为该事项的流程图。</p>'
-    elif not is_power and record.process:
-        steps = _steps_from_text(record.process)
+        if flowchart.resolve_flow(reg, flow).any_reconstructed:
+            steps += (
+                '<p class="qd-recon-note">步骤顺序据流程图方框中的文字重建：源文件中的箭头已丢失，'
+                "标有“连线系重建”的衔接不是源文件原样。</p>"
+            )
     else:
-        steps = f"<p>{NS}</p>"
-    if flow is not None and flow.availability == "full" and flowchart.resolve_flow(reg, flow).any_reconstructed:
-        steps += (
-            '<p class="qd-recon-note">步骤顺序据流程图方框中的文字重建：源文件中的箭头已丢失，'
-            "标有“连线系重建”的衔接不是源文件原样。</p>"
-        )
-    return dl([("办理渠道", channels_html(record.channels))]) + f'<div class="qd-procedure">{steps}</div>'
+        steps = ""
+    channels = dl([("办理渠道", channels_html(record.channels))]) if record.channels else ""
+    return channels + (f'<div class="qd-procedure">{steps}</div>' if steps else "")
 
 
 def guide_flows(ctx: SiteContext, record) -> list[str]:
@@ -319,115 +301,352 @@ def guide_flows(ctx: SiteContext, record) -> list[str]:
 
 
 def guide_findings(ctx: SiteContext, record) -> list:
-    """The findings the guide's page shows: about it, its flow, that flow's template and its ways to apply's flows."""
+    """The findings the guide's page shows: about it, its flow, that flow's template and its ways to apply's
+    flows; not the draft finding (the page opens with the draft line; the quality report lists it)."""
     flow = ctx.registry.get(record.flow) if record.flow else None
     related = [flow.id] if flow is not None else []
     if flow is not None and flow.template:
         related.append(flow.template)
     related += [p.flow for p in getattr(record, "processes", []) if p.flow]
-    return ctx.findings(record.id, *related)
+    return [f for f in ctx.findings(record.id, *related) if f.code != "draft"]
+
+
+# --- the elements of a page (kinds.ELEMENTS), one renderer each ------------------------------------
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What every element's renderer reads: the record, its kind of matter, its page."""
+
+    ctx: SiteContext
+    here: str
+    record: object
+    matter: kinds.Matter
+    flow: object
+
+    @cached_property
+    def source_columns(self) -> list[tuple[str, str, str | None]]:
+        """The record's source columns kept verbatim: (label, text, the element it gives or None)."""
+        return [
+            (label, value, kinds.owner_of_column(label, self.matter) if value else None)
+            for label, value in kinds.source_columns(self.record)
+        ]
+
+    def columns(self, key: str) -> str:
+        """The source columns kept verbatim that give element `key`, marked as the source's text (in a
+        line of the facts: the text, then its column)."""
+        columns = [(label, value) for label, value, owner in self.source_columns if owner == key]
+        if key in self.matter.facts and columns:
+            return "；".join(
+                f'{text(value)}<span class="qd-muted">（源文件原文“{esc(label)}”栏）</span>' for label, value in columns
+            )
+        return source_text_block(columns)
+
+
+def _r_code(g: Guide) -> str:
+    code = kinds.shown_code(g.record)
+    if not code:
+        return ""
+    reading = kinds.read_code(code)
+    problem = f'<span class="qd-flag">（{esc(reading.problem)}）</span>' if reading.problem else ""
+    return f'<code>{esc(code)}</code><span class="qd-muted">（{reading.kind}）</span>{problem}'
+
+
+def _r_level(g: Guide) -> str:
+    codes = []
+    for level in getattr(g.record, "levels", None) or []:
+        code = kinds.LEVEL_CODES.get(level)
+        codes.append(f"{code[0]} {code[1]}" if code else esc(level))
+    shown = "、".join(codes)
+    raw = getattr(g.record, "levels_raw", None)
+    if raw:
+        shown = (shown + "；" if shown else "") + f'<span class="qd-muted">原文：{esc(raw)}</span>'
+    return shown + g.columns("level")
+
+
+def _r_text(attr: str, key: str | None = None):
+    def render(g: Guide) -> str:
+        value = getattr(g.record, attr, None)
+        body = f"<p>{text(value)}</p>" if value and str(value).strip() else ""
+        return body + g.columns(key or attr)
+
+    return render
+
+
+def _r_implementer(g: Guide) -> str:
+    return esc(g.record.implementer) if getattr(g.record, "implementer", None) else g.columns("implementer")
+
+
+def _r_handling(g: Guide) -> str:
+    shown = handling_html(g.ctx, g.here, g.record.handling) if g.record.handling else ""
+    return shown + g.columns("handling")
+
+
+def _r_conditions(g: Guide) -> str:
+    conditions = getattr(g.record, "conditions", None) or []
+    return (ul([text(c) for c in conditions]) if conditions else "") + g.columns("conditions")
+
+
+def _material_detail(m) -> str:
+    """A material's copies and whether it is indispensable, where the list says (GB/T 39046-2020)."""
+    parts = []
+    copies = getattr(m, "copies", None)
+    if copies:
+        parts.append(f"份数：{esc(copies)}")
+    mandatory = getattr(m, "mandatory", None)
+    if mandatory is not None:
+        parts.append("必备" if mandatory else "非必备（视情形）")
+    return f'<span class="qd-muted">（{"；".join(parts)}）</span>' if parts else ""
+
+
+def _r_materials(g: Guide) -> str:
+    if not g.record.materials:
+        return g.columns("materials")
+    return (
+        '<p class="qd-muted">可打印本页或逐项勾选。</p>'
+        f'<div class="qd-materials">{_materials(g.record.materials)}</div>' + g.columns("materials")
+    )
+
+
+def _r_time_limit(g: Guide) -> str:
+    value = g.record.time_limit
+    return (f"<p>{text(value)}</p>" if value else "") + g.columns("time_limit")
+
+
+def _r_fees(g: Guide) -> str:
+    return (f"<p>{text(g.record.fees)}</p>" if g.record.fees else "") + g.columns("fees")
+
+
+def _r_procedure(g: Guide) -> str:
+    processes = getattr(g.record, "processes", None) or []
+    if processes:
+        how = "".join(_process_html(g.ctx, g.here, g.record, i, p) for i, p in enumerate(processes, 1))
+        how = f'<p class="qd-muted">本事项有 {len(processes)} 种办理方式，任选其一。</p>{how}'
+    else:
+        how = _single_procedure(g.ctx, g.record, g.flow)
+    return how + g.columns("procedure")
+
+
+def _r_flowchart(g: Guide) -> str:
+    if g.flow is None:
+        return ""
+    return flow_figure(g.ctx, g.here, g.flow, g.record.handling, anchor="guide")
+
+
+def _r_place(g: Guide) -> str:
+    place = f"<p>{text(g.record.place)}</p>" if g.record.place else ""
+    rows = _contacts(g.record, ("website",))
+    return place + (dl(rows) if rows else "") + g.columns("place")
+
+
+def _r_hours(g: Guide) -> str:
+    hours = getattr(g.record, "hours", None)
+    rows = [("办理时间", text(hours))] if hours else []
+    rows += _contacts(g.record, ("opening_hours",))
+    return (dl(rows) if rows else "") + g.columns("hours")
+
+
+def _r_phones(g: Guide) -> str:
+    kinds_ = ("consulting", "service")
+    shown = phones_html(g.record.phones, kinds_) if any(p.kind in kinds_ for p in g.record.phones) else ""
+    return shown + g.columns("phones")
+
+
+def _r_legal_basis(g: Guide) -> str:
+    shown = legal_bases_html(g.record.legal_bases) if g.record.legal_bases else ""
+    return shown + g.columns("legal_basis")
+
+
+def _r_columns(key: str):
+    return lambda g: g.columns(key)
+
+
+def _r_remedies(g: Guide) -> str:
+    law = ""
+    if g.matter.remedy:
+        law = f'<p>{esc(g.matter.remedy)}<span class="qd-muted">（法律规定，非源文件内容）</span></p>'
+    return law + g.columns("remedies")  # the bodies and time limits only where the source gives them
+
+
+def _r_complain(g: Guide) -> str:
+    rows = _phones_row(g.record, "监督投诉电话", ("supervision",))
+    rows += _phones_row(g.record, "服务热线", ("hotline",))
+    rows += _contacts(g.record, ("petition_mailbox", "director_mailbox", "email", "rating", "other"))
+    return (dl(rows) if rows else "") + g.columns("complain")
+
+
+RENDER: dict[str, Callable[[Guide], str]] = {
+    "code": _r_code,
+    "level": _r_level,
+    "implementer": _r_implementer,
+    "handling": _r_handling,
+    "content": _r_text("content"),
+    "applicants": _r_text("applicants"),
+    "conditions": _r_conditions,
+    "materials": _r_materials,
+    "time_limit": _r_time_limit,
+    "fees": _r_fees,
+    "procedure": _r_procedure,
+    "flowchart": _r_flowchart,
+    "result": _r_text("result"),
+    "place": _r_place,
+    "hours": _r_hours,
+    "phones": _r_phones,
+    "legal_basis": _r_legal_basis,
+    "checked": _r_text("content", "checked"),
+    "frequency": _r_columns("frequency"),
+    "discretion": _r_columns("discretion"),
+    "remedies": _r_remedies,
+    "complain": _r_complain,
+}
+
+
+def _first_line(g: Guide) -> str:
+    """The line under the title: the first thing a reader of this kind acts on (kinds.Matter.first)."""
+    record, out = g.record, []
+    for key in g.matter.first:
+        label = g.matter.label(key)
+        if key == "procedure":
+            processes = getattr(record, "processes", None) or []
+            ways = [p.name for p in processes] or [zh_label("Channel.kind", c.kind) for c in record.channels]
+            if ways:
+                out.append("办理方式：" + "、".join(esc(w) for w in dict.fromkeys(ways)))
+        elif key == "time_limit":
+            limits = [record.time_limit] if record.time_limit else []
+            limits += [p.time_limit for p in getattr(record, "processes", None) or [] if p.time_limit]
+            if limits:
+                out.append(f"{label}：" + "；".join(esc(x) for x in dict.fromkeys(limits)))
+        elif key == "place" and record.place:
+            out.append(f"{label}：{esc(record.place)}")
+        elif key == "legal_basis" and record.legal_bases:
+            bases = [
+                (b.title if b.title.startswith("《") else f"《{b.title}》") + (b.article or "")
+                for b in record.legal_bases[:2]
+            ]
+            more = f" 等 {len(record.legal_bases)} 项" if len(record.legal_bases) > 2 else ""
+            out.append(f"{label}：" + "；".join(esc(x) for x in bases) + more)
+        elif key == "handling" and record.handling:
+            out.append(f"{label}：" + "、".join(esc(h.raw) for h in record.handling))
+        elif key == "handling" and getattr(record, "implementer", None):  # who decides, where no unit is named
+            out.append(f"{g.matter.label('implementer')}：{esc(record.implementer)}")
+        elif key == "phones" and not out:
+            numbers = [p.number for p in record.phones if p.kind in ("consulting", "service")]
+            if numbers:
+                out.append(f"{label}：" + "、".join(esc(n) for n in dict.fromkeys(numbers)))
+        elif key in ("frequency",):
+            columns = kinds.columns_for(record, key, g.matter)
+            if columns:
+                out.append(f"{label}：" + "；".join(esc(v) for _, v in columns))
+    return f'<p class="qd-summary">{" · ".join(out)}</p>' if out else ""
+
+
+def _facts(g: Guide, agency) -> list[tuple[str, str]]:
+    record, matter = g.record, g.matter
+    category = f'<span class="qd-code">{matter.code}</span> {esc(matter.name)}'
+    printed = getattr(record, "category_raw", None) or getattr(record, "category", None)
+    if printed and printed not in (matter.name, matter.name + "类"):
+        category += f'<span class="qd-muted">（原文类别：{esc(printed)}）</span>'
+    rows = [("事项类型", category)]
+    main = getattr(record, "main_item", None)
+    if main and main != record.name:
+        rows.append(("主项名称", esc(main)))
+    rows.append(("实施机构", agency_link(g.ctx, g.here, record.agency)))
+    for key in matter.facts:
+        shown = RENDER[key](g)
+        if shown:
+            rows.append((matter.label(key), shown))
+    if getattr(record, "seq", None):
+        rows.append(("序号", esc(record.seq)))
+    if agency is not None and agency.region:
+        rows.append(("行政区划", esc(region_name(agency.region) or agency.region)))
+    if record.remark:
+        rows.append(("备注", text(record.remark) + '<span class="qd-muted">（源文件原文）</span>'))
+    return rows
+
+
+def _parts(g: Guide, facts: str) -> list[str]:
+    """The page's sections in the kind's order; a section none of whose elements is given is left out."""
+    chunks = []
+    for index, part in enumerate(g.matter.parts):
+        shown = [(key, RENDER[key](g)) for key in part.elements]
+        shown = [(key, body) for key, body in shown if body]
+        if index == 0:
+            chunks += [heading(part.title, part.anchor), block(facts)]
+        elif not shown:
+            continue
+        else:
+            chunks.append(heading(part.title, part.anchor))
+        if index == 0 or len(part.elements) > 1:
+            for key, body in shown:
+                chunks += [heading(g.matter.label(key), kinds.ELEMENTS[key].anchor, 3), block(body)]
+        elif shown:
+            chunks.append(block(shown[0][1]))
+    # what the source gave that this kind does not call for is shown too, never dropped
+    columns = kinds.column_elements(g.record, g.matter)
+    more = [(key, RENDER[key](g)) for key in g.matter.others if kinds.given(g.record, key, g.matter, columns)]
+    more = [(key, body) for key, body in more if body]
+    if more:
+        chunks.append(heading("其他信息", "qd-more"))
+        for key, body in more:
+            chunks += [heading(g.matter.label(key), kinds.ELEMENTS[key].anchor, 3), block(body)]
+    return chunks
 
 
 def guide_page(ctx: SiteContext, record, kind: str) -> str:
-    """The guide in the order a citizen needs it; the record's provenance and doubts come last, folded."""
+    """The record's page as its reader needs it: what the kind of matter calls for (kinds.MATTERS), in
+    that order; the expected elements the source did not give in one line; a draft says it is one at the
+    top; provenance and doubts last, folded."""
     reg = ctx.registry
     here = page_url(kind, record.id)
     agency = reg.get(record.agency)
     flow = reg.get(record.flow) if record.flow else None
-    is_power = kind == "power"
+    matter = kinds.matter_of(record)
+    g = Guide(ctx, here, record, matter, flow)
+    title = kinds.reader_title(record.name)
 
-    facts = []
-    if is_power:
-        facts.append(("事项编码", f"<code>{esc(record.code)}</code>" if record.code else "未印编码"))
-        category = esc(record.category)
-        if record.category_raw and record.category_raw != record.category:
-            category += f'<span class="qd-muted">（原文类别：{esc(record.category_raw)}）</span>'
-        facts.append(("事项类别", category))
-    else:
-        if record.main_item and record.main_item != record.name:
-            facts.append(("主项名称", esc(record.main_item)))
-        facts.append(("事项类别", text(record.category)))
-        facts.append(("主要内容", text(record.content)))
-    facts.append(("实施机构", agency_link(ctx, here, record.agency)))
-    facts.append(("承办机构", handling_html(ctx, here, record.handling)))
-    if is_power and record.levels_raw:
-        facts.append(("行使层级", esc(record.levels_raw)))
-    if not is_power:
-        levels = "、".join(zh_label("PublicService.levels", lv) for lv in record.levels)
-        if record.levels_raw:
-            levels = (levels + "；" if levels else "") + f'<span class="qd-muted">原文：{esc(record.levels_raw)}</span>'
-        facts.append(("办理层级", levels or NS))
-        if record.seq:
-            facts.append(("序号", esc(record.seq)))
-    if agency is not None and agency.region:
-        facts.append(("行政区划", esc(region_name(agency.region) or agency.region)))
+    absent = kinds.missing(record, matter)
+    missing_line = f'<p class="qd-missing">{NOT_STATED}：{"、".join(absent)}</p>' if absent else ""
+    facts = dl(_facts(g, agency)) + missing_line
 
-    processes = getattr(record, "processes", [])
-    if processes:
-        how = "".join(_process_html(ctx, here, record, i, p) for i, p in enumerate(processes, 1))
-        how = f'<p class="qd-muted">本事项有 {len(processes)} 种办理方式，任选其一。</p>{how}'
-    else:
-        how = _single_procedure(ctx, record, flow, is_power)
-
-    where = [("办理地点", text(record.place))]
-    where += [("办理时间", text(record.hours))] if record.hours else []
-    where += _contacts(record, ("opening_hours",))
-    where += _contacts(record, ("website",))
-    complain = _phones_row(record, "监督投诉电话", ("supervision",))
-    complain += _phones_row(record, "服务热线", ("hotline",))
-    complain += _contacts(record, ("petition_mailbox", "director_mailbox", "email", "rating", "other"))
+    other_columns = [(label, value) for label, value, owner in g.source_columns if owner is None]
+    related = related_boundaries(ctx, record)
 
     findings = guide_findings(ctx, record)
     model = type(record).__name__
-    doubts = review_block(record.review, model=model) + findings_block(ctx, here, findings, empty=None)
-    count = len(record.review) + len(findings)
+    doubts = review_block(record.review, model=model, drafts=False) + findings_block(ctx, here, findings, empty=None)
+    count = sum(flag.problem != "draft" for flag in record.review) + len(findings)
     doubt_title = f"存疑之处（{count} 处）" if count else "存疑之处：未发现问题"
+    printed = ""
+    if title != record.name:
+        printed = f'<p><strong>清单所列名称：</strong><span class="qd-raw">{esc(record.name)}</span></p>'
+    editor = kinds.editor_note(record)
 
     chunks = [
         block(
-            f'<h1 id="qd-title">{esc(record.name)}</h1>',
-            f'<p class="qd-kicker">{"行政职权" if is_power else "公共服务"} · '
-            f"{agency_link(ctx, here, record.agency)}</p>",
-            _summary(record, processes),
+            f'<h1 id="qd-title">{esc(title)}</h1>',
+            f'<p class="qd-kicker">{esc(matter.name)} · {agency_link(ctx, here, record.agency)}</p>',
+            draft_line(ctx, here, record),
+            _first_line(g),
         ),
-        heading("是什么、谁可以办", "qd-basic"),
-        block(dl(facts)),
-        heading("申请对象", "qd-applicants", 3),
-        block(f"<p>{text(record.applicants)}</p>"),
-        heading("受理条件", "qd-conditions", 3),
-        block(ul([text(c) for c in record.conditions])),
-        heading("需要带什么", "qd-materials"),
-        block(
-            '<p class="qd-muted">可打印本页或逐项勾选。</p>',
-            f'<div class="qd-materials">{_materials(record.materials)}</div>',
-        ),
-        heading("怎么办理", "qd-steps"),
-        heading("办理时限", "qd-time", 3),
-        block(f"<p>{text(record.time_limit)}</p>"),
-        heading("收费标准", "qd-fees", 3),
-        block(f"<p>{text(record.fees)}</p>"),
-        *([heading("办理结果", "qd-result", 3), block(f"<p>{text(record.result)}</p>")] if record.result else []),
-        heading("办理方式和步骤", "qd-ways", 3),
-        block(how),
-        heading("流程图", "qd-flowchart", 3),
-        block(flow_figure(ctx, here, flow, record.handling, anchor="guide")),
-        heading("在哪里办、什么时间、打哪个电话", "qd-place"),
-        block(dl(where)),
-        heading("咨询电话", "qd-phones", 3),
-        block(phones_html(record.phones, ("consulting", "service"))),
-        heading("设定依据", "qd-basis"),
-        block(legal_bases_html(record.legal_bases)),
-        heading("怎么投诉和评价", "qd-complain"),
-        block(dl(complain) if complain else f"<p>{NS}</p>"),
-        heading("涉及的其他部门", "qd-others"),
-        block(f'<div class="qd-others">{_others_html(ctx, here, record)}</div>'),
+        *_parts(g, facts),
+    ]
+    if other_columns:
+        chunks += [heading("源文件中的其他栏目", "qd-source-columns"), block(source_text_block(other_columns))]
+    if related:
+        chunks += [
+            heading("涉及的其他部门", "qd-others"),
+            block(f'<div class="qd-others">{_others_html(ctx, here, record, related)}</div>'),
+        ]
+    chunks += [
         *same_matter_chunks(ctx, here, record.id),
         heading("本页信息的出处和存疑之处", "qd-source"),
         block(
             admonition(
                 "info",
                 "出处",
-                source_block(ctx, here, record, "本事项摘自") + note_block(record),
+                source_block(ctx, here, record, "本事项摘自")
+                + printed
+                + (f'<p class="qd-note"><strong>编者注（非源文件内容）：</strong>{text(editor)}</p>' if editor else ""),
                 collapsible=True,
                 opened=False,
             ),
@@ -437,17 +656,17 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
         ),
         block(json_ld(_json_ld(ctx, record, kind, agency, here))),
     ]
-    description = f"{record.name}：办事指南（{agency.name if agency else ''}）"
-    return page({"title": esc(record.name), "description": esc(description)}, *chunks)
+    description = f"{title}：{matter.name}（{agency.name if agency else ''}）"
+    return page({"title": esc(title), "description": esc(description)}, *chunks)
 
 
 def _json_ld(ctx: SiteContext, record, kind: str, agency, here: str) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "GovernmentService",
-        "name": record.name,
-        "identifier": getattr(record, "code", None) or record.id,
-        "serviceType": record.category,
+        "name": kinds.reader_title(record.name),
+        "identifier": kinds.shown_code(record) or record.id,
+        "serviceType": kinds.matter_of(record).name,
     }
     if agency is not None:
         data["provider"] = {"@type": "GovernmentOrganization", "name": agency.name}

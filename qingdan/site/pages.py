@@ -9,12 +9,16 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
+from ..completeness import completeness_rows
 from ..datasette_setup import canned_queries
+from ..kinds import reader_title
 from ..labels import zh_label
 from ..urls import page_url, safe_id
 from .agencies import POWER_ORDER
+from .completeness_chart import completeness_section
 from .components import (
     agency_link,
+    draft_line,
     findings_block,
     findings_table,
     legal_bases_html,
@@ -225,12 +229,15 @@ def guides_index(ctx: SiteContext, parts: Parts | None = None) -> str:
             for cat in sorted(by_cat, key=lambda c: POWER_ORDER.index(c) if c in POWER_ORDER else 99):
                 items.append(
                     f'<p class="qd-list-title">{esc(cat)}</p>'
-                    + ul([a(here, page_url("power", p.id), esc(p.name)) for p in by_cat[cat]], "qd-guides")
+                    + ul(
+                        [a(here, page_url("power", p.id), esc(reader_title(p.name))) for p in by_cat[cat]],
+                        "qd-guides",
+                    )
                 )
         if services:
             items.append(
                 '<p class="qd-list-title">公共服务</p>'
-                + ul([a(here, page_url("service", s.id), esc(s.name)) for s in services], "qd-guides")
+                + ul([a(here, page_url("service", s.id), esc(reader_title(s.name))) for s in services], "qd-guides")
             )
         return block("".join(items))
 
@@ -281,7 +288,8 @@ def boundary_page(ctx: SiteContext, b) -> str:
             f'<h1 id="qd-title">{esc(b.matter)}</h1>',
             f'<p class="qd-kicker">职责边界 · {agency_link(ctx, here, b.agency)}登记'
             f"{'（序号 ' + esc(b.seq) + '）' if b.seq else ''}</p>",
-            review_block(b.review),
+            draft_line(ctx, here, b),
+            review_block(b.review, drafts=False),
         ),
         heading("各部门职责分工", "qd-parties"),
         block(table(["部门（原文）", "职责分工"], rows)),
@@ -299,7 +307,12 @@ def boundary_page(ctx: SiteContext, b) -> str:
         heading("来源", "qd-source"),
         block(source_block(ctx, here, b), note_block(b)),
         heading("数据质量", "qd-quality"),
-        block(f"<div data-search-exclude>{findings_block(ctx, here, ctx.findings(b.id))}</div>"),
+        # the draft finding is said by the draft line; the quality report and the agency page list it
+        block(
+            "<div data-search-exclude>"
+            + findings_block(ctx, here, [f for f in ctx.findings(b.id) if f.code != "draft"])
+            + "</div>"
+        ),
     ]
     return page({"title": esc(b.matter), "description": esc(f"{b.matter}：职责边界")}, *chunks)
 
@@ -401,7 +414,9 @@ def who_page(ctx: SiteContext, parts: Parts | None = None) -> str:
 
 
 def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
-    """The data quality report; each agency's findings are a part of `parts` (kept by its key)."""
+    """The data quality report, read from its first screen: the totals, the completeness chart, the findings
+    by agency and by kind. Each agency's full list is on its own page (and in Datasette, linked); only
+    the findings of no registered agency are listed here, a part of `parts` each (kept by its key)."""
     here = "quality/"
     parts = parts or Parts()
     findings = ctx.report.findings
@@ -417,16 +432,34 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
     summary_rows = []
     for agency_id in order:
         counts = {s: tally[agency_id, s] for s in severities}
-        name = (
-            a(here, f"#q-{agency_id}", esc(ctx.name_of(agency_id) or "未归属机构"))
-            if agency_id
-            else a(here, "#q-none", "未归属机构")
-        )
+        if agency_id in known:  # its full list is on its own page
+            name = a(here, page_url("agency", agency_id) + f"#q-{safe_id(agency_id)}", esc(ctx.name_of(agency_id)))
+        elif agency_id:
+            name = a(here, f"#q-{safe_id(agency_id)}", esc(ctx.name_of(agency_id) or agency_id))
+        else:
+            name = a(here, "#q-none", "未归属机构")
         summary_rows.append(
             [name] + [str(counts[s]) if counts[s] else "" for s in severities] + [str(len(by_agency[agency_id]))]
         )
     codes = Counter(f.code for f in findings)
-    code_rows = [[esc(zh_label("finding", c)), f"<code>{esc(c)}</code>", str(n)] for c, n in codes.most_common()]
+    ds = ctx.datasette_url.rstrip("/")
+
+    def in_db(query: str, label: str) -> str:
+        return f'<a href="{esc(ds)}/qingdan/quality_findings?{esc(query)}">{label}</a>' if ds else label
+
+    code_rows = [
+        [esc(zh_label("finding", c)), f"<code>{esc(c)}</code>", in_db(f"code={c}", str(n))]
+        for c, n in codes.most_common()
+    ]
+    where = (
+        "<p>每个机构的全部问题列在该机构的页面上（上表中点击机构名称），"
+        + (
+            f"全部 {len(findings)} 条也可在{in_db('_sort=id', '数据库')}中按严重程度、问题类型和机构筛选、下载；"
+            if ds
+            else ""
+        )
+        + f"{a(here, 'data/', '数据下载')}中的 quality_findings 表与此相同。</p>"
+    )
     chunks = [
         block(
             '<h1 id="qd-title">数据质量报告</h1>',
@@ -436,6 +469,8 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
             + "，".join(f"{zh_label('severity', s)} {by_severity[s]} 条" for s in severities)
             + "。</p>",
         ),
+        heading("清单要素齐全程度", "qd-completeness"),
+        block(completeness_section(here, completeness_rows(ctx.registry), ctx.datasette_url)),
         heading("按机构汇总", "qd-summary"),
         block(
             table(["机构"] + [zh_label("severity", s) for s in severities] + ["合计"], summary_rows)
@@ -444,7 +479,7 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
         ),
         heading("按问题类型汇总", "qd-codes"),
         block(table(["问题", "代码", "条数"], code_rows) if code_rows else "<p>未发现问题。</p>"),
-        heading("全部问题", "qd-all"),
+        block(where),
     ]
 
     def listed(agency_id: str | None) -> str:
@@ -467,7 +502,11 @@ def quality_page(ctx: SiteContext, parts: Parts | None = None) -> str:
                 )
         return block("".join(items))
 
-    for agency_id in order:
+    # the findings of no registered agency have no agency page: listed here in full
+    homeless = [agency_id for agency_id in order if agency_id not in known]
+    if homeless:
+        chunks.append(heading("未归属已登记机构的问题", "qd-all"))
+    for agency_id in homeless:
         chunks.append(parts.of(agency_id, partial(listed, agency_id)))
     return page({"title": "数据质量报告", "search": {"exclude": True}}, *chunks)
 
