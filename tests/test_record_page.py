@@ -608,3 +608,17 @@ def test_first_screen_on_a_phone(ctx, served, new_page, screenshots, record_id, 
     page.screenshot(path=screenshots / f"{record_id}-phone.png")
     blocking = [v for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
     assert blocking == [], [(v["id"], v["help"]) for v in blocking]
+
+
+def test_finding_places_are_relative_to_the_registry_never_the_build_machine(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from qingdan.site.components import registry_place
+
+    root = tmp_path / "srv" / "registry"
+    (root / "agency-a").mkdir(parents=True)
+    ctx = SimpleNamespace(registry=SimpleNamespace(root=root))
+    monkeypatch.chdir(tmp_path)  # the build runs elsewhere: findings name files relative to the working folder
+    assert registry_place(ctx, "srv/registry/agency-a/powers.yaml") == "agency-a/powers.yaml"
+    assert registry_place(ctx, str(root / "agency-a" / "powers.yaml")) == "agency-a/powers.yaml"
+    assert registry_place(ctx, "/etc/elsewhere/other.yaml") == "other.yaml"

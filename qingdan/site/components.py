@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import typing
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -265,6 +267,16 @@ def phones_html(phones: list, kinds: tuple[str, ...]) -> str:
     return ul(items)
 
 
+def registry_place(ctx: SiteContext, file: str) -> str:
+    """A finding's file as the public may see it: relative to the registry, never a path of the build machine."""
+    path = Path(file) if os.path.isabs(file) else Path(os.getcwd(), file)
+    root = ctx.registry.root if ctx.registry.root.is_dir() else ctx.registry.root.parent
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
 def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
     rows = []
     for f in findings:
@@ -277,7 +289,7 @@ def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
                 esc(zh_label("finding", f.code)),
                 "<br>".join(records) or NS,
                 esc(f.message_zh or f.message),
-                f"<code>{esc(f.file)}:{f.line}</code>",
+                f"<code>{esc(registry_place(ctx, f.file))}:{f.line}</code>",
             ]
         )
     return table(["问题", "记录", "说明", "登记簿位置"], rows, "qd-findings")
