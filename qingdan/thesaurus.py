@@ -1,0 +1,284 @@
+"""The thesaurus: what people say for what the lists call it (`registry/thesaurus.yaml`).
+
+Citizens do not know that 生孩子 is 生育, 公司 is 单位, 打零工 is 灵活就业. Each entry of the thesaurus
+gives everyday words (`say`) and the lists' terms they mean (`means`), one way; an entry marked
+`both` holds official near-synonyms that stand for each other (用人单位 / 企业). Every entry says why
+(`note`) or where people were found asking that way (`source`). Editors extend it without code.
+
+One file serves both searches:
+
+- `who_handles` (Datasette, `qingdan.search`): a question's everyday words are found by `spot`
+  (longest entry first, left to right) and searched together with the terms they stand for
+  (`Thesaurus.forms`); the term counts as the word typed when records are ranked;
+- the site search (content/javascripts/search.js): the same table, written by `browser_table`
+  into `pagefind/thesaurus.json`, and the same `spot`, written again in JavaScript (the tests
+  compare them).
+
+A record page lists the everyday words it is found by (`aliases`: 也叫：…).
+
+Validated like the rest of the registry (`check_thesaurus`, an error rule; `find_unmatched_terms`
+in `validate.py`, a finding): a word given twice, a word that means itself, a chain of one-way
+entries that comes back to its start, a single character (found inside every other word) are
+errors; a term that no record holds is a finding (the entry finds nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, model_validator
+
+from .models import Strict
+from .registry import Problem, Registry, plain_message
+from .safefiles import MAX_YAML_BYTES, UnsafeFile, read_text
+from .yamlload import YamlError, load_yaml
+
+THESAURUS_FILE = "thesaurus.yaml"  # at the registry's root; read here, not by the record loader
+BROWSER_FILE = "thesaurus.json"  # published as pagefind/thesaurus.json, read by search.js
+MAX_WORD = 16  # characters of the longest word or term
+
+# Words that say how a question is asked, not what it is about: the site search leaves them out of
+# a question (who_handles has its own list, search.FILLER, and jieba). Sentence particles included,
+# so 报销吗 is 报销, not 报销 + 销吗.
+QUESTION_WORDS = tuple(
+    "怎么办 怎么样 怎么 怎样 如何 哪里 哪儿 在哪 去哪 哪个 哪些 什么 找谁 谁来 谁管 谁负责 我想 想要 需要 可以 "
+    "能否 是否 请问 一下 的话 多少 有没有 能不能 可不可以 是不是 还能 吗 呢 吧 啊 呀 的 了".split()
+)
+
+
+class ThesaurusEntry(Strict):
+    """Everyday words and the lists' terms they mean."""
+
+    say: list[str] = Field(min_length=1, description="Words and phrases people use (一个或多个)")
+    means: list[str] = Field(min_length=1, description="The terms the lists print for them")
+    both: bool = Field(
+        False, description="True: official near-synonyms, each standing for the others (用人单位 / 企业)"
+    )
+    note: str | None = Field(None, description="Why these words mean these terms")
+    source: str | None = Field(None, description="Where people were found asking this way (a page's address)")
+
+    @model_validator(mode="after")
+    def _said_why(self):
+        if not (self.note or self.source):
+            raise ValueError("an entry needs a note or a source")
+        return self
+
+
+class ThesaurusFile(Strict):
+    entries: list[ThesaurusEntry] = Field(default_factory=list)
+
+
+@dataclass
+class Thesaurus:
+    """The entries, and for each word the terms it stands for (one-way chains followed to their ends)."""
+
+    entries: list[ThesaurusEntry] = field(default_factory=list)
+    forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def longest(self) -> int:
+        return max(map(len, self.forms), default=0)
+
+
+def thesaurus_path(registry: Registry) -> Path | None:
+    return registry.root / THESAURUS_FILE if registry.root.is_dir() else None
+
+
+def load_thesaurus(path: Path | None, rel: str | None = None) -> Thesaurus:
+    """The thesaurus in `path` (absent: an empty one), with its errors naming line and field."""
+    if path is None or not path.exists():
+        return Thesaurus()
+    rel = rel or str(path)
+    try:
+        loaded = load_yaml(read_text(path, MAX_YAML_BYTES, "the file"))
+    except (YamlError, UnsafeFile) as exc:
+        return Thesaurus(problems=[Problem("error", exc.code, rel, exc.line, "(file)", exc.message)])
+    try:
+        parsed = ThesaurusFile.model_validate(loaded.data or {})
+    except ValidationError as exc:
+        return Thesaurus(
+            problems=[
+                Problem("error", "invalid_thesaurus", rel, loaded.line_of(e["loc"]), _loc(e["loc"]), plain_message(e))
+                for e in exc.errors()
+            ]
+        )
+
+    def error(path: tuple, message: str) -> Problem:
+        where = ("entries", *path)
+        return Problem("error", "invalid_thesaurus", rel, loaded.line_of(where), _loc(where), message)
+
+    problems: list[Problem] = []
+    edges: dict[str, list[str]] = {}  # word → terms, one way
+    said: dict[str, tuple] = {}  # word → where it was first given
+    for i, entry in enumerate(parsed.entries):
+        words = [*entry.say, *entry.means] if entry.both else entry.say
+        for j, word in enumerate(words):
+            where = (i, "say", j) if j < len(entry.say) else (i, "means", j - len(entry.say))
+            if len(word) < 2 or len(word) > MAX_WORD:
+                problems.append(error(where, f"“{word}”: a word of 2 to {MAX_WORD} characters is needed"))
+                continue
+            if word in said:
+                first = loaded.line_of(("entries", *said[word]))
+                problems.append(error(where, f"“{word}” is given twice (first on line {first})"))
+                continue
+            said[word] = where
+            terms = [t for t in (words if entry.both else entry.means) if t != word]
+            if not entry.both and word in entry.means:
+                problems.append(error(where, f"“{word}” means itself"))
+            edges[word] = list(dict.fromkeys(terms))
+        for j, term in enumerate(entry.means):
+            if len(term) < 2 or len(term) > MAX_WORD:
+                problems.append(error((i, "means", j), f"“{term}”: a term of 2 to {MAX_WORD} characters is needed"))
+    one_way = {word: terms for word, terms in edges.items() if not _both_word(parsed, word)}
+    cycle = _find_cycle(one_way)
+    if cycle:
+        problems.append(
+            error(
+                said[cycle[0]],
+                "a cycle: " + " → ".join(cycle) + " (words that stand for each other are one entry with both: true)",
+            )
+        )
+        return Thesaurus(parsed.entries, {}, problems)
+    forms = {word: _closure(word, edges) for word in edges}
+    return Thesaurus(parsed.entries, {w: f for w, f in forms.items() if f}, problems)
+
+
+def _both_word(parsed: ThesaurusFile, word: str) -> bool:
+    return any(entry.both and (word in entry.say or word in entry.means) for entry in parsed.entries)
+
+
+def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
+    """A chain of one-way entries that comes back to its start (A → B → A), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(word: str) -> list[str] | None:
+        state[word] = 1
+        path.append(word)
+        for term in edges.get(word, ()):
+            if state.get(term) == 1:
+                return path[path.index(term) :] + [term]
+            if term not in state and (found := visit(term)):
+                return found
+        path.pop()
+        state[word] = 2
+        return None
+
+    for word in edges:
+        if word not in state and (found := visit(word)):
+            return found
+    return None
+
+
+def _closure(word: str, edges: dict[str, list[str]]) -> tuple[str, ...]:
+    """The terms `word` stands for: its own, then theirs (生小孩 → 生孩子 → 生育), without `word`."""
+    out: dict[str, None] = {}
+    todo = list(edges.get(word, ()))
+    while todo:
+        term = todo.pop(0)
+        if term != word and term not in out:
+            out[term] = None
+            todo.extend(edges.get(term, ()))
+    return tuple(out)
+
+
+def _loc(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(file)"
+
+
+def registry_thesaurus(registry: Registry) -> Thesaurus:
+    path = thesaurus_path(registry)
+    return load_thesaurus(path, registry.relpath(path) if path else None)
+
+
+def check_thesaurus(registry: Registry) -> list[Problem]:
+    """Validation rule: errors in `thesaurus.yaml`."""
+    return registry_thesaurus(registry).problems
+
+
+# --- the thesaurus the searches use -----------------------------------------------------------
+
+
+def default_path() -> Path:
+    """The thesaurus `who_handles` uses: `QINGDAN_THESAURUS`, else the registry of `QINGDAN_HOME` or the checkout."""
+    from .settings import CHECKOUT
+
+    env = os.environ
+    if env.get("QINGDAN_THESAURUS"):
+        return Path(env["QINGDAN_THESAURUS"])
+    return Path(env.get("QINGDAN_HOME") or CHECKOUT) / "registry" / THESAURUS_FILE
+
+
+@cache
+def default_forms() -> dict[str, tuple[str, ...]]:
+    """Word → the terms it stands for, from `default_path()`, read once (a thesaurus with errors: none)."""
+    loaded = load_thesaurus(default_path())
+    return {} if any(p.is_error for p in loaded.problems) else loaded.forms
+
+
+def spot(text: str, forms: dict, skip=QUESTION_WORDS) -> list[tuple[str, bool]]:
+    """`text` cut at the thesaurus's words: (word, True) for each, (the text between, False) for the
+    rest, left to right, the longest word at each place first; `skip` words (asked how, not what)
+    are left out. The browser's twin is `spotWords` in content/javascripts/search.js; keep them equal."""
+    longest = max([*map(len, forms), *map(len, skip)], default=0)
+    skipped = set(skip)
+    out: list[tuple[str, bool]] = []
+    plain = ""
+    i = 0
+    while i < len(text):
+        for size in range(min(longest, len(text) - i), 0, -1):
+            piece = text[i : i + size]
+            if (size > 1 and piece in forms) or piece in skipped:
+                if plain:
+                    out.append((plain, False))
+                    plain = ""
+                if piece in forms and size > 1:
+                    out.append((piece, True))
+                i += size
+                break
+        else:
+            plain += text[i]
+            i += 1
+    if plain:
+        out.append((plain, False))
+    return out
+
+
+def browser_table(thesaurus: Thesaurus) -> bytes:
+    """What search.js needs, as compact JSON: each word's terms and the question words it leaves out."""
+    table = {"forms": {word: list(terms) for word, terms in sorted(thesaurus.forms.items())}, "skip": QUESTION_WORDS}
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def everyday_forms(thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:
+    """The words of one-way entries (what people say, not the lists' near-synonyms) and their terms."""
+    said = {word for entry in thesaurus.entries if not entry.both for word in entry.say}
+    return {word: terms for word, terms in thesaurus.forms.items() if word in said}
+
+
+@cache
+def default_everyday() -> dict[str, tuple[str, ...]]:
+    loaded = load_thesaurus(default_path())
+    return {} if any(p.is_error for p in loaded.problems) else everyday_forms(loaded)
+
+
+MAX_ALIASES = 8
+
+
+def aliases(title: str | None, forms: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The everyday words a record titled `title` is found by: those whose terms its title holds
+    (a title holding 生育 is found by 生孩子), in the thesaurus's order, at most MAX_ALIASES.
+    `forms`: the words of one-way entries and their terms (default: the registry's, `default_everyday`)."""
+    if not title:
+        return []
+    forms = default_everyday() if forms is None else forms
+    found = [word for word, terms in forms.items() if word not in title and any(t in title for t in terms)]
+    return found[:MAX_ALIASES]
