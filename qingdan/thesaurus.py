@@ -282,3 +282,34 @@ def aliases(title: str | None, forms: dict[str, tuple[str, ...]] | None = None) 
     forms = default_everyday() if forms is None else forms
     found = [word for word, terms in forms.items() if word not in title and any(t in title for t in terms)]
     return found[:MAX_ALIASES]
+
+
+# --- the finding: a term no record holds ---------------------------------------------------
+
+
+def problem(severity: str, code: str, thesaurus_file: str, line: int, field_path: str, message: str, **extra):
+    """A finding about the thesaurus file (it names no record)."""
+    return Problem(severity, code, thesaurus_file, line, field_path, message, **extra)
+
+
+def unmatched_terms(registry: Registry) -> list[tuple[str, int, str]]:
+    """The thesaurus's terms (`means`) that no record's text holds, each once: (term, line, field).
+
+    Each record's fields are read once, as JSON (its text unescaped); a term is looked for only
+    until a record holds it, so the records are read against the few terms that find nothing."""
+    path = thesaurus_path(registry)
+    loaded_thesaurus = registry_thesaurus(registry)
+    if path is None or not loaded_thesaurus.entries or any(p.is_error for p in loaded_thesaurus.problems):
+        return []
+    lines = load_yaml(read_text(path, MAX_YAML_BYTES, "the file"))
+    waiting: dict[str, tuple] = {}
+    for i, entry in enumerate(loaded_thesaurus.entries):
+        for j, term in enumerate(entry.means):
+            waiting.setdefault(term, (i, "means", j))
+    for entry in registry.entries.values():
+        if not waiting:
+            break
+        text = entry.record.model_dump_json()
+        for term in [t for t in waiting if t in text]:
+            del waiting[term]
+    return [(term, lines.line_of(("entries", *where)), _loc(("entries", *where))) for term, where in waiting.items()]
