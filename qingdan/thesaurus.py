@@ -119,8 +119,8 @@ def load_thesaurus(path: Path | None, rel: str | None = None) -> Thesaurus:
         words = [*entry.say, *entry.means] if entry.both else entry.say
         for j, word in enumerate(words):
             where = (i, "say", j) if j < len(entry.say) else (i, "means", j - len(entry.say))
-            if len(word) < 2 or len(word) > MAX_WORD:
-                problems.append(error(where, f"“{word}”: a word of 2 to {MAX_WORD} characters is needed"))
+            if len(word) < 2 or len(word) > MAX_WORD or any(c.isspace() for c in word):
+                problems.append(error(where, f"“{word}”: a word of 2 to {MAX_WORD} characters, no spaces, is needed"))
                 continue
             if word in said:
                 first = loaded.line_of(("entries", *said[word]))
@@ -132,8 +132,10 @@ def load_thesaurus(path: Path | None, rel: str | None = None) -> Thesaurus:
                 problems.append(error(where, f"“{word}” means itself"))
             edges[word] = list(dict.fromkeys(terms))
         for j, term in enumerate(entry.means):
-            if len(term) < 2 or len(term) > MAX_WORD:
-                problems.append(error((i, "means", j), f"“{term}”: a term of 2 to {MAX_WORD} characters is needed"))
+            if len(term) < 2 or len(term) > MAX_WORD or any(c.isspace() for c in term):
+                problems.append(
+                    error((i, "means", j), f"“{term}”: a term of 2 to {MAX_WORD} characters, no spaces, is needed")
+                )
     one_way = {word: terms for word, terms in edges.items() if not _both_word(parsed, word)}
     cycle = _find_cycle(one_way)
     if cycle:
@@ -253,15 +255,34 @@ def spot(text: str, forms: dict, skip=QUESTION_WORDS) -> list[tuple[str, bool]]:
 
 
 def browser_table(thesaurus: Thesaurus) -> bytes:
-    """What search.js needs, as compact JSON: each word's terms and the question words it leaves out."""
-    table = {"forms": {word: list(terms) for word, terms in sorted(thesaurus.forms.items())}, "skip": QUESTION_WORDS}
+    """What search.js needs, as compact JSON (it is downloaded on the first search): the words that
+    stand for the same terms, space-separated, with those terms, each list of terms once; and the
+    question words left out. `table_forms` reads it back (search.js: `formsOf`)."""
+    by_terms: dict[tuple[str, ...], list[str]] = {}
+    for word, terms in thesaurus.forms.items():
+        by_terms.setdefault(terms, []).append(word)
+    table = {
+        "forms": [[" ".join(words), " ".join(terms)] for terms, words in by_terms.items()],
+        "skip": " ".join(QUESTION_WORDS),
+    }
     return json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def table_forms(table: dict) -> dict[str, tuple[str, ...]]:
+    """The words and their terms in a table `browser_table` wrote."""
+    return {word: tuple(terms.split(" ")) for words, terms in table.get("forms", []) for word in words.split(" ")}
+
+
 def everyday_forms(thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:
-    """The words of one-way entries (what people say, not the lists' near-synonyms) and their terms."""
-    said = {word for entry in thesaurus.entries if not entry.both for word in entry.say}
-    return {word: terms for word, terms in thesaurus.forms.items() if word in said}
+    """What record pages show (也叫): for each one-way entry (what people say, not the lists'
+    near-synonyms), its first ALIASES_PER_ENTRY words, with the entry's first term, the one it is about
+    (看病 is about 就医, though it also finds 医疗)."""
+    return {
+        word: (entry.means[0],)
+        for entry in thesaurus.entries
+        if not entry.both
+        for word in entry.say[:ALIASES_PER_ENTRY]
+    }
 
 
 @cache
@@ -271,16 +292,19 @@ def default_everyday() -> dict[str, tuple[str, ...]]:
 
 
 MAX_ALIASES = 8
+ALIASES_PER_ENTRY = 2
 
 
 def aliases(title: str | None, forms: dict[str, tuple[str, ...]] | None = None) -> list[str]:
-    """The everyday words a record titled `title` is found by: those whose terms its title holds
-    (a title holding 生育 is found by 生孩子), in the thesaurus's order, at most MAX_ALIASES.
-    `forms`: the words of one-way entries and their terms (default: the registry's, `default_everyday`)."""
+    """The everyday words a record titled `title` is found by: those whose term its title holds
+    (a title holding 生育 is found by 生孩子), the longest terms first (the most telling), at most
+    MAX_ALIASES. `forms`: `everyday_forms` (default: the registry's, `default_everyday`)."""
     if not title:
         return []
     forms = default_everyday() if forms is None else forms
-    found = [word for word, terms in forms.items() if word not in title and any(t in title for t in terms)]
+    found = [(word, terms) for word, terms in forms.items() if word not in title and any(t in title for t in terms)]
+    found.sort(key=lambda item: -max(len(t) for t in item[1] if t in title))
+    found = [word for word, _ in found]
     return found[:MAX_ALIASES]
 
 
@@ -313,3 +337,19 @@ def unmatched_terms(registry: Registry) -> list[tuple[str, int, str]]:
         for term in [t for t in waiting if t in text]:
             del waiting[term]
     return [(term, lines.line_of(("entries", *where)), _loc(("entries", *where))) for term, where in waiting.items()]
+
+
+def registry_everyday(root: Path) -> dict[str, tuple[str, ...]]:
+    """`everyday_forms` of the thesaurus at a registry's root, read once per version of the file."""
+    path = Path(root) / THESAURUS_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _everyday_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _everyday_of(path: str, _mtime: int, _size: int) -> dict[str, tuple[str, ...]]:
+    loaded = load_thesaurus(Path(path))
+    return {} if any(p.is_error for p in loaded.problems) else everyday_forms(loaded)

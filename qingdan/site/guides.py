@@ -15,6 +15,7 @@ from ..labels import zh_label
 from ..urls import page_url
 from .components import (
     agency_link,
+    also_called,
     findings_block,
     handling_html,
     legal_bases_html,
@@ -386,6 +387,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
     chunks = [
         block(
             f'<h1 id="qd-title">{esc(record.name)}</h1>',
+            also_called(ctx, record.name),
             f'<p class="qd-kicker">{"行政职权" if is_power else "公共服务"} · '
             f"{agency_link(ctx, here, record.agency)}</p>",
             _summary(record, processes),
