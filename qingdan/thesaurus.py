@@ -19,7 +19,8 @@ A record page lists the everyday words it is found by (`aliases`: 也叫：…).
 Validated like the rest of the registry (`check_thesaurus`, an error rule; `find_unmatched_terms`
 in `validate.py`, a finding): a word given twice, a word that means itself, a chain of one-way
 entries that comes back to its start, a single character (found inside every other word) are
-errors; a term that no record holds is a finding (the entry finds nothing).
+errors (words that stand for each other are one `both` entry); a term that no record holds is a
+finding (the entry finds nothing).
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ class ThesaurusFile(Strict):
 
 @dataclass
 class Thesaurus:
-    """The entries, and for each word the terms it stands for (one-way chains followed to their ends)."""
+    """The entries, and for each word the terms it stands for: those of its entry, one step (a term that
+    is itself an everyday word of another entry is not followed further, so what an entry lists is
+    what its words find)."""
 
     entries: list[ThesaurusEntry] = field(default_factory=list)
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -146,8 +149,7 @@ def load_thesaurus(path: Path | None, rel: str | None = None) -> Thesaurus:
             )
         )
         return Thesaurus(parsed.entries, {}, problems)
-    forms = {word: _closure(word, edges) for word in edges}
-    return Thesaurus(parsed.entries, {w: f for w, f in forms.items() if f}, problems)
+    return Thesaurus(parsed.entries, {word: tuple(terms) for word, terms in edges.items() if terms}, problems)
 
 
 def _both_word(parsed: ThesaurusFile, word: str) -> bool:
@@ -175,18 +177,6 @@ def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
         if word not in state and (found := visit(word)):
             return found
     return None
-
-
-def _closure(word: str, edges: dict[str, list[str]]) -> tuple[str, ...]:
-    """The terms `word` stands for: its own, then theirs (生小孩 → 生孩子 → 生育), without `word`."""
-    out: dict[str, None] = {}
-    todo = list(edges.get(word, ()))
-    while todo:
-        term = todo.pop(0)
-        if term != word and term not in out:
-            out[term] = None
-            todo.extend(edges.get(term, ()))
-    return tuple(out)
 
 
 def _loc(loc) -> str:
