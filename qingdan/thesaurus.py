@@ -43,11 +43,11 @@ BROWSER_FILE = "thesaurus.json"  # published as pagefind/thesaurus.json, read by
 MAX_WORD = 16  # characters of the longest word or term
 
 # Words that say how a question is asked, not what it is about: the site search leaves them out of
-# a question (who_handles has its own list, search.FILLER, and jieba). Sentence particles included,
-# so 报销吗 is 报销, not 报销 + 销吗.
+# a question (who_handles has its own list, search.FILLER, and jieba). Sentence-final particles
+# included (报销吗 is 报销, not 报销 + 销吗); not 的 or 了, which the lists' own phrases hold (的处罚).
 QUESTION_WORDS = tuple(
     "怎么办 怎么样 怎么 怎样 如何 哪里 哪儿 在哪 去哪 哪个 哪些 什么 找谁 谁来 谁管 谁负责 我想 想要 需要 可以 "
-    "能否 是否 请问 一下 的话 多少 有没有 能不能 可不可以 是不是 还能 吗 呢 吧 啊 呀 的 了".split()
+    "能否 是否 请问 一下 的话 多少 有没有 能不能 可不可以 是不是 还能 吗 呢 吧 啊 呀".split()
 )
 
 

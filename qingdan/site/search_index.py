@@ -59,8 +59,11 @@ UNUSED_FILES = (
 
 _CJK_RUNS = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 _OTHER_WORD = re.compile(r"[^\W_]+")
-# full term in the text → the short form people type for it
-_SHORT_FORMS = [(full, short) for short, fulls in ABBREVIATIONS.items() for full in fulls]
+# full term in the text → the short form people type for it: the abbreviations proper (医保 for
+# 医疗保障); everyday words (生孩子 for 生育, 公司 for 单位) are found through the thesaurus when the
+# query is read (`query_groups`), which can then say so (按“生孩子”找到“生育”)
+SHORT_FORMS = ("医保", "社保", "医保局", "社保卡", "慢特病")
+_SHORT_FORMS = [(full, short) for short in SHORT_FORMS for full in ABBREVIATIONS[short]]
 
 
 @dataclass(frozen=True)
