@@ -59,6 +59,11 @@ class ThesaurusEntry(Strict):
     both: bool = Field(
         False, description="True: official near-synonyms, each standing for the others (用人单位 / 企业)"
     )
+    official: bool = Field(
+        False,
+        description="True: the lists' own words (社会保险费 for 医疗保险费、生育保险费), used to group matters, "
+        "not shown as everyday names; an entry with both: true is official too",
+    )
     note: str | None = Field(None, description="Why these words mean these terms")
     source: str | None = Field(None, description="Where people were found asking this way (a page's address)")
 
@@ -270,7 +275,7 @@ def everyday_forms(thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:
     return {
         word: (entry.means[0],)
         for entry in thesaurus.entries
-        if not entry.both
+        if not (entry.both or entry.official)
         for word in entry.say[:ALIASES_PER_ENTRY]
     }
 
@@ -343,3 +348,82 @@ def registry_everyday(root: Path) -> dict[str, tuple[str, ...]]:
 def _everyday_of(path: str, _mtime: int, _size: int) -> dict[str, tuple[str, ...]]:
     loaded = load_thesaurus(Path(path))
     return {} if any(p.is_error for p in loaded.problems) else everyday_forms(loaded)
+
+
+# --- the lists' near-synonyms, for grouping matters (matters.py) ----------------------------------
+
+NEAR_NAME = 0.5  # bigram similarity of two names read with the near-synonyms as one word
+NEAR_SUFFIX = 4  # names compared only within the same last characters (加收滞纳金), a bounded bucket
+
+
+def official_canon(thesaurus: Thesaurus, normalise) -> list[tuple[str, str]]:
+    """(word, the word standing for it) for the official entries (both, or official), each word as
+    `normalise` reads it (matters.normalise: 医疗保险费 is 医保费 there), longest first: every word of
+    an entry stands for its first."""
+    pairs = {}
+    for entry in thesaurus.entries:
+        if entry.both or entry.official:
+            canonical = normalise(entry.say[0])
+            for word in [*entry.say[1:], *entry.means]:
+                pairs.setdefault(normalise(word), canonical)
+    return sorted(((w, c) for w, c in pairs.items() if w != c), key=lambda pair: -len(pair[0]))
+
+
+def registry_canon(root: Path, normalise) -> list[tuple[str, str]]:
+    path = Path(root) / THESAURUS_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return _canon_of(str(path), stat.st_mtime_ns, stat.st_size, normalise)
+
+
+@cache
+def _canon_of(path: str, _mtime: int, _size: int, normalise) -> list[tuple[str, str]]:
+    loaded = load_thesaurus(Path(path))
+    return [] if any(p.is_error for p in loaded.problems) else official_canon(loaded, normalise)
+
+
+def canonical_name(name: str, canon: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    """A normalised name with each near-synonym read as the word standing for it (企业 → 用人单位;
+    医保费、生育保险费 → 社会保险费, said once), and the readings used (“企业＝用人单位”)."""
+    used = []
+    for word, canonical in canon:
+        if word in name:
+            name = name.replace(word, canonical)
+            used.append(f"{word}＝{canonical}")
+    for canonical in dict.fromkeys(c for _, c in canon):
+        while canonical + canonical in name:
+            name = name.replace(canonical + canonical, canonical)
+    return name, used
+
+
+def near_name_links(records, normalise, similarity, canon, limit: int):
+    """(record, record, evidence) for records whose names, read with the lists' near-synonyms, are
+    near (NEAR_NAME) though they differ as printed: within buckets of the same last characters, each
+    name the near-synonyms changed compared with the others (at most `limit` of each a bucket)."""
+    if not canon:
+        return
+    buckets: dict[str, list] = {}
+    readings = {}
+    for record in records:
+        plain = normalise(record.name)
+        name, used = canonical_name(plain, canon)
+        readings[record.id] = (plain, name, used)
+        buckets.setdefault(name[-NEAR_SUFFIX:], []).append(record)
+    for members in buckets.values():
+        changed = [r for r in members if readings[r.id][2]][:limit]  # names the thesaurus read otherwise
+        if not changed or len(members) < 2:
+            continue
+        seen = set()
+        for a in changed:
+            plain_a, name_a, used_a = readings[a.id]
+            for b in members[:limit]:
+                plain_b, name_b, used_b = readings[b.id]
+                pair = tuple(sorted((a.id, b.id)))
+                if a.agency == b.agency or plain_a == plain_b or pair in seen:
+                    continue
+                seen.add(pair)
+                if similarity(name_a, name_b) >= NEAR_NAME:
+                    used = "；".join(dict.fromkeys(used_a + used_b))
+                    yield a, b, f"名称相近（按同义词表：{used}；读作“{name_a}”与“{name_b}”）"

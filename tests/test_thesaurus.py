@@ -279,3 +279,49 @@ def test_the_site_search_finds_everyday_words_and_says_how(seed_site, new_page):
     # the guide page lists the everyday names
     page.goto(seed_site.url + page_url("service", "510700-ybj-service-42"))
     assert "也叫：" in page.locator(".qd-also-called").inner_text()
+
+
+# --- matters -----------------------------------------------------------------------------------
+
+PEERS = Path(__file__).parent / "fixtures" / "peers"
+LATE_FEES = """
+  - id: pingshun-power-zhinajin
+    agency: pingshun-ybj
+    category: 行政征收
+    category_raw: 行政征收
+    name: 对企业未足额缴纳职工医疗保险费、生育保险费加收滞纳金
+    source: {document: doc-peers, locator: 二、行政处罚, line: 7}
+  - id: licheng-power-zhinajin
+    agency: licheng-ybj
+    category: 行政征收
+    category_raw: 行政征收
+    name: 对用人单位未按时足额缴纳社会保险费限期缴纳、加收滞纳金
+    source: {document: doc-peers, locator: 二、行政处罚, line: 7}
+"""
+NEAR_SYNONYMS = (
+    "  - {say: [用人单位], means: [企业, 缴费单位], both: true, note: a}\n"
+    "  - {say: [社会保险费], means: [医疗保险费, 生育保险费], official: true, note: b}\n"
+)
+
+
+def test_the_lists_near_synonyms_group_one_matter_and_name_the_evidence(tmp_path):
+    from qingdan.matters import match_matters, matter_of
+
+    peers = tmp_path / "peers"
+    shutil.copytree(PEERS, peers)
+    registry_file = peers / "counties" / "registry.yaml"
+    text = registry_file.read_text(encoding="utf-8")
+    registry_file.write_text(text.replace("powers:\n", "powers:" + LATE_FEES, 1), encoding="utf-8")
+
+    def matter(report):
+        assert report.ok, [e.format() for e in report.errors]
+        return matter_of(match_matters(report.registry))["pingshun-power-zhinajin"]
+
+    alone = matter(validate(peers))
+    assert [m.record for m in alone.members] == ["pingshun-power-zhinajin"], "printed names differ too much"
+    write(peers, NEAR_SYNONYMS)
+    joined = matter(validate(peers))
+    assert {m.record for m in joined.members} == {"pingshun-power-zhinajin", "licheng-power-zhinajin"}
+    evidence = " ".join(e for m in joined.members for e in m.evidence)
+    assert "企业＝用人单位" in evidence and "社会保险费" in evidence, evidence
+    assert everyday_forms(load_thesaurus(peers / THESAURUS_FILE)) == {}, "official words are no 也叫"
