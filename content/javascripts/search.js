@@ -169,7 +169,7 @@
       const n = (w) => shared.get(w) + count(s.byWord.get(w).get(group.id), anchor.location, end);
       const which = held(s.groups, n);
       const url = new URL(anchor.id, base);
-      if (which.filter((k) => k >= 0).length >= s.need && url.origin === base.origin) {
+      if (which.filter((k, g) => k >= 0 && s.counted[g]).length >= s.need && url.origin === base.origin) {
         const via = which
           .map((k, g) => (k > 0 ? `按“${s.groups[g][0].form}”找到“${s.groups[g][k].form}”` : ""))
           .filter(Boolean);
@@ -198,13 +198,21 @@
       byWord.set(word, new Map(kept.map((r) => [r.id, r.words])));
     }
     // a result must hold every group (Pagefind leaves out a word it does not know); when no page
-    // does, the pages holding the most groups are the results
+    // does, a question asked in everyday words (生孩子能报销吗) is answered by the pages holding the
+    // most of its thesaurus words' groups, the other words left out; a question without any, by none
     const holding = new Map([...byId.keys()].map((id) => [id, held(groups, (w) => (byWord.get(w).has(id) ? 1 : 0))]));
-    const heldCount = (id) => holding.get(id).filter((k) => k >= 0).length;
-    const most = Math.max(0, ...[...byId.keys()].map(heldCount));
-    const need = most === groups.length ? groups.length : most;
-    if (!need) return { query: query.trim(), groups, words, byWord, need, pages: [], next: 0, records: [] };
-    const ids = [...byId.keys()].filter((id) => heldCount(id) >= need);
+    const every = groups.map(() => true);
+    const thesaurusWords = groups.map((group) => group.length > 1);
+    const heldCount = (id, counted) => holding.get(id).filter((k, g) => k >= 0 && counted[g]).length;
+    let counted = every;
+    let need = groups.length;
+    if (![...byId.keys()].some((id) => heldCount(id, every) === need)) {
+      counted = thesaurusWords;
+      need = Math.max(0, ...[...byId.keys()].map((id) => heldCount(id, counted)));
+    }
+    const empty = { query: query.trim(), groups, words, byWord, need, counted, pages: [], next: 0, records: [] };
+    if (!need) return empty;
+    const ids = [...byId.keys()].filter((id) => heldCount(id, counted) >= need);
     // BM25 without page lengths, from the words' locations and how many pages hold each word
     // (counted over both indexes, as one index would): the same score whichever index a page is in;
     // a query group counts by the alternative the page holds
@@ -227,7 +235,7 @@
       }, 0);
     const scores = new Map(ids.map((id) => [id, score(id)]));
     ids.sort((a, b) => scores.get(b) - scores.get(a) || (a < b ? -1 : a > b ? 1 : 0));
-    return { query: query.trim(), groups, words, byWord, need, pages: ids.map((id) => byId.get(id)), next: 0, records: [] };
+    return { ...empty, pages: ids.map((id) => byId.get(id)) };
   }
 
   // Read groups until `count` records are found or none are left; names holding the whole query
@@ -241,7 +249,11 @@
       found.forEach((records, i) => records.forEach((r) => s.records.push({ ...r, rank: first + i })));
     }
     const named = (r) => (r.title.includes(s.query) ? 0 : 1);
-    s.records.sort((a, b) => named(a) - named(b) || a.rank - b.rank || b.hits - a.hits);
+    // how many of the query's groups the title names, in any of their forms (生育 for 生孩子): as
+    // who_handles ranks (qingdan.search.rank_key), a record named by the question first
+    const titled = (r) => s.groups.filter((group) => group.some((alt) => r.title.includes(alt.form))).length;
+    s.records.forEach((r) => (r.titled ??= titled(r)));
+    s.records.sort((a, b) => named(a) - named(b) || b.titled - a.titled || a.rank - b.rank || b.hits - a.hits);
   }
 
   // Every record a query finds (the recall test compares them with the database's answers).
