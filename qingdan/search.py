@@ -140,7 +140,12 @@ def _thesaurus_pieces(query: str) -> list[tuple[str, bool]]:
     from .thesaurus import spot
 
     table = thesaurus_forms()
-    return spot(query, table, skip=()) if table else [(query, False)]
+    return spot(query, table, skip=(), longest=_longest_word()) if table else [(query, False)]
+
+
+@cache
+def _longest_word() -> int:
+    return max(map(len, thesaurus_forms()), default=0)
 
 
 # Words that say how a question is asked, not what it is about: left out when every word must match.
@@ -188,12 +193,18 @@ def _single_runs(query: str) -> list[str]:
 
 def query_concepts(query: str) -> list[str]:
     """The question's words as jieba cuts them (runs of single characters joined), fillers left out."""
+    return list(_concepts(query))
+
+
+@lru_cache(maxsize=4096)
+def _concepts(query: str) -> tuple[str, ...]:
+    """`query_concepts`, worked out once a question (found_by asks for each row returned)."""
     concepts = [
         piece
         for piece in _single_runs(query)
         if _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece) or piece in ABBREVIATIONS)
     ]
-    return [c for c in dict.fromkeys(concepts) if c not in FILLER]
+    return tuple(c for c in dict.fromkeys(concepts) if c not in FILLER)
 
 
 def _region_filter(region: str) -> str | None:
@@ -361,11 +372,12 @@ def found_by(query: str | None, *texts: str | None) -> str | None:
     everyday word of the question that the record's texts do not hold but one of its terms they do."""
     table = thesaurus_forms()
     notes = []
-    for concept in query_concepts(query or ""):
+    text = None
+    for concept in _concepts(query or ""):
         terms = table.get(concept)
         if not terms:
             continue
-        text = "\n".join(filter(None, texts))
+        text = "\n".join(filter(None, texts)) if text is None else text
         if concept in text:
             continue
         held = next((term for term in terms if term in text), None)

@@ -221,11 +221,12 @@ def default_forms() -> dict[str, tuple[str, ...]]:
     return {} if any(p.is_error for p in loaded.problems) else loaded.forms
 
 
-def spot(text: str, forms: dict, skip=QUESTION_WORDS) -> list[tuple[str, bool]]:
+def spot(text: str, forms: dict, skip=QUESTION_WORDS, longest: int | None = None) -> list[tuple[str, bool]]:
     """`text` cut at the thesaurus's words: (word, True) for each, (the text between, False) for the
     rest, left to right, the longest word at each place first; `skip` words (asked how, not what)
     are left out. The browser's twin is `spotWords` in content/javascripts/search.js; keep them equal."""
-    longest = max([*map(len, forms), *map(len, skip)], default=0)
+    if longest is None:  # of the words and the skipped words (the caller may know it)
+        longest = max([*map(len, forms), *map(len, skip)], default=0)
     skipped = set(skip)
     out: list[tuple[str, bool]] = []
     plain = ""
