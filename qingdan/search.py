@@ -291,6 +291,14 @@ def _match_pattern(query: str) -> re.Pattern | None:
 
 
 @lru_cache(maxsize=1024)
+def _same_word(query: str) -> dict[str, str]:
+    """A thesaurus term of the question → the word of the question it stands for (生育 → 生孩子), so that
+    a line holding the word and one holding its term count the same in a snippet."""
+    table = thesaurus_forms()
+    return {term.lower(): c.lower() for c in _concepts(query) for term in table.get(c, ())}
+
+
+@lru_cache(maxsize=1024)
 def _concept_forms(query: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(form.lower() for form in (concept, *forms(concept))) for concept in query_concepts(query))
 
@@ -353,11 +361,13 @@ def snippet(query: str | None, *texts: str | None) -> str | None:
     if pattern is None:
         return None
     best, best_score = None, 0
+    same = _same_word(query or "")
     for text in texts:
         if not text or not pattern.search(text):  # most of a row's texts hold none of the words
             continue
         for line in text.splitlines():
-            score = len({match.lower() for match in pattern.findall(line)})
+            found = {match.lower() for match in pattern.findall(line)}
+            score = len({same.get(m, m) for m in found}) if same else len(found)
             if score > best_score:
                 best, best_score = line.strip(), score
     if best is None or len(best) <= SNIPPET_LENGTH:
