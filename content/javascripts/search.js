@@ -4,7 +4,9 @@
    (Chinese character pairs, other words lowercased: queryWords below is the twin of query_words there).
    Pagefind indexes records in groups, one heading per record with the record's address as its id,
    after the words all of the group's records hold; a record is a result when it (or those words)
-   holds every word of the query.
+   holds every word of the query. Everyday words (生孩子) are read with the terms the registry's
+   thesaurus gives them (生育; pagefind/thesaurus.json, see qingdan/thesaurus.py): a record holding
+   either answers, and the result says which term found it (按“生孩子”找到“生育”).
 
    After a rebuild, the groups changed since the main index was written are in an overlay index
    (pagefind/overlay/, listed in pagefind/overlay.json, see qingdan/site/search_index.py): it is
@@ -181,8 +183,8 @@
   }
 
   // A search: the indexed pages ("groups") holding, for every group of the query, every word of one
-  // of its alternatives, best first (none: those holding the most groups), and each word's locations
-  // in them. A page in both indexes (unchanged in an overlaid group) has the same id in each; the
+  // of its alternatives, best first (none: those holding most of its thesaurus words' groups), and
+  // each word's locations in them. A page in both indexes (unchanged in an overlaid group) has the same id in each; the
   // main index's pages the overlay replaces are dropped.
   async function prepare(query) {
     const { pf, hidden, pages, table } = await pagefind();
