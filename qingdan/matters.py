@@ -245,6 +245,13 @@ def candidate_links(registry: Registry, records: dict) -> list[tuple[float, str,
                 else:
                     exact = normalise(a.name) == normalise(b.name)
                     link(a, b, 0.85 if exact else 0.7, f"名称{'相同' if exact else '主体相同'}（规范化后：{key}）")
+    # Names near once the lists' near-synonyms are read as one word (registry/thesaurus.yaml: 企业 =
+    # 用人单位, 医疗保险费、生育保险费 = 社会保险费).
+    from .thesaurus import near_name_links, registry_canon
+
+    canon = registry_canon(registry.root, normalise) if registry.root.is_dir() else []
+    for a, b, evidence in near_name_links(records.values(), normalise, similarity, canon, MAX_BASIS_BUCKET):
+        link(a, b, 0.65, evidence)
     # Shared articles back a link found by name or code.
     out = []
     for (a, b), (confidence, evidence) in links.items():

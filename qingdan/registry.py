@@ -26,7 +26,7 @@ SOURCES_DIR = "sources"
 YAML_SUFFIXES = (".yaml", ".yml")
 SEVERITIES = ("error", "high", "medium", "low", "info")
 # Files at the registry's root that are not record files (read by their own modules).
-EDITORIAL_FILES = ("matters.yaml",)
+EDITORIAL_FILES = ("matters.yaml", "thesaurus.yaml")
 
 
 @dataclass

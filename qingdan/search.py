@@ -11,6 +11,12 @@ text), then any of its words may be (`any`: jieba's words, with character pairs 
 jieba knows no word, so 两病 still matches). Both are ranked by bm25. A word that names a
 place (三亚, 长治) also stands for every record of that region.
 
+Everyday words are searched with the terms the lists print for them: the short forms of
+ABBREVIATIONS, and the registry's thesaurus (`registry/thesaurus.yaml`, `qingdan.thesaurus`): a
+question is first cut at the thesaurus's words (生孩子, 打零工: `thesaurus.spot`, as the site search
+cuts it), then by jieba; each such word is found through its terms (生育, 灵活就业) and ranks as
+the word itself would (`forms`).
+
 A list printed in traditional characters (行政權力名稱, 醫療保障) is indexed with its text converted
 to simplified ones as well (`simplified`, OpenCC's t2s), so the simplified query 医疗保障 finds it;
 the text shown stays as printed.
@@ -100,6 +106,20 @@ ABBREVIATIONS = {
 }
 
 
+def thesaurus_forms() -> dict[str, tuple[str, ...]]:
+    """The thesaurus's words and the terms each stands for (read once: `thesaurus.default_forms`)."""
+    from .thesaurus import default_forms
+
+    return default_forms()
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """The terms an everyday word stands for: its full forms (ABBREVIATIONS), then the thesaurus's."""
+    found = ABBREVIATIONS.get(word, ())
+    extra = thesaurus_forms().get(word)
+    return tuple(dict.fromkeys(found + extra)) if extra else found
+
+
 def query_tokens(query: str) -> list[str]:
     """A query's words: jieba's words of two or more characters, and character pairs only where
     jieba fell back to single characters (a word it does not know, such as 两病)."""
@@ -113,6 +133,19 @@ def query_tokens(query: str) -> list[str]:
             words.extend(w for w in jieba.cut_for_search(piece) if len(w) > 1)
     words.extend(full for word in list(words) for full in ABBREVIATIONS.get(word, ()))
     return [w for w in dict.fromkeys(words) if len(w) > 1 or w not in ABBREVIATIONS]
+
+
+def _thesaurus_pieces(query: str) -> list[tuple[str, bool]]:
+    """The question cut at the thesaurus's words (True), the rest between them (False)."""
+    from .thesaurus import spot
+
+    table = thesaurus_forms()
+    return spot(query, table, skip=(), longest=_longest_word()) if table else [(query, False)]
+
+
+@cache
+def _longest_word() -> int:
+    return max(map(len, thesaurus_forms()), default=0)
 
 
 # Words that say how a question is asked, not what it is about: left out when every word must match.
@@ -141,7 +174,10 @@ def _single_runs(query: str) -> list[str]:
     """jieba's words, with runs of characters it left single joined, and split again at a single
     character that is a word people use (查, 交 …: see ABBREVIATIONS)."""
     pieces, run = [], ""
-    for piece in list(jieba.cut(query)) + [" "]:
+    cut = [
+        piece for part, is_word in _thesaurus_pieces(query) for piece in ([part] if is_word else list(jieba.cut(part)))
+    ]
+    for piece in cut + [" "]:
         piece = piece.strip()
         if len(piece) == 1 and _CJK_RUN.fullmatch(piece):
             if piece in ABBREVIATIONS:
@@ -157,12 +193,18 @@ def _single_runs(query: str) -> list[str]:
 
 def query_concepts(query: str) -> list[str]:
     """The question's words as jieba cuts them (runs of single characters joined), fillers left out."""
+    return list(_concepts(query))
+
+
+@lru_cache(maxsize=4096)
+def _concepts(query: str) -> tuple[str, ...]:
+    """`query_concepts`, worked out once a question (found_by asks for each row returned)."""
     concepts = [
         piece
         for piece in _single_runs(query)
         if _WORD.fullmatch(piece) and (len(piece) > 1 or not _CJK_RUN.fullmatch(piece) or piece in ABBREVIATIONS)
     ]
-    return [c for c in dict.fromkeys(concepts) if c not in FILLER]
+    return tuple(c for c in dict.fromkeys(concepts) if c not in FILLER)
 
 
 def _region_filter(region: str) -> str | None:
@@ -219,14 +261,17 @@ def fts_query(query: str | None, region: str | None = "", mode: str = "any") -> 
     if mode == "all":
         groups = []
         for concept in query_concepts(query):
-            forms = [_all_pairs(f) for f in (concept, *ABBREVIATIONS.get(concept, ()))]
+            alternatives = [_all_pairs(f) for f in (concept, *forms(concept))]
             if codes := _place_codes(concept):
-                forms.append(_in_regions(codes))
-            groups.append("(" + " OR ".join(forms) + ")" if len(forms) > 1 else forms[0])
+                alternatives.append(_in_regions(codes))
+            groups.append("(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0])
         expression = " AND ".join(groups)
     else:
         words = [_quote(t) for t in query_tokens(query) or tokens(query)]
-        expression = " OR ".join(words + [_in_regions(codes) for codes in places])
+        # the thesaurus's terms, as pairs that cover them (jieba may not know 灵活就业 as one word)
+        table = thesaurus_forms()
+        terms = [_all_pairs(t) for c in query_concepts(query) if c in table for t in table[c] if _quote(t) not in words]
+        expression = " OR ".join(dict.fromkeys(words + terms + [_in_regions(codes) for codes in places]))
     if not expression:
         return NOTHING
     region_filter = _region_filter(region or "")
@@ -239,17 +284,23 @@ def fts_query(query: str | None, region: str | None = "", mode: str = "any") -> 
 def _match_pattern(query: str) -> re.Pattern | None:
     """The question's words and their full forms, longest first, as one pattern."""
     words = {*query_concepts(query), *query_tokens(query)}
-    words |= {full for word in list(words) for full in ABBREVIATIONS.get(word, ())}
+    words |= {full for word in list(words) for full in forms(word)}
     if not words:
         return None
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
+def _same_word(query: str) -> dict[str, str]:
+    """A thesaurus term of the question → the word of the question it stands for (生育 → 生孩子), so that
+    a line holding the word and one holding its term count the same in a snippet."""
+    table = thesaurus_forms()
+    return {term.lower(): c.lower() for c in _concepts(query) for term in table.get(c, ())}
+
+
+@lru_cache(maxsize=1024)
 def _concept_forms(query: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(
-        tuple(form.lower() for form in (concept, *ABBREVIATIONS.get(concept, ()))) for concept in query_concepts(query)
-    )
+    return tuple(tuple(form.lower() for form in (concept, *forms(concept))) for concept in query_concepts(query))
 
 
 @lru_cache(maxsize=1024)
@@ -310,11 +361,13 @@ def snippet(query: str | None, *texts: str | None) -> str | None:
     if pattern is None:
         return None
     best, best_score = None, 0
+    same = _same_word(query or "")
     for text in texts:
         if not text or not pattern.search(text):  # most of a row's texts hold none of the words
             continue
         for line in text.splitlines():
-            score = len({match.lower() for match in pattern.findall(line)})
+            found = {match.lower() for match in pattern.findall(line)}
+            score = len({same.get(m, m) for m in found}) if same else len(found)
             if score > best_score:
                 best, best_score = line.strip(), score
     if best is None or len(best) <= SNIPPET_LENGTH:
@@ -322,3 +375,22 @@ def snippet(query: str | None, *texts: str | None) -> str | None:
     start = max(0, pattern.search(best).start() - SNIPPET_LENGTH // 4)
     end = start + SNIPPET_LENGTH
     return ("…" if start else "") + best[start:end] + ("…" if end < len(best) else "")
+
+
+def found_by(query: str | None, *texts: str | None) -> str | None:
+    """How a record was found through the thesaurus, for people to see: 按“生孩子”找到“生育” for each
+    everyday word of the question that the record's texts do not hold but one of its terms they do."""
+    table = thesaurus_forms()
+    notes = []
+    text = None
+    for concept in _concepts(query or ""):
+        terms = table.get(concept)
+        if not terms:
+            continue
+        text = "\n".join(filter(None, texts)) if text is None else text
+        if concept in text:
+            continue
+        held = next((term for term in terms if term in text), None)
+        if held:
+            notes.append(f"按“{concept}”找到“{held}”")
+    return "；".join(notes) or None

@@ -763,3 +763,33 @@ FINDING_RULES = [
     find_missing_vs_peers,
     *GUIDE_FINDING_RULES,
 ]
+
+
+# --- the thesaurus (registry/thesaurus.yaml, qingdan/thesaurus.py) ------------------------------
+
+
+def find_unmatched_terms(registry: Registry):
+    """A term of the thesaurus that no record holds: the everyday words that stand for it find nothing."""
+    from . import thesaurus
+
+    file = registry.relpath(thesaurus.thesaurus_path(registry)) if thesaurus.thesaurus_path(registry) else ""
+    for term, line, field_path in thesaurus.unmatched_terms(registry):
+        yield thesaurus.problem(
+            "info",
+            "thesaurus_unmatched",
+            file,
+            line,
+            field_path,
+            f"the thesaurus term {term!r} is held by no record: the words standing for it find nothing",
+            message_zh=f"同义词表中的“{term}”在任何记录中都没有出现，以它为目标的口语词找不到结果",
+        )
+
+
+def _check_thesaurus(registry: Registry):
+    from .thesaurus import check_thesaurus
+
+    return check_thesaurus(registry)
+
+
+ERROR_RULES.append(_check_thesaurus)
+FINDING_RULES.append(find_unmatched_terms)

@@ -3,7 +3,9 @@
 - `qingdan_fts_query(q[, region[, mode]])`: SQL function turning a question in a person's words
   into an FTS5 expression (used by the canned queries), `qingdan_rank_key(q, title, body, …)`:
   where a record holds the question's words, for ranking (`who_handles`), and
-  `qingdan_snippet(q, text, …)`: the line of a record's original text that holds the question's words;
+  `qingdan_snippet(q, text, …)`: the line of a record's original text that holds the question's words,
+  `qingdan_found_by(q, text, …)`: which everyday word of the question found the record through
+  which of the lists' terms (按“生孩子”找到“生育”; the thesaurus, registry/thesaurus.yaml);
 - `_search=` on table pages is rewritten through the same function, so the search box and
   the canned queries give the same answers;
 - the segmenter is loaded when Datasette starts, so the first question is not the one
@@ -16,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from qingdan.search import fts_query, load_segmenter, rank_key, snippet
+from qingdan.search import found_by, fts_query, load_segmenter, rank_key, snippet
 
 
 @hookimpl
@@ -30,6 +32,7 @@ def prepare_connection(conn):
         conn.create_function("qingdan_fts_query", arguments, fts_query, deterministic=True)
     conn.create_function("qingdan_snippet", -1, snippet, deterministic=True)
     conn.create_function("qingdan_rank_key", -1, rank_key, deterministic=True)
+    conn.create_function("qingdan_found_by", -1, found_by, deterministic=True)
 
 
 @hookimpl

@@ -55,6 +55,7 @@ from .search_index import (
     published_files,
     site_records,
     update_search_index,
+    write_thesaurus,
 )
 from .shared import assemble, build_shared, code_version, inputs_key, shared_output
 from .shell import ShellError, ShellRenderer, has_own_shell, shell_pages
@@ -155,7 +156,9 @@ def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, p
     except MkDocsException as error:
         raise SiteBuildError(f"the MkDocs configuration is not valid ({error}); the previous site is kept") from error
     version = code_version([settings().content / "overrides", Path(__file__).with_name("hooks.py")])
-    pages_version = code_version([settings().content / "overrides", Path(__file__).parent.parent])
+    pages_version = code_version(  # the thesaurus: the guides' 也叫 line
+        [settings().content / "overrides", Path(__file__).parent.parent, ctx.registry.root / "thesaurus.yaml"]
+    )
     hashing = Hashing(ctx, pages_version)
     keys = owner_keys(ctx, changes or [], pages_version, hashing)
     shaping = inputs_key(docs, inline, config.read_text(encoding="utf-8"), version)  # all but the shells
@@ -336,6 +339,7 @@ def _index_for_search(ctx: SiteContext, built: Path, tree: SiteTree, cache: Path
         update_search_index(groups, records_of, None, cache / "search-index", version=version)
     except (SearchIndexError, OSError) as error:
         raise SiteBuildError(f"the search index could not be written (Pagefind): {error}") from error
+    write_thesaurus(ctx.registry, cache / "search-index")  # pagefind/thesaurus.json, read by search.js
     for rel, source in published_files(cache / "search-index"):
         tree.put(f"pagefind/{rel}", source)
 

@@ -293,3 +293,14 @@ def findings_table(ctx: SiteContext, here: str, findings: list) -> str:
             ]
         )
     return table(["问题", "记录", "说明", "登记簿位置"], rows, "qd-findings")
+
+
+def also_called(ctx: SiteContext, title: str | None) -> str:
+    """也叫：… — the everyday words a record is found by (the registry's thesaurus, `thesaurus.aliases`),
+    or nothing."""
+    from ..thesaurus import aliases, registry_everyday
+
+    words = aliases(title, registry_everyday(ctx.registry.root))
+    if not words:
+        return ""
+    return f'<p class="qd-also-called">也叫：{esc("、".join(words))}</p>'

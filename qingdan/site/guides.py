@@ -18,6 +18,7 @@ from ..labels import zh_label
 from ..urls import page_url
 from .components import (
     agency_link,
+    also_called,
     draft_line,
     findings_block,
     handling_html,
@@ -624,6 +625,7 @@ def guide_page(ctx: SiteContext, record, kind: str) -> str:
     chunks = [
         block(
             f'<h1 id="qd-title">{esc(title)}</h1>',
+            also_called(ctx, record.name),
             f'<p class="qd-kicker">{esc(matter.name)} · {agency_link(ctx, here, record.agency)}</p>',
             draft_line(ctx, here, record),
             _first_line(g),

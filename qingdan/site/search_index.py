@@ -40,6 +40,7 @@ from pathlib import Path
 from .. import children
 from ..atomic import atomic_write_bytes, link_or_copy
 from ..search import ABBREVIATIONS
+from ..thesaurus import BROWSER_FILE, browser_table, registry_thesaurus, spot, table_forms
 
 LANGUAGE = "und"
 SITE_GROUP = "_site"  # the hand-written pages and records of unregistered agencies (no ID starts with "_")
@@ -58,8 +59,11 @@ UNUSED_FILES = (
 
 _CJK_RUNS = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 _OTHER_WORD = re.compile(r"[^\W_]+")
-# full term in the text → the short form people type for it
-_SHORT_FORMS = [(full, short) for short, fulls in ABBREVIATIONS.items() for full in fulls]
+# full term in the text → the short form people type for it: the abbreviations proper (医保 for
+# 医疗保障); everyday words (生孩子 for 生育, 公司 for 单位) are found through the thesaurus when the
+# query is read (`query_groups`), which can then say so (按“生孩子”找到“生育”)
+SHORT_FORMS = ("医保", "社保", "医保局", "社保卡", "慢特病")
+_SHORT_FORMS = [(full, short) for short in SHORT_FORMS for full in ABBREVIATIONS[short]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,44 @@ def query_words(text: str) -> list[str]:
         return [run[k : k + 2] for k in range(0, len(run) - 1, 2)] + ([run[-2:]] if len(run) % 2 else [])
 
     return list(dict.fromkeys(_words(text, pairs)))
+
+
+def query_groups(text: str, table: dict) -> list[list[dict]]:
+    """A query as the site searches it: cut at the thesaurus's words (`thesaurus.spot`, `table` as
+    published in thesaurus.json), each such word a group of alternatives, the word itself then each
+    of its terms ({"form": 生育, "words": query_words(生育)}); the text between them one group for
+    each of its words (`query_words`). A lone Chinese character left between words is dropped when
+    there is anything else to look for (能 in 生孩子能报销吗). The browser's twin is `queryGroups`
+    in content/javascripts/search.js; keep them equal (the tests compare them)."""
+    forms = table_forms(table)
+    skip = table.get("skip", "").split()
+    groups: list[list[dict]] = []
+    lone: list[int] = []
+    for piece, is_word in spot(unicodedata.normalize("NFKC", text or ""), forms, skip):
+        if is_word:
+            groups.append([{"form": form, "words": query_words(form)} for form in (piece, *forms[piece])])
+            continue
+        for word in query_words(piece):
+            if len(word) == 1 and _CJK_RUNS.fullmatch(word):
+                lone.append(len(groups))
+            groups.append([{"form": word, "words": [word]}])
+    if len(lone) < len(groups):
+        groups = [group for i, group in enumerate(groups) if i not in lone]
+    return groups
+
+
+def write_thesaurus(registry, cache: Path) -> None:
+    """The registry's thesaurus as search.js reads it, `cache/thesaurus.json` (published as
+    pagefind/thesaurus.json), written only when its bytes change (the site tree keeps the file)."""
+    thesaurus = registry_thesaurus(registry)
+    data = browser_table(thesaurus if not any(p.is_error for p in thesaurus.problems) else type(thesaurus)())
+    target = cache / BROWSER_FILE
+    try:
+        if target.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        cache.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(target, data)
 
 
 def indexed_text(text: str) -> str:
@@ -302,7 +344,8 @@ def published_files(cache: Path) -> list[tuple[str, str]]:
             rel = os.path.relpath(folder, source)
             into = prefix + ("" if rel == "." else rel.replace(os.sep, "/") + "/")
             files += [(into + name, os.path.join(folder, name)) for name in names if not name.startswith(".")]
-    return files + [(OVERLAY_LIST, str(cache / OVERLAY_LIST))]
+    thesaurus = [(BROWSER_FILE, str(cache / BROWSER_FILE))] if (cache / BROWSER_FILE).is_file() else []
+    return files + [(OVERLAY_LIST, str(cache / OVERLAY_LIST))] + thesaurus
 
 
 def _link_files(files: list[tuple[str, str]], target: Path) -> None:
