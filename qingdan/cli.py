@@ -58,10 +58,17 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
     """Build dist/: the SQLite database, the graph files and the site."""
     from .build import BuildError
     from .build import build as run_build
+    from .progress import for_stream
 
     try:
         result = run_build(
-            registry, dist, site_url=site_url, datasette_url=datasette_url, site=not no_site, version=version
+            registry,
+            dist,
+            site_url=site_url,
+            datasette_url=datasette_url,
+            site=not no_site,
+            version=version,
+            progress=for_stream(),  # phases on a terminal only
         )
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
@@ -220,11 +227,13 @@ def draft_command(
     """Draft a registry folder from a bureau's own list or guide (.docx, .xlsx, .html, .pdf, .txt)."""
     from .draft import DraftError
     from .draft import draft as draft_agency
+    from .progress import for_stream, using
 
     try:
-        result = draft_agency(
-            source, agency_id, registry_path, name=name, url=url, force=force, columns=columns, dry_run=dry_run
-        )
+        with using(for_stream()):  # a PDF's pages read, on a terminal only
+            result = draft_agency(
+                source, agency_id, registry_path, name=name, url=url, force=force, columns=columns, dry_run=dry_run
+            )
     except DraftError as exc:
         raise click.ClickException(f"{exc}\nnothing was written") from None
     click.echo(result.preview() if dry_run else result.summary())
