@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .datasette_setup import datasette_args
+from .error_pages import ERROR_STYLE_HASH, ERRORS_FOLDER
 from .serve import check_dist, start_child, stop_children, stop_on_signals
 from .settings import (
     DATASETTE_PORT,
@@ -99,6 +100,8 @@ def nginx_config(layout: Layout) -> str:
         "DATASETTE_RATE": str(DATASETTE_RATE),
         "SITE_RATE": str(SITE_RATE),
         "MAX_BODY": MAX_BODY,
+        "ERRORS_FOLDER": ERRORS_FOLDER,
+        "ERROR_STYLE_HASH": ERROR_STYLE_HASH,
         "SITE_HEADERS": "\n".join(
             f'            add_header {name} "{value}" always;' for name, value in headers.items()
         ),

@@ -25,6 +25,7 @@ import yaml
 from .. import children, flowchart, graphviz_svg
 from ..atomic import SiteTree, publish_site, site_tree
 from ..changes import atom_feed
+from ..error_pages import error_pages
 from ..matters import shared_matters
 from ..progress import NO_PROGRESS, Progress
 from ..safefiles import UnsafeFile
@@ -217,6 +218,10 @@ def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, p
         pages_done.end(finished=True)
         assemble(built, tree, urls + generated_urls, set(own))
         _put_downloads(dist, tree, downloads)
+        for rel, data in error_pages(
+            site_url, _stamp_text(stamp)
+        ).items():  # nginx's own refusals, in Chinese (qingdan/error_pages.py)
+            tree.write(rel, data)
     site = dist / "site"
     publish_site(site, tree.path)
     return site
