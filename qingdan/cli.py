@@ -177,8 +177,13 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
         raise click.ClickException(str(exc)) from None
     counts = result.report.as_dict()["summary"]
     click.echo(
-        f"built {dist}/ from registry {result.stamp['version']} ({result.stamp['date']}): "
-        f"{sum(counts['records'].values())} records, {counts['findings']} findings"
+        _("built {dist}/ from registry {version} ({date}): {records} records, {findings} findings").format(
+            dist=dist,
+            version=result.stamp["version"],
+            date=result.stamp["date"],
+            records=sum(counts["records"].values()),
+            findings=counts["findings"],
+        )
     )
 
 

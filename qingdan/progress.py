@@ -67,7 +67,15 @@ class TerminalProgress(Progress):
     """A tqdm line per phase on `stream` (standard error): name, count (of total), unit and time.
     A finished phase stays on the screen with its final count and time."""
 
-    # Chinese names of the phases the build and draft report (the keys are what the work passes).
+    # Under a Chinese locale (qingdan.i18n): the phases' and units' Chinese names (keys: what the work passes).
+    UNITS = {
+        "records": "条记录",
+        "nodes": "个节点",
+        "charts": "张流程图",
+        "pages made (the others unchanged)": "个页面重新生成（其余未变）",
+        "agencies": "个机构",
+        "pages": "页",
+    }
     NAMES = {
         "validate": "校验",
         "database": "数据库",
@@ -86,20 +94,25 @@ class TerminalProgress(Progress):
     def start(self, phase: str, total: int | None = None, unit: str = "") -> None:
         from tqdm import tqdm
 
+        from .i18n import chinese
+
         self.done()
         size = shutil.get_terminal_size((100, 24))  # a pseudo-terminal with no size set says 0 × 0
-        label = self.NAMES.get(phase, phase)
         count = "{n_fmt}/{total_fmt}" if total is not None else "{n_fmt}"
+        if chinese():
+            desc, unit = f"{self.NAMES.get(phase, phase)}：", self.UNITS.get(unit, unit)
+        else:
+            desc = f"{phase + ':':<14}"
         self.bar = tqdm(
             total=total,
-            desc=f"{phase:<13}{label}",
+            desc=desc,
             unit=unit or "",
             file=self.stream,
             leave=True,
             ncols=size.columns or 100,
             nrows=size.lines or 24,
             mininterval=0.2,
-            bar_format="{desc}  " + count + " {unit}  [{elapsed}]",
+            bar_format="{desc} " + count + " {unit}  [{elapsed}]",
         )
         self.counted = False
 

@@ -26,18 +26,18 @@ ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("validate", "database", "graph", "flowcharts", "pages", "search index")
 
 
-def _env() -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def _env(lang: str = "en_US.UTF-8") -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LANG=lang, LANGUAGE="", LC_ALL="", LC_MESSAGES="")
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
     return env
 
 
-def _run_in_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+def _run_in_terminal(args: list[str], cwd: Path, lang: str = "en_US.UTF-8") -> tuple[int, str]:
     """Run `args` with standard input, output and error on a new pseudo-terminal (100 × 30); its output."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    process = subprocess.Popen(args, cwd=cwd, env=_env(), stdin=slave, stdout=slave, stderr=slave)
+    process = subprocess.Popen(args, cwd=cwd, env=_env(lang), stdin=slave, stdout=slave, stderr=slave)
     os.close(slave)
     chunks = []
     while True:
@@ -70,7 +70,7 @@ def test_build_on_a_terminal_shows_each_phase_with_its_count_and_time(tmp_path):
     # each phase's last state (tqdm redraws a line with \r): name, Chinese name, count, unit, time
     final = {}
     for line in re.split(r"[\r\n]+", output):
-        found = re.match(r"(search index|[a-z]+) +\S+ +(\d+)(?:/\d+)? (.+?) +\[(\d\d:\d\d)\]$", line.strip())
+        found = re.match(r"(search index|[a-z]+): +(\d+)(?:/\d+)? (.+?) +\[(\d\d:\d\d)\]$", line.strip())
         if found:
             final[found[1]] = (int(found[2]), found[3])
     assert set(PHASES) <= final.keys(), output
@@ -79,10 +79,12 @@ def test_build_on_a_terminal_shows_each_phase_with_its_count_and_time(tmp_path):
     assert final["pages"][0] > 10  # a first build makes every page
     assert final["search index"][0] >= 1
     assert "built dist/ from registry" in output
-    # built again: nothing changed, no page made again, and the phases still shown
-    code, output = _run_in_terminal(BUILD, tmp_path)
+    # built again, for a Chinese reader: nothing changed, no page made again, and the phases still shown
+    code, output = _run_in_terminal(BUILD, tmp_path, lang="zh_CN.UTF-8")
     assert code == 0, output
-    assert re.search(r"pages +\S+ +0 pages made", output), output
+    assert re.search(r"页面： 0 个页面重新生成（其余未变）", output), output
+    assert re.search(r"校验： 22 条记录  \[\d\d:\d\d\]", output), output
+    assert "已构建 dist/，注册库版本 " in output and "22 条记录" in output.splitlines()[-1]
 
 
 @pytest.mark.slow
@@ -128,7 +130,8 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_the_terminal_display_and_its_absence():
+def test_the_terminal_display_and_its_absence(monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")
     assert for_stream(io.StringIO()) is NO_PROGRESS  # a pipe, a file, a CI log: nothing
     screen = Terminal()
     shown = for_stream(screen)
@@ -140,6 +143,6 @@ def test_the_terminal_display_and_its_absence():
     shown.start("validate", unit="records")
     shown.done(22)
     lines = [line.strip() for line in re.split(r"[\r\n]+", screen.getvalue()) if line.strip()]
-    assert lines[-1].startswith("validate") and "校验  22 records  [00:00]" in lines[-1]
-    assert any(re.match(r"pages read +读取页 +2/2 pages", line) for line in lines), lines
+    assert lines[-1] == "validate:      22 records  [00:00]"
+    assert any(re.match(r"pages read: +2/2 pages", line) for line in lines), lines
     assert NO_PROGRESS.phase("validate").__enter__() is NO_PROGRESS  # the default: no output, no error
