@@ -21,7 +21,7 @@ PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 .PHONY: demo build serve serve-prod test test-fast lint validate schema benchmark system-deps clean
 
 # System packages the build needs (Graphviz and CJK fonts for flowcharts, Chromium for the
-# browser test, nginx for serve-prod); installed only when missing, with sudo when not root.
+# browser test, nginx for serve-prod, systemd-analyze to check deploy/systemd); installed only when missing, with sudo when not root.
 # (setpriv, which qingdan/children.py uses when present, is in util-linux: essential on Debian.)
 system-deps:
 	@missing=""; \
@@ -29,6 +29,7 @@ system-deps:
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \

@@ -21,6 +21,7 @@ from .changes import change_history, change_rows
 from .csv_export import export_csv
 from .datasette_setup import write_metadata
 from .db import build_database
+from .progress import NO_PROGRESS, Progress
 from .settings import settings
 from .validate import Report, validate
 
@@ -83,7 +84,10 @@ def build(
     datasette_url: str | None = None,
     site: bool = True,
     version: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> BuildResult:
+    """`progress` is told each phase (validate, database, graph, flowcharts, pages, search index) with
+    its count (qingdan.progress); by default nothing is shown."""
     registry, dist = Path(registry), Path(dist)
     datasette_url = datasette_url or settings().datasette_url
     from .graphviz_svg import GraphvizError
@@ -95,14 +99,23 @@ def build(
             segmenter.cache_in(stage.build_dir / "cache" / "jieba"),  # validation segments words too
             _temporary_files_in(stage),
         ):
+            progress.start("validate", unit="records")
             report = validate(registry)
+            progress.done(_records(report))
             if not report.ok:
                 raise BuildError(
                     "the registry has errors; nothing was built:\n" + "\n".join(p.format() for p in report.errors)
                 )
             stamp = registry_stamp(registry, version)
             _write_outputs(
-                report, registry, stage, site_url=site_url, datasette_url=datasette_url, site=site, stamp=stamp
+                report,
+                registry,
+                stage,
+                site_url=site_url,
+                datasette_url=datasette_url,
+                site=site,
+                stamp=stamp,
+                progress=progress,
             )
     except PublishError as exc:
         raise BuildError(str(exc)) from None
@@ -111,18 +124,32 @@ def build(
         raise BuildError(f"the build failed: {where}: {exc.strerror or exc}; {dist} is left as it was") from None
     except (SiteBuildError, GraphvizError) as exc:
         raise BuildError(f"the site could not be built; {dist} is left as it was:\n{exc}") from None
+    finally:
+        progress.close()
     return BuildResult(report, dist, stamp)
 
 
 def _write_outputs(
-    report: Report, registry: Path, stage: Stage, *, site_url: str, datasette_url: str, site: bool, stamp: dict
+    report: Report,
+    registry: Path,
+    stage: Stage,
+    *,
+    site_url: str,
+    datasette_url: str,
+    site: bool,
+    stamp: dict,
+    progress: Progress = NO_PROGRESS,
 ) -> None:
     from .graph import build_graph, export_graph, graph_tables
 
     out = stage.out
     matters = report.matters
+    progress.start("graph", unit="nodes")
     graph = build_graph(report.registry, matters=matters)
     node_rows, edge_rows = graph_tables(graph, base=site_url)
+    export_graph(graph, out / "graph")
+    progress.done(graph.number_of_nodes())
+    progress.start("database", unit="records")
     history = change_history(registry, current=report.registry, tmp_dir=stage.work)
     db_path = build_database(
         report,
@@ -135,7 +162,7 @@ def _write_outputs(
     write_metadata(out / "metadata.json", site_url=site_url)
     (out / "csv").mkdir()
     export_csv(db_path, out / "csv")
-    export_graph(graph, out / "graph")
+    progress.done(_records(report))
     if site:
         from .site import build_site
 
@@ -149,7 +176,13 @@ def _write_outputs(
             build_dir=stage.build_dir,
             changes=history,
             published=stage.published,
+            progress=progress,
         )
+
+
+def _records(report: Report) -> int:
+    by_kind = getattr(report.registry, "by_kind", None) or {}
+    return sum(len(items) for items in by_kind.values())
 
 
 @contextmanager

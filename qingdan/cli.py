@@ -3,23 +3,122 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
+from .i18n import N_ as _N
+
 # Each verb imports the module it is a layer over when it runs, so `qingdan --help` or `qingdan validate`
 # does not load the workbook, draft-reading, graph and site libraries (about a second).
+from .i18n import _
+from .i18n import setup as setup_messages
 from .settings import DATASETTE_PORT, HOST, REPLICAS, SITE_PORT, default_datasette_url
 from .terminal import printable
 
 DEFAULT_REGISTRY = "registry"
+setup_messages()  # click's own strings and ours from one catalog, in the reader's language (qingdan/i18n.py)
 
 
-@click.group()
-@click.version_option(package_name="qingdan")
+class _Translated:
+    """Help texts shown in the reader's language: the command's, its options' and its subcommands' short
+    help, translated when shown (the code keeps them in English, the catalog has their translations)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:  # click makes it once, in the language of that moment: now in this one
+            option.help = _("Show this message and exit.")
+        return option
+
+    def format_help(self, ctx, formatter):
+        saved = (self.help, [(p, getattr(p, "help", None)) for p in self.get_params(ctx)])
+        self.help = _(click.unstyle(self.help).strip()) if self.help else self.help
+        for param, text in saved[1]:
+            if text:
+                param.help = _(text)
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.help = saved[0]
+            for param, text in saved[1]:
+                if text:
+                    param.help = text
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        saved = self.help
+        self.help = _(click.unstyle(self.help).strip()) if self.help else self.help
+        try:
+            return super().get_short_help_str(limit)
+        finally:
+            self.help = saved
+
+
+class Command(_Translated, click.Command):
+    pass
+
+
+class Group(_Translated, click.Group):
+    command_class = Command
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="qingdan", help="Show the version and exit.")
 def cli():
     """qingdan: the registry of government duty and power lists."""
+
+
+# Messages the registry's checks write without variables (registry.plain_message), for the catalog.
+STATIC_MESSAGES = (
+    _N("this required field is missing"),
+    _N("unknown field: it is not part of this kind of record (check the spelling)"),
+    _N("must not be empty"),
+    _N("must not be empty text"),
+    _N("no such file or folder"),
+    _N("expected a list of records"),
+)
+
+
+def field_label(field: str) -> str:
+    """The Chinese label of a problem's field (`powers[0].source` → 来源), or nothing."""
+    from .spreadsheet.labels import FIELDS
+
+    parts = [re.sub(r"\[\d+\]$", "", part) for part in field.split(".")]
+    for key in (".".join(parts[-2:]), parts[-1]):
+        if key in FIELDS:
+            return FIELDS[key][0]
+    return ""
+
+
+def shown_problem(problem) -> str:
+    """A problem as `problem.format()` writes it, in Chinese for a Chinese reader: the finding's Chinese
+    message, the field's label beside its key, the severity's name; file, line and field stay exact."""
+    from .i18n import chinese
+    from .labels import zh_label
+
+    if not chinese():
+        return problem.format()
+    label = field_label(problem.field)
+    field = f"{problem.field}（{label}）" if label else problem.field
+    tag = "" if problem.is_error else f"[{zh_label('severity', problem.severity)}] "
+    message = problem.message_zh or _(problem.message)
+    return printable(f"{problem.file}:{problem.line}: {field}: {tag}{message}")
+
+
+def kind_name(kind: str) -> str:
+    from .i18n import chinese
+    from .models import KINDS
+
+    names = {k.section or k.name: k.zh for k in KINDS} | {k.name: k.zh for k in KINDS}
+    return names.get(kind, kind) if chinese() else kind
+
+
+def severity_name(severity: str) -> str:
+    from .i18n import chinese
+    from .labels import zh_label
+
+    return zh_label("severity", severity) if chinese() else severity
 
 
 @cli.command()
@@ -35,15 +134,19 @@ def validate(path: Path, fmt: str, quiet: bool):
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         for problem in report.errors:
-            click.echo(problem.format(), err=True)
+            click.echo(shown_problem(problem), err=True)
         if not quiet:
             for problem in report.findings:
-                click.echo(problem.format())
+                click.echo(shown_problem(problem))
         summary = report.as_dict()["summary"]
-        records = ", ".join(f"{n} {k}" for k, n in summary["records"].items())
-        by_severity = ", ".join(f"{n} {s}" for s, n in summary["findings_by_severity"].items() if n)
-        click.echo(f"{summary['errors']} errors, {summary['findings']} findings ({by_severity or 'none'})")
-        click.echo(f"records: {records or 'none'}")
+        records = _(", ").join(f"{n} {kind_name(k)}" for k, n in summary["records"].items())
+        by_severity = _(", ").join(f"{n} {severity_name(s)}" for s, n in summary["findings_by_severity"].items() if n)
+        click.echo(
+            _("{errors} errors, {findings} findings ({by_severity})").format(
+                errors=summary["errors"], findings=summary["findings"], by_severity=by_severity or _("none")
+            )
+        )
+        click.echo(_("records: {records}").format(records=records or _("none")))
     sys.exit(0 if report.ok else 1)
 
 
@@ -58,17 +161,29 @@ def build(registry: Path, dist: Path, site_url: str, datasette_url: str, no_site
     """Build dist/: the SQLite database, the graph files and the site."""
     from .build import BuildError
     from .build import build as run_build
+    from .progress import for_stream
 
     try:
         result = run_build(
-            registry, dist, site_url=site_url, datasette_url=datasette_url, site=not no_site, version=version
+            registry,
+            dist,
+            site_url=site_url,
+            datasette_url=datasette_url,
+            site=not no_site,
+            version=version,
+            progress=for_stream(),  # phases on a terminal only
         )
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
     counts = result.report.as_dict()["summary"]
     click.echo(
-        f"built {dist}/ from registry {result.stamp['version']} ({result.stamp['date']}): "
-        f"{sum(counts['records'].values())} records, {counts['findings']} findings"
+        _("built {dist}/ from registry {version} ({date}): {records} records, {findings} findings").format(
+            dist=dist,
+            version=result.stamp["version"],
+            date=result.stamp["date"],
+            records=sum(counts["records"].values()),
+            findings=counts["findings"],
+        )
     )
 
 
@@ -220,13 +335,15 @@ def draft_command(
     """Draft a registry folder from a bureau's own list or guide (.docx, .xlsx, .html, .pdf, .txt)."""
     from .draft import DraftError
     from .draft import draft as draft_agency
+    from .progress import for_stream, using
 
     try:
-        result = draft_agency(
-            source, agency_id, registry_path, name=name, url=url, force=force, columns=columns, dry_run=dry_run
-        )
+        with using(for_stream()):  # a PDF's pages read, on a terminal only
+            result = draft_agency(
+                source, agency_id, registry_path, name=name, url=url, force=force, columns=columns, dry_run=dry_run
+            )
     except DraftError as exc:
-        raise click.ClickException(f"{exc}\nnothing was written") from None
+        raise click.ClickException(f"{exc}\n" + _("nothing was written")) from None
     click.echo(result.preview() if dry_run else result.summary())
 
 

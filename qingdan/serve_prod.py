@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .datasette_setup import datasette_args
+from .error_pages import ERROR_STYLE_HASH, ERRORS_FOLDER
 from .serve import check_dist, start_child, stop_children, stop_on_signals
 from .settings import (
     DATASETTE_PORT,
@@ -99,6 +100,8 @@ def nginx_config(layout: Layout) -> str:
         "DATASETTE_RATE": str(DATASETTE_RATE),
         "SITE_RATE": str(SITE_RATE),
         "MAX_BODY": MAX_BODY,
+        "ERRORS_FOLDER": ERRORS_FOLDER,
+        "ERROR_STYLE_HASH": ERROR_STYLE_HASH,
         "SITE_HEADERS": "\n".join(
             f'            add_header {name} "{value}" always;' for name, value in headers.items()
         ),
@@ -131,6 +134,23 @@ def wait_for_port(host: str, port: int, process: subprocess.Popen, seconds: floa
         if time.monotonic() > deadline:
             raise ProdError(f"{what} did not answer on {host}:{port} within {seconds:.0f} s")
         time.sleep(0.1)
+
+
+NGINX_TEMP_FOLDERS = ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")
+
+
+def write_deployed_nginx_config(layout: Layout, output: Path) -> Path:
+    """For the systemd unit and the container (`python -m qingdan.serve_prod nginx-config`): the
+    configuration, written atomically, with its runtime folders made. They run it unprivileged; started
+    as root, its workers run as root's user too, as under `serve --prod`."""
+    for folder in NGINX_TEMP_FOLDERS:
+        (layout.runtime / folder).mkdir(parents=True, exist_ok=True)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    candidate = output.with_name(output.name + ".new")
+    candidate.write_text(nginx_config(layout), encoding="utf-8")
+    os.replace(candidate, output)
+    return output
 
 
 class ProdServer:
@@ -189,7 +209,7 @@ class ProdServer:
     def start(self, timeout: float = 60) -> None:
         check_dist(self.layout.dist)
         runtime = self.layout.runtime
-        for folder in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        for folder in NGINX_TEMP_FOLDERS:
             (runtime / folder).mkdir(parents=True, exist_ok=True)
         self.serving = build_fingerprint(self.layout.dist)
         self.write_inspect_file()
@@ -264,3 +284,78 @@ def serve_prod(layout: Layout) -> None:
             pass
         finally:
             server.stop()
+
+
+def exec_replica(dist: Path, port: int, runtime: Path) -> None:
+    """Become one Datasette replica of `dist` on REPLICA_HOST:`port`, as `serve --prod` starts each (its
+    inspect file in `runtime`): what the systemd unit and the container run. Does not return."""
+    layout = Layout(Path(dist).absolute(), Path(runtime).absolute(), replica_ports=[port])
+    check_dist(layout.dist)
+    layout.runtime.mkdir(parents=True, exist_ok=True)
+    server = ProdServer(layout)
+    server.write_inspect_file()
+    args = server.replica_args(port)
+    sys.stdout.flush()
+    os.execv(args[0], args)
+
+
+def exec_nginx(layout: Layout) -> None:
+    """Write the configuration (unprivileged), test it and become nginx in the foreground. Does not return."""
+    check_dist(layout.dist)
+    write_deployed_nginx_config(layout, layout.nginx_conf)
+    command = ProdServer(layout).nginx_command()
+    test = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+    if test.returncode != 0:
+        raise ProdError(f"nginx refused the configuration {layout.nginx_conf}: {test.stderr.strip()}")
+    sys.stdout.flush()
+    os.execv(command[0], [*command, "-g", "daemon off;"])
+
+
+def command_parser():
+    """The command line of `python -m qingdan.serve_prod` (tests/test_deploy.py reads the units' and the
+    compose file's commands with it)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m qingdan.serve_prod")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, what in (
+        ("nginx-config", "write nginx's configuration (default RUNTIME/nginx.conf) and its folders"),
+        ("nginx", "write nginx's configuration, test it and run nginx in the foreground"),
+    ):
+        sub = commands.add_parser(name, help=what)
+        sub.add_argument("--dist", type=Path, required=True, help="the build nginx serves (dist/)")
+        sub.add_argument("--runtime", type=Path, required=True, help="nginx's writable folder (pid, logs, bodies)")
+        sub.add_argument("--host", default=HOST, help="the address nginx listens on")
+        sub.add_argument("--site-port", type=int, default=SITE_PORT)
+        sub.add_argument("--datasette-port", type=int, default=DATASETTE_PORT)
+        sub.add_argument("--replicas", type=int, default=REPLICAS, help="replicas on the ports after --datasette-port")
+        if name == "nginx-config":
+            sub.add_argument("-o", "--output", type=Path, help="default: RUNTIME/nginx.conf")
+    replica = commands.add_parser("replica", help="run one Datasette replica in the foreground")
+    replica.add_argument("--dist", type=Path, required=True)
+    replica.add_argument("--port", type=int, required=True, help=f"the port on {REPLICA_HOST}")
+    replica.add_argument("--runtime", type=Path, required=True, help="a writable folder for its inspect file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m qingdan.serve_prod nginx-config|nginx|replica …`: the parts of `serve --prod` one at a
+    time, for a supervisor that runs them itself (deploy/systemd, deploy/compose.yaml): the same layout,
+    the same configuration and Datasette arguments."""
+    args = command_parser().parse_args(argv)
+    try:
+        if args.command == "replica":
+            exec_replica(args.dist, args.port, args.runtime)
+        layout = default_layout(args.dist, args.host, args.site_port, args.datasette_port, args.replicas)
+        layout.runtime = args.runtime.absolute()
+        if args.command == "nginx":
+            exec_nginx(layout)
+        print(write_deployed_nginx_config(layout, args.output or layout.nginx_conf))
+    except ProdError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -22,6 +22,7 @@ SITE_NAMES = frozenset(
     {
         *SECTION_FOLDERS,
         *("index", "404", "assets", "search", "pagefind", "downloads", "stylesheets", "javascripts", "sitemap"),
+        "_errors",  # nginx's own error pages (error_pages.ERRORS_FOLDER)
         *("who", "quality", "data", "graph", "about", "method"),
     }
 )

@@ -3,6 +3,8 @@
 - `qingdan_site_url`: the public site, for the "返回清单网站" link on every page (from the metadata's
   `qingdan_site_url`, written by the build; `/` when none was given);
 - `qingdan_param_labels`: Chinese labels for the canned queries' input boxes;
+- `qingdan_column_labels`: the Chinese label of each column of the table shown (the metadata's
+  `qingdan_labels`, from the models: datasette_setup.column_labels), above its key in the headings;
 - cells holding bidi controls shown with visible marks (`render_cell`).
 """
 
@@ -21,10 +23,14 @@ PARAM_LABELS = {
 
 
 @hookimpl
-def extra_template_vars(datasette):
+def extra_template_vars(datasette, database, table):
+    labels = {}
+    if database and table:
+        labels = datasette.table_metadata(database, table).get("qingdan_labels") or {}
     return {
         "qingdan_site_url": datasette.metadata("qingdan_site_url") or "/",
         "qingdan_param_labels": PARAM_LABELS,
+        "qingdan_column_labels": labels,
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from ..progress import current
 from . import limits
 from .limits import CellBudget, Deadline
 from .model import DraftError, Extracted, Paragraph, Row, Table, clean, render
@@ -82,8 +83,11 @@ def read_pdf(path: Path, data: bytes) -> Extracted:
             raise DraftError(f"{path}: {len(pdf.pages)} pages; at most {limits.MAX_PAGES}")
         blocks: list[Paragraph | Table] = []
         chars = images = 0
+        progress = current()  # the command's (qingdan.progress): shown on a terminal only
+        progress.start("pages read", len(pdf.pages), unit="pages")
         for page_no, page in enumerate(pdf.pages, start=1):
             deadline.check()
+            progress.advance()
             chars += len(page.chars)
             images += len(page.images)
             placed = _page_blocks(page, page_no, budget)
@@ -95,6 +99,7 @@ def read_pdf(path: Path, data: bytes) -> Extracted:
                     last_table.rows.extend(r for r in block.rows if r.cells not in header)
                     continue
                 blocks.append(block)
+        progress.done()
     if not chars:
         if images:
             raise DraftError(

@@ -25,7 +25,9 @@ import yaml
 from .. import children, flowchart, graphviz_svg
 from ..atomic import SiteTree, publish_site, site_tree
 from ..changes import atom_feed
+from ..error_pages import error_pages
 from ..matters import shared_matters
+from ..progress import NO_PROGRESS, Progress
 from ..safefiles import UnsafeFile
 from ..settings import settings
 from ..urls import MATTERS_FOLDER, is_site_name, safe_id
@@ -82,6 +84,7 @@ def build_site(
     changes: list | None = None,
     workers: int | None = None,
     published: Path | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Path:
     """Write the site and return its path, `dist/site`: a link to the site tree this build
     brought up to date (`atomic.site_tree`, in `build_dir/site-trees/`), switched in one step.
@@ -99,6 +102,7 @@ def build_site(
     they are made from changed (`build_dir/cache/site-records/`, see records.py). The stamp is in
     the shells: a new stamp joins the cached pages into the new shells without generating them.
     `published` is the site readers are served (default `dist/site`): its tree is never changed.
+    `progress` is told the phases flowcharts, pages and search index (qingdan.progress).
     """
     if report.errors:
         raise SiteBuildError(
@@ -123,7 +127,9 @@ def build_site(
     )
     _check_ids(ctx)
     with _frozen_heap():
-        return _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published or dist / "site")
+        return _build(
+            ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published or dist / "site", progress
+        )
 
 
 @contextmanager
@@ -138,7 +144,7 @@ def _frozen_heap():
         gc.unfreeze()
 
 
-def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published) -> Path:
+def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published, progress) -> Path:
     src, cache = build_dir / "site-src", build_dir / "cache"
     docs = src / "docs"
     if src.exists():
@@ -182,17 +188,29 @@ def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, p
             build_shared(config, docs, inline, cache, lambda cfg, out: run_mkdocs(cfg, out), version=version)
             generated_urls.extend(generated.publish(renderer, parts, files, tree))
 
+        pages_done = _CountingTree(tree, progress)
+
+        def draw(guides, agencies) -> None:  # the first thing fill_record_pages does
+            with progress.phase("flowcharts", unit="charts"):
+                _prerender_flowcharts(ctx, guides, agencies, progress)
+
+        def index(keys) -> None:  # before the pages are filled in one process, after them with workers
+            pages_done.end()
+            with progress.phase("search index", unit="agencies"):
+                _index_for_search(ctx, built, tree, cache, keys, pages_version)
+                progress.done(len(keys))
+
         try:
             urls = fill_record_pages(
                 ctx,
                 changes or [],
                 config,
                 built,
-                tree,
+                pages_done,
                 cache / "site-records",
                 mkdocs,
-                lambda keys: _index_for_search(ctx, built, tree, cache, keys, pages_version),
-                lambda guides, agencies: _prerender_flowcharts(ctx, guides, agencies),
+                index,
+                draw,
                 version=pages_version,
                 keys=keys,
                 hashing=hashing,
@@ -200,8 +218,13 @@ def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, p
             )
         except ShellError as error:
             raise SiteBuildError(f"the record pages could not be filled into MkDocs' page shell: {error}") from error
+        pages_done.end(finished=True)
         assemble(built, tree, urls + generated_urls, set(own))
         _put_downloads(dist, tree, downloads)
+        for rel, data in error_pages(
+            site_url, _stamp_text(stamp)
+        ).items():  # nginx's own refusals, in Chinese (qingdan/error_pages.py)
+            tree.write(rel, data)
     site = dist / "site"
     publish_site(site, tree.path)
     return site
@@ -276,7 +299,38 @@ def write_pages(
     return pages, files
 
 
-def _prerender_flowcharts(ctx: SiteContext, guides: list | None = None, agencies: list | None = None) -> None:
+class _CountingTree:
+    """The site tree as `fill_record_pages` sees it: what it puts (`adopt`, in this process) counted as
+    the pages made, a phase of `progress` from the first until `end`."""
+
+    def __init__(self, tree: SiteTree, progress: Progress):
+        self._tree, self._progress = tree, progress
+        self.state = "waiting"  # → "counting" → "ended"
+
+    def adopt(self, put: dict) -> None:
+        self._tree.adopt(put)
+        if self.state == "waiting":
+            self.state = "counting"
+            self._progress.start("pages", unit="pages made (the others unchanged)")
+        if self.state == "counting":
+            self._progress.advance(sum(1 for path in put if str(path).endswith(".html")))
+
+    def end(self, finished: bool = False) -> None:
+        """The pages phase is over (when counting); `finished`: show it even if no page was made."""
+        if self.state == "waiting" and finished:
+            self._progress.start("pages", unit="pages made (the others unchanged)")
+            self.state = "counting"
+        if self.state == "counting":
+            self._progress.done()
+            self.state = "ended"
+
+    def __getattr__(self, name: str):
+        return getattr(self._tree, name)
+
+
+def _prerender_flowcharts(
+    ctx: SiteContext, guides: list | None = None, agencies: list | None = None, progress: Progress = NO_PROGRESS
+) -> None:
     """Draw the charts not yet in the cache, several `dot` processes at a time: those of the
     `guides`' pages and the `agencies`' pages (flows no guide uses), all of them when not given."""
     reg = ctx.registry
@@ -294,11 +348,12 @@ def _prerender_flowcharts(ctx: SiteContext, guides: list | None = None, agencies
             if agencies is None or flow.agency in agencies:
                 jobs.append((flow, ()))
     if not jobs:
+        progress.done(0)
         return
     workers = max(1, min(8, os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
         for _ in pool.map(lambda job: flowchart.flowchart_svg(reg, job[0], ctx.cache_dir, job[1]), jobs):
-            pass
+            progress.advance()
 
 
 def _copy_content(docs: Path) -> None:
