@@ -10,6 +10,7 @@ import pytest
 
 from qingdan.draft import DraftError, draft
 from qingdan.draft.draft import _township, is_generic
+from qingdan.draft.legal import split_legal_bases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,3 +76,75 @@ def test_a_generic_name_without_its_place_is_not_enough(mini_registry, tmp_path)
         draft(titled, "360923-mzj", mini_registry)
     assert is_generic("民政局") and is_generic("乡镇人民政府") and is_generic("市场监督管理局")
     assert not is_generic("某旗民政局") and not is_generic("石羊哨乡人民政府") and not is_generic("某街道办事处")
+
+
+# --- 2. citations: acts run together, stray quotes, articles between quoted or unquoted wording, other locators ---
+
+
+def cited(text: str) -> list[tuple[str, str | None, str | None]]:
+    return [(b.title, b.doc_number, b.article) for b in split_legal_bases(text)]
+
+
+def test_articles_each_on_its_own_line_after_their_wording():
+    # https://www.ahqy.gov.cn/OpennessContent/show/1504150.html (青阳县民政局权责清单总表, 设定依据 cell)
+    cell = (
+        "1.《社会团体登记管理条例》第三条:成立社会团体，应当经其业务主管单位审查同意，并依照本条例的规定进行登记。\n\n"
+        "第六条:国务院民政部门和县级以上地方各级人民政府民政部门是本级人民政府的社会团体登记管理机关。\n\n"
+        "第七条:全国性的社会团体，由国务院的登记管理机关负责登记管理；地方性的社会团体，由所在地人民政府的登记管理"
+        "机关负责登记管理。"
+    )
+    assert [article for _, _, article in cited(cell)] == ["第三条", "第六条", "第七条"]
+    # an article the wording mentions inside a line (…依照本法第四十八条规定…) is no citation
+    # https://ayjlrn.com/info/content/code/26177 (交通运输领域轻微违法行为依法免予处罚高频事项清单)
+    road = (
+        "《中华人民共和国公路法》 第七十六条第(四)项 有下列 违法行为之一的，由交通主管 部门责令停止违法行为，"
+        "可以处三万元以下的罚款:(四)违反 本法第四十八条规定，铁轮车、 履带车和其他可能损害路面的机具"
+        "擅自在公路上行驶的。"
+    )
+    assert [article for _, _, article in cited(road)] == ["第七十六条第(四)项"]
+
+
+def test_articles_separated_by_their_quoted_wording():
+    # 设定依据 as 权责清单 print it, each article with its wording in quotes (社会保险法 arts. 87, 88)
+    cell = (
+        "《中华人民共和国社会保险法》第八十七条：“社会保险经办机构以及医疗机构、药品经营单位等社会保险服务机构以欺诈、"
+        "伪造证明材料或者其他手段骗取社会保险基金支出的，由社会保险行政部门责令退回骗取的社会保险金，处骗取金额二倍以上"
+        "五倍以下的罚款。”第八十八条：“以欺诈、伪造证明材料或者其他手段骗取社会保险待遇的，由社会保险行政部门责令退回骗取"
+        "的社会保险金，处骗取金额二倍以上五倍以下的罚款。”"
+    )
+    assert cited(cell) == [
+        ("中华人民共和国社会保险法", None, "第八十七条"),
+        ("中华人民共和国社会保险法", None, "第八十八条"),
+    ]
+
+
+def test_a_second_act_run_on_without_a_separator_and_stray_quotes():
+    # http://mzj.gzlps.gov.cn/bmxxgk/zfxxgk_5712730/fdzdgknr/qzqd_5712737/202007/t20200729_61897279.html
+    # (六盘水市民政局责任清单: its 设定依据 cell; copied without the ； between the two acts, as mirrors do)
+    joined = (
+        "《国务院对确需保留的行政审批项目设定行政许可的决定》（中华人民共和国国务院令第412号）第67条"
+        "《假肢和矫形器（辅助器具）生产装配企业资格认定办法》（中华人民共和国民政部29号令）"
+    )
+    assert [(title, article) for title, _, article in cited(joined)] == [
+        ("国务院对确需保留的行政审批项目设定行政许可的决定", "第67条"),
+        ("假肢和矫形器（辅助器具）生产装配企业资格认定办法", None),
+    ]
+    # a cell wrapped in quotes, serials inside (“1.…；2.…”), or a title in ASCII quotes: the quotes cite nothing
+    quoted = "“1.《社会团体登记管理条例》第三条；2.《中华人民共和国慈善法》第十条”"
+    assert cited(quoted) == [("社会团体登记管理条例", None, "第三条"), ("中华人民共和国慈善法", None, "第十条")]
+    assert cited('"《社会团体登记管理条例》第三条"') == [("社会团体登记管理条例", None, "第三条")]
+    # a title quoted inside an article's wording starts no citation
+    inside = "《中华人民共和国慈善法》第十条：“依照《社会团体登记管理条例》登记的社会团体……”"
+    assert [title for title, _, _ in cited(inside)] == ["中华人民共和国慈善法"]
+
+
+def test_a_locator_into_the_cited_document_that_is_no_article():
+    # 设定依据 of a 行政许可 kept by 国务院令第412号: the item of its annex (the decision has no articles for them)
+    # http://202.99.63.178/c/www/gkgwyqxhtzxzspsx/45826.jhtml (the decision: 附件 目录, 500 items)
+    (basis,) = split_legal_bases("《国务院对确需保留的行政审批项目设定行政许可的决定》（国务院令第412号）附件第236项")
+    assert (basis.doc_number, basis.article) == ("国务院令第412号", "附件第236项")
+    (item,) = split_legal_bases("《国务院对确需保留的行政审批项目设定行政许可的决定》第236项")
+    assert item.article == "第236项"
+    # a 第…项 after words (not right after the title) points elsewhere: no article
+    (loose,) = split_legal_bases("《国务院对确需保留的行政审批项目设定行政许可的决定》所列第236项")
+    assert loose.article is None
