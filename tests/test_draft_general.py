@@ -11,6 +11,8 @@ import pytest
 from qingdan.draft import DraftError, draft
 from qingdan.draft.draft import _township, is_generic
 from qingdan.draft.legal import split_legal_bases
+from qingdan.draft.tables import category_from_list
+from qingdan.draft.vocabulary import tidy_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -148,3 +150,59 @@ def test_a_locator_into_the_cited_document_that_is_no_article():
     # a 第…项 after words (not right after the title) points elsewhere: no article
     (loose,) = split_legal_bases("《国务院对确需保留的行政审批项目设定行政许可的决定》所列第236项")
     assert loose.article is None
+
+
+# --- 3 and 5. text wrapped in a name; the category from the list's context ---
+
+# https://ayjlrn.com/info/content/code/26177 (交通运输领域轻微违法行为依法免予处罚高频事项清单, copied from a PDF: the
+# names keep the spaces of their line breaks; no category column, the title says what its items are)
+MIANFA = (
+    "某县交通运输局\n"
+    "交通运输领域轻微违法行为依法免予处罚高频事项清单\n"
+    "序号|事项名称|法律依据|适用条件(需同时满足)\n"
+    "1|对车辆装载物触 地拖行、掉落、遗洒或者飘散，造成公路路面损 坏、污染的处罚。|《公路安全保护条例》 第六十九条"
+    "|1、首次实施违法行为。\n"
+    "2|对铁轮车、履带 车和其他可能损 害路面的机具擅 自在公路上行驶 的处罚。|《中华人民共和国公路法》 第七十六条第(四)项"
+    "|1、首次实施违法行为。\n"
+    "3|对未经批准在公 路用地范围内擅 自设置公路标志 以外的其他标志 的处罚。|《公路安全保护条例》 第六十五条"
+    "|1、首次实施违法行为。\n"
+)
+
+
+def test_wrapping_spaces_in_a_name_are_joined_and_a_waiver_list_holds_penalties(mini_registry, tmp_path):
+    path = tmp_path / "mianfa.txt"
+    path.write_text(MIANFA, encoding="utf-8")
+    result = draft(path, "500238-jtj", mini_registry, name="某县交通运输局", dry_run=True)
+    powers = result.records["powers"]
+    assert [p.name for p in powers] == [
+        "对车辆装载物触地拖行、掉落、遗洒或者飘散，造成公路路面损坏、污染的处罚",
+        "对铁轮车、履带车和其他可能损害路面的机具擅自在公路上行驶的处罚",
+        "对未经批准在公路用地范围内擅自设置公路标志以外的其他标志的处罚",
+    ]
+    assert {p.category for p in powers} == {"行政处罚"}
+    assert powers[1].review[0].raw.startswith("对铁轮车、履带 车")  # the name as printed stays in the review flag
+    # spaces between Latin words stay
+    assert tidy_name("对 ABC 公司 的处罚") == "对 ABC 公司的处罚"
+
+
+def test_a_waiver_list_title_names_the_category_when_no_column_does():
+    assert category_from_list("轻微违法行为免罚清单") == "行政处罚"
+    assert category_from_list("從輕減輕行政處罰事項清單") == "行政处罚"
+    assert category_from_list("首违不罚清单") == "行政处罚"
+    assert category_from_list("行政许可事项清单") is None
+
+
+def test_a_type_column_saying_public_service_makes_services(mini_registry, tmp_path):
+    # names from 大冶市医疗保障局's 基层政务公开 list (http://hbdaye.gov.cn/zfxxgk/fdgknr/jczwgkbzml/bmjczwgk/202412/
+    # t20241218_1175834.html), with the 事项类型 column 政务服务事项 lists print (GB/T 39046: 20 公共服务)
+    path = tmp_path / "services.txt"
+    path.write_text(
+        "大冶市医疗保障局依申请事项目录\n序号|事项名称|事项类型|实施主体\n"
+        "1|基本医疗保险单位参保登记|公共服务|大冶市医疗保障局\n"
+        "2|基本医疗保险职工参保登记|公共服务|大冶市医疗保障局\n"
+        "3|城乡居民基本医疗保险参保登记|公共服务|大冶市医疗保障局\n",
+        encoding="utf-8",
+    )
+    result = draft(path, "420281-ybj", mini_registry, dry_run=True)
+    assert "powers" not in result.records
+    assert [s.category for s in result.records["services"]] == ["公共服务"] * 3
