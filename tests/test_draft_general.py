@@ -206,3 +206,47 @@ def test_a_type_column_saying_public_service_makes_services(mini_registry, tmp_p
     result = draft(path, "420281-ybj", mini_registry, dry_run=True)
     assert "powers" not in result.records
     assert [s.category for s in result.records["services"]] == ["公共服务"] * 3
+
+
+def test_a_drafted_name_joined_still_reports_its_split_words(mini_registry, tmp_path):
+    path = tmp_path / "mianfa.txt"
+    path.write_text(MIANFA, encoding="utf-8")
+    result = draft(path, "500238-jtj", mini_registry, name="某县交通运输局")
+    split = [f for f in result.findings if f.code == "split_word"]
+    assert split and all(f.field.endswith(".name") for f in split)  # 损 害, 擅 自: the name as printed
+    assert any("损害" in f.message for f in split)
+
+
+def test_a_last_citation_cut_off_is_a_truncated_source(mini_registry, tmp_path):
+    # the same list as a PDF cut off in its last cell: the citation ends inside the act's title
+    path = tmp_path / "cut.txt"
+    path.write_text(MIANFA.rsplit("《公路安全保护条例》", 1)[0] + "《公路安全保护", encoding="utf-8")
+    result = draft(path, "500238-jtj", mini_registry, name="某县交通运输局")
+    assert [d.kind for d in result.document.defects] == ["truncated"]
+    assert "source_truncated" in {f.code for f in result.findings}
+
+
+# --- 3. a flattened web table whose name cell ran into its category cell ---
+
+
+def test_a_name_glued_to_its_category_in_a_flattened_table(mini_registry, tmp_path):
+    # names from 人社部's 告知承诺 notice (民办职业培训学校设立、分立、合并、变更及终止审批,
+    # http://www.3hj0i2a3.cn/index.php/Shop/Index/newsDetail/art_id/274.html) and 浙江人社厅's 特殊工时制度审批
+    # (https://hangzhou.baogaosu.com/xinwen/…/36004502); a 权力清单 page whose space after 权力类型 was lost
+    path = tmp_path / "flat.txt"
+    path.write_text(
+        "某县人力资源和社会保障局权力清单\n"
+        "序号 权力类型 权力名称 设定依据 实施主体\n"
+        "1 行政许可民办职业培训学校设立、分立、合并、变更及终止审批 《中华人民共和国民办教育促进法》第十二条 "
+        "某县人力资源和社会保障局\n"
+        "2 行政许可 特殊工时制度审批 《中华人民共和国劳动法》第三十九条 某县人力资源和社会保障局\n"
+        "3 行政处罚对用人单位违反劳动保障法律的处罚 《劳动保障监察条例》第二十五条 某县人力资源和社会保障局\n",
+        encoding="utf-8",
+    )
+    powers = draft(path, "140429-rsj", mini_registry, dry_run=True).records["powers"]
+    assert [(p.name, p.category) for p in powers] == [
+        ("民办职业培训学校设立、分立、合并、变更及终止审批", "行政许可"),
+        ("特殊工时制度审批", "行政许可"),
+        ("对用人单位违反劳动保障法律的处罚", "行政处罚"),
+    ]
+    assert [[b.article for b in p.legal_bases] for p in powers] == [["第十二条"], ["第三十九条"], ["第二十五条"]]

@@ -356,6 +356,16 @@ def _agency(agency_id: str, name: str, stated: bool, ctx: Context) -> Agency:
     )
 
 
+def _last_texts(record) -> list[str]:
+    """What of a list's last record a cut-off file leaves unfinished: its name, and its last citation (a PDF cut
+    mid-cell leaves 《中华人民共和国食品安全法》第一百二十 or an unclosed 《…)."""
+    texts = [getattr(record, "name", None) or getattr(record, "matter", None) or getattr(record, "text", "")]
+    bases = getattr(record, "legal_bases", None) or []
+    if bases:
+        texts.append(bases[-1].raw or bases[-1].title)
+    return texts
+
+
 def _truncated(records: dict[str, list]) -> list[SourceDefect]:
     """The last record of a list ending mid-sentence: the file was cut off there."""
     defects = []
@@ -363,8 +373,10 @@ def _truncated(records: dict[str, list]) -> list[SourceDefect]:
         if not items:
             continue
         last = items[-1]
-        text = getattr(last, "name", None) or getattr(last, "matter", None) or getattr(last, "text", "")
-        reason = truncation(text)
+        text, reason = "", None
+        for text in _last_texts(last):
+            if reason := truncation(text):
+                break
         if reason:
             defects.append(
                 SourceDefect(
