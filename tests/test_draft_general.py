@@ -250,3 +250,80 @@ def test_a_name_glued_to_its_category_in_a_flattened_table(mini_registry, tmp_pa
         ("对用人单位违反劳动保障法律的处罚", "行政处罚"),
     ]
     assert [[b.article for b in p.legal_bases] for p in powers] == [["第十二条"], ["第三十九条"], ["第二十五条"]]
+
+
+# --- 4. a guide's 办理流程 with nested headings, arrows; a block row of 无 ---
+
+# https://rzrksm.com/szgm/132104/132215/306617/content/post_8497630.html (深圳市光明区 办事指南, its 办理流程:
+# each step a
+# numbered heading over its own lines or 1) 2) items)
+GUANGMING = """某某事项办事指南
+一、事项名称：某某事项
+二、实施主体：深圳市光明区某局
+三、办理流程：
+1.申请
+申请人向行政服务大厅递交或邮寄材料，行政服务大厅接收申请人提交申请后，如果不能当场进行审核与作出受理决定的，应进行登记并向申请人出具收件凭证。
+2.受理(当场办理)
+1)受理审核:实施机关当场对收到的申请材料，依据申请材料形式标准和申请材料目录，对申请人所提交的申请材料的准确性和完整性进行审查。
+2)受理决定:申请材料符合受理条件的，实施机关应当场予以受理。
+3.审核(当场办理)
+主要采用书面审核方式，受理后当场由审核人进行审核。
+4.审批(当场办理)
+审批决定人员在完成全部审核环节后当场做出批准或不予批准的决定。
+5.办结(当场办理)
+行政审批决定作出后，制证工作人员应当场制作行政审批证件，盖好公章。
+6.送达
+申请人可以通过邮寄、自行领取、委托他人领取等方式领取结果。
+四、咨询电话：0755-88211706
+"""
+
+
+def test_sub_headings_of_a_process_are_its_steps_not_their_details(mini_registry, tmp_path):
+    path = tmp_path / "guide.txt"
+    path.write_text(GUANGMING, encoding="utf-8")
+    (service,) = draft(path, "440311-gm", mini_registry, dry_run=True).records["services"]
+    (process,) = service.processes
+    assert process.steps == ["申请", "受理(当场办理)", "审核(当场办理)", "审批(当场办理)", "办结(当场办理)", "送达"]
+    assert "受理审核:实施机关当场" in service.note  # the details are kept, in the note
+
+
+def test_steps_between_arrows(mini_registry, tmp_path):
+    # http://m.hunanyuer.com/baike/techan/892932.html (优待证 申领程序: boxes with ↓ between them)
+    path = tmp_path / "arrows.txt"
+    path.write_text(
+        "退役军人和其他优抚对象优待证申领服务指南\n一、事项名称：退役军人和其他优抚对象优待证申领\n"
+        "二、实施主体：某县退役军人事务局\n三、办理流程：\n镇(街)退役军人服务站受理\n↓\n"
+        "县(市、区)、市、省三级退役军人事务部门逐级审核备案\n↓\n退役军人事务部、合作银行制卡\n↓\n"
+        "县(市、区)退役军人服务中心签收证件\n↓\n镇(街)退役军人服务站负责发放\n",
+        encoding="utf-8",
+    )
+    (service,) = draft(path, "140429-tyjr", mini_registry, dry_run=True).records["services"]
+    assert service.processes[0].steps == [
+        "镇(街)退役军人服务站受理",
+        "县(市、区)、市、省三级退役军人事务部门逐级审核备案",
+        "退役军人事务部、合作银行制卡",
+        "县(市、区)退役军人服务中心签收证件",
+        "镇(街)退役军人服务站负责发放",
+    ]
+    # a chain on one line, with the arrows bureaus type (➝, —>)
+    from qingdan.draft.guide import Node, _steps
+
+    assert _steps([Node("申请➝受理➝审核➝办结", 1, None)])[0] == ["申请", "受理", "审核", "办结"]
+    assert _steps([Node("申请—>受理—>决定", 1, None)])[0] == ["申请", "受理", "决定"]
+
+
+def test_a_block_row_of_only_none_is_an_empty_value():
+    from qingdan.draft.guide import _label_value_rows
+    from qingdan.draft.model import Row, Table
+
+    table = Table(
+        [
+            Row(["事项名称", "城乡居民参保登记"], "第1行", 1),
+            Row(["收费标准", "收费标准"], "第2行", 2),
+            Row(["无", "无"], "第3行", 3),
+            Row(["办理时限", "即时办结"], "第4行", 4),
+        ],
+        "表1",
+    )
+    pairs = _label_value_rows(table)
+    assert [label for label, _ in pairs] == ["事项名称", "收费标准", "办理时限"]

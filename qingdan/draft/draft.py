@@ -259,8 +259,8 @@ def _township(title: str, text: str) -> str | None:
 
 
 def _agency_in_column(records: dict[str, list]) -> str | None:
-    """The body every record of the list names as its 实施主体 (检查主体, 责任主体 …) or 办理单位 when all name
-    the same body with its place (a township's list printing 上司乡人民政府 on each row); a generic name
+    """The body every record of the list names as its 实施主体 (检查主体, 责任主体 …) or 办理单位 when all (two at
+    least) name the same body with its place (a township's list printing 上司乡人民政府 on each row); a generic name
     (乡镇人民政府) names no one body."""
     names: list[str] = []
     for items in records.values():
@@ -268,7 +268,7 @@ def _agency_in_column(records: dict[str, list]) -> str | None:
             named = getattr(item, "implementer", None) or "、".join(h.raw for h in getattr(item, "handling", []))
             names.append(re.sub(r"\s", "", named or ""))
     names = [n for n in names if n]
-    if not names or len(set(names)) != 1:
+    if len(names) < 2 or len(set(names)) != 1:  # one row naming a body says whose that matter is, not the list's
         return None
     name = _agency_name(names[0]) or names[0]
     return name if AGENCY_NAME.fullmatch(name) and not is_generic(name) else None

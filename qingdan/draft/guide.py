@@ -26,7 +26,8 @@ MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("cn", re.compile(rf"^[{CN}]{{1,3}}\s*[、.．]\s*")),
     ("pcn", re.compile(rf"^[（(]\s*[{CN}]{{1,3}}\s*[)）]\s*")),
     ("pdig", re.compile(r"^[（(]\s*\d{1,2}\s*[)）]\s*")),
-    ("dig", re.compile(r"^\d{1,2}\s*(?:[.、．]|[)）](?![\d]))(?!\d)\s*")),
+    ("dpar", re.compile(r"^\d{1,2}\s*[)）](?!\d)\s*")),  # 1) under 1.: a level of its own
+    ("dig", re.compile(r"^\d{1,2}\s*[.、．](?!\d)\s*")),
     ("circ", re.compile(r"^[①-⑳]\s*")),
 )
 SERIAL = re.compile(
@@ -230,6 +231,8 @@ def _label_value_rows(table: Table) -> list[tuple[str, str]] | None:
     for row in table.rows:
         cells = row.cells
         distinct = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+        if len(distinct) == 1 and strip_end(distinct[0]) in NULL_VALUES | {"", "／"}:
+            continue  # a row holding only 无 / 暂无 / ／: the block's value is empty, no new block or record
         if len(distinct) == 1:
             pairs.append((distinct[0], "\x00"))  # a heading over the table's width
             continue
@@ -482,7 +485,8 @@ def places_in_channels(lines: list[Line]) -> str | None:
 PLATFORM_TAIL = re.compile(r"(?:办理流程|流程|办理|申请|申报|途径)$")
 GENERIC_PLATFORM = re.compile(r"^(?:网上|网络|在线|线上|掌上|手机|移动端|现场|线下|窗口|自助)?$")
 TIME_LABEL = re.compile(r"^(?:办理|承诺|法定|办结)?(?:时限|期限)[：:]\s*(.+)$")
-ARROWS = re.compile(r"\s*(?:—+|－+|→|->|＞|>|——)\s*")
+ARROWS = re.compile(r"\s*(?:[—－]+>|=>|➝|➔|➜|➡|⇒|—+|－+|→|->|＞|>|——)\s*")
+ARROW_ONLY = re.compile(r"^[\s↓⬇⇓→➝➔➜➡⇒—－>]+$")  # a line that is only the arrow between two boxes of a flow
 
 
 def _platform(name: str, kind: str) -> str | None:
@@ -507,6 +511,8 @@ STEP_LIMIT = re.compile(
 def _steps(nodes: list[Node]) -> tuple[list[str], str | None]:
     steps, limit = [], None
     for node in leaves(nodes):
+        if ARROW_ONLY.match(node.text):
+            continue  # ↓ between two steps
         text = strip_end(node.text.replace("\n", ""))
         match = TIME_LABEL.match(text)
         if match:
@@ -523,9 +529,43 @@ def _steps(nodes: list[Node]) -> tuple[list[str], str | None]:
     return steps, limit
 
 
+STEP_NAME_MAX = 12
+
+
+def _step_groups(
+    label: str, nodes: list[Node], guide_channels: list[Channel]
+) -> tuple[list[Process], list[str]] | None:
+    """Sub-headings of 办理流程 that are its steps, each over the details of what it does ((一)申请 / 1.…,
+    (二)受理 / 1.…): one process whose steps are the sub-headings, the details kept in a note. None unless every
+    item is a short heading naming no channel, and two at least head details of their own."""
+    nodes = [n for n in nodes if not ARROW_ONLY.match(n.text)]
+    names = [strip_end(n.text.split("\n")[0]) for n in nodes]
+    detailed = [n for n in nodes if n.children or "\n" in n.text]  # a heading over its own lines or items
+    if len(detailed) < 2 or any(
+        not name or len(name) > STEP_NAME_MAX or re.search(r"[。；;，,：:\n]", name) or channel_kind(name)
+        for name in names
+    ):
+        return None
+    if any(re.search(r"流程|程序|方式|渠道", name) for name in names):
+        return None  # these name processes (网上办理流程), read by `processes`
+    steps, limit = names, None
+    for node in nodes:
+        for leaf in [node, *leaves(node.children)]:
+            said = STEP_LIMIT.search(simplified(leaf.text))
+            if said and limit is None:
+                limit = leaf.text[said.start() : said.end()]
+    kinds = {c.kind for c in guide_channels}
+    kind = kinds.pop() if len(kinds) == 1 else "other"
+    notes = ["\n".join([n.text] + [c.text for c in leaves(n.children)]) for n in detailed]
+    return [Process(name=strip_end(label) or "办理流程", channel=kind, steps=steps, time_limit=limit)], notes
+
+
 def processes(label: str, lines: list[Line], guide_channels: list[Channel]) -> tuple[list[Process], list[str]]:
-    """One process per channel or platform, each with its own steps; sub-headings name processes."""
+    """One process per channel or platform, each with its own steps; sub-headings name processes (or are its
+    steps, `_step_groups`)."""
     nodes = tree(lines)
+    if grouped := _step_groups(label, nodes, guide_channels):
+        return grouped
     notes: list[str] = []
 
     def walk(group: list[Node], inherited: str | None) -> list[Process]:
