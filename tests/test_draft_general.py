@@ -327,3 +327,54 @@ def test_a_block_row_of_only_none_is_an_empty_value():
     )
     pairs = _label_value_rows(table)
     assert [label for label, _ in pairs] == ["事项名称", "收费标准", "办理时限"]
+
+
+# --- 6. a chart's boxes alone under its title: a flow, its order flagged ---
+
+# https://bbs.pinggu.org/thread-15090211-1-1.html (《市场监督管理行政处罚程序规定》流程图(普通程序), its text layer:
+# the boxes in reading order, an arrow label 否 among them)
+CHART = """《市场监督管理行政处罚程序规定》流程图(普通程序)
+否
+不予立案
+立案
+询问调查
+抽样
+先行登记保存
+强制措施
+案件调查终结
+撰写调查终结报告
+法制审核
+行政处罚(听证)告知
+陈述申辩
+申请听证
+负责人集体讨论
+处理决定审批
+行政处罚决定
+送达
+执行
+审查决定
+"""
+
+
+def test_a_bare_chart_under_its_title_is_a_flow_with_its_order_flagged(mini_registry, tmp_path):
+    path = tmp_path / "chart.txt"
+    path.write_text(CHART, encoding="utf-8")
+    result = draft(path, "220721-scjg", mini_registry, name="某县市场监督管理局", dry_run=True)
+    assert list(result.records) == ["flows"] and result.document.kind == "行政职权运行流程图"
+    (flow,) = result.records["flows"]
+    assert [n.label for n in flow.nodes][:3] == ["不予立案", "立案", "询问调查"]  # as read; 否 is an arrow's label
+    assert [n.label for n in flow.nodes][-1] == "审查决定"
+    assert "ambiguous" in {f.problem for f in flow.review}  # 审查决定 after 执行: the order is uncertain
+    # with the agency in its title, no --name is needed
+    titled = tmp_path / "titled.txt"
+    titled.write_text("某县市场监督管理局行政处罚程序流程图\n" + CHART.split("\n", 1)[1], encoding="utf-8")
+    assert draft(titled, "220721-scjg", mini_registry, dry_run=True).agency_name == "某县市场监督管理局"
+
+
+def test_a_guide_or_a_list_is_no_bare_chart():
+    from qingdan.draft.flowdoc import is_bare_chart
+
+    # a generic title heads a file of charts, each named: read by `is_flowdoc`'s other rule
+    assert not is_bare_chart(["某县医疗保障局行政职权运行流程图", "申请", "受理", "审查", "决定"])
+    assert not is_bare_chart(["城乡居民参保登记办事指南", "办理流程图", "事项名称：x", "办理时限：y", "办理地点：z"])
+    assert is_bare_chart(["某某审批流程图", "申请", "受理", "审查", "决定", "送达"])
