@@ -378,3 +378,23 @@ def test_a_guide_or_a_list_is_no_bare_chart():
     assert not is_bare_chart(["某县医疗保障局行政职权运行流程图", "申请", "受理", "审查", "决定"])
     assert not is_bare_chart(["城乡居民参保登记办事指南", "办理流程图", "事项名称：x", "办理时限：y", "办理地点：z"])
     assert is_bare_chart(["某某审批流程图", "申请", "受理", "审查", "决定", "送达"])
+
+
+def test_a_heading_naming_two_elements_shares_out_its_value():
+    from qingdan.draft.guide import Line, Section, split_combined
+
+    # 办理地点/时间: the label of 榆林's 办事指南 pages (http://zwfw.yl.gov.cn/yl-web-zwdt/epointzwmhwz/pages/legal/
+    # personaleventdetail_new?taskguid=1190ecf3-cf6a-4b9c-a653-7bdb5f00a30a…); 办理时限及地点 as guides print it
+    both = Section("办理地点/时间", None, [Line("榆林市政务服务中心二楼；周一至周五 上午9:00-12:00", 5)], [], 5)
+    assert [(s.label, s.key, [x.text for x in s.lines]) for s in split_combined(both)] == [
+        ("办理地点", "place", ["榆林市政务服务中心二楼"]),
+        ("办理时间", "hours", ["周一至周五 上午9:00-12:00"]),
+    ]
+    limit = Section("办理时限及地点", None, [Line("即时办结。某县政务服务中心一楼5号窗口", 7)], [], 7)
+    assert [(s.key, [x.text for x in s.lines]) for s in split_combined(limit)] == [
+        ("time_limit", ["即时办结"]),
+        ("place", ["某县政务服务中心一楼5号窗口"]),
+    ]
+    # one part only, or one element: the section as printed
+    alone = Section("办理时限及地点", None, [Line("某县政务服务中心", 7)], [], 7)
+    assert split_combined(alone) == [alone]

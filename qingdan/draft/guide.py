@@ -940,9 +940,52 @@ def build_guide(extracted: Extracted, title: str, ctx: Context) -> list[PublicSe
     return records
 
 
+# what a value of these elements looks like, to share out the value of a label naming two (办理时限及地点：…)
+VALUE_SHAPES: dict[str, re.Pattern] = {
+    "time_limit": re.compile(r"工作日|即时|当场|立即|[日天]内|小时内|办结"),
+    "hours": re.compile(r"[上下]午|\d{1,2}\s*[:：]\s*\d{2}|周[一二三四五六日]|星期|节假日|工作时间"),
+    "phone": re.compile(r"\d{3,4}[-－—]?\d{7,8}|1\d{10}|123\d\d"),
+    "supervision_phone": re.compile(r"\d{3,4}[-－—]?\d{7,8}|1\d{10}|123\d\d"),
+}
+TWO_LABELS = re.compile(r"^(?P<a>.+?)(?:及|和|与|、|/)(?P<b>.+)$")
+
+
+def split_combined(section: Section) -> list[Section]:
+    """A heading that combines two labels (办理时限及地点：即时办结；县政务服务中心) as two sections, the value's
+    parts shared out by their shapes (a time limit, hours, a phone; the other element takes the rest). The
+    section as it was when the label names one element, or the parts cannot be told apart."""
+    found = TWO_LABELS.match(normalise_label(section.label) or "")
+    if not found or section.tables:
+        return [section]
+    first, second = found["a"], found["b"]
+    head = re.match(r"^(办理|受理|咨询|监督|投诉|承诺|法定)", first)
+    keys = [_known(first, False), _known(second, False) or (_known(head.group(1) + second, False) if head else None)]
+    if None in keys or keys[0] == keys[1] or not any(k in VALUE_SHAPES for k in keys):
+        return [section]
+    parts = [
+        Line(part.strip(), line.line, line.plain)
+        for line in section.lines
+        for part in re.split(r"[；;。\n]+", line.text)
+        if part.strip()
+    ]
+    shaped = [k for k in keys if k in VALUE_SHAPES]
+    other = next((k for k in keys if k not in VALUE_SHAPES), None)
+    by_key: dict[str, list[Line]] = {k: [] for k in keys}
+    for part in parts:
+        key = next((k for k in shaped if VALUE_SHAPES[k].search(part.text)), other)
+        if key is None:
+            return [section]
+        by_key[key].append(part)
+    if not all(by_key.values()):
+        return [section]
+    fuller = head.group(1) + second if head else second  # 办理时间及地点: 地点 is 办理地点
+    labels = {keys[0]: first, keys[1]: fuller if _known(fuller, False) == keys[1] else second}
+    return [Section(labels[k], k, by_key[k], [], section.line) for k in keys]
+
+
 def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
     """The services a guide describes (one per 子项), from its sections; also a guide-like table row's."""
-    sections = guide.sections
+    sections = [part for section in guide.sections for part in split_combined(section)]
     by_key: dict[str, list[Section]] = {}
     extras: dict[str, str] = {}
     for section in sections:
