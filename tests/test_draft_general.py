@@ -398,3 +398,24 @@ def test_a_heading_naming_two_elements_shares_out_its_value():
     # one part only, or one element: the section as printed
     alone = Section("办理时限及地点", None, [Line("某县政务服务中心", 7)], [], 7)
     assert split_combined(alone) == [alone]
+
+
+def test_a_guide_named_only_by_its_page_title(mini_registry, tmp_path):
+    # the 优待证 guide of http://m.hunanyuer.com/baike/techan/892932.html, as a 政务服务网 page prints a guide: its name
+    # only in the page's <title> (事项名称_办事指南_site), the body a list of labels
+    page = tmp_path / "guide.html"
+    page.write_text(
+        '<html><head><meta charset="utf-8"><title>退役军人和其他优抚对象优待证申领_办事指南_某县人民政府</title>'
+        "</head><body><div>您当前的位置：首页>办事服务</div>"
+        "<p>申领对象：</p><p>符合《退役军人、其他优抚对象优待证管理办法(试行)》有关规定的退役军人和烈士遗属、"
+        "因公牺牲军人遗属、病故军人遗属等其他优抚对象。</p>"
+        "<p>办理地点：</p><p>户籍地镇(街)退役军人服务站</p>"
+        "<p>办理流程：</p><p>镇(街)退役军人服务站受理</p><p>↓</p><p>退役军人事务部、合作银行制卡</p>"
+        "<p>实施主体：某县退役军人事务局</p></body></html>",
+        encoding="utf-8",
+    )
+    result = draft(page, "140429-tyjr", mini_registry, dry_run=True)
+    (service,) = result.records["services"]
+    assert service.name == "退役军人和其他优抚对象优待证申领"
+    assert result.document.title == "退役军人和其他优抚对象优待证申领办事指南"
+    assert service.processes[0].steps == ["镇(街)退役军人服务站受理", "退役军人事务部、合作银行制卡"]
