@@ -419,3 +419,18 @@ def test_a_guide_named_only_by_its_page_title(mini_registry, tmp_path):
     assert service.name == "退役军人和其他优抚对象优待证申领"
     assert result.document.title == "退役军人和其他优抚对象优待证申领办事指南"
     assert service.processes[0].steps == ["镇(街)退役军人服务站受理", "退役军人事务部、合作银行制卡"]
+
+
+def test_a_value_never_takes_in_the_next_label_on_its_line(mini_registry, tmp_path):
+    # the 深圳市光明区 guide's place and phone (https://rzrksm.com/szgm/132104/132215/306617/content/post_8497630.html),
+    # two labels on one line as a copied page leaves them
+    path = tmp_path / "guide.txt"
+    path.write_text(
+        "某某事项办事指南\n事项名称：某某事项\n实施主体：深圳市光明区某局\n"
+        "办理时限：即时办结 办理地点：深圳市光明区牛山路与德雅路交汇处公共服务平台一楼区行政服务大厅\n"
+        "咨询电话：0755-88211706\n",
+        encoding="utf-8",
+    )
+    (service,) = draft(path, "440311-gm", mini_registry, dry_run=True).records["services"]
+    assert service.time_limit == "即时办结"
+    assert service.place == "深圳市光明区牛山路与德雅路交汇处公共服务平台一楼区行政服务大厅"

@@ -139,6 +139,21 @@ def _run_on(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+NEXT_LABEL = re.compile(r"[ \t\u3000]+(?=([\u4e00-\u9fff]{2,8})[：:])")
+
+
+def _next_labels(text: str) -> list[str]:
+    """A line holding a second label after a space (办理时限：即时办结 办理地点：某县政务服务中心) as two lines,
+    where that label is a known element: a value never takes in the next label and its value."""
+    cuts = [m for m in NEXT_LABEL.finditer(text) if m.start() and COLON.search(text[: m.start()])]
+    cuts = [m for m in cuts if _known(m.group(1), True)]
+    if not cuts:
+        return [text]
+    starts = [0, *(m.end() for m in cuts)]
+    ends = [m.start() for m in cuts] + [len(text)]
+    return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
+
+
 def _lines(blocks) -> list[Line | Table]:
     out: list[Line | Table] = []
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
@@ -149,8 +164,8 @@ def _lines(blocks) -> list[Line | Table]:
             if run_on:
                 texts = _run_on(block.text)
             for i, text in enumerate(texts):
-                if text.strip():
-                    out.append(Line(radicals(text.strip()), (block.line or 0) + (0 if run_on else i)))
+                for part in _next_labels(text.strip()) if text.strip() else []:
+                    out.append(Line(radicals(part), (block.line or 0) + (0 if run_on else i)))
         else:
             out.append(block)
     return out
