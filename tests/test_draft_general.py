@@ -434,3 +434,26 @@ def test_a_value_never_takes_in_the_next_label_on_its_line(mini_registry, tmp_pa
     (service,) = draft(path, "440311-gm", mini_registry, dry_run=True).records["services"]
     assert service.time_limit == "即时办结"
     assert service.place == "深圳市光明区牛山路与德雅路交汇处公共服务平台一楼区行政服务大厅"
+
+
+def test_rows_whose_type_says_public_service_are_services_in_a_list_of_powers(mini_registry, tmp_path):
+    # a 权责清单 of 人社 with its 公共服务 rows: the permit of 人社部's notice (see above) and the services of 三门县's
+    # 社会保险 list (http://www.sanmen.gov.cn/col/col1229468256/index.html)
+    path = tmp_path / "mixed.txt"
+    path.write_text(
+        "某县人力资源和社会保障局权责清单\n序号|事项名称|事项类型|实施主体\n"
+        "1|民办职业培训学校设立、分立、合并、变更及终止审批|行政许可|某县人力资源和社会保障局\n"
+        "2|机关事业养老保险单位参保登记|公共服务|某县人力资源和社会保障局\n"
+        "3|建筑项目工伤保险参保登记|公共服务|某县人力资源和社会保障局\n"
+        "4|特殊工时制度审批|行政许可|某县人力资源和社会保障局\n",
+        encoding="utf-8",
+    )
+    result = draft(path, "331022-rsj", mini_registry, dry_run=True)
+    assert [p.name for p in result.records["powers"]] == [
+        "民办职业培训学校设立、分立、合并、变更及终止审批",
+        "特殊工时制度审批",
+    ]
+    assert [(s.name, s.category) for s in result.records["services"]] == [
+        ("机关事业养老保险单位参保登记", "公共服务"),
+        ("建筑项目工伤保险参保登记", "公共服务"),
+    ]

@@ -141,6 +141,28 @@ def says_services(layout: Layout) -> bool:
     return bool(values) and all(simplified(v).startswith("公共服务") for v in values)
 
 
+def split_services(layout: Layout) -> tuple[Layout, Layout] | None:
+    """A list of powers whose 事项类型 column says 公共服务 on some rows: (the powers' rows, the services' rows),
+    each row wrapped onto the next going with its record. None when no row, or every row, says 公共服务."""
+    from dataclasses import replace
+
+    column = layout.column("category")
+    if column is None:
+        return None
+    powers, services, current = [], [], None
+    for row in layout.body:
+        value = re.sub(r"\s", "", row.cells[column]) if column < len(row.cells) else ""
+        starts = bool(value) or bool(re.match(r"^\d+$", (row.cells[0] if row.cells else "").strip()))
+        if starts:
+            current = services if simplified(value).startswith("公共服务") else powers
+        (current if current is not None else powers).append(row)
+    if not services or not any(
+        column < len(r.cells) and r.cells[column] and r.cells[column] != layout.header[column] for r in powers
+    ):
+        return None
+    return replace(layout, body=powers), replace(layout, body=services)
+
+
 def _powers_rows(rows: list[TableRow]) -> list[TableRow]:
     """Join wrapped rows to their record (not a row that is a whole record: a form's block, a flattened
     table's run); carry a 主项 down to its 子项 rows; drop 主项-only rows."""
