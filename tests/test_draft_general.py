@@ -78,6 +78,8 @@ def test_a_generic_name_without_its_place_is_not_enough(mini_registry, tmp_path)
         draft(titled, "360923-mzj", mini_registry)
     assert is_generic("民政局") and is_generic("乡镇人民政府") and is_generic("市场监督管理局")
     assert not is_generic("某旗民政局") and not is_generic("石羊哨乡人民政府") and not is_generic("某街道办事处")
+    # a banner's body (http://www.tuxmind.org/zwyw/tztg/202204/t20220427_3200208.html, 伊金霍洛旗本級權責清單 公布說明)
+    assert not is_generic("伊金霍洛旗政务服务局")
 
 
 # --- 2. citations: acts run together, stray quotes, articles between quoted or unquoted wording, other locators ---
