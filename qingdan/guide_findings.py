@@ -51,12 +51,18 @@ def split_words(text: str):
                 break
 
 
+def _drafted_as_printed(record) -> list[tuple[str, str]]:
+    """(field, text as printed) a drafted record keeps in its `draft` review flags: the name before a wrapping
+    space or line break was joined (qingdan draft reads 行驶 的处罚 as 行驶的处罚 and keeps the printed text there)."""
+    return [(flag.field, flag.raw) for flag in getattr(record, "review", []) if flag.problem == "draft" and flag.raw]
+
+
 def find_split_words(registry: Registry):
     for record_id, entry in registry.entries.items():
         # a space the editor flagged as ambiguous (李 四: one person or two?) is not reported as a broken word
         ambiguous = [flag.raw for flag in getattr(entry.record, "review", []) if flag.problem == "ambiguous"]
         seen = set()
-        for field_path, text in source_strings(entry.record):
+        for field_path, text in [*source_strings(entry.record), *_drafted_as_printed(entry.record)]:
             for raw, proposed in split_words(text):
                 if (field_path, raw) in seen or any(raw in flagged for flagged in ambiguous):
                     continue

@@ -106,12 +106,15 @@ def _alike(a: str, b: str) -> float:
 def _filled(body: list[Row], width: int) -> list[Row]:
     """Rows of a text table with a cell merged down (a cell fewer than the row above): the merged cell's
     value taken from the row above, at the place where the row's other cells line up best with it."""
+    from ..validate import truncation
+
     out: list[Row] = []
-    for row in body:
+    for k, row in enumerate(body):
         cells = _cells(row.cells)
         previous = out[-1].cells if out else None
         missing = width - len(cells)
-        if previous is None or len(_cells(previous)) != width or not 0 < missing <= 2 or len(cells) < 3:
+        cut_short = k == len(body) - 1 and bool(cells) and truncation(cells[-1]) is not None  # the file ends here
+        if previous is None or len(_cells(previous)) != width or not 0 < missing <= 2 or len(cells) < 3 or cut_short:
             out.append(row)
             continue
         best, score = 1, -1.0

@@ -62,7 +62,7 @@ KIND_LABEL = {
     "supervision_rules": "责任清单",
     "flows": "行政职权运行流程图",
 }
-AGENCY_NAME = re.compile(r"[\u4e00-\u9fff]+?(?:局|委员会|委|中心|厅|办公室|政府|院|署)")
+AGENCY_NAME = re.compile(r"[\u4e00-\u9fff]+?(?:局|委员会|委員會|委|中心|厅|廳|办公室|辦公室|政府|院|署|办事处|辦事處)")
 SECTION_FILES = {
     kind: f"{kind}.yaml"
     for kind in ("powers", "services", "duties", "boundaries", "posts", "supervision_rules", "flows")
@@ -230,14 +230,70 @@ def _agency_name(title: str) -> str | None:
 
 
 NAMING_LABELS = (
-    "实施主体|实施机关|实施机构|实施部门|执法主体|法定主体|责任主体|填报单位|发布单位|发布机构|编制单位|受理部门"
-    "|受理机构|部门名称|单位"
+    "实施主体|实施机关|实施机构|实施部门|执法主体|法定主体|责任主体|检查主体|填报单位|发布单位|发布机构|编制单位|受理部门"
+    "|受理机构|办理单位|办理部门|部门名称|单位"
 )
 NAMING_LABEL = re.compile(rf"^(?:[一二三四五六七八九十]+、)?\s*(?:{NAMING_LABELS})\s*(?:[:：]\s*(.*))?$")
 # a full name at the start of a phrase, with its place: 某市医疗保障局, 煙臺市醫療保障局
 PLACE_AGENCY = re.compile(
-    r"^[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|州|旗|盟|縣|區)[\u4e00-\u9fff]{2,16}?(?:局|委员会|委員會|中心|厅|廳)"
+    r"^[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|州|旗|盟|縣|區|苏木|蘇木)[\u4e00-\u9fff]{2,16}?(?:局|委员会|委員會|中心|厅|廳)"
 )
+
+
+# the places a name may start with (for a body to be named in full): province … county, banner, township, sumu
+PLACE = r"(?:省|市|县|区|州|旗|盟|縣|區|乡|镇|鄉|鎮|苏木|蘇木|街道|自治)"
+# a township, town, sub-district or sumu named in a title (武乡县上司乡行政执法检查事项清单, 某鎮權責清單), after
+# the county it lies in if printed; 乡镇/城乡 are no names (two characters at least before 乡/镇)
+TOWNSHIP = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗|盟|縣|區))*"
+    r"(?<![乡镇鄉鎮])(?:(?![省市县区州旗盟縣區])[\u4e00-\u9fff]){2,6}?(?:乡|镇|鄉|鎮|苏木|蘇木|街道)(?![村])"
+    r"(?:人民政府|办事处|辦事處)?"
+)
+GOVERNMENT = r"(?:人民政府|办事处|辦事處)"
+
+
+def is_generic(name: str | None) -> bool:
+    """Whether a body's name says no place (民政局, 乡镇人民政府): it names a kind of body, not one body."""
+    if not name:
+        return False
+    body = re.sub(rf"^(?:乡镇|鄉鎮|乡|镇|鄉|鎮|街道|县级|縣級|市级|市級){GOVERNMENT}?", "", name)
+    return not body or not re.search(PLACE, re.sub(r"(?:市场|市場|城乡|城鄉)", "", body[:-1]))
+
+
+def _township(title: str, text: str) -> str | None:
+    """A township or town named in the title (it is the list's body): its full name where the file prints it
+    (武乡县上司乡 → 武乡县上司乡人民政府 when the file says so), else as the title prints it."""
+    plain = re.sub(r"\s", "", title or "")
+    for part in re.split(r"[（()）：:，,、]+", plain):
+        match = TOWNSHIP.match(LEADING_WORDS.sub("", part))
+        if not match or re.search(r"清单|目录|指南", match.group(0)):
+            continue
+        name = match.group(0)
+        if re.search(GOVERNMENT + "$", name):
+            return name
+        text = re.sub(r"\s", "", text)
+        short = re.sub(r"^(?:[\u4e00-\u9fff]{1,8}?(?:县|区|市|旗|縣|區))+", "", name)
+        for core in dict.fromkeys((name, short)):  # the name as the title prints it first, then without its county
+            if fuller := re.search(rf"{re.escape(core)}{GOVERNMENT}", text):
+                return fuller.group(0)
+        return name
+    return None
+
+
+def _agency_in_column(records: dict[str, list]) -> str | None:
+    """The body every record of the list names as its 实施主体 (检查主体, 责任主体 …) or 办理单位 when all (two at
+    least) name the same body with its place (a township's list printing 上司乡人民政府 on each row); a generic name
+    (乡镇人民政府) names no one body."""
+    names: list[str] = []
+    for items in records.values():
+        for item in items:
+            named = getattr(item, "implementer", None) or "、".join(h.raw for h in getattr(item, "handling", []))
+            names.append(re.sub(r"\s", "", named or ""))
+    names = [n for n in names if n]
+    if len(names) < 2 or len(set(names)) != 1:  # one row naming a body says whose that matter is, not the list's
+        return None
+    name = _agency_name(names[0]) or names[0]
+    return name if AGENCY_NAME.fullmatch(name) and not is_generic(name) else None
 
 
 def _agency_named_in(extracted: Extracted) -> str | None:
@@ -322,6 +378,16 @@ def _agency(agency_id: str, name: str, stated: bool, ctx: Context) -> Agency:
     )
 
 
+def _last_texts(record) -> list[str]:
+    """What of a list's last record a cut-off file leaves unfinished: its name, and its last citation (a PDF cut
+    mid-cell leaves 《中华人民共和国食品安全法》第一百二十 or an unclosed 《…)."""
+    texts = [getattr(record, "name", None) or getattr(record, "matter", None) or getattr(record, "text", "")]
+    bases = getattr(record, "legal_bases", None) or []
+    if bases:
+        texts.append(bases[-1].raw or bases[-1].title)
+    return texts
+
+
 def _truncated(records: dict[str, list]) -> list[SourceDefect]:
     """The last record of a list ending mid-sentence: the file was cut off there."""
     defects = []
@@ -329,8 +395,10 @@ def _truncated(records: dict[str, list]) -> list[SourceDefect]:
         if not items:
             continue
         last = items[-1]
-        text = getattr(last, "name", None) or getattr(last, "matter", None) or getattr(last, "text", "")
-        reason = truncation(text)
+        text, reason = "", None
+        for text in _last_texts(last):
+            if reason := truncation(text):
+                break
         if reason:
             defects.append(
                 SourceDefect(
@@ -480,8 +548,11 @@ def draft(
         raise DraftError(f"the agency ID {agency_id} is already taken ({existing.relpath(entry.file)}); choose another")
     title = _title(extracted, overrides) or source.stem
     named = "--name" if name else ""
-    if not name and (name := _agency_name(title)):
+    generic = None  # a body named without its place (民政局): not enough alone
+    if not name and (name := _agency_name(title) or _township(title, extracted.text)):
         named = "标题"
+        if is_generic(name) and not _township(title, extracted.text):
+            generic, name, named = name, None, ""
     if not name and (name := _agency_named_in(extracted) or _agency_in_text(extracted)):
         named = "文中"
     digest = hashlib.sha256(data).hexdigest()
@@ -493,7 +564,14 @@ def draft(
     if not any(records.values()):
         raise _no_record(source, extracted)
     counts = ", ".join(f"{len(items)} {kind}" for kind, items in records.items() if items)
+    if not name and (name := _agency_in_column(records)):
+        named = "文中"
     if not name and not dry_run:
+        if generic:
+            raise DraftError(
+                f"{source}: found {counts} in “{title}”; the title names {generic} but not where (no province, "
+                "city, county or township), and the file names it nowhere in full; give its full name with --name"
+            )
         raise DraftError(
             f"{source}: found {counts} in “{title}”, but the file names no agency (no body in its title, no "
             "实施主体 or 填报单位); give its full name with --name"

@@ -294,6 +294,37 @@ def _split_units(records: list[list[Token]]) -> tuple[list[list[Token]], bool]:
     return out, len(texts) >= 3
 
 
+GLUED_BEFORE = re.compile(
+    r"^(行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他行政权力|公共服务)(?![类類]|事项|\s|$)"
+)
+GLUED_AFTER = re.compile(r"(?<=\S)(行政(?:许可|处罚|强制|征收|征用|给付|检查|确认|奖励|裁决)|其他行政权力|公共服务)$")
+
+
+def _unglued(tokens: list[Token], keys: list[str | None]) -> list[Token]:
+    """A name glued to its category where the page lost the space between two cells: 行政许可职业培训机构审批
+    (the category column printed before the name's) or …机构审批行政许可 (after it) as two words. Only where the
+    header has the two columns side by side, the category on that side."""
+    if "category" not in keys:
+        return tokens
+    at = keys.index("category")
+    before = at + 1 < len(keys) and keys[at + 1] in ("name", "main_item")
+    after = at > 0 and keys[at - 1] in ("name", "main_item")
+    out: list[Token] = []
+    for token in tokens:
+        glued = (GLUED_BEFORE.match(token.text) if before else None) or (
+            GLUED_AFTER.search(token.text) if after else None
+        )
+        if glued is None or glued.group(0) == token.text:
+            out.append(token)
+            continue
+        cut = token.start + (glued.end() if glued.start() == 0 else glued.start())
+        out += [
+            Token(token.text[: cut - token.start], token.start, cut),
+            Token(token.text[cut - token.start :], cut, token.end),
+        ]
+    return out
+
+
 def _lines(paragraphs: list[Paragraph]) -> list[tuple[str, int]]:
     out = []
     for p in paragraphs:
@@ -311,7 +342,8 @@ def _starts_record(line: str, shapes: list[str]) -> bool:
     if len(words) == 1:
         return False
     following = shapes[1] if len(shapes) > 1 else "free"
-    return following in ("free", "legal") or _matches(words[1], following)
+    glued = following == "category" and GLUED_BEFORE.match(words[1])  # 行政许可职业培训机构审批: see `_unglued`
+    return following in ("free", "legal") or _matches(words[1], following) or bool(glued)
 
 
 def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
@@ -341,7 +373,7 @@ def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
                 records[-1] = (records[-1][0] + "\n" + text, records[-1][1])  # the record goes on
 
         rows, flags = [], {}
-        pieces = [_pieces(text) if compact else words(text) for text, _ in records]
+        pieces = [_pieces(text) if compact else _unglued(words(text), keys) for text, _ in records]
         units_certain = True
         if compact and "agency" in shapes:
             pieces, units_certain = _split_units(pieces)

@@ -64,8 +64,24 @@ def _closed_up(text: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])", "", text)
 
 
+BOX_MAX = 30  # a box of a chart holds a few words, a note under it a sentence or two
+
+
+def is_bare_chart(lines: list[str]) -> bool:
+    """A chart as text and nothing else: a …流程图 title (not a generic 行政职权运行流程图) among its first lines, then
+    boxes: short lines mostly (申请 / 立案 / 不予立案 …), no label：value lines of a guide or a list."""
+    head = next((k for k, line in enumerate(lines[:3]) if FLOW_TITLE.search(line) and len(line) <= 60), None)
+    if head is None or GENERIC_TITLE.match(lines[head]):
+        return False
+    boxes = [line for line in lines[head + 1 :] if line]
+    labelled = [line for line in boxes if re.match(r"^[\u4e00-\u9fff]{2,8}[：:]", line)]
+    short = [line for line in boxes if len(line) <= BOX_MAX]
+    return len(boxes) >= 4 and len(short) * 4 >= len(boxes) * 3 and len(labelled) * 5 <= len(boxes)
+
+
 def is_flowdoc(extracted: Extracted) -> bool:
-    """A file of flowcharts: a …流程图 title and at least one power's name with its 承办机构 or phones."""
+    """A file of flowcharts: a …流程图 title and at least one power's name with its 承办机构 or phones; or a chart's
+    boxes alone under its title (`is_bare_chart`): their order is uncertain, the flow is flagged for it."""
     lines = [_closed_up(part) for text, _ in _text_lines(extracted) for part in _labelled_parts(text)]
     titled = any(FLOW_TITLE.search(line) and len(line) <= 60 for line in lines)
     named = any(NAME_LINE.match(line) for line in lines) or any(
@@ -73,6 +89,8 @@ def is_flowdoc(extracted: Extracted) -> bool:
     )
     labelled = any(HANDLING_LINE.match(line) or SUPERVISION_LINE.match(line) for line in lines)
     units = any(STEP_UNITS.match(line) for line in lines)
+    if not extracted.tables and is_bare_chart(lines):
+        return True
     return titled and ((named and labelled) or units)
 
 

@@ -26,7 +26,8 @@ MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("cn", re.compile(rf"^[{CN}]{{1,3}}\s*[、.．]\s*")),
     ("pcn", re.compile(rf"^[（(]\s*[{CN}]{{1,3}}\s*[)）]\s*")),
     ("pdig", re.compile(r"^[（(]\s*\d{1,2}\s*[)）]\s*")),
-    ("dig", re.compile(r"^\d{1,2}\s*(?:[.、．]|[)）](?![\d]))(?!\d)\s*")),
+    ("dpar", re.compile(r"^\d{1,2}\s*[)）](?!\d)\s*")),  # 1) under 1.: a level of its own
+    ("dig", re.compile(r"^\d{1,2}\s*[.、．](?!\d)\s*")),
     ("circ", re.compile(r"^[①-⑳]\s*")),
 )
 SERIAL = re.compile(
@@ -138,6 +139,21 @@ def _run_on(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+NEXT_LABEL = re.compile(r"[ \t\u3000]+(?=([\u4e00-\u9fff]{2,8})[：:])")
+
+
+def _next_labels(text: str) -> list[str]:
+    """A line holding a second label after a space (办理时限：即时办结 办理地点：某县政务服务中心) as two lines,
+    where that label is a known element: a value never takes in the next label and its value."""
+    cuts = [m for m in NEXT_LABEL.finditer(text) if m.start() and COLON.search(text[: m.start()])]
+    cuts = [m for m in cuts if _known(m.group(1), True)]
+    if not cuts:
+        return [text]
+    starts = [0, *(m.end() for m in cuts)]
+    ends = [m.start() for m in cuts] + [len(text)]
+    return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
+
+
 def _lines(blocks) -> list[Line | Table]:
     out: list[Line | Table] = []
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
@@ -148,8 +164,8 @@ def _lines(blocks) -> list[Line | Table]:
             if run_on:
                 texts = _run_on(block.text)
             for i, text in enumerate(texts):
-                if text.strip():
-                    out.append(Line(radicals(text.strip()), (block.line or 0) + (0 if run_on else i)))
+                for part in _next_labels(text.strip()) if text.strip() else []:
+                    out.append(Line(radicals(part), (block.line or 0) + (0 if run_on else i)))
         else:
             out.append(block)
     return out
@@ -230,6 +246,8 @@ def _label_value_rows(table: Table) -> list[tuple[str, str]] | None:
     for row in table.rows:
         cells = row.cells
         distinct = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+        if len(distinct) == 1 and strip_end(distinct[0]) in NULL_VALUES | {"", "／"}:
+            continue  # a row holding only 无 / 暂无 / ／: the block's value is empty, no new block or record
         if len(distinct) == 1:
             pairs.append((distinct[0], "\x00"))  # a heading over the table's width
             continue
@@ -490,7 +508,8 @@ def places_in_channels(lines: list[Line]) -> str | None:
 PLATFORM_TAIL = re.compile(r"(?:办理流程|流程|办理|申请|申报|途径)$")
 GENERIC_PLATFORM = re.compile(r"^(?:网上|网络|在线|线上|掌上|手机|移动端|现场|线下|窗口|自助)?$")
 TIME_LABEL = re.compile(r"^(?:办理|承诺|法定|办结)?(?:时限|期限)[：:]\s*(.+)$")
-ARROWS = re.compile(r"\s*(?:—+|－+|→|->|＞|>|——)\s*")
+ARROWS = re.compile(r"\s*(?:[—－]+>|=>|➝|➔|➜|➡|⇒|—+|－+|→|->|＞|>|——)\s*")
+ARROW_ONLY = re.compile(r"^[\s↓⬇⇓→➝➔➜➡⇒—－>]+$")  # a line that is only the arrow between two boxes of a flow
 
 
 def _platform(name: str, kind: str) -> str | None:
@@ -515,6 +534,8 @@ STEP_LIMIT = re.compile(
 def _steps(nodes: list[Node]) -> tuple[list[str], str | None]:
     steps, limit = [], None
     for node in leaves(nodes):
+        if ARROW_ONLY.match(node.text):
+            continue  # ↓ between two steps
         text = strip_end(node.text.replace("\n", ""))
         match = TIME_LABEL.match(text)
         if match:
@@ -531,9 +552,43 @@ def _steps(nodes: list[Node]) -> tuple[list[str], str | None]:
     return steps, limit
 
 
+STEP_NAME_MAX = 12
+
+
+def _step_groups(
+    label: str, nodes: list[Node], guide_channels: list[Channel]
+) -> tuple[list[Process], list[str]] | None:
+    """Sub-headings of 办理流程 that are its steps, each over the details of what it does ((一)申请 / 1.…,
+    (二)受理 / 1.…): one process whose steps are the sub-headings, the details kept in a note. None unless every
+    item is a short heading naming no channel, and two at least head details of their own."""
+    nodes = [n for n in nodes if not ARROW_ONLY.match(n.text)]
+    names = [strip_end(n.text.split("\n")[0]) for n in nodes]
+    detailed = [n for n in nodes if n.children or "\n" in n.text]  # a heading over its own lines or items
+    if len(detailed) < 2 or any(
+        not name or len(name) > STEP_NAME_MAX or re.search(r"[。；;，,：:\n]", name) or channel_kind(name)
+        for name in names
+    ):
+        return None
+    if any(re.search(r"流程|程序|方式|渠道", name) for name in names):
+        return None  # these name processes (网上办理流程), read by `processes`
+    steps, limit = names, None
+    for node in nodes:
+        for leaf in [node, *leaves(node.children)]:
+            said = STEP_LIMIT.search(simplified(leaf.text))
+            if said and limit is None:
+                limit = leaf.text[said.start() : said.end()]
+    kinds = {c.kind for c in guide_channels}
+    kind = kinds.pop() if len(kinds) == 1 else "other"
+    notes = ["\n".join([n.text] + [c.text for c in leaves(n.children)]) for n in detailed]
+    return [Process(name=strip_end(label) or "办理流程", channel=kind, steps=steps, time_limit=limit)], notes
+
+
 def processes(label: str, lines: list[Line], guide_channels: list[Channel]) -> tuple[list[Process], list[str]]:
-    """One process per channel or platform, each with its own steps; sub-headings name processes."""
+    """One process per channel or platform, each with its own steps; sub-headings name processes (or are its
+    steps, `_step_groups`)."""
     nodes = tree(lines)
+    if grouped := _step_groups(label, nodes, guide_channels):
+        return grouped
     notes: list[str] = []
 
     def walk(group: list[Node], inherited: str | None) -> list[Process]:
@@ -915,9 +970,52 @@ def _reachable(lines: list[Line]) -> bool:
     return bool(found_phones) or any(c.kind != "other" for c in found_contacts)
 
 
+# what a value of these elements looks like, to share out the value of a label naming two (办理时限及地点：…)
+VALUE_SHAPES: dict[str, re.Pattern] = {
+    "time_limit": re.compile(r"工作日|即时|当场|立即|[日天]内|小时内|办结"),
+    "hours": re.compile(r"[上下]午|\d{1,2}\s*[:：]\s*\d{2}|周[一二三四五六日]|星期|节假日|工作时间"),
+    "phone": re.compile(r"\d{3,4}[-－—]?\d{7,8}|1\d{10}|123\d\d"),
+    "supervision_phone": re.compile(r"\d{3,4}[-－—]?\d{7,8}|1\d{10}|123\d\d"),
+}
+TWO_LABELS = re.compile(r"^(?P<a>.+?)(?:及|和|与|、|/)(?P<b>.+)$")
+
+
+def split_combined(section: Section) -> list[Section]:
+    """A heading that combines two labels (办理时限及地点：即时办结；县政务服务中心) as two sections, the value's
+    parts shared out by their shapes (a time limit, hours, a phone; the other element takes the rest). The
+    section as it was when the label names one element, or the parts cannot be told apart."""
+    found = TWO_LABELS.match(normalise_label(section.label) or "")
+    if not found or section.tables:
+        return [section]
+    first, second = found["a"], found["b"]
+    head = re.match(r"^(办理|受理|咨询|监督|投诉|承诺|法定)", first)
+    keys = [_known(first, False), _known(second, False) or (_known(head.group(1) + second, False) if head else None)]
+    if None in keys or keys[0] == keys[1] or not any(k in VALUE_SHAPES for k in keys):
+        return [section]
+    parts = [
+        Line(part.strip(), line.line, line.plain)
+        for line in section.lines
+        for part in re.split(r"[；;。\n]+", line.text)
+        if part.strip()
+    ]
+    shaped = [k for k in keys if k in VALUE_SHAPES]
+    other = next((k for k in keys if k not in VALUE_SHAPES), None)
+    by_key: dict[str, list[Line]] = {k: [] for k in keys}
+    for part in parts:
+        key = next((k for k in shaped if VALUE_SHAPES[k].search(part.text)), other)
+        if key is None:
+            return [section]
+        by_key[key].append(part)
+    if not all(by_key.values()):
+        return [section]
+    fuller = head.group(1) + second if head else second  # 办理时间及地点: 地点 is 办理地点
+    labels = {keys[0]: first, keys[1]: fuller if _known(fuller, False) == keys[1] else second}
+    return [Section(labels[k], k, by_key[k], [], section.line) for k in keys]
+
+
 def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
     """The services a guide describes (one per 子项), from its sections; also a guide-like table row's."""
-    sections = guide.sections
+    sections = [part for section in guide.sections for part in split_combined(section)]
     by_key: dict[str, list[Section]] = {}
     extras: dict[str, str] = {}
     for section in sections:

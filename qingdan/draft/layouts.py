@@ -22,7 +22,7 @@ from .flowdoc import is_flowdoc, read_flowcharts
 from .guide import build_guide, is_guide
 from .model import Extracted, Paragraph, Table
 from .supervision import build_supervision
-from .tables import BUILDERS, USES, table_kind
+from .tables import BUILDERS, USES, split_services, table_kind
 from .vocabulary import simplified
 
 Found = list[tuple[str, list[BaseModel]]]
@@ -68,6 +68,9 @@ def grid_tables(extracted: Extracted, title: str, ctx: Context) -> Found:
         ctx.mapped.update(layout.mapped(USES[kind]))
         ctx.unmapped.update(layout.unmapped(USES[kind]))
         defects = len(ctx.defects)
+        if kind == "powers" and (parts := split_services(layout)):  # 事项类型 公共服务 rows are services
+            found.append(("services", BUILDERS["services"](parts[1], heading or title, ctx)))
+            layout = parts[0]
         found.append((kind, BUILDERS[kind](layout, heading or title, ctx)))
         if not any(d.kind == "truncated" for d in ctx.defects[defects:]):
             vertical.cut_off(layout.header, layout.body, heading or title, ctx)  # the last row stops mid-sentence

@@ -59,7 +59,48 @@ QUOTING_TITLE = re.compile(
 TRAILING = "；;。，, \n"
 
 
+# Quotes a cell wraps around a citation or its serial (“1.《…》”, "《…》"): no part of the citation. Quotes around
+# the law's own wording after an article (第十条：“…”) are kept.
+STRAY_QUOTE = re.compile(r"[“\"](?=\s*(?:[（(]?\d{1,2}[)）.、．]\s*)?《)|(?<=》)[”\"](?=\s*(?:[；;，,。]|$|第))")
+# a title that starts right after an article or a document number, with no separator: a second act cited in the same
+# cell (…第一百二十二条《食品生产许可管理办法》第四十九条); a title inside the quoted wording of an article is not
+AFTER_CITATION = re.compile(rf"(?:{NUM}[条條](?:之{NUM})?(?:{PART})*|[号號][）)]|》)\s*$")
+
+
+def _unquoted(text: str) -> str:
+    """The cell without the stray quotes around its citations (see `STRAY_QUOTE`), the closing one of a cell
+    wrapped in quotes too (“1.《…》第八十七条；2.…第四十条”)."""
+    text = text.strip()
+    if STRAY_QUOTE.match(text) and text[-1:] in '”"':
+        text = text[:-1]
+    return STRAY_QUOTE.sub("", text)
+
+
+def _run_together(text: str) -> list[int]:
+    """Where a second act starts right after the previous citation's article (no ；, no serial between): the
+    starts of those titles, outside quoted wording (“…《…》…” quotes a law, it cites nothing)."""
+    starts, depth = [], 0
+    for i, ch in enumerate(text):
+        if ch in "“「":
+            depth += 1
+        elif ch in "”」":
+            depth = max(0, depth - 1)
+        elif ch == "《" and depth == 0 and i and ARTICLE.search(text[:i]) and AFTER_CITATION.search(text[:i]):
+            if text[:i].rstrip().endswith("》"):
+                continue  # 《…》《…》: two titles of one citation list, read as before
+            starts.append(i)
+    return starts
+
+
 def _segments(text: str) -> list[str]:
+    text = _unquoted(text)
+    if not MARKER.search(text) and not NUMBERED.search(text) and (cuts := _run_together(text)):
+        starts = [0, *cuts]
+        return [part for a, b in zip(starts, starts[1:] + [len(text)], strict=True) for part in _segments_of(text[a:b])]
+    return _segments_of(text)
+
+
+def _segments_of(text: str) -> list[str]:
     if MARKER.search(text):
         starts = [m.start() for m in MARKER.finditer(text)]
         if starts[0] > 0 and text[: starts[0]].strip(TRAILING):
@@ -116,6 +157,45 @@ def articles(text: str, start: int = 0) -> list[str]:
     return found
 
 
+# the wording an article quotes after it: 第十条：“…”  or 第十条 “…”, up to its closing quote
+QUOTED_WORDING = re.compile(r"\s*[：:]?\s*[“「][^”」]*[”」]\s*[；;，,。]?\s*")
+# an article opening a line, its wording after it (第六条：… or 第六条 …), in a cell quoting one document's articles
+LINE_ARTICLE = re.compile(rf"\n[ \t\u3000]*({ARTICLE.pattern})[ \t\u3000]*[：:\s]")
+# a place in the cited document that is not an article: an item of its annex (附件第236项), an item or a 目
+LOCATOR = re.compile(
+    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*)"
+)
+
+
+def _articles_after_quotes(after: str, start: int) -> list[str]:
+    """More articles of the same document, each after the quoted wording of the one before:
+    《…》第十条：“…。”第十一条：“…。” cites 第十条 and 第十一条."""
+    found: list[str] = []
+    first = ARTICLE.search(after, start)
+    if not first:
+        return found
+    position = first.end()
+    for more in articles(after, first.start())[1:]:  # articles listed with 、 和 are already counted
+        position = after.find(more, position) + len(more)
+    while (quoted := QUOTED_WORDING.match(after, position)) and (match := ARTICLE.match(after, quoted.end())):
+        listed = articles(after, match.start())
+        found += listed
+        position = match.end()
+        for more in listed[1:]:
+            position = after.find(more, position) + len(more)
+    if not found:  # the wording unquoted, each article on its own line: 第三条：…。\n第六条：…。
+        for line in LINE_ARTICLE.finditer(after, position):
+            found += articles(after, line.start(1))
+    return found
+
+
+def _locator(after: str, start: int) -> list[str]:
+    """A locator right after the title (and its number) that points into the cited document though it is no
+    article (附件第236项, 第三目), kept as the article text as printed."""
+    found = LOCATOR.match(after, start)
+    return [found.group(1)] if found else []
+
+
 def parse_bases(segment: str) -> list[LegalBasis]:
     """One citation as printed: one LegalBasis per article it cites (one without an article if none)."""
     raw = segment.strip(TRAILING).strip()
@@ -142,6 +222,10 @@ def parse_bases(segment: str) -> list[LegalBasis]:
     doc_number = number.group(1) if number else None
     head = re.split(r"[：:]", after, maxsplit=1)[0]
     cited = articles(head, number.end() if number else 0)
+    if cited and title_match:
+        cited += _articles_after_quotes(after, number.end() if number else 0)
+    if not cited and title_match:
+        cited = _locator(after, number.end() if number else 0)
     if not cited and not title_match:
         first = ARTICLE.search(body)
         cited = articles(body, first.start()) if first else []

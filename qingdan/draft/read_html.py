@@ -76,6 +76,7 @@ def read_html(path: Path, data: bytes) -> Extracted:
         root = lxml.html.document_fromstring(_decoded(data))
     except (etree.ParserError, ValueError) as exc:
         raise DraftError(f"{path}: not a readable web page ({exc})") from None
+    page_title = _guide_page_title(root)
     for element in list(root.iter(*DROP_TAGS)):
         element.drop_tree()
     for element in list(root.iter()):
@@ -108,4 +109,16 @@ def read_html(path: Path, data: bytes) -> Extracted:
             text = clean(element.text_content())
             if text:
                 blocks.append(Paragraph(text, f"<{element.tag}>“{text[:20]}”"))
+    if page_title and not any("指南" in b.text for b in blocks[:5] if isinstance(b, Paragraph)):
+        blocks.insert(0, Paragraph(page_title, "<title>"))  # the guide's name only the page's title gives
     return render(blocks)
+
+
+def _guide_page_title(root) -> str | None:
+    """The page's <title> when it names a guide (城乡居民养老保险参保登记_办事指南_某县人民政府): its parts up to
+    the one saying 指南, without the site's name after them (城乡居民养老保险参保登记办事指南)."""
+    found = root.find(".//title")
+    text = clean(found.text_content()) if found is not None else ""
+    parts = [part.strip() for part in re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+", text) if part.strip()]
+    at = next((k for k, part in enumerate(parts) if "指南" in part), None)
+    return "".join(parts[: at + 1]) if at is not None else None

@@ -119,6 +119,50 @@ def power_category(raw: str, letter_category: str | None, name: str | None = Non
     return "其他行政权力" if "其他" in raw else None
 
 
+# a list of penalties waived or lessened (免罚清单, 不予处罚事项清单, 从轻减轻处罚清单, 首违不罚): its items are
+# 行政处罚
+PENALTY_LIST = re.compile(r"免罚|免[于予](?:行政)?处罚|不予(?:行政)?处罚|从轻|减轻(?:行政)?处罚|首违不罚|轻微违法")
+
+
+def category_from_list(title: str) -> str | None:
+    """The category a list's title or heading gives all its items: a 免罚/不予处罚/从轻减轻 list → 行政处罚."""
+    return "行政处罚" if PENALTY_LIST.search(simplified(re.sub(r"\s", "", title or ""))) else None
+
+
+def says_services(layout: Layout) -> bool:
+    """Whether the table's 事项类型/事项类别 column says 公共服务 on every row that fills it: its rows are services."""
+    column = layout.column("category")
+    if column is None:
+        return False
+    values = [
+        re.sub(r"\s", "", row.cells[column]) for row in layout.body if column < len(row.cells) and row.cells[column]
+    ]
+    values = [v for v in values if v != re.sub(r"\s", "", layout.header[column])]
+    return bool(values) and all(simplified(v).startswith("公共服务") for v in values)
+
+
+def split_services(layout: Layout) -> tuple[Layout, Layout] | None:
+    """A list of powers whose 事项类型 column says 公共服务 on some rows: (the powers' rows, the services' rows),
+    each row wrapped onto the next going with its record. None when no row, or every row, says 公共服务."""
+    from dataclasses import replace
+
+    column = layout.column("category")
+    if column is None:
+        return None
+    powers, services, current = [], [], None
+    for row in layout.body:
+        value = re.sub(r"\s", "", row.cells[column]) if column < len(row.cells) else ""
+        starts = bool(value) or bool(re.match(r"^\d+$", (row.cells[0] if row.cells else "").strip()))
+        if starts:
+            current = services if simplified(value).startswith("公共服务") else powers
+        (current if current is not None else powers).append(row)
+    if not services or not any(
+        column < len(r.cells) and r.cells[column] and r.cells[column] != layout.header[column] for r in powers
+    ):
+        return None
+    return replace(layout, body=powers), replace(layout, body=services)
+
+
 def _powers_rows(rows: list[TableRow]) -> list[TableRow]:
     """Join wrapped rows to their record (not a row that is a whole record: a form's block, a flattened
     table's run); carry a 主项 down to its 子项 rows; drop 主项-only rows."""
@@ -182,8 +226,10 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             scheme = next(s for s in ctx.schemes if s.id == scheme_id)
             letter = category_for_letter(parse_code(code, scheme), scheme)
         raw_category = row.get("category") or title
-        # 行政處罰 read as 行政处罚; with no category column, the name says it (…的处罚)
+        # 行政處罰 read as 行政处罚; with no category column, the name says it (…的处罚), or a 免罚 list's title
         category = power_category(simplified(raw_category), letter, None if row.get("category") else name)
+        if not letter and not row.get("category") and (from_list := category_from_list(title)):
+            category = from_list
         review = [ctx.draft_flag("name", printed)]
         if category is None and shared is not None:
             category = shared
@@ -523,7 +569,7 @@ def table_kind(layout: Layout, title: str) -> str | None:
     if "post" in fields and fields & {"work_item", "function", "responsibility"}:
         return "posts"
     if fields & {"name", "main_item"}:
-        if re.search(r"公共服务|服务事项", title):
+        if re.search(r"公共服务|服务事项", title) or says_services(layout):
             return "services"
         if fields & {"code", "category", "implementer", "legal_basis"}:
             return "powers"

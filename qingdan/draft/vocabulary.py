@@ -329,6 +329,17 @@ NAME_SERIAL = re.compile(  # never before another numeral: 二、三级医院评
 )
 
 
+# a space between two CJK characters (or CJK punctuation) of a name: where a PDF's line wrapped (行驶 的处罚)
+WRAP_SPACE = re.compile(
+    r"(?<=[\u4e00-\u9fff\u3001-\u3011\uff08\uff09\uff0c\uff1b])[ \u3000\t]+(?=[\u4e00-\u9fff\uff08\uff09])"
+)
+
+
+def join_wrapped(text: str) -> str:
+    """A name whose line wraps left spaces inside (对铁轮车、履带 车…擅自在公路上行驶 的处罚) as one run of text."""
+    return WRAP_SPACE.sub("", text)
+
+
 def tidy_name(name: str) -> str:
     """A record's name as read: a line break inside joined, no serial number before it (1. （一） 一、), no 。 after.
 
@@ -339,7 +350,7 @@ def tidy_name(name: str) -> str:
     for line in lines:
         ascii_pair = text[-1:].isascii() and text[-1:].isalnum() and line[0].isascii() and line[0].isalnum()
         text += (" " if ascii_pair else "") + line
-    text = NAME_SERIAL.sub("", text, count=1).rstrip("。 ")
+    text = join_wrapped(NAME_SERIAL.sub("", text, count=1)).rstrip("。 ")
     return text or (name or "").strip()
 
 
