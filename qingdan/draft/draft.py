@@ -388,13 +388,17 @@ def _last_texts(record) -> list[str]:
     return texts
 
 
-def _truncated(records: dict[str, list]) -> list[SourceDefect]:
-    """The last record of a list ending mid-sentence: the file was cut off there."""
+def _truncated(records: dict[str, list], seen: list[SourceDefect] = ()) -> list[SourceDefect]:
+    """The last record of a list ending mid-sentence: the file was cut off there (once: not where a reader
+    already found the cut at the record's line)."""
     defects = []
+    cut_lines = {d.line for d in seen if d.kind == "truncated" and d.line}
     for items in records.values():
         if not items:
             continue
         last = items[-1]
+        if last.source.line and last.source.line in cut_lines:
+            continue
         text, reason = "", None
         for text in _last_texts(last):
             if reason := truncation(text):
@@ -591,7 +595,7 @@ def draft(
         url=url,
         original=original,
         sha256=digest,
-        defects=ctx.defects + _truncated(records),
+        defects=ctx.defects + _truncated(records, seen=ctx.defects),
         note=f"由 qingdan draft 从 {source.name} 起草（{len(extracted.tables)} 个表格），尚待人工核对。",
     )
     unmapped = sorted(ctx.unmapped)
