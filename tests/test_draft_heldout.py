@@ -1,0 +1,38 @@
+"""The held-out cases: real documents of other bureaus that the draft's rules were not first written against.
+
+Scored like the development corpus (tests/draft_corpus.py). They were written by hand before any draft was
+run on them and measured at 27% with the code of that day, then 65.5% after the rules for the failure classes
+they showed (described in words, the files unseen). The development corpus is held to 98%; here the floor below
+guards what is reached today against regressions, and rises as rules improve (the issue's target is the same 98%).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .draft_corpus import cases, run_case
+
+HELDOUT = Path(__file__).resolve().parent / "fixtures" / "draft" / "heldout"
+CASES = cases(HELDOUT)
+FLOOR = 0.62  # of the facts (measured 65.5% when this floor was set)
+
+
+def test_heldout_cases_are_described():
+    readme = (HELDOUT / "README.md").read_text(encoding="utf-8")
+    assert len(CASES) >= 10
+    for case in CASES:
+        assert case.expected.get("url", "").startswith("http"), f"{case.name}: every case names its page"
+        assert case.expected["url"] in readme, f"{case.name}: the README lists it with its URL"
+
+
+@pytest.mark.slow
+def test_heldout_fidelity(tmp_path_factory):
+    scores = [run_case(case, tmp_path_factory.mktemp(case.name)) for case in CASES]
+    matched, total = sum(s.matched for s in scores), sum(s.total for s in scores)
+    for s in scores:
+        print(f"{s.case:40} {s.fidelity:7.1%} {s.matched:4}/{s.total:<4}" + (" (refused)" if s.error else ""))
+    print(f"{'held out':40} {matched / total:7.1%} {matched:4}/{total:<4}")
+    assert not any(s.conflicts for s in scores), "a summary lists as mapped a column a record keeps in its note"
+    assert matched / total >= FLOOR
