@@ -147,6 +147,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_code": "未印职权编码",
         "article_without_law": "依据只写条款，未写明法律法规名称",
         "incomplete_doc_number": "所引文号不完整",
+        "malformed_item_code": "事项编码有误",
         "missing_vs_peers": "同级同类机构大多列有而本机构未列的事项（可能是正当的）",
         "thesaurus_unmatched": "同义词表中的词在任何记录中都没有出现",
     },

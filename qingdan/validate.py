@@ -738,8 +738,30 @@ def find_incomplete_doc_numbers(registry: Registry):
         )
 
 
+def find_malformed_item_codes(registry: Registry):
+    """A national item code printed wrong: a 基本编码 whose 3rd-4th characters are no 事项类型, a 实施编码 whose
+    统一社会信用代码 fails its check character or whose 行使层级 is no level (`kinds.read_code`)."""
+    from .kinds import read_code
+
+    for record in (*registry.of("power"), *registry.of("service")):
+        code = getattr(record, "code", None)
+        reading = read_code(code) if code else None
+        if reading is None or reading.problem is None:
+            continue
+        name = record_title(record)
+        yield registry.problem(
+            "low",
+            "malformed_item_code",
+            record.id,
+            "code",
+            f"{name[:40]}: the {reading.kind} {code!r} is malformed ({reading.problem})",
+            message_zh=f"“{name[:40]}”的{reading.kind}“{code}”有误：{reading.problem}",
+        )
+
+
 FINDING_RULES = [
     find_duplicate_codes,
+    find_malformed_item_codes,
     find_category_mismatch,
     find_mixed_headings,
     find_code_region_mismatch,

@@ -274,3 +274,28 @@ def test_a_drafted_list_without_a_category_column(mini, tmp_path):
     assert ("article_without_law", powers[1].id) in found
     assert ("incomplete_doc_number", powers[2].id) in found
     assert not {("article_without_law", powers[0].id), ("incomplete_doc_number", powers[0].id)} & found
+
+
+# --- national item codes (kinds.read_code): malformed ones are findings ------------------------
+
+CREDIT = "91110000600037341L"  # a 统一社会信用代码 whose check character is right (python-stdnum cn.uscc)
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("000201001000", None),  # 基本编码: 02 行政处罚
+        ("009901001000", "第3–4位“99”不是事项类型代码"),
+        (CREDIT + "4" + "000201001000", None),  # 实施编码 of 31
+        (CREDIT[:-1] + "X" + "4" + "000201001000", "统一社会信用代码校验位不符"),
+        (CREDIT + "9" + "000201001000", "行使层级代码“9”不在 1–7 之内"),
+    ],
+)
+def test_malformed_item_code_finding(mini, code, problem):
+    edit(mini, "code: 3400-B-00100-140423\n    code_scheme: sx-demo\n", f"code: '{code}'\n")
+    found = [p for p in validate(mini).findings if p.code == "malformed_item_code"]
+    if problem is None:
+        assert found == []
+    else:
+        (finding,) = found
+        assert finding.record == "demo-power-b1" and problem in finding.message_zh
