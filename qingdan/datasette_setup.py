@@ -36,6 +36,8 @@ def column_descriptions() -> dict[str, dict[str, str]]:
 EXTRA_LABELS = {
     "id": "ID",
     "page_url": "页面地址",
+    "matter_type_code": "事项类型代码",
+    "level_codes": "行使层级代码",
     "position": "顺序",
     "role": "所在列表",
     "legal_basis": "法律依据",
@@ -54,6 +56,16 @@ EXTRA_LABELS = {
 
 # Tables made by the build rather than from a record model: their columns' labels, written here.
 DERIVED_LABELS = {
+    "completeness": {
+        "agency": "机构",
+        "agency_name": "机构名称",
+        "matter_type": "事项类型代码",
+        "matter_name": "事项类型",
+        "records": "事项数",
+        "expected": "应载要素数",
+        "given": "已载要素数",
+        "share": "完整程度",
+    },
     "quality_findings": {
         "id": "ID",
         "severity": "严重程度",

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from . import models
 from .codes import CODE_PARTS, CodeError, parse_code
 from .completeness import write_completeness
+from .kinds import LEVEL_CODES, matter_of
 from .matter_tables import write_matter_tables
 from .matters import Matter
 from .regions import lookup
@@ -157,6 +158,9 @@ def schema() -> Schema:
             plan.column(table, "page_url", str, "Address of the record's page on the site")
     for part in CODE_PARTS:
         plan.column("powers", f"code_{part}", str, f"The code's {part} part, parsed by its scheme")
+    for kind in ("power", "service"):
+        plan.column(TABLES[kind], "matter_type_code", str, "事项类型代码 (GB/T 39046-2020 A.1), from its category")
+    plan.column(TABLES["service"], "level_codes", str, "行使层级代码 (GB/T 39046-2020 A.2) of its levels")
     plan.column("legal_bases", "id", int)
     plan.column("legal_bases", "title", str, "Title as cited")
     plan.column("legal_bases", "doc_number", str, "Document number")
@@ -201,9 +205,20 @@ def registry_rows(registry: Registry, site_url: str = "") -> Rows:
             row["page_url"] = page_url(entry.kind, record_id, agency=registry.agency_of(record_id), base=site_url)
         if entry.kind == "power":
             row.update(_code_columns(registry, entry.record))
+        if entry.kind in ("power", "service"):
+            row.update(_matter_codes(entry.record))
         rows.add(table, row)
     _add_legal_bases(rows)
     return rows
+
+
+def _matter_codes(record) -> dict:
+    """The national codes of a power's or service's kind of matter and levels (`kinds`, as its page shows)."""
+    codes = {"matter_type_code": matter_of(record).code}
+    if hasattr(record, "levels"):
+        levels = [LEVEL_CODES[level][0] for level in record.levels if level in LEVEL_CODES]
+        codes["level_codes"] = ",".join(levels) or None
+    return codes
 
 
 def _code_columns(registry: Registry, power) -> dict:

@@ -141,3 +141,21 @@ def test_failed_build_keeps_the_last_good_database(tmp_path, monkeypatch):
         build_database(validate(MINI), path, stamp={"version": "bad"})
     assert next(sqlite_utils.Database(path).query("select version from builds"))["version"] == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["qingdan.db"]
+
+
+def test_powers_and_services_carry_their_national_matter_and_level_codes(tmp_path):
+    """事项类型代码 from the category (GB/T 39046-2020 A.1) and 行使层级代码 from the levels (A.2), as pages show them."""
+    from qingdan.kinds import LEVEL_CODES, matter_of
+
+    report = validate(MINI)
+    build_database(report, tmp_path / "q.db")
+    db = sqlite_utils.Database(tmp_path / "q.db")
+    registry = report.registry
+    for kind, table in (("power", "powers"), ("service", "services")):
+        rows = {row["id"]: row for row in db[table].rows}
+        assert rows and all(rows[r.id]["matter_type_code"] == matter_of(r).code for r in registry.of(kind))
+    penalties = [row for row in db["powers"].rows if row["category"] == "行政处罚"]
+    assert penalties and {row["matter_type_code"] for row in penalties} == {"02"}
+    for service in registry.of("service"):
+        expected = ",".join(LEVEL_CODES[level][0] for level in service.levels if level in LEVEL_CODES) or None
+        assert db["services"].get(service.id)["level_codes"] == expected
