@@ -25,7 +25,15 @@ MAX_CELLS = 200_000  # ... and about 3,000 cells
 _CHUNK = 1 << 20
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_OVERLAP = 16  # bytes kept between chunks so a tag cut in two is still seen
+_OVERLAP = 128  # bytes kept between chunks so a tag cut in two is still seen
+_MERGE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]{0,40}?ref=[\"']([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"
+)
+_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]{0,40}?r=[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")
+_STYLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:xf|font|fill|border|numFmt|dxf)[\s/>]")
+_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+MAX_STYLES = 65_000  # cell formats, fonts, fills, borders together (Excel keeps at most 64,000 formats)
+MAX_SHARED_STRINGS = MAX_CELLS  # more distinct texts than cells is no workbook a bureau fills in
 
 
 def check_before_parsing(path: Path) -> None:
@@ -50,6 +58,8 @@ def check_before_parsing(path: Path) -> None:
                     "it is not a workbook a bureau fills in, or it is a zip bomb"
                 )
             cells = sum(_scan_member(archive, member, path) for member in members)
+            for member in members:
+                _count_expansions(archive, member, path)
     except zipfile.BadZipFile as exc:
         raise SpreadsheetError(f"{path} is not an .xlsx workbook that can be read: {exc}") from None
     except (OSError, RuntimeError, NotImplementedError, EOFError) as exc:  # encrypted, odd compression, cut short
@@ -80,6 +90,63 @@ def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
                 cells += sum(1 for m in _CELL.finditer(window) if m.end() > len(tail))
             tail = window[-_OVERLAP:]
     return cells
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _count_expansions(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> None:
+    """What openpyxl would make from little XML, counted before it parses: cells covered by merged ranges, the
+    area from A1 to the farthest cell or range a sheet names, style entries and shared strings."""
+    name = member.filename
+    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        patterns = {"merge": _MERGE, "ref": _REF}
+    elif name == "xl/styles.xml":
+        patterns = {"style": _STYLE}
+    elif name == "xl/sharedStrings.xml":
+        patterns = {"string": _STRING}
+    else:
+        return
+    merged = rows = columns = styles = strings = 0
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            for kind, pattern in patterns.items():
+                for m in pattern.finditer(window):
+                    if m.end() <= len(tail):
+                        continue  # seen in the previous chunk
+                    if kind == "merge":
+                        c1, r1, c2, r2 = _column(m[1]), int(m[2]), _column(m[3]), int(m[4])
+                        merged += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                        rows, columns = max(rows, r1, r2), max(columns, c1, c2)
+                    elif kind == "ref":
+                        rows, columns = max(rows, int(m[2])), max(columns, _column(m[1]))
+                    elif kind == "style":
+                        styles += 1
+                    else:
+                        strings += 1
+            if merged > MAX_CELLS:
+                raise SpreadsheetError(
+                    f"{path}: {name} merges ranges covering more than {MAX_CELLS:,} cells (at most {MAX_CELLS:,}); "
+                    "unmerge them or delete the far cells"
+                )
+            if rows * columns > MAX_CELLS:
+                raise SpreadsheetError(
+                    f"{path}: {name} reaches row {rows:,} and column {columns:,}, an area of {rows * columns:,} cells "
+                    f"(at most {MAX_CELLS:,}); delete the far cells"
+                )
+            if styles > MAX_STYLES:
+                raise SpreadsheetError(f"{path}: more than {MAX_STYLES:,} style entries (at most {MAX_STYLES:,})")
+            if strings > MAX_SHARED_STRINGS:
+                raise SpreadsheetError(
+                    f"{path}: more than {MAX_SHARED_STRINGS:,} shared strings (at most {MAX_SHARED_STRINGS:,})"
+                )
+            tail = window[-_OVERLAP:]
 
 
 def check_sheet_area(ws, path: Path) -> None:
