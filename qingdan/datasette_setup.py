@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def metadata(site_url: str = "") -> dict:
             {c: d for c, d in columns.items() if c not in tables[table].get("columns", {})}
         )
     if site_url:
-        data["description_html"] += f'<p><a href="{site_url}">返回清单网站</a></p>'
+        data["description_html"] += f'<p><a href="{html.escape(site_url, quote=True)}">返回清单网站</a></p>'
         data["qingdan_site_url"] = site_url  # the templates' link back to the site
     return data
 

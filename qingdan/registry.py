@@ -282,8 +282,18 @@ def _load_file(registry: Registry, path: Path) -> None:
         registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
         registry.unread.update(dict.fromkeys(ID_IN_TEXT.findall(text), rel))
         return
-    if _holds_no_records(loaded.data):
-        _check_emptied(registry, path, rel)
+    if _holds_no_records(loaded.data) and not _check_emptied(registry, path, rel) and not loaded.data:
+        # empty (or only comments) and git cannot say what it held: named before the references it leaves dangling
+        registry.errors.append(
+            Problem(
+                "error",
+                "emptied_file",
+                rel,
+                1,
+                "(file)",
+                "the file is empty: it holds no record (was it emptied by mistake?); restore its records or delete it",
+            )
+        )
     # only the line map is kept (for `where`): the parsed data lives on in the records, once
     registry.files[path] = LoadedYaml(None, loaded.lines)
     data = loaded.data
@@ -351,8 +361,9 @@ def _holds_no_records(data) -> bool:
     return data is None or (isinstance(data, dict) and not any(isinstance(v, list) and v for v in data.values()))
 
 
-def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
-    """A file emptied by mistake loses its records silently: compare with git HEAD where there is one."""
+def _check_emptied(registry: Registry, path: Path, rel: str) -> bool:
+    """A file emptied by mistake loses its records silently: compare with git HEAD where there is one (whether
+    that named it)."""
     try:
         done = subprocess.run(
             ["git", "show", f"HEAD:./{path.name}"],
@@ -362,13 +373,13 @@ def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return
+        return False
     if done.returncode != 0:
-        return
+        return False
     try:
         before = load_yaml(done.stdout.decode("utf-8")).data
     except (YamlError, UnicodeDecodeError):
-        return
+        return False
     held = sum(len(v) for v in before.values() if isinstance(v, list)) if isinstance(before, dict) else 0
     if held:
         registry.errors.append(
@@ -382,6 +393,7 @@ def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
                 f"(git checkout HEAD -- {rel}) or, if its records moved, delete the file",
             )
         )
+    return bool(held)
 
 
 def _index(registry: Registry, entry: Entry) -> None:

@@ -17,6 +17,7 @@ Command-line options (`--datasette-url`, `--host`, ports) override these in turn
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +64,27 @@ def settings() -> Settings:
         nginx_template=Path(env.get("QINGDAN_NGINX_TEMPLATE") or home / "deploy" / "nginx.conf.template"),
         cache=Path(env.get("QINGDAN_CACHE") or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qingdan"),
     )
+
+
+# printable ASCII but quotes, spaces, <, >, backslash, backquote, ^, {, |, }
+_URL_TEXT = re.compile(r"[!#-&(-;=?-\[\]_a-z~]+", re.IGNORECASE)
+
+
+def check_public_url(value: str, option: str) -> str:
+    """`value` as an http(s) address with a host and nothing that could leave an attribute or a string (no quotes,
+    spaces, angle brackets, backslashes or control characters); ValueError naming `option` otherwise."""
+    from urllib.parse import urlsplit
+
+    problem = None
+    if not _URL_TEXT.fullmatch(value or ""):
+        problem = "it may only hold the characters of an address (no quotes, spaces, <, >, \\ or control characters)"
+    else:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            problem = "it must be an http:// or https:// address with a host"
+        elif parts.username or parts.password or parts.query or parts.fragment:
+            problem = "it must not hold a user name, password, query or fragment"
+    if problem:
+        shown = value.encode("unicode_escape").decode("ascii")[:200]
+        raise ValueError(f"{option} {shown!r} is not a usable public address: {problem}")
+    return value
