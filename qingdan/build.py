@@ -115,6 +115,7 @@ def build(
 
     try:
         with (
+            children.forks_die_with_me(),  # forked page workers die with the build, even by SIGKILL
             staged_dist(dist, OUTPUTS) as stage,  # the lock first: a second build stops at once
             segmenter.cache_in(stage.build_dir / "cache" / "jieba"),  # validation segments words too
             _temporary_files_in(stage),
@@ -175,6 +176,7 @@ def _write_outputs(
             stamp=stamp,
             datasette_url=datasette_url,
             build_dir=stage.build_dir,
+            dist_name=stage.name,
             changes=history,
             published=stage.published,
         )

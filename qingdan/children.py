@@ -18,6 +18,7 @@ flowcharts of a 50,000-guide site). Without `setpriv` it is armed in a `preexec_
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import multiprocessing
@@ -146,3 +147,37 @@ def run_bounded(call, name: str, *, seconds: float, memory: int, error: type[Exc
     if kind == "memory":
         raise error(f"{name}: reading needs more than {memory // 1024 // 1024} MB of memory; the file is too large")
     raise value
+
+
+# Forked workers (the record pages' ProcessPoolExecutor) run no program, so nothing above arms them: while a
+# process is inside `forks_die_with_me`, every child it forks arms the death signal first thing (an at-fork hook),
+# so a build killed with SIGKILL leaves no worker behind (before, they stayed for good, reparented to init).
+_DIE_WITH: set[int] = set()
+_HOOKED = False
+
+
+def _arm_forked_child() -> None:
+    parent = os.getppid()
+    if parent in _DIE_WITH and _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+    _DIE_WITH.clear()  # the child's own forks are its business
+
+
+@contextlib.contextmanager
+def forks_die_with_me():
+    """Every process forked from this one (from the thread that forks it) while inside gets SIGKILL when this
+    process (that thread) ends, however it ends."""
+    global _HOOKED
+    if not _HOOKED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_arm_forked_child)
+        _HOOKED = True
+    pid = os.getpid()
+    added = pid not in _DIE_WITH
+    _DIE_WITH.add(pid)
+    try:
+        yield
+    finally:
+        if added:
+            _DIE_WITH.discard(pid)

@@ -12,7 +12,7 @@ import yaml
 from .atomic import atomic_write_text
 from .db import schema
 from .matter_tables import column_descriptions as matter_column_descriptions
-from .settings import DATASETTE_PORT, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
+from .settings import DATASETTE_PORT, FACET_TIME_LIMIT_MS, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
 
 DATABASE_NAME = "qingdan"
 
@@ -81,6 +81,9 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str = HOST, port: i
         "--setting",
         "sql_time_limit_ms",
         str(SQL_TIME_LIMIT_MS),
+        "--setting",
+        "facet_time_limit_ms",
+        str(FACET_TIME_LIMIT_MS),
         "--setting",
         "suggest_facets",
         "off",

@@ -25,8 +25,14 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback: serving to others goes through `qingdan serve --prod`
 SITE_PORT = 8000
 DATASETTE_PORT = 8001
-SQL_TIME_LIMIT_MS = 1000  # Datasette stops any query after this
-MAX_RETURNED_ROWS = 1000  # ... and returns at most this many rows
+# No public request runs past about 1 s: a table page is its query and a filtered count (each at most
+# SQL_TIME_LIMIT_MS) and at most MAX_FACETS facets (each at most FACET_TIME_LIMIT_MS): 2 × 400 + 5 × 50 ms.
+SQL_TIME_LIMIT_MS = 400  # Datasette stops any query after this
+FACET_TIME_LIMIT_MS = 50  # ... and any facet after this
+MAX_RETURNED_ROWS = 1000  # ... and returns at most this many rows (a canned query's answer)
+MAX_PAGE_SIZE = 200  # `_size` (and `_size=max`) capped to this by the qingdan_limits plugin
+MAX_FACET_SIZE = 50  # `_facet_size` (and `_facet_size=max`) capped to this
+DB_CONCURRENCY = 4  # database requests one client may have in flight through nginx
 MAX_FACETS = 5  # facet parameters one request may ask for (more: 400)
 MAX_QUERY_STRING = 4096  # bytes of query string one request may send (more: 400)
 

@@ -761,3 +761,82 @@ def test_a_full_disk_while_writing_the_database_is_a_clear_error(mini, good, tmp
     with pytest.raises(BuildError, match=r"database or disk is full; free some disk space .*left as it was"):
         build(mini, good, site=False)
     assert snapshot(good) == before
+
+
+@pytest.mark.slow
+def test_two_dists_in_one_folder_built_alternately_never_mix(mini, tmp_path):
+    """dist-1 and dist-2 beside each other (one build folder), built alternately from two registries: each dist's
+    site shows its own agency only, and building one never changes the other's site; within 300 s."""
+    other = tmp_path / "other"
+    shutil.copytree(mini, other)
+    edit(other, "    name: 襄垣县医疗保障局", "    name: 另一县医疗保障局")
+    one, two = tmp_path / "a" / "dist-1", tmp_path / "a" / "dist-2"
+    started = time.monotonic()
+    build(mini, one, site_url="http://127.0.0.1:8000/")
+    first = snapshot(one)
+    build(other, two, site_url="http://127.0.0.1:8000/")
+    assert snapshot(one) == first, "building dist-2 changed dist-1's site"
+    build(mini, one, site_url="http://127.0.0.1:8000/", version="again")
+    build(other, two, site_url="http://127.0.0.1:8000/", version="again")
+    for dist, own, foreign in (
+        (one, "襄垣县医疗保障局", "另一县医疗保障局"),
+        (two, "另一县医疗保障局", "襄垣县医疗保障局"),
+    ):
+        home = (dist / "site" / "index.html").read_text(encoding="utf-8")
+        assert own in home and foreign not in home, dist
+    assert os.path.realpath(one / "site") != os.path.realpath(two / "site")
+    assert time.monotonic() - started < 300
+
+
+FORKING_PARENT = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from qingdan import children
+
+
+def _pid(_):
+    time.sleep(0.2)
+    return os.getpid()
+
+
+with children.forks_die_with_me():
+    pool = ProcessPoolExecutor(2, mp_context=get_context("fork"))
+    pids = set(pool.map(_pid, range(4)))
+    print(*pids, flush=True)
+    pool.submit(time.sleep, 3600)
+    time.sleep(3600)
+"""
+
+
+def test_forked_workers_die_when_their_parent_is_killed(tmp_path):
+    """A process that forked a worker pool inside `children.forks_die_with_me` is SIGKILLed: its workers (a
+    record-page pool's, as in a build) are gone within 5 s, not reparented to init for good."""
+    script = tmp_path / "parent.py"
+    script.write_text(FORKING_PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(alive(pid) for pid in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+    finally:
+        parent.kill()
+        parent.wait()
+    assert wait_until(lambda: not any(alive(pid) for pid in workers), 5), "forked workers outlived their parent"
+
+
+def test_the_build_arms_forked_workers(monkeypatch, mini, tmp_path):
+    """The build runs inside `forks_die_with_me` (so the record pages' workers are armed)."""
+    from qingdan import children
+
+    seen = []
+    real = children.forks_die_with_me
+
+    def spy():
+        seen.append(True)
+        return real()
+
+    monkeypatch.setattr(children, "forks_die_with_me", spy)
+    build(mini, tmp_path / "dist", site=False)
+    assert seen

@@ -315,3 +315,105 @@ def test_site_search_and_scripts_run_under_the_policy(mini_site, new_page):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- second round (issue 25): Host pinned, sizes capped, one client's share bounded (nginx in front) ---------------
+
+
+def http_get(port: int, path: str, host: str, source: str = "127.0.0.1", extra: str = "") -> tuple[int | None, bytes]:
+    """A raw GET from `source` with the Host header `host`: (status, whole answer), status None if nginx closed
+    the connection without answering (444)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0)) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n".encode())
+        answer = b""
+        try:
+            while chunk := s.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    if not answer:
+        return None, b""
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+@pytest.fixture
+def prod_public(dist, tmp_path):
+    """serve --prod (nginx, one replica) of a dist built with --site-url http://qingdan.example.org/."""
+    from qingdan.serve_prod import Layout, ProdServer
+
+    write_metadata(dist / "metadata.json", site_url="http://qingdan.example.org/")
+    layout = Layout(dist, tmp_path / "runtime", "127.0.0.1", free_port(), free_port(), [free_port()])
+    server = ProdServer(layout, quiet=True)
+    try:
+        server.start()
+        yield layout
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_unknown_hosts_are_refused_and_links_never_carry_the_clients_host(prod_public):
+    """Host: evil.example is closed unanswered (444) on both ports; a known Host is served and Datasette's links
+    carry the configured address, whatever Host or X-Forwarded-Host the client sent; within 30 s."""
+    started = time.monotonic()
+    site, data = prod_public.site_port, prod_public.datasette_port
+    for port, path in ((site, "/"), (site, "/qingdan/powers.json"), (site, "/-/versions.json"), (data, "/qingdan")):
+        assert http_get(port, path, "evil.example")[0] is None, (port, path)
+    for host in ("127.0.0.1", f"127.0.0.1:{site}", "localhost", "qingdan.example.org"):
+        status, answer = http_get(
+            site, "/qingdan/powers.json?_size=2", host, extra="X-Forwarded-Host: evil.example\r\n"
+        )
+        assert status == 200 and b"evil" not in answer, host
+    status, answer = http_get(site, "/qingdan/powers?_size=2", "qingdan.example.org")
+    assert status == 200 and b"evil" not in answer and b"qingdan.example.org" in answer
+    status, answer = http_get(data, "/qingdan/powers.json?_size=2&_facet=category", "127.0.0.1")
+    assert status == 200 and b"evil" not in answer
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.slow
+def test_one_client_has_at_most_its_share_of_database_requests_in_flight(prod_public):
+    """A client (127.0.0.2: any address but this machine's own counts) sending 12 requests at once gets 429 for
+    those past its concurrency; another client (127.0.0.3) is answered at once meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qingdan.settings import DB_CONCURRENCY
+
+    site = prod_public.site_port
+    heavy = "/qingdan/powers?" + "&".join(f"_facet={c}" for c in ("category", "agency", "level", "source_document"))
+    heavy += "&_facet_size=max&_size=max"
+    with ThreadPoolExecutor(13) as pool:
+        burst = [pool.submit(http_get, site, heavy, "127.0.0.1", "127.0.0.2") for _ in range(12)]
+        time.sleep(0.05)
+        started = time.monotonic()
+        other = http_get(site, "/qingdan/powers.json?_size=1", "127.0.0.1", "127.0.0.3")
+        other_seconds = time.monotonic() - started
+        statuses = [f.result()[0] for f in burst]
+    assert other[0] == 200 and other_seconds < 2.0, other_seconds
+    assert statuses.count(429) >= 12 - DB_CONCURRENCY - 4 and all(s in (200, 429) for s in statuses), statuses
+
+
+def test_page_and_facet_sizes_are_capped(ds):
+    import asyncio
+
+    from qingdan.settings import MAX_FACET_SIZE, MAX_PAGE_SIZE
+
+    async def fetch():
+        return await ds.client.get("/qingdan/powers.json?_size=max&_facet=category&_facet_size=max&_shape=objects")
+
+    with within(FAST * 2):
+        response = asyncio.run(fetch())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["rows"]) <= MAX_PAGE_SIZE
+    assert all(len(facet["results"]) <= MAX_FACET_SIZE for facet in body["facet_results"]["results"].values())
+
+
+def test_datasette_time_limits_keep_a_page_near_one_second():
+    from qingdan.datasette_setup import datasette_args
+    from qingdan.settings import FACET_TIME_LIMIT_MS, MAX_FACETS, SQL_TIME_LIMIT_MS
+
+    args = datasette_args(Path("q.db"), Path("m.json"))
+    assert args[args.index("facet_time_limit_ms") + 1] == str(FACET_TIME_LIMIT_MS)
+    assert args[args.index("sql_time_limit_ms") + 1] == str(SQL_TIME_LIMIT_MS)
+    assert 2 * SQL_TIME_LIMIT_MS + MAX_FACETS * FACET_TIME_LIMIT_MS <= 1100

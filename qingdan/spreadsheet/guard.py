@@ -58,8 +58,6 @@ def check_before_parsing(path: Path) -> None:
                     "it is not a workbook a bureau fills in, or it is a zip bomb"
                 )
             cells = sum(_scan_member(archive, member, path) for member in members)
-            for member in members:
-                _count_expansions(archive, member, path)
     except zipfile.BadZipFile as exc:
         raise SpreadsheetError(f"{path} is not an .xlsx workbook that can be read: {exc}") from None
     except (OSError, RuntimeError, NotImplementedError, EOFError) as exc:  # encrypted, odd compression, cut short
@@ -73,6 +71,7 @@ def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
     if not member.filename.endswith((".xml", ".rels", ".vml")):
         return 0
     counting = member.filename.startswith("xl/worksheets/")
+    expansion = _Expansion(member.filename, path)
     cells, tail, first = 0, b"", True
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
@@ -88,6 +87,9 @@ def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
             if counting:
                 # count matches that end in this chunk (a match inside `tail` was counted before)
                 cells += sum(1 for m in _CELL.finditer(window) if m.end() > len(tail))
+                if cells > MAX_CELLS:
+                    raise SpreadsheetError(f"{path} has more than {MAX_CELLS:,} cells (at most {MAX_CELLS:,})")
+            expansion.feed(window, len(tail))
             tail = window[-_OVERLAP:]
     return cells
 
@@ -99,54 +101,59 @@ def _column(letters: bytes) -> int:
     return number
 
 
-def _count_expansions(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> None:
-    """What openpyxl would make from little XML, counted before it parses: cells covered by merged ranges, the
-    area from A1 to the farthest cell or range a sheet names, style entries and shared strings."""
-    name = member.filename
-    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-        patterns = {"merge": _MERGE, "ref": _REF}
-    elif name == "xl/styles.xml":
-        patterns = {"style": _STYLE}
-    elif name == "xl/sharedStrings.xml":
-        patterns = {"string": _STRING}
-    else:
-        return
-    merged = rows = columns = styles = strings = 0
-    tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(_CHUNK):
-            window = tail + chunk
-            for kind, pattern in patterns.items():
-                for m in pattern.finditer(window):
-                    if m.end() <= len(tail):
-                        continue  # seen in the previous chunk
-                    if kind == "merge":
-                        c1, r1, c2, r2 = _column(m[1]), int(m[2]), _column(m[3]), int(m[4])
-                        merged += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
-                        rows, columns = max(rows, r1, r2), max(columns, c1, c2)
-                    elif kind == "ref":
-                        rows, columns = max(rows, int(m[2])), max(columns, _column(m[1]))
-                    elif kind == "style":
-                        styles += 1
-                    else:
-                        strings += 1
-            if merged > MAX_CELLS:
-                raise SpreadsheetError(
-                    f"{path}: {name} merges ranges covering more than {MAX_CELLS:,} cells (at most {MAX_CELLS:,}); "
-                    "unmerge them or delete the far cells"
-                )
-            if rows * columns > MAX_CELLS:
-                raise SpreadsheetError(
-                    f"{path}: {name} reaches row {rows:,} and column {columns:,}, an area of {rows * columns:,} cells "
-                    f"(at most {MAX_CELLS:,}); delete the far cells"
-                )
-            if styles > MAX_STYLES:
-                raise SpreadsheetError(f"{path}: more than {MAX_STYLES:,} style entries (at most {MAX_STYLES:,})")
-            if strings > MAX_SHARED_STRINGS:
-                raise SpreadsheetError(
-                    f"{path}: more than {MAX_SHARED_STRINGS:,} shared strings (at most {MAX_SHARED_STRINGS:,})"
-                )
-            tail = window[-_OVERLAP:]
+class _Expansion:
+    """What openpyxl would make from little XML, counted in the same streamed read as the cells, before it parses:
+    cells covered by merged ranges, the area from A1 to the farthest cell or range a sheet names, style entries
+    and shared strings."""
+
+    def __init__(self, name: str, path: Path):
+        self.name, self.path = name, path
+        self.merged = self.rows = self.columns = self.styles = self.strings = 0
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            self.patterns = {"merge": _MERGE, "ref": _REF}
+        elif name == "xl/styles.xml":
+            self.patterns = {"style": _STYLE}
+        elif name == "xl/sharedStrings.xml":
+            self.patterns = {"string": _STRING}
+        else:
+            self.patterns = {}
+
+    def feed(self, window: bytes, seen: int) -> None:
+        """Count the matches of `window` that end after its first `seen` bytes (counted with the chunk before)."""
+        for kind, pattern in self.patterns.items():
+            for m in pattern.finditer(window):
+                if m.end() <= seen:
+                    continue
+                if kind == "merge":
+                    c1, r1, c2, r2 = _column(m[1]), int(m[2]), _column(m[3]), int(m[4])
+                    self.merged += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                    self.rows, self.columns = max(self.rows, r1, r2), max(self.columns, c1, c2)
+                elif kind == "ref":
+                    self.rows, self.columns = max(self.rows, int(m[2])), max(self.columns, _column(m[1]))
+                elif kind == "style":
+                    self.styles += 1
+                else:
+                    self.strings += 1
+        self.check()
+
+    def check(self) -> None:
+        path, name = self.path, self.name
+        if self.merged > MAX_CELLS:
+            raise SpreadsheetError(
+                f"{path}: {name} merges ranges covering more than {MAX_CELLS:,} cells (at most {MAX_CELLS:,}); "
+                "unmerge them or delete the far cells"
+            )
+        if self.rows * self.columns > MAX_CELLS:
+            raise SpreadsheetError(
+                f"{path}: {name} reaches row {self.rows:,} and column {self.columns:,}, an area of "
+                f"{self.rows * self.columns:,} cells (at most {MAX_CELLS:,}); delete the far cells"
+            )
+        if self.styles > MAX_STYLES:
+            raise SpreadsheetError(f"{path}: more than {MAX_STYLES:,} style entries (at most {MAX_STYLES:,})")
+        if self.strings > MAX_SHARED_STRINGS:
+            raise SpreadsheetError(
+                f"{path}: more than {MAX_SHARED_STRINGS:,} shared strings (at most {MAX_SHARED_STRINGS:,})"
+            )
 
 
 def check_sheet_area(ws, path: Path) -> None:
