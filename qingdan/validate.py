@@ -71,7 +71,8 @@ def check(registry: Registry) -> Report:
         for rule in FINDING_RULES:  # the gaps against peers read the grouping the build reuses
             report.findings.extend(rule(registry, report.matters) if rule is find_missing_vs_peers else rule(registry))
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    report.errors.sort(key=lambda p: (p.file, p.line))
+    # a file emptied by mistake first: the dangling references it causes follow from it
+    report.errors.sort(key=lambda p: (p.code != "emptied_file", p.file, p.line))
     report.findings.sort(key=lambda p: (order[p.severity], p.file, p.line))
     return report
 
