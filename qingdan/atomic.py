@@ -399,6 +399,13 @@ class Stage:
     work: Path  # scratch space of this build, removed at the end
     build_dir: Path  # lasting build folder: caches, site trees, generated site sources
     published: Path | None  # the site of the dist readers are served now, if any
+    name: str = "dist"  # the dist's name: what in the build folder belongs to this dist alone is keyed by it
+
+
+def keyed(build_dir: Path, base: str, dist_name: str) -> Path:
+    """A folder of `build_dir` that belongs to one dist (its site trees, its site sources): `base` for the dist
+    named `dist`, `base-<name>` for any other, so two dists in one folder never share (nor rewrite) a site tree."""
+    return Path(build_dir) / (base if dist_name == "dist" else f"{base}-{dist_name}")
 
 
 def build_folder(dist: Path) -> Path:
@@ -432,7 +439,8 @@ def staged_dist(dist: Path, outputs: frozenset[str]):
         token = staging.name.rsplit("-", 1)[1]
         version, link = build_dir / f"{name}.v-{token}", build_dir / f"{name}.link-{token}"
         published = (current if current is not None else dist) / "site"
-        stage = Stage(out=staging, work=build_dir / f"{name}.work-{token}", build_dir=build_dir, published=published)
+        work = build_dir / f"{name}.work-{token}"
+        stage = Stage(out=staging, work=work, build_dir=build_dir, published=published, name=name)
         try:
             stage.work.mkdir()
             yield stage

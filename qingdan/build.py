@@ -7,8 +7,11 @@ last good dist whole; the build stops before writing anything if the registry ha
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import sqlite3
+import stat
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +25,8 @@ from .csv_export import export_csv
 from .datasette_setup import write_metadata
 from .db import build_database
 from .progress import NO_PROGRESS, Progress
-from .settings import settings
+from .safefiles import MAX_ORIGINAL_BYTES, UnsafeFile, file_sha256
+from .settings import check_public_url, settings
 from .validate import Report, validate
 
 # What a build writes into dist/; a real dist/ folder holding anything else is not replaced.
@@ -70,10 +74,24 @@ def registry_stamp(registry: Path, version: str | None = None) -> dict:
         except (OSError, subprocess.SubprocessError):
             pass
         digest = hashlib.sha256()
-        for path in sorted(p for p in registry.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(registry)).encode() + b"\0" + path.read_bytes())
+        for path in sorted(registry.rglob("*")):
+            digest.update(str(path.relative_to(registry)).encode() + b"\0" + _stamp_of(path))
         version = "sha256:" + digest.hexdigest()[:12]
     return {"version": version, "date": datetime.now(UTC).date().isoformat()}
+
+
+def _stamp_of(path: Path) -> bytes:
+    """What a registry file adds to the stamp, checked before it is read: a link by where it points (never
+    followed), a regular file by its SHA-256 (bounded, hard links and strangers' files refused), a folder nothing."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return b"link\0" + os.fsencode(os.readlink(path))
+    if not stat.S_ISREG(info.st_mode):
+        return b"" if stat.S_ISDIR(info.st_mode) else b"special"
+    try:
+        return file_sha256(path, MAX_ORIGINAL_BYTES, str(path)).encode()
+    except UnsafeFile as exc:
+        return b"unsafe\0" + exc.code.encode()
 
 
 def build(
@@ -90,11 +108,18 @@ def build(
     its count (qingdan.progress); by default nothing is shown."""
     registry, dist = Path(registry), Path(dist)
     datasette_url = datasette_url or settings().datasette_url
+    try:  # operator input, but it goes into pages and metadata: an address, checked as one
+        if site_url:
+            check_public_url(site_url, "--site-url")
+        check_public_url(datasette_url, "--datasette-url")
+    except ValueError as exc:
+        raise BuildError(str(exc)) from None
     from .graphviz_svg import GraphvizError
     from .site import SiteBuildError
 
     try:
         with (
+            children.forks_die_with_me(),  # forked page workers die with the build, even by SIGKILL
             staged_dist(dist, OUTPUTS) as stage,  # the lock first: a second build stops at once
             segmenter.cache_in(stage.build_dir / "cache" / "jieba"),  # validation segments words too
             _temporary_files_in(stage),
@@ -121,7 +146,11 @@ def build(
         raise BuildError(str(exc)) from None
     except OSError as exc:
         where = exc.filename or dist
-        raise BuildError(f"the build failed: {where}: {exc.strerror or exc}; {dist} is left as it was") from None
+        hint = "; free some disk space and build again" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise BuildError(f"the build failed: {where}: {exc.strerror or exc}{hint}; {dist} is left as it was") from None
+    except sqlite3.Error as exc:  # "database or disk is full", a locked or damaged file: not a traceback
+        hint = "; free some disk space and build again" if "full" in str(exc) else ""
+        raise BuildError(f"the build failed writing the database: {exc}{hint}; {dist} is left as it was") from None
     except (SiteBuildError, GraphvizError) as exc:
         raise BuildError(f"the site could not be built; {dist} is left as it was:\n{exc}") from None
     finally:
@@ -174,6 +203,7 @@ def _write_outputs(
             stamp=stamp,
             datasette_url=datasette_url,
             build_dir=stage.build_dir,
+            dist_name=stage.name,
             changes=history,
             published=stage.published,
             progress=progress,

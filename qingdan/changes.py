@@ -154,7 +154,10 @@ def atom_feed(
             lines.append(f"……另有 {len(s.changes) - 50} 条")
         sub(entry, "summary", "\n".join(lines), type="text")
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+    body = ET.tostring(feed, encoding="utf-8")
+    for separator in ("\x85", "\u2028", "\u2029"):  # line ends to some readers: written as character references
+        body = body.replace(separator.encode(), f"&#x{ord(separator):x};".encode())
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def _timestamp(day: str) -> str:

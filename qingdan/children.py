@@ -18,9 +18,13 @@ flowcharts of a 50,000-guide site). Without `setpriv` it is armed in a `preexec_
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
+import multiprocessing
 import os
+import pickle
+import resource
 import shutil
 import signal
 import subprocess
@@ -79,3 +83,101 @@ def popen(args, *, death_signal: int = signal.SIGKILL, **kwargs) -> subprocess.P
     """`subprocess.Popen`, with a child that gets `death_signal` when its parent dies."""
     args, kwargs = _with_death_signal(args, kwargs, death_signal)
     return subprocess.Popen(args, **kwargs)
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _bounded_child(conn, call, memory: int, parent: int) -> None:
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+    if memory and (now := _address_space()):
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        limit = now + memory if hard == resource.RLIM_INFINITY else min(now + memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        result = ("ok", call())
+    except MemoryError:
+        result = ("memory", None)
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, as it was raised
+        try:
+            pickle.dumps(exc)
+            result = ("raise", exc)
+        except Exception:  # noqa: BLE001
+            result = ("raise", RuntimeError(f"{type(exc).__name__}: {exc}"))
+    try:
+        conn.send(result)
+    except MemoryError:
+        conn.send(("memory", None))
+    conn.close()
+    os._exit(0)
+
+
+def run_bounded(call, name: str, *, seconds: float, memory: int, error: type[Exception]):
+    """`call()` in a forked child with `seconds` of wall clock and `memory` bytes of address space more than it was
+    forked with (RLIMIT_AS), dying with this process; its result, or its exception raised again here; `error` with a
+    message naming `name` (a file) when the child runs out of either. For parsers of untrusted files: whatever
+    the parser does, the bound holds."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_bounded_child, args=(send, call, memory, os.getpid()), daemon=True)
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise error(f"{name}: reading took longer than {seconds:.0f} s; the file is too large or made to be slow")
+        try:
+            kind, value = receive.recv()
+        except (EOFError, OSError):
+            kind, value = "memory", None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
+    if kind == "ok":
+        return value
+    if kind == "memory":
+        raise error(f"{name}: reading needs more than {memory // 1024 // 1024} MB of memory; the file is too large")
+    raise value
+
+
+# Forked workers (the record pages' ProcessPoolExecutor) run no program, so nothing above arms them: while a
+# process is inside `forks_die_with_me`, every child it forks arms the death signal first thing (an at-fork hook),
+# so a build killed with SIGKILL leaves no worker behind (before, they stayed for good, reparented to init).
+_DIE_WITH: set[int] = set()
+_HOOKED = False
+
+
+def _arm_forked_child() -> None:
+    parent = os.getppid()
+    if parent in _DIE_WITH and _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+    _DIE_WITH.clear()  # the child's own forks are its business
+
+
+@contextlib.contextmanager
+def forks_die_with_me():
+    """Every process forked from this one (from the thread that forks it) while inside gets SIGKILL when this
+    process (that thread) ends, however it ends."""
+    global _HOOKED
+    if not _HOOKED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_arm_forked_child)
+        _HOOKED = True
+    pid = os.getpid()
+    added = pid not in _DIE_WITH
+    _DIE_WITH.add(pid)
+    try:
+        yield
+    finally:
+        if added:
+            _DIE_WITH.discard(pid)

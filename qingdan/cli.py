@@ -291,7 +291,7 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
     try:
         result = import_workbook(registry_path, workbook, write=not check)
     except SpreadsheetError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_inert(str(exc), workbook, registry_path)) from None
     for problem in result.errors:
         click.echo(problem.format(), err=True)
     if not result.ok:
@@ -301,6 +301,14 @@ def import_command(workbook: Path, registry_path: Path, check: bool):
         for finding in result.findings:
             click.echo(finding.format())
     click.echo(result.summary())
+
+
+def _inert(message: str, *paths: Path) -> str:
+    """A message for the terminal: the file names given (which may hold escapes or newlines) and every line shown
+    inert, the message's own line breaks kept."""
+    for path in paths:
+        message = message.replace(str(path), printable(str(path)))
+    return "\n".join(printable(line) for line in message.split("\n"))
 
 
 @cli.command("draft")
@@ -343,7 +351,7 @@ def draft_command(
                 source, agency_id, registry_path, name=name, url=url, force=force, columns=columns, dry_run=dry_run
             )
     except DraftError as exc:
-        raise click.ClickException(f"{exc}\n" + _("nothing was written")) from None
+        raise click.ClickException(f"{_inert(str(exc), source, registry_path)}\n" + _("nothing was written")) from None
     click.echo(result.preview() if dry_run else result.summary())
 
 

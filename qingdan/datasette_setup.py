@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from .atomic import atomic_write_text
 from .completeness import column_descriptions as completeness_column_descriptions
 from .db import schema
 from .matter_tables import column_descriptions as matter_column_descriptions
-from .settings import DATASETTE_PORT, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
+from .settings import DATASETTE_PORT, FACET_TIME_LIMIT_MS, HOST, MAX_RETURNED_ROWS, SQL_TIME_LIMIT_MS, settings
 
 DATABASE_NAME = "qingdan"
 
@@ -234,7 +235,7 @@ def metadata(site_url: str = "") -> dict:
     for table, labels in column_labels().items():  # shown above each column's key (qingdan_pages.py)
         tables.setdefault(table, {})["qingdan_labels"] = labels
     if site_url:
-        data["description_html"] += f'<p><a href="{site_url}">返回清单网站</a></p>'
+        data["description_html"] += f'<p><a href="{html.escape(site_url, quote=True)}">返回清单网站</a></p>'
         data["qingdan_site_url"] = site_url  # the templates' link back to the site
     return data
 
@@ -274,6 +275,9 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str = HOST, port: i
         "--setting",
         "sql_time_limit_ms",
         str(SQL_TIME_LIMIT_MS),
+        "--setting",
+        "facet_time_limit_ms",
+        str(FACET_TIME_LIMIT_MS),
         "--setting",
         "suggest_facets",
         "off",

@@ -12,6 +12,7 @@ and the SVG it writes carries the text as escaped XML.
 from __future__ import annotations
 
 import html
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -171,12 +172,19 @@ _VIEWBOX = re.compile(r'viewBox="([\d.\-]+) ([\d.\-]+) ([\d.\-]+) ([\d.\-]+)"')
 _IDS = re.compile(r'\bid="([^"]+)"')
 
 
+class UnsafeDrawing(graphviz_svg.GraphvizError):
+    """A drawing the cleaner refused: left out of its page (with a warning), never a reason to stop the build."""
+
+
+LEFT_OUT: list[tuple[str, str]] = []  # (flow ID, why) of drawings left out by this process
+
+
 def _clean_svg(svg: str) -> str:
     """Cleaned by the one cleaner (`graphviz_svg.clean`), tooltips dropped, the root made scalable
     (viewBox, no size)."""
     cleaned = graphviz_svg.clean(svg)
     if cleaned is None:
-        raise graphviz_svg.GraphvizError("a flowchart holds script, event attributes or links out; it was not used")
+        raise UnsafeDrawing("a flowchart holds script, event attributes or links out; it was not used")
     svg = _TITLE.sub("", cleaned)
     root = _ROOT.search(svg).group(0)
     box = _VIEWBOX.search(root)
@@ -219,7 +227,12 @@ def flowchart_svg(registry, flow, cache_dir: Path | None = None, handling=()) ->
     with _DRAWN_LOCK:
         svg = _DRAWN.get(key)
     if svg is None:
-        svg = render_svg(flow_dot(resolved), cache_dir)
+        try:
+            svg = render_svg(flow_dot(resolved), cache_dir)
+        except UnsafeDrawing as exc:  # text never stops publication: the page is made without this drawing
+            LEFT_OUT.append((flow.id, str(exc)))
+            logging.getLogger("qingdan").warning("flowchart %s left out: %s", flow.id, exc)
+            return None
         with _DRAWN_LOCK:
             if len(_DRAWN) >= graphviz_svg.MEMORY_CACHE_SIZE:
                 _DRAWN.pop(next(iter(_DRAWN)))

@@ -8,6 +8,7 @@ the slow part): in memory, and on disk where the caller keeps a cache folder bet
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 import subprocess
@@ -88,10 +89,24 @@ def render_cached(source: str, engine: str = "dot", cache_dir: Path | None = Non
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# What a drawing inlined in a page must never hold. Labels are escaped before Graphviz sees them,
+# What a drawing inlined in a page must never hold, looked for in its tags only (a label is text: Graphviz escapes
+# it, so `javascript:1` written in a step is shown, not obeyed). Labels are escaped before Graphviz sees them,
 # so finding one of these means the escaping failed: the drawing is refused, not repaired.
-_SCRIPTED = re.compile(r"<script|javascript:|\son\w+\s*=|<foreignobject")
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_TAG = re.compile(r"^<\s*/?\s*(?:script|foreignobject|iframe|object|embed|handler|set|animate)\b|\son\w+\s*=")
+_SCRIPT_URL = re.compile(r"(?:href|src|from|to|values)=[\"']?(?:javascript|vbscript|data):")
+_URL_NOISE = re.compile(r"[\x00-\x20]")
 _ABSOLUTE_LINK = re.compile(r"(?:href|src)\s*=\s*[\"'](https?:[^\"']*)")
+
+
+def _scripted(svg: str) -> bool:
+    """Any tag of the drawing with a script element, an event attribute or a scripted address (entities decoded
+    and, for addresses, spaces and controls dropped, as a browser reads an attribute)."""
+    for tag in _TAG.findall(svg):
+        tag = html.unescape(tag)
+        if _SCRIPT_TAG.search(tag) or _SCRIPT_URL.search(_URL_NOISE.sub("", tag)):
+            return True
+    return False
 
 
 def clean(svg: str, links_to: str | None = None) -> str | None:
@@ -104,7 +119,7 @@ def clean(svg: str, links_to: str | None = None) -> str | None:
     svg = _COMMENT.sub("", svg[start:])
     lowered = svg.lower()
     allowed = links_to.lower() if links_to and "://" in links_to else None
-    if _SCRIPTED.search(lowered) or any(
+    if _scripted(lowered) or any(
         not (allowed and link.startswith(allowed)) for link in _ABSOLUTE_LINK.findall(lowered)
     ):
         return None

@@ -91,6 +91,7 @@ class Registry:
     errors: list[Problem] = field(default_factory=list)
     source_texts: dict[str, str | UnsafeFile] = field(default_factory=dict, repr=False)
     sources: Path | None = None  # the registry's sources/ when it is not beside it (import's candidate copy)
+    empty_files: list[str] = field(default_factory=list)  # files holding no record (named if references dangle)
     unread: dict[str, str] = field(default_factory=dict)  # ID → file, for records in a file or item that failed
 
     def of(self, kind: str) -> list:
@@ -266,7 +267,29 @@ def load_registry(root: Path | str, sources: Path | None = None) -> Registry:
     for path in files:
         _load_file(registry, path)
     check_references(registry)
+    _name_empty_files(registry)
     return registry
+
+
+def _name_empty_files(registry: Registry) -> None:
+    """A file that holds no record while references point at IDs no file holds was probably emptied by mistake
+    (`: > agency.yaml`): it is named, before the dangling references it causes. Alone, an empty file is fine."""
+    dangling = [i for i, p in enumerate(registry.errors) if p.code == "dangling_reference"]
+    if not dangling or not registry.empty_files:
+        return
+    named = [
+        Problem(
+            "error",
+            "emptied_file",
+            rel,
+            1,
+            "(file)",
+            f"the file holds no record, and {len(dangling)} reference(s) below point at IDs no file holds: was it "
+            "emptied by mistake? Restore its records (or delete it and fix the references)",
+        )
+        for rel in registry.empty_files
+    ]
+    registry.errors[dangling[0] : dangling[0]] = named
 
 
 def _load_file(registry: Registry, path: Path) -> None:
@@ -282,8 +305,8 @@ def _load_file(registry: Registry, path: Path) -> None:
         registry.errors.append(Problem("error", exc.code, rel, exc.line, "(file)", exc.message))
         registry.unread.update(dict.fromkeys(ID_IN_TEXT.findall(text), rel))
         return
-    if _holds_no_records(loaded.data):
-        _check_emptied(registry, path, rel)
+    if _holds_no_records(loaded.data) and not _check_emptied(registry, path, rel):
+        registry.empty_files.append(rel)  # git cannot say what it held: named if references dangle (below)
     # only the line map is kept (for `where`): the parsed data lives on in the records, once
     registry.files[path] = LoadedYaml(None, loaded.lines)
     data = loaded.data
@@ -351,8 +374,9 @@ def _holds_no_records(data) -> bool:
     return data is None or (isinstance(data, dict) and not any(isinstance(v, list) and v for v in data.values()))
 
 
-def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
-    """A file emptied by mistake loses its records silently: compare with git HEAD where there is one."""
+def _check_emptied(registry: Registry, path: Path, rel: str) -> bool:
+    """A file emptied by mistake loses its records silently: compare with git HEAD where there is one (whether
+    that named it)."""
     try:
         done = subprocess.run(
             ["git", "show", f"HEAD:./{path.name}"],
@@ -362,13 +386,13 @@ def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return
+        return False
     if done.returncode != 0:
-        return
+        return False
     try:
         before = load_yaml(done.stdout.decode("utf-8")).data
     except (YamlError, UnicodeDecodeError):
-        return
+        return False
     held = sum(len(v) for v in before.values() if isinstance(v, list)) if isinstance(before, dict) else 0
     if held:
         registry.errors.append(
@@ -382,6 +406,7 @@ def _check_emptied(registry: Registry, path: Path, rel: str) -> None:
                 f"(git checkout HEAD -- {rel}) or, if its records moved, delete the file",
             )
         )
+    return bool(held)
 
 
 def _index(registry: Registry, entry: Entry) -> None:

@@ -47,6 +47,17 @@ def confined_path(folder: Path, name: str) -> Path:
     return Path(real)
 
 
+def _owned_here(info: os.stat_result, path: Path) -> bool:
+    """The opened file belongs to the user running qingdan or to the owner of its folder (a checkout owned by
+    another account is fine; a file of root's or a stranger's placed in one is not)."""
+    if info.st_uid == os.geteuid():
+        return True
+    try:
+        return info.st_uid == os.stat(Path(path).parent).st_uid
+    except OSError:
+        return False
+
+
 def _open_regular(path: Path, limit: int, what: str):
     """A binary handle on a regular file of at most `limit` bytes; UnsafeFile for anything else."""
     try:
@@ -64,6 +75,16 @@ def _open_regular(path: Path, limit: int, what: str):
             raise UnsafeFile("unsafe_path", f"{what} is a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeFile("unsafe_path", f"{what} is not a regular file (a device, FIFO or socket)")
+        if info.st_nlink > 1:  # another name for the same file, possibly outside the registry (/etc/passwd)
+            raise UnsafeFile(
+                "unsafe_path",
+                f"{what} is a hard link ({info.st_nlink} names for one file); copy the file instead of linking it",
+            )
+        if not _owned_here(info, path):
+            raise UnsafeFile(
+                "unsafe_path",
+                f"{what} belongs to another user (uid {info.st_uid}) than its folder and the one running qingdan",
+            )
         if info.st_size > limit:
             raise UnsafeFile("too_large", f"{what} is too large ({info.st_size:,} bytes; at most {limit:,})")
         return os.fdopen(fd, "rb")

@@ -9,6 +9,7 @@ started again; everything stops together on SIGINT, SIGTERM or SIGHUP.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .datasette_setup import datasette_args
 from .error_pages import ERROR_STYLE_HASH, ERRORS_FOLDER
@@ -26,6 +28,7 @@ from .serve import check_dist, start_child, stop_children, stop_on_signals
 from .settings import (
     DATASETTE_PORT,
     DATASETTE_RATE,
+    DB_CONCURRENCY,
     HOST,
     MAX_BODY,
     REPLICA_HOST,
@@ -82,10 +85,43 @@ def nginx_binary() -> str:
     raise ProdError("nginx is not installed: run `make system-deps` (Debian package nginx)")
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _authority(url: str) -> tuple[str, str] | None:
+    """(host as nginx's $host holds it, host[:port] as a Host header) of an http(s) address, or None."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname.lower()
+    return host, host + (f":{parts.port}" if parts.port else "")
+
+
+def public_addresses(layout: Layout) -> tuple[list[str], str, str]:
+    """The Host names nginx accepts, and the Host it sends Datasette for the site's port and for Datasette's:
+    from the configuration only (the build's --site-url in dist/metadata.json, the Datasette address pages link
+    to, the address nginx listens on and this machine's loopback names)."""
+    try:
+        site_url = json.loads((layout.dist / "metadata.json").read_text(encoding="utf-8")).get("qingdan_site_url")
+    except (OSError, ValueError, AttributeError):
+        site_url = None
+    listen = layout.host if layout.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    listen = f"[{listen}]" if ":" in listen else listen
+    site = _authority(site_url) or (listen, f"{listen}:{layout.site_port}")
+    datasette = _authority(settings().datasette_url) or (listen, f"{listen}:{layout.datasette_port}")
+    names = list(dict.fromkeys([*LOOPBACK_NAMES, listen, site[0], datasette[0], "_"]))
+    return names, site[1], datasette[1]
+
+
 def nginx_config(layout: Layout) -> str:
     """The configuration for `layout`, from the one template in the repository."""
     headers = site_headers(layout.dist / "site")
+    names, site_authority, datasette_authority = public_addresses(layout)
     values = {
+        "KNOWN_HOSTS": "\n".join(f'        "{name}" 1;' for name in names),
+        "SITE_AUTHORITY": site_authority,
+        "DATASETTE_AUTHORITY": datasette_authority,
+        "DB_CONCURRENCY": str(DB_CONCURRENCY),
         "USER": f"user {getpass.getuser()};" if os.geteuid() == 0 else "# (not root: workers run as this user)",
         "RUNTIME": str(layout.runtime),
         "SITE_DIR": str(layout.dist / "site"),

@@ -17,6 +17,7 @@ Command-line options (`--datasette-url`, `--host`, ports) override these in turn
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,14 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback: serving to others goes through `qingdan serve --prod`
 SITE_PORT = 8000
 DATASETTE_PORT = 8001
-SQL_TIME_LIMIT_MS = 1000  # Datasette stops any query after this
-MAX_RETURNED_ROWS = 1000  # ... and returns at most this many rows
+# No public request runs past about 1 s: a table page is its query and a filtered count (each at most
+# SQL_TIME_LIMIT_MS) and at most MAX_FACETS facets (each at most FACET_TIME_LIMIT_MS): 2 × 400 + 5 × 50 ms.
+SQL_TIME_LIMIT_MS = 400  # Datasette stops any query after this
+FACET_TIME_LIMIT_MS = 50  # ... and any facet after this
+MAX_RETURNED_ROWS = 1000  # ... and returns at most this many rows (a canned query's answer)
+MAX_PAGE_SIZE = 200  # `_size` (and `_size=max`) capped to this by the qingdan_limits plugin
+MAX_FACET_SIZE = 50  # `_facet_size` (and `_facet_size=max`) capped to this
+DB_CONCURRENCY = 4  # database requests one client may have in flight through nginx
 MAX_FACETS = 5  # facet parameters one request may ask for (more: 400)
 MAX_QUERY_STRING = 4096  # bytes of query string one request may send (more: 400)
 
@@ -63,3 +70,27 @@ def settings() -> Settings:
         nginx_template=Path(env.get("QINGDAN_NGINX_TEMPLATE") or home / "deploy" / "nginx.conf.template"),
         cache=Path(env.get("QINGDAN_CACHE") or Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qingdan"),
     )
+
+
+# printable ASCII but quotes, spaces, <, >, backslash, backquote, ^, {, |, }
+_URL_TEXT = re.compile(r"[!#-&(-;=?-\[\]_a-z~]+", re.IGNORECASE)
+
+
+def check_public_url(value: str, option: str) -> str:
+    """`value` as an http(s) address with a host and nothing that could leave an attribute or a string (no quotes,
+    spaces, angle brackets, backslashes or control characters); ValueError naming `option` otherwise."""
+    from urllib.parse import urlsplit
+
+    problem = None
+    if not _URL_TEXT.fullmatch(value or ""):
+        problem = "it may only hold the characters of an address (no quotes, spaces, <, >, \\ or control characters)"
+    else:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            problem = "it must be an http:// or https:// address with a host"
+        elif parts.username or parts.password or parts.query or parts.fragment:
+            problem = "it must not hold a user name, password, query or fragment"
+    if problem:
+        shown = value.encode("unicode_escape").decode("ascii")[:200]
+        raise ValueError(f"{option} {shown!r} is not a usable public address: {problem}")
+    return value

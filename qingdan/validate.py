@@ -71,7 +71,8 @@ def check(registry: Registry) -> Report:
         for rule in FINDING_RULES:  # the gaps against peers read the grouping the build reuses
             report.findings.extend(rule(registry, report.matters) if rule is find_missing_vs_peers else rule(registry))
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    report.errors.sort(key=lambda p: (p.file, p.line))
+    # a file emptied by mistake first: the dangling references it causes follow from it
+    report.errors.sort(key=lambda p: (p.code != "emptied_file", p.file, p.line))
     report.findings.sort(key=lambda p: (order[p.severity], p.file, p.line))
     return report
 
@@ -212,6 +213,23 @@ def check_site_names(registry: Registry):
                 )
 
 
+def check_source_names(registry: Registry):
+    """A document's page is sources/<ID>/ and its text is published as sources/<file name>: an ID equal to a
+    document's file name would make the build write a page where a file is (or the reverse)."""
+    files = {Path(doc.file).name: doc.id for doc in registry.of("document") if doc.file and "/" not in doc.file}
+    for doc in registry.of("document"):
+        if doc.id in files:
+            yield registry.problem(
+                "error",
+                "reserved_id",
+                doc.id,
+                "id",
+                f"{doc.id!r} is the name of the source file of {files[doc.id]!r}, published as sources/{doc.id}; "
+                "a document's page would take the same place: choose another ID",
+                message_zh=f"编号“{doc.id}”与文件 sources/{doc.id} 同名，网页无法同时发布二者，请换一个编号",
+            )
+
+
 def _check_original(registry: Registry, doc):
     """The original file, when named, is a regular file in sources/ whose SHA-256 is the one recorded."""
     if doc.original is None:
@@ -242,6 +260,7 @@ ERROR_RULES = [
     check_memberships,
     check_sources,
     check_site_names,
+    check_source_names,
     check_decisions,
 ]
 

@@ -18,7 +18,7 @@ def public_datasette(db_path: Path, meta: dict | None = None, **overrides):
     from datasette.app import Datasette
 
     from qingdan.datasette_setup import metadata
-    from qingdan.settings import SQL_TIME_LIMIT_MS, settings
+    from qingdan.settings import FACET_TIME_LIMIT_MS, SQL_TIME_LIMIT_MS, settings
 
     config = settings().datasette_config
     return Datasette(
@@ -27,7 +27,12 @@ def public_datasette(db_path: Path, meta: dict | None = None, **overrides):
         metadata=meta if meta is not None else metadata(),
         plugins_dir=str(config / "plugins"),
         template_dir=str(config / "templates"),
-        settings={"sql_time_limit_ms": SQL_TIME_LIMIT_MS, "suggest_facets": False, **overrides},
+        settings={
+            "sql_time_limit_ms": SQL_TIME_LIMIT_MS,
+            "facet_time_limit_ms": FACET_TIME_LIMIT_MS,
+            "suggest_facets": False,
+            **overrides,
+        },
     )
 
 

@@ -144,7 +144,7 @@ def test_failed_build_keeps_the_last_good_database(tmp_path, monkeypatch):
 
 
 def test_powers_and_services_carry_their_national_matter_and_level_codes(tmp_path):
-    """事项类型代码 from the category (GB/T 39046-2020 A.1) and 行使层级代码 from the levels (A.2), as pages show them."""
+    """事项类型代码 from the category (GB/T 39046-2020 A.1), 行使层级代码 from the levels (A.2), as pages show them."""
     from qingdan.kinds import LEVEL_CODES, matter_of
 
     report = validate(MINI)

@@ -630,3 +630,217 @@ def test_graphviz_is_bounded_in_time_and_fails_in_plain_words(monkeypatch):
         graphviz_svg.render("digraph { a -> ")
     with pytest.raises(graphviz_svg.GraphvizError, match="'no-such-layout' program was not found"):
         graphviz_svg.render("digraph { a }", engine="no-such-layout")
+
+
+# --- second round (issue 25): content cannot stop publication; files checked before they are read -------------
+
+
+@pytest.mark.slow
+def test_separators_and_script_like_labels_are_text_and_the_site_is_built(mini, tmp_path):
+    """A power name holding U+2028, U+2029 and NEL keeps its page's JSON-LD one valid script with the exact name;
+    a flowchart step labelled `javascript:1` is drawn, the label shown as text; the build succeeds; within 180 s."""
+    import json
+    import re
+
+    edit(
+        mini,
+        "    name: 对骗取医疗保障基金行为的处罚\n",
+        '    name: "对骗取\\u2028医疗保障\\u2029基金\\x85行为的处罚"\n',
+    )
+    edit(mini, "label: 调查}", 'label: "javascript:1"}')
+    started = time.monotonic()
+    build(mini, tmp_path / "dist", site_url="http://127.0.0.1:8000/")
+    assert time.monotonic() - started < 180
+    site = tmp_path / "dist" / "site"
+    pages = [p for p in site.rglob("index.html") if "application/ld+json" in p.read_text(encoding="utf-8")]
+    names = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for raw in re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.DOTALL):
+            assert "\u2028" not in raw and "\u2029" not in raw and "\x85" not in raw and "\n" not in raw
+            names.append(json.loads(raw).get("name"))
+    assert "对骗取\u2028医疗保障\u2029基金\x85行为的处罚" in names
+    drawn = [p for p in site.rglob("index.html") if "javascript:1" in p.read_text(encoding="utf-8")]
+    assert drawn, "the flowchart with the step javascript:1 was not drawn"
+    for page in drawn:
+        svgs = re.findall(r"<svg.*?</svg>", page.read_text(encoding="utf-8"), re.DOTALL)
+        assert any("javascript:1</text>" in svg for svg in svgs)
+        assert not re.search(r"href=\"\s*javascript:", page.read_text(encoding="utf-8"), re.IGNORECASE)
+
+
+def test_the_svg_cleaner_refuses_scripts_in_tags_not_words_in_text():
+    from qingdan.graphviz_svg import clean
+
+    text = '<svg><g><text x="1">javascript:1 onload=2 &lt;script&gt;</text></g></svg>'
+    assert clean(text) is not None
+    for hostile in (
+        '<svg><a href="javascript:alert(1)"><text>x</text></a></svg>',
+        '<svg><a xlink:href="java&#115;cript:alert(1)"><text>x</text></a></svg>',
+        '<svg><a href=" java\tscript:alert(1)"><text>x</text></a></svg>',
+        '<svg><g onload="alert(1)"></g></svg>',
+        "<svg><script>alert(1)</script></svg>",
+        "<svg><foreignObject></foreignObject></svg>",
+    ):
+        assert clean(hostile) is None, hostile
+
+
+def test_a_drawing_that_cannot_be_made_safely_is_left_out_and_the_rest_is_built(mini, tmp_path, monkeypatch):
+    from qingdan import flowchart, graphviz_svg
+
+    monkeypatch.setattr(graphviz_svg, "clean", lambda svg, links_to=None: None)  # every drawing "unsafe"
+    flowchart._DRAWN.clear()
+    flowchart.LEFT_OUT.clear()
+    registry = validate(mini).registry
+    flow = registry.get("demo-flow-b1")
+    assert flowchart.flowchart_svg(registry, flow) is None
+    assert flowchart.LEFT_OUT and flowchart.LEFT_OUT[0][0] == "demo-flow-b1"
+
+
+def test_a_document_id_equal_to_its_source_file_name_is_a_validation_error(mini, tmp_path):
+    edit(mini, "doc-mini", "mini.txt", count=-1)
+    result = CliRunner().invoke(cli, ["validate", str(mini), "--quiet"])
+    assert result.exit_code == 1 and "'mini.txt' is the name of the source file" in result.output
+    with pytest.raises(BuildError, match="is the name of the source file"):
+        build(mini, tmp_path / "dist", site=False)
+
+
+def test_a_registry_link_to_a_huge_file_is_never_read(mini, tmp_path):
+    """A non-YAML link in the registry to an 8 GB (sparse) file outside it: the stamp names the link, never reads it."""
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as handle:
+        handle.truncate(8 * 1024**3)
+    (mini / "notes.txt").symlink_to(huge)
+    started = time.monotonic()
+    build(mini, tmp_path / "dist", site=False)
+    assert time.monotonic() - started < 60
+
+
+def test_a_source_text_that_is_a_hard_link_is_refused_before_it_is_read(mini, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n" * 40, encoding="utf-8")
+    source = mini / "sources" / "mini.txt"
+    source.unlink()
+    os.link(secret, source)
+    result = CliRunner().invoke(cli, ["validate", str(mini), "--quiet"])
+    assert result.exit_code == 1 and "is a hard link" in result.output
+    with pytest.raises(BuildError):
+        build(mini, tmp_path / "dist", site=False)
+    assert not (tmp_path / "dist").exists()
+
+
+def test_an_emptied_registry_file_is_named_before_the_references_it_leaves(mini, tmp_path):
+    """The records of one file (here the units) moved to their own file, which is then emptied outside git
+    (`: > units.yaml`): the file is named first, then the references to its records that now dangle."""
+    path = mini / "demo-bureau" / "registry.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("units:\n"), text.index("\npersons:")
+    (mini / "demo-bureau" / "units.yaml").write_text("", encoding="utf-8")
+    path.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(mini), "--quiet"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if ": (file): " in line or "not in the registry" in line]
+    assert "units.yaml:1: (file): the file holds no record" in lines[0], result.output
+    assert any("not in the registry" in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("option", ["site_url", "datasette_url"])
+@pytest.mark.parametrize(
+    "value", ['http://x/"><img src=x onerror=alert(1)>', "javascript:alert(1)", "ftp://x/", "http://", "x y"]
+)
+def test_public_addresses_are_checked_as_http_urls(mini, tmp_path, option, value):
+    with pytest.raises(BuildError, match="is not a usable public address"):
+        build(mini, tmp_path / "dist", site=False, **{option: value})
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_full_disk_while_writing_the_database_is_a_clear_error(mini, good, tmp_path, monkeypatch):
+    import sqlite3
+
+    before = snapshot(good)
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("qingdan.build.build_database", disk_full)
+    with pytest.raises(BuildError, match=r"database or disk is full; free some disk space .*left as it was"):
+        build(mini, good, site=False)
+    assert snapshot(good) == before
+
+
+@pytest.mark.slow
+def test_two_dists_in_one_folder_built_alternately_never_mix(mini, tmp_path):
+    """dist-1 and dist-2 beside each other (one build folder), built alternately from two registries: each dist's
+    site shows its own agency only, and building one never changes the other's site; within 300 s."""
+    other = tmp_path / "other"
+    shutil.copytree(mini, other)
+    edit(other, "    name: 襄垣县医疗保障局", "    name: 另一县医疗保障局")
+    one, two = tmp_path / "a" / "dist-1", tmp_path / "a" / "dist-2"
+    started = time.monotonic()
+    build(mini, one, site_url="http://127.0.0.1:8000/")
+    first = snapshot(one)
+    build(other, two, site_url="http://127.0.0.1:8000/")
+    assert snapshot(one) == first, "building dist-2 changed dist-1's site"
+    build(mini, one, site_url="http://127.0.0.1:8000/", version="again")
+    build(other, two, site_url="http://127.0.0.1:8000/", version="again")
+    for dist, own, foreign in (
+        (one, "襄垣县医疗保障局", "另一县医疗保障局"),
+        (two, "另一县医疗保障局", "襄垣县医疗保障局"),
+    ):
+        home = (dist / "site" / "index.html").read_text(encoding="utf-8")
+        assert own in home and foreign not in home, dist
+    assert os.path.realpath(one / "site") != os.path.realpath(two / "site")
+    assert time.monotonic() - started < 300
+
+
+FORKING_PARENT = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from qingdan import children
+
+
+def _pid(_):
+    time.sleep(0.2)
+    return os.getpid()
+
+
+with children.forks_die_with_me():
+    pool = ProcessPoolExecutor(2, mp_context=get_context("fork"))
+    pids = set(pool.map(_pid, range(4)))
+    print(*pids, flush=True)
+    pool.submit(time.sleep, 3600)
+    time.sleep(3600)
+"""
+
+
+def test_forked_workers_die_when_their_parent_is_killed(tmp_path):
+    """A process that forked a worker pool inside `children.forks_die_with_me` is SIGKILLed: its workers (a
+    record-page pool's, as in a build) are gone within 5 s, not reparented to init for good."""
+    script = tmp_path / "parent.py"
+    script.write_text(FORKING_PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(alive(pid) for pid in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+    finally:
+        parent.kill()
+        parent.wait()
+    assert wait_until(lambda: not any(alive(pid) for pid in workers), 5), "forked workers outlived their parent"
+
+
+def test_the_build_arms_forked_workers(monkeypatch, mini, tmp_path):
+    """The build runs inside `forks_die_with_me` (so the record pages' workers are armed)."""
+    from qingdan import children
+
+    seen = []
+    real = children.forks_die_with_me
+
+    def spy():
+        seen.append(True)
+        return real()
+
+    monkeypatch.setattr(children, "forks_die_with_me", spy)
+    build(mini, tmp_path / "dist", site=False)
+    assert seen

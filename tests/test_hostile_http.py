@@ -122,11 +122,13 @@ async def test_empty_search_box_shows_every_row(ds, db_path):
 
 
 async def test_size_max_is_bounded(ds):
+    from qingdan.settings import MAX_PAGE_SIZE
+
     with within(FAST):
         response = await ds.client.get("/qingdan/search_index.json", params={"_size": "max"})
     assert response.status_code == 200 and len(response.json()["rows"]) <= 1000
     huge = await ds.client.get("/qingdan/search_index.json", params={"_size": "1000000"})
-    assert huge.status_code == 400
+    assert huge.status_code == 200 and len(huge.json()["rows"]) <= MAX_PAGE_SIZE  # capped (issue 25)
 
 
 async def test_datasette_sends_security_headers_on_pages_and_errors(ds):
@@ -315,3 +317,188 @@ def test_site_search_and_scripts_run_under_the_policy(mini_site, new_page):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- second round (issue 25): Host pinned, sizes capped, one client's share bounded (nginx in front) ---------------
+
+
+def http_get(port: int, path: str, host: str, source: str = "127.0.0.1", extra: str = "") -> tuple[int | None, bytes]:
+    """A raw GET from `source` with the Host header `host`: (status, whole answer), status None if nginx closed
+    the connection without answering (444)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0)) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n".encode())
+        answer = b""
+        try:
+            while chunk := s.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    if not answer:
+        return None, b""
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+@pytest.fixture
+def prod_public(dist, tmp_path):
+    """serve --prod (nginx, one replica) of a dist built with --site-url http://qingdan.example.org/."""
+    from qingdan.serve_prod import Layout, ProdServer
+
+    write_metadata(dist / "metadata.json", site_url="http://qingdan.example.org/")
+    layout = Layout(dist, tmp_path / "runtime", "127.0.0.1", free_port(), free_port(), [free_port()])
+    server = ProdServer(layout, quiet=True)
+    try:
+        server.start()
+        yield layout
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_unknown_hosts_are_refused_and_links_never_carry_the_clients_host(prod_public):
+    """Host: evil.example is closed unanswered (444) on both ports; a known Host is served and Datasette's links
+    carry the configured address, whatever Host or X-Forwarded-Host the client sent; within 30 s."""
+    started = time.monotonic()
+    site, data = prod_public.site_port, prod_public.datasette_port
+    for port, path in ((site, "/"), (site, "/qingdan/powers.json"), (site, "/-/versions.json"), (data, "/qingdan")):
+        assert http_get(port, path, "evil.example")[0] is None, (port, path)
+    for host in ("127.0.0.1", f"127.0.0.1:{site}", "localhost", "qingdan.example.org"):
+        status, answer = http_get(
+            site, "/qingdan/powers.json?_size=2", host, extra="X-Forwarded-Host: evil.example\r\n"
+        )
+        assert status == 200 and b"evil" not in answer, host
+    status, answer = http_get(site, "/qingdan/powers?_size=2", "qingdan.example.org")
+    assert status == 200 and b"evil" not in answer and b"qingdan.example.org" in answer
+    status, answer = http_get(data, "/qingdan/powers.json?_size=2&_facet=category", "127.0.0.1")
+    assert status == 200 and b"evil" not in answer
+    assert time.monotonic() - started < 30
+
+
+@contextmanager
+def nginx_before_a_slow_upstream(tmp_path, delay: float = 1.0):
+    """nginx from the template in front of a stand-in for the replica that answers every request after `delay`
+    seconds and records the Host headers it is sent: (layout, hosts seen)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from qingdan.serve_prod import Layout, nginx_binary, nginx_config
+
+    seen: list[str] = []
+
+    class Slow(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            seen.append(self.headers.get("Host", ""))
+            seen.extend(f"forwarded-host:{v}" for v in self.headers.get_all("X-Forwarded-Host") or [] if v)
+            time.sleep(delay)
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("<p>清单</p>", encoding="utf-8")
+    write_metadata(dist / "metadata.json", site_url="http://qingdan.example.org/")
+    layout = Layout(dist, tmp_path / "runtime", "127.0.0.1", free_port(), free_port(), [free_port()])
+    upstream = ThreadingHTTPServer(("127.0.0.1", layout.replica_ports[0]), Slow)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    for folder in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (layout.runtime / folder).mkdir(parents=True)
+    layout.nginx_conf.write_text(nginx_config(layout), encoding="utf-8")
+    nginx = [nginx_binary(), "-p", str(layout.runtime), "-c", str(layout.nginx_conf), "-e", str(layout.runtime / "e")]
+    process = subprocess.Popen([*nginx, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: port_open(layout.site_port) and port_open(layout.datasette_port), 20)
+        yield layout, seen
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
+
+
+@pytest.mark.slow
+def test_one_client_has_at_most_its_share_of_database_requests_in_flight(tmp_path):
+    """A client (127.0.0.2: any address but this machine's own counts) sending 12 database requests at once,
+    each held 1 s by the database, gets 429 for those past its concurrency; another client (127.0.0.3) is
+    answered meanwhile in about the database's time, not after the first client's queue."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qingdan.settings import DB_CONCURRENCY
+
+    with nginx_before_a_slow_upstream(tmp_path) as (layout, _), ThreadPoolExecutor(13) as pool:
+        site = layout.site_port
+        burst = [
+            pool.submit(http_get, site, f"/qingdan/powers.json?n={i}", "127.0.0.1", "127.0.0.2") for i in range(12)
+        ]
+        time.sleep(0.3)
+        started = time.monotonic()
+        other = http_get(site, "/qingdan/powers.json?_size=1", "127.0.0.1", "127.0.0.3")
+        other_seconds = time.monotonic() - started
+        statuses = [f.result()[0] for f in burst]
+    assert other[0] == 200 and other_seconds < 2.5, other_seconds
+    assert statuses.count(200) == DB_CONCURRENCY and statuses.count(429) == 12 - DB_CONCURRENCY, statuses
+
+
+@pytest.mark.slow
+def test_the_database_is_sent_the_configured_host_whatever_the_client_says(tmp_path):
+    with nginx_before_a_slow_upstream(tmp_path, delay=0) as (layout, seen):
+        extra = "X-Forwarded-Host: evil.example\r\nForwarded: host=evil.example\r\n"
+        assert http_get(layout.site_port, "/qingdan/powers.json", "127.0.0.1", extra=extra)[0] == 200
+        assert http_get(layout.site_port, "/qingdan/powers.json", "qingdan.example.org")[0] == 200
+        assert http_get(layout.datasette_port, "/qingdan/powers.json", "localhost")[0] == 200
+        assert http_get(layout.site_port, "/qingdan/powers.json", "evil.example")[0] is None
+    from urllib.parse import urlsplit
+
+    from qingdan.settings import settings
+
+    assert seen == ["qingdan.example.org", "qingdan.example.org", urlsplit(settings().datasette_url).netloc], seen
+
+
+def test_page_and_facet_sizes_are_capped(ds):
+    import asyncio
+
+    from qingdan.settings import MAX_FACET_SIZE, MAX_PAGE_SIZE
+
+    async def fetch():
+        return await ds.client.get("/qingdan/powers.json?_size=max&_facet=category&_facet_size=max&_shape=objects")
+
+    with within(FAST * 2):
+        response = asyncio.run(fetch())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["rows"]) <= MAX_PAGE_SIZE
+    assert all(len(facet["results"]) <= MAX_FACET_SIZE for facet in body["facet_results"].values())
+    import importlib.util
+
+    from qingdan.settings import settings
+
+    plugin = settings().datasette_config / "plugins" / "qingdan_limits.py"
+    spec = importlib.util.spec_from_file_location("qingdan_limits_under_test", plugin)
+    limits = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(limits)
+    capped_sizes = limits.capped_sizes  # the plugin's rule, at sizes the seed database cannot show
+
+    pairs = [("_size", "max"), ("_facet_size", "100000"), ("_size", "20"), ("_facet_size", "max"), ("q", "max")]
+    assert capped_sizes(pairs) == [
+        ("_size", str(MAX_PAGE_SIZE)),
+        ("_facet_size", str(MAX_FACET_SIZE)),
+        ("_size", "20"),
+        ("_facet_size", str(MAX_FACET_SIZE)),
+        ("q", "max"),
+    ]
+
+
+def test_datasette_time_limits_keep_a_page_near_one_second():
+    from qingdan.datasette_setup import datasette_args
+    from qingdan.settings import FACET_TIME_LIMIT_MS, MAX_FACETS, SQL_TIME_LIMIT_MS
+
+    args = datasette_args(Path("q.db"), Path("m.json"))
+    assert args[args.index("facet_time_limit_ms") + 1] == str(FACET_TIME_LIMIT_MS)
+    assert args[args.index("sql_time_limit_ms") + 1] == str(SQL_TIME_LIMIT_MS)
+    assert 2 * SQL_TIME_LIMIT_MS + MAX_FACETS * FACET_TIME_LIMIT_MS <= 1100

@@ -604,7 +604,7 @@ def test_one_far_cell_is_not_a_billion_empty_ones(mini, book):
     wb = openpyxl.load_workbook(book)
     wb[POWER_SHEET]["XFD1048576"] = "far"
     wb.save(book)
-    import_error(mini, book, "rows × 16,384 columns", megabytes=64)
+    import_error(mini, book, "reaches row 1,048,576 and column 16,384", megabytes=64)  # before parsing (issue 25)
 
 
 XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
@@ -741,3 +741,136 @@ def test_import_target_that_is_a_link_is_refused(mini, tmp_path):
     errors = cell_errors(mini, workbook)
     assert len(errors) == 1 and "a file or a link" in errors[0]
     assert list(elsewhere.iterdir()) == []
+
+
+# --- Second round (issue 25): bounds that hold before parsing, and a child process that holds whatever the parser
+# does. Each case runs the command in a subprocess and is refused within 10 s and 500 MB (the peak RSS of the command
+# and the reader's child, from wait4), with a message naming the file and what is too large.
+
+from . import hostile_files as hf  # noqa: E402
+
+SECONDS_25, MEGABYTES_25 = 10.0, 500
+
+
+def run_measured(args: list[str], tmp_path: Path) -> tuple[int, str, float, int]:
+    """`qingdan ARGS` in a subprocess: exit status, stderr, seconds, and the peak RSS in MB of it and its children."""
+    err = tmp_path / "stderr.txt"
+    started = time.monotonic()
+    with open(err, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qingdan.cli", *args], stdout=subprocess.DEVNULL, stderr=handle, cwd=ROOT
+        )
+        deadline = started + 60
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, err.read_text(), time.monotonic() - started, usage.ru_maxrss // 1024
+
+
+DRAFT_BOMBS = {
+    # case: (maker, words the refusal holds)
+    "docx gridSpan=20000000": (hf.docx_grid_span, "gridSpan"),
+    "docx 150 MB document.xml": (hf.docx_huge_xml, "150 MB"),
+    "docx 80,000 paragraphs": (lambda d: hf.docx_paragraphs(d, 80_000, "某某事项"), "paragraphs"),
+    "docx 200,000 empty paragraphs": (lambda d: hf.docx_paragraphs(d, 200_000), "paragraphs"),
+    "html 1,000 cells colspan=200 rowspan=200": (hf.html_spans, "colspan × rowspan"),
+    "xlsx merged A500:Z100000": (hf.xlsx_merged, "merges ranges"),
+    "xlsx 700,000 styles": (hf.xlsx_styles, "style entries"),
+    "xlsx 2,600,000 shared strings": (hf.xlsx_shared_strings, "shared strings"),
+    "pdf 100,000 pages": (hf.pdf_pages, "100,000 pages"),
+    "pdf one page of 1,000,000 characters": (hf.pdf_characters, "bytes of text"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(DRAFT_BOMBS))
+def test_draft_refuses_expanding_files_before_parsing(mini, tmp_path, case):
+    maker, words = DRAFT_BOMBS[case]
+    source = maker(tmp_path)
+    args = ["draft", str(source), "--agency", "x-ybj", "--registry", str(mini), "--name", "某某县医疗保障局"]
+    status, stderr, seconds, megabytes = run_measured(args, tmp_path)
+    assert status == 1, stderr
+    assert words in stderr and source.name in stderr and "nothing was written" in stderr
+    assert "Traceback" not in stderr
+    assert seconds < SECONDS_25 and megabytes < MEGABYTES_25, (seconds, megabytes)
+    assert not (mini / "x-ybj").exists()
+
+
+IMPORT_BOMBS = {
+    "merged A3:XFD1048576": (lambda book: hf.add_merge(book, "A3:XFD1048576"), "merges ranges"),
+    "one cell at XFD1048576 claimed by a merge's corner": (
+        lambda book: hf.add_merge(book, "XFD1048575:XFD1048576"),
+        "reaches row",
+    ),
+    "700,000 styles": (hf.add_styles, "style entries"),
+    "2,600,000 shared strings": (hf.add_shared_strings, "shared strings"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(IMPORT_BOMBS))
+def test_import_refuses_expanding_workbooks_before_parsing(mini, book, tmp_path, case):
+    change, words = IMPORT_BOMBS[case]
+    change(book)
+    before = snapshot(mini)
+    status, stderr, seconds, megabytes = run_measured(["import", str(book), "--registry", str(mini)], tmp_path)
+    assert status != 0 and words in stderr and book.name in stderr, stderr
+    assert "Traceback" not in stderr
+    assert seconds < SECONDS_25 and megabytes < MEGABYTES_25, (seconds, megabytes)
+    assert snapshot(mini) == before
+
+
+def test_a_reader_that_runs_too_long_is_stopped_by_its_child_process(tmp_path):
+    """Whatever a parser does (here: never returns), the wall clock of the reader's child process holds."""
+    from qingdan.draft.limits import run_bounded
+    from qingdan.draft.model import DraftError
+
+    started = time.monotonic()
+    with pytest.raises(DraftError, match="took longer than 1 s"):
+        run_bounded(lambda: time.sleep(60), tmp_path / "slow.docx", seconds=1)
+    assert time.monotonic() - started < 5
+
+
+def test_a_reader_that_allocates_without_end_is_stopped_by_its_memory_limit(tmp_path):
+    from qingdan.draft.limits import run_bounded
+    from qingdan.draft.model import DraftError
+
+    def hog():
+        blocks = []
+        while True:
+            blocks.append(bytearray(16 * MB))
+
+    started = time.monotonic()
+    with pytest.raises(DraftError, match="more than 64 MB of memory") as raised:
+        run_bounded(hog, tmp_path / "hog.xlsx", memory=64 * MB)
+    assert "hog.xlsx" in str(raised.value)
+    assert time.monotonic() - started < 10
+
+
+def test_a_reader_child_gives_back_its_result_and_its_errors(tmp_path):
+    from qingdan.draft.limits import run_bounded
+    from qingdan.draft.model import DraftError
+
+    assert run_bounded(lambda: {"rows": [1, 2]}, tmp_path / "ok.txt") == {"rows": [1, 2]}
+
+    def refuse():
+        raise DraftError("ok.txt: 不是清单")
+
+    with pytest.raises(DraftError, match="不是清单"):
+        run_bounded(refuse, tmp_path / "ok.txt")
+
+
+def test_a_file_name_with_terminal_escapes_is_shown_inert(mini, tmp_path):
+    source = tmp_path / "list\x1b[2J\nfake.pdf"
+    source.write_bytes(hf.pdf_pages(tmp_path).read_bytes())
+    args = ["draft", str(source), "--agency", "x-ybj", "--registry", str(mini), "--name", "某某县医疗保障局"]
+    status, stderr, _, _ = run_measured(args, tmp_path)
+    assert status == 1
+    assert "\x1b" not in stderr and "list\\x1b[2J\\x0afake.pdf" in stderr

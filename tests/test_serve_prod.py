@@ -105,7 +105,7 @@ def test_nginx_answers_its_own_refusals_in_chinese(tmp_path):
     try:
         assert wait_for(lambda: port_open(layout.site_port) and port_open(layout.datasette_port), 20)
         for port in (layout.site_port, layout.datasette_port):
-            close = b"Host: x\r\nConnection: close\r\n\r\n"
+            close = b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"
             cases = {
                 414: b"GET /qingdan/powers?q=" + b"a" * 10_000 + b" HTTP/1.1\r\n" + close,
                 400: b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 10_000 + b"\r\n" + close,

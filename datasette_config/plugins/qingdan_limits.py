@@ -5,6 +5,7 @@ and send the security headers.
   (one request with 1,000 `_facet` parameters used to hold the server for 18–51 s);
 - any method other than GET, HEAD and OPTIONS (CORS preflight) → 405 (a POST used to end in a 500);
 - an empty search box shows every row instead of "Invalid SQL";
+- `_size` and `_facet_size` (numbers or `max`) capped to `MAX_PAGE_SIZE` and `MAX_FACET_SIZE`;
 - `_sort` / `_sort_desc` naming no column of the table → 400 (used to be a 500);
 - every response carries a Content-Security-Policy allowing only this origin (Datasette's inline scripts
   by hash), X-Content-Type-Options, X-Frame-Options and Referrer-Policy.
@@ -20,7 +21,7 @@ import datasette
 from datasette import hookimpl
 
 from qingdan.search import fts_query
-from qingdan.settings import MAX_FACETS, MAX_QUERY_STRING, settings
+from qingdan.settings import MAX_FACET_SIZE, MAX_FACETS, MAX_PAGE_SIZE, MAX_QUERY_STRING, settings
 from qingdan.web_security import BASE_HEADERS, content_security_policy, inline_scripts, script_hash
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -107,6 +108,21 @@ def checked_params(query_string: bytes) -> bool:
     return b"_" in query_string or b"%5f" in query_string.lower()
 
 
+SIZE_CAPS = {"_size": MAX_PAGE_SIZE, "_facet_size": MAX_FACET_SIZE}
+
+
+def capped_sizes(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`_size` and `_facet_size` (a number or `max`) at most their caps: a page of every row, or facets of every
+    value, held a replica for over a second."""
+    out = []
+    for key, value in pairs:
+        cap = SIZE_CAPS.get(key)
+        if cap is not None and (not value.strip().isdigit() or int(value) > cap):
+            value = str(cap) if value.strip() == "max" or value.strip().isdigit() else value
+        out.append((key, value))
+    return out
+
+
 def without_empty_search(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop search boxes left empty (or holding only punctuation): the page then shows every row."""
     nothing = fts_query("")
@@ -135,8 +151,8 @@ def asgi_wrapper(datasette):
             column = await unknown_sort_column(datasette, path, pairs)
             if column is not None:
                 return await refuse(send, path, 400, f"无法按“{column}”排序：这张表没有这一列。", headers)
-            kept = without_empty_search(pairs)
-            if len(kept) != len(pairs):
+            kept = capped_sizes(without_empty_search(pairs))
+            if kept != pairs:
                 scope = dict(scope, query_string=urlencode(kept).encode("utf-8"))
 
             async def send_with_headers(message):

@@ -7,12 +7,12 @@ from pathlib import Path
 import docx
 from docx.table import Table as DocxTable
 
-from .limits import CellBudget, Deadline, check_zip
+from .limits import CellBudget, Deadline, check_docx
 from .model import Extracted, Paragraph, Row, Table, clean, render
 
 
 def read_docx(path: Path, data: bytes) -> Extracted:
-    check_zip(path)
+    check_docx(path)  # paragraphs, gridSpan × rows counted from the XML before python-docx expands them
     deadline, budget = Deadline(path), CellBudget(path)
     document = docx.Document(str(path))
     blocks: list[Paragraph | Table] = []

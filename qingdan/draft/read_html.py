@@ -12,7 +12,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from .limits import CellBudget, Deadline
+from .limits import CellBudget, Deadline, check_html
 from .model import DraftError, Extracted, Paragraph, Row, Table, clean, render
 
 CHROME = re.compile(r"breadcrumb|crumb|footer|nav|position|location|share|copyright", re.I)
@@ -71,6 +71,7 @@ def _decoded(data: bytes) -> str | bytes:
 
 
 def read_html(path: Path, data: bytes) -> Extracted:
+    check_html(path, data, MAX_SPAN)  # colspan × rowspan summed before any table is expanded
     deadline, budget = Deadline(path), CellBudget(path)
     try:
         root = lxml.html.document_fromstring(_decoded(data))

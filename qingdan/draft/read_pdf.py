@@ -77,6 +77,7 @@ def _continues(previous: Table, table: Table) -> bool:
 
 
 def read_pdf(path: Path, data: bytes) -> Extracted:
+    limits.check_pdf(path)  # page count from the catalogue, each page's content size, before any page is read
     deadline, budget = Deadline(path), CellBudget(path)
     with _open(path) as pdf:
         if len(pdf.pages) > limits.MAX_PAGES:

@@ -7,7 +7,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from .limits import check_file_size
+from .limits import check_file_size, run_bounded
 from .model import DraftError, Extracted, normalise
 from .read_docx import read_docx
 from .read_html import read_html
@@ -49,6 +49,11 @@ READERS = {
 }
 
 
+def _read(reader, path: Path, data: bytes) -> Extracted:
+    with quiet_libraries():
+        return normalise(reader(path, data))
+
+
 def read_file(path: Path) -> tuple[Extracted, bytes]:
     """The file as blocks and extracted text, and its bytes; a clear DraftError for what cannot be read."""
     if not path.is_file():
@@ -69,8 +74,7 @@ def read_file(path: Path) -> tuple[Extracted, bytes]:
         known = ", ".join(sorted(READERS))
         raise DraftError(f"{path}: unknown format {suffix or '(no extension)'}; qingdan draft reads {known}")
     try:
-        with quiet_libraries():
-            return normalise(reader(path, data)), data
+        return run_bounded(lambda: _read(reader, path, data), path), data  # a child with time and memory limits
     except DraftError:
         raise
     except Exception as exc:  # a damaged file can make any parser fail; say so without a traceback

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from .. import children, flowchart, graphviz_svg
-from ..atomic import SiteTree, publish_site, site_tree
+from ..atomic import SiteTree, keyed, publish_site, site_tree
 from ..changes import atom_feed
 from ..error_pages import error_pages
 from ..matters import shared_matters
@@ -85,9 +85,11 @@ def build_site(
     workers: int | None = None,
     published: Path | None = None,
     progress: Progress = NO_PROGRESS,
+    dist_name: str = "dist",
 ) -> Path:
     """Write the site and return its path, `dist/site`: a link to the site tree this build
-    brought up to date (`atomic.site_tree`, in `build_dir/site-trees/`), switched in one step.
+    brought up to date (`atomic.site_tree`, in `build_dir/site-trees/`, `site-trees-<name>/` for a dist not named
+    dist: `atomic.keyed`), switched in one step.
 
     `report` is `qingdan.validate.validate(path)`; a report with errors is refused. Markdown is
     generated into `build_dir/site-src/` (default: `build/` beside `dist`), flowcharts are cached
@@ -127,8 +129,9 @@ def build_site(
     )
     _check_ids(ctx)
     with _frozen_heap():
+        published = published or dist / "site"
         return _build(
-            ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published or dist / "site", progress
+            ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published, progress, dist_name
         )
 
 
@@ -144,8 +147,8 @@ def _frozen_heap():
         gc.unfreeze()
 
 
-def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published, progress) -> Path:
-    src, cache = build_dir / "site-src", build_dir / "cache"
+def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, published, progress, dist_name) -> Path:
+    src, cache = keyed(build_dir, "site-src", dist_name), build_dir / "cache"
     docs = src / "docs"
     if src.exists():
         shutil.rmtree(src)
@@ -181,7 +184,7 @@ def _build(ctx, dist, build_dir, site_url, stamp, changes, workers, downloads, p
         (docs / rel).parent.mkdir(parents=True, exist_ok=True)
         (docs / rel).write_text(text, encoding="utf-8")
 
-    with site_tree(build_dir / "site-trees", published) as tree:
+    with site_tree(keyed(build_dir, "site-trees", dist_name), published) as tree:
         generated_urls: list[str] = []
 
         def mkdocs() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 
 from ..bidi import BIDI_CONTROLS, visible
 
@@ -18,9 +19,23 @@ NOT_STATED = "源文件未载明"
 NS = f'<span class="qd-ns">{NOT_STATED}</span>'
 
 
+# Characters `str.splitlines` (and JavaScript before ES2019, and YAML) take for line ends, beyond \n and \r: in JSON
+# and front matter they are written as \\u escapes, in HTML U+2028 and U+2029 as character references, so no later
+# step splits a string or a script at them.
+SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_HTML_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def json_safe(raw: str) -> str:
+    """JSON text with every line or paragraph separator as a \\u escape (the data is unchanged)."""
+    return SEPARATORS.sub(lambda match: f"\\u{ord(match.group()):04x}", raw)
+
+
 def esc(value) -> str:
-    """HTML-escaped text; bidi controls shown as visible marks (see qingdan/bidi.py)."""
-    return html.escape(visible(str(value)), quote=True)
+    """HTML-escaped text; bidi controls shown as visible marks (see qingdan/bidi.py); U+2028 and U+2029 as
+    character references."""
+    escaped = html.escape(visible(str(value)), quote=True)
+    return _HTML_SEPARATORS.sub(lambda match: f"&#x{ord(match.group()):x};", escaped)
 
 
 def text(value, empty: str = NS) -> str:
@@ -89,7 +104,7 @@ def page(front: dict, *chunks: str) -> str:
     lines = ["---"]
     for key, value in front.items():
         shown = visible(value) if isinstance(value, str) else value
-        lines.append(f"{key}: {json.dumps(shown, ensure_ascii=False)}")
+        lines.append(f"{key}: {json_safe(json.dumps(shown, ensure_ascii=False))}")
     lines.append("---")
     return "\n".join(lines) + "\n\n" + "\n\n".join(c.strip("\n") for c in chunks if c) + "\n"
 
@@ -133,4 +148,5 @@ def json_ld(data: dict) -> str:
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     # bidi controls as \u escapes too: the data stays exact, the page source holds none raw
     raw = BIDI_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", raw)
+    raw = json_safe(raw)  # U+2028, U+2029, NEL …: a raw one is a line end to splitlines and old script parsers
     return f'<script type="application/ld+json">{raw}</script>'

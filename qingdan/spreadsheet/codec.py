@@ -24,6 +24,9 @@ class _Omit:
     def __repr__(self):
         return "OMIT"
 
+    def __reduce__(self):  # one object, also after the trip back from the child process that parses a workbook
+        return "OMIT"
+
 
 OMIT = _Omit()
 

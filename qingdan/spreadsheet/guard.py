@@ -25,7 +25,15 @@ MAX_CELLS = 200_000  # ... and about 3,000 cells
 _CHUNK = 1 << 20
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_OVERLAP = 16  # bytes kept between chunks so a tag cut in two is still seen
+_OVERLAP = 128  # bytes kept between chunks so a tag cut in two is still seen
+_MERGE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]{0,40}?ref=[\"']([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"
+)
+_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]{0,40}?r=[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")
+_STYLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:xf|font|fill|border|numFmt|dxf)[\s/>]")
+_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+MAX_STYLES = 65_000  # cell formats, fonts, fills, borders together (Excel keeps at most 64,000 formats)
+MAX_SHARED_STRINGS = MAX_CELLS  # more distinct texts than cells is no workbook a bureau fills in
 
 
 def check_before_parsing(path: Path) -> None:
@@ -63,6 +71,7 @@ def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
     if not member.filename.endswith((".xml", ".rels", ".vml")):
         return 0
     counting = member.filename.startswith("xl/worksheets/")
+    expansion = _Expansion(member.filename, path)
     cells, tail, first = 0, b"", True
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
@@ -78,8 +87,73 @@ def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
             if counting:
                 # count matches that end in this chunk (a match inside `tail` was counted before)
                 cells += sum(1 for m in _CELL.finditer(window) if m.end() > len(tail))
+                if cells > MAX_CELLS:
+                    raise SpreadsheetError(f"{path} has more than {MAX_CELLS:,} cells (at most {MAX_CELLS:,})")
+            expansion.feed(window, len(tail))
             tail = window[-_OVERLAP:]
     return cells
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+class _Expansion:
+    """What openpyxl would make from little XML, counted in the same streamed read as the cells, before it parses:
+    cells covered by merged ranges, the area from A1 to the farthest cell or range a sheet names, style entries
+    and shared strings."""
+
+    def __init__(self, name: str, path: Path):
+        self.name, self.path = name, path
+        self.merged = self.rows = self.columns = self.styles = self.strings = 0
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            self.patterns = {"merge": _MERGE, "ref": _REF}
+        elif name == "xl/styles.xml":
+            self.patterns = {"style": _STYLE}
+        elif name == "xl/sharedStrings.xml":
+            self.patterns = {"string": _STRING}
+        else:
+            self.patterns = {}
+
+    def feed(self, window: bytes, seen: int) -> None:
+        """Count the matches of `window` that end after its first `seen` bytes (counted with the chunk before)."""
+        for kind, pattern in self.patterns.items():
+            for m in pattern.finditer(window):
+                if m.end() <= seen:
+                    continue
+                if kind == "merge":
+                    c1, r1, c2, r2 = _column(m[1]), int(m[2]), _column(m[3]), int(m[4])
+                    self.merged += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                    self.rows, self.columns = max(self.rows, r1, r2), max(self.columns, c1, c2)
+                elif kind == "ref":
+                    self.rows, self.columns = max(self.rows, int(m[2])), max(self.columns, _column(m[1]))
+                elif kind == "style":
+                    self.styles += 1
+                else:
+                    self.strings += 1
+        self.check()
+
+    def check(self) -> None:
+        path, name = self.path, self.name
+        if self.merged > MAX_CELLS:
+            raise SpreadsheetError(
+                f"{path}: {name} merges ranges covering more than {MAX_CELLS:,} cells (at most {MAX_CELLS:,}); "
+                "unmerge them or delete the far cells"
+            )
+        if self.rows * self.columns > MAX_CELLS:
+            raise SpreadsheetError(
+                f"{path}: {name} reaches row {self.rows:,} and column {self.columns:,}, an area of "
+                f"{self.rows * self.columns:,} cells (at most {MAX_CELLS:,}); delete the far cells"
+            )
+        if self.styles > MAX_STYLES:
+            raise SpreadsheetError(f"{path}: more than {MAX_STYLES:,} style entries (at most {MAX_STYLES:,})")
+        if self.strings > MAX_SHARED_STRINGS:
+            raise SpreadsheetError(
+                f"{path}: more than {MAX_SHARED_STRINGS:,} shared strings (at most {MAX_SHARED_STRINGS:,})"
+            )
 
 
 def check_sheet_area(ws, path: Path) -> None:

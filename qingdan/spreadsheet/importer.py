@@ -11,9 +11,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
+from .. import children
 from ..atomic import atomic_directory
 from ..models import RECORD_KINDS, is_valid_id
 from ..registry import Problem, Registry, load_registry, yaml_files
+from ..terminal import printable
 from ..validate import check
 from .codec import OMIT, cell_text, decode
 from .folders import FOLDER_RE, SHARED_FOLDERS, agencies_in, checked_root, folder_of, problem_path
@@ -44,8 +46,24 @@ class _Workbook:
         self.fatal = self.fatal or fatal
 
 
-def _read_workbook(path: Path, lay: Layout) -> _Workbook:
-    check_before_parsing(path)
+MAX_READ_SECONDS = 60.0  # openpyxl parsing an untrusted workbook, in a child process: wall clock
+MAX_READ_MEMORY = 450 * 1024 * 1024  # ... and address space it may add
+
+
+def _read_workbook(path: Path, lay: Layout) -> tuple[_Workbook, Layout]:
+    """The workbook parsed in a child process whose time and memory are bounded whatever openpyxl does; with the
+    layout it was read by (its sheets, which key the rows, come back from the child with it)."""
+    check_before_parsing(path)  # sizes, cells, merged ranges, area, styles, shared strings: before parsing
+    return children.run_bounded(
+        lambda: (_parse_workbook(path, lay), lay),
+        printable(str(path)),
+        seconds=MAX_READ_SECONDS,
+        memory=MAX_READ_MEMORY,
+        error=SpreadsheetError,
+    )
+
+
+def _parse_workbook(path: Path, lay: Layout) -> _Workbook:
     try:
         workbook = load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a malformed file: all mean "unreadable"
@@ -267,7 +285,7 @@ def import_workbook(registry_root: Path, workbook: Path, *, write: bool = True) 
     `write=False` the workbook is only checked."""
     root = checked_root(registry_root)
     lay = layout()
-    book = _read_workbook(Path(workbook), lay)
+    book, lay = _read_workbook(Path(workbook), lay)
     registry = load_registry(root)
     result = ImportResult(agency=book.agency, folder=root / book.folder if book.folder else None)
     _check_target(book, registry, root)
