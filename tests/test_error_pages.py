@@ -69,7 +69,7 @@ def test_nginx_answers_with_the_sites_chinese_pages(tmp_path):
     layout.nginx_conf.write_text(nginx_config(layout), encoding="utf-8")
     nginx = [nginx_binary(), "-p", str(layout.runtime), "-c", str(layout.nginx_conf), "-e", str(layout.runtime / "e")]
     process = subprocess.Popen([*nginx, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
-    close = b"Host: x\r\nConnection: close\r\n\r\n"
+    close = b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"  # a Host it serves (others are refused)
     try:
         assert wait_for(lambda: port_open(layout.site_port) and port_open(layout.datasette_port), 20)
         cases = {
