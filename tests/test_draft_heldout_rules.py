@@ -1,0 +1,68 @@
+"""How bureaus print lists, as rules learnt from real documents of other bureaus (the held-out files): each rule on
+a minimal example (the page it comes from in the comment)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qingdan.draft import draft
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def mini_registry(tmp_path) -> Path:
+    target = tmp_path / "mini"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", target)
+    return target
+
+
+# --- a guide page: its name in its only title, one process per channel sub-heading, steps joined by arrows ---
+
+# http://bsy.sz.bendibao.com/bsyDetail/616330.html (出生医学证明首次签发, re-published by a city portal)
+BIRTH_GUIDE = (
+    '<html><head><meta charset="utf-8"></head><body><h1>出生医学证明首次签发</h1>'
+    "<h2>办理材料</h2><p>1、居民身份证</p><p>2、亲子关系声明</p>"
+    "<h2>办理流程</h2><h3>网上办理流程</h3>"
+    "<p>住院分娩期间孕妇身份认证:(辖区孕期系统/HIS系统)→省级出生证系统(也可认证)录入分娩信息:→"
+    "分娩后远程办理:母亲身份校验→领证人签名,存根归档</p>"
+    "<h3>现场办理</h3><p>分娩机构受理→资料齐全、身份核验无误→经办人办理打印</p>"
+    "<h2>办理地点</h2><p>在分娩医院领取。</p><h2>办理时限及费用</h2><p>办理时限:即办</p><p>办理费用:不收费</p></body></html>"
+)
+
+
+def test_a_guide_page_titled_only_by_its_matter_is_named_by_it(mini_registry, tmp_path):
+    page = tmp_path / "guide.html"
+    page.write_text(BIRTH_GUIDE, encoding="utf-8")
+    (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
+    assert service.name == "出生医学证明首次签发"
+
+
+def test_channel_sub_headings_of_a_process_each_head_their_own_steps_joined_by_arrows(mini_registry, tmp_path):
+    page = tmp_path / "guide.html"
+    page.write_text(BIRTH_GUIDE, encoding="utf-8")
+    (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
+    online, window = service.processes
+    assert (online.name, online.channel, window.name, window.channel) == (
+        "网上办理流程",
+        "online",
+        "现场办理",
+        "window",
+    )
+    assert online.steps == [
+        "住院分娩期间孕妇身份认证:(辖区孕期系统/HIS系统)",
+        "省级出生证系统(也可认证)录入分娩信息:",  # as printed
+        "分娩后远程办理:母亲身份校验",
+        "领证人签名,存根归档",
+    ]
+    assert window.steps == ["分娩机构受理", "资料齐全、身份核验无误", "经办人办理打印"]
+
+
+def test_a_heading_joining_two_labels_over_their_own_label_lines(mini_registry, tmp_path):
+    page = tmp_path / "guide.html"
+    page.write_text(BIRTH_GUIDE, encoding="utf-8")
+    (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
+    assert (service.time_limit, service.fees) == ("即办", "不收费")
