@@ -66,3 +66,46 @@ def test_a_heading_joining_two_labels_over_their_own_label_lines(mini_registry, 
     page.write_text(BIRTH_GUIDE, encoding="utf-8")
     (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
     assert (service.time_limit, service.fees) == ("即办", "不收费")
+
+
+# --- a one-record form of a township: its body in 责任主体, a code 待定, a CSV-quoted cell of articles ---
+
+# http://www.tmtzq.gov.cn/zwgk/yfxz/qzqd/qbmzz/202006/t20200624_1342253.html (旗白庙子镇: the banner's town)
+TOWN_FORM = (
+    "旗本级权力和责任清单\n"
+    "事项编码|待定\n"
+    "权力名称|城乡低保金的给付\n"
+    "权力类别|行政给付\n"
+    "责任主体|旗白庙子镇\n"
+    '设定依据|"1.【行政法规】《社会救助暂行办法》(2014年2月21日中华人民共和国国务院令第649号发布) 第九条 国家对共同生活'
+    "的家庭成员给予最低生活保障。 第十一条 申请最低生活保障,按照下列程序办理:(一)由共同生活的家庭成员提出书面申请。"
+    ' 第十二条 按月发给最低生活保障金。"\n'
+)
+
+
+def test_a_one_record_form_names_its_body_by_the_township_in_its_implementer_label(mini_registry, tmp_path):
+    path = tmp_path / "form.txt"
+    path.write_text(TOWN_FORM, encoding="utf-8")
+    result = draft(path, "150121-bmz", mini_registry, dry_run=True)
+    (power,) = result.records["powers"]
+    assert result.agency_name == "旗白庙子镇"  # the town's full name is printed nowhere
+    assert power.implementer == "旗白庙子镇"
+    # printed in full elsewhere in the file, the full name wins
+    path.write_text(TOWN_FORM + "发布单位：土默特左旗白庙子镇人民政府\n", encoding="utf-8")
+    assert draft(path, "150121-bmz", mini_registry, dry_run=True).agency_name == "土默特左旗白庙子镇人民政府"
+
+
+def test_a_code_printed_as_to_be_decided_is_no_code(mini_registry, tmp_path):
+    path = tmp_path / "form.txt"
+    path.write_text(TOWN_FORM, encoding="utf-8")
+    (power,) = draft(path, "150121-bmz", mini_registry, dry_run=True).records["powers"]
+    assert power.code is None
+
+
+def test_a_quoted_serial_and_kind_tag_before_a_title_dated_number_and_articles_each_opening_a_sentence():
+    from qingdan.draft.legal import split_legal_bases
+
+    cell = TOWN_FORM.split("设定依据|")[1].strip()
+    assert [(b.title, b.doc_number, b.article) for b in split_legal_bases(cell)] == [
+        ("社会救助暂行办法", "中华人民共和国国务院令第649号", article) for article in ("第九条", "第十一条", "第十二条")
+    ]

@@ -204,6 +204,10 @@ def check_cut_off(rows: list[TableRow], title: str, ctx: Context) -> None:
         )
 
 
+# what a list prints in a code cell for a matter that has no code (yet)
+NO_CODE = re.compile(r"待定|暂无|暫無|无|無|空|/|／|-|—|－|未编码|未編碼|待编码|待編碼")
+
+
 def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
     from ..codes import category_for_letter, parse_code
 
@@ -220,6 +224,8 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             continue
         printed = row.as_printed("name" if row.get("name") else "main_item")
         code = row.get("code") or None
+        if code and NO_CODE.fullmatch(code.strip()):
+            code = None  # 待定, 暂无: the list prints that the matter has no code yet
         scheme_id = ctx.scheme_for(code) if code else None
         letter = None
         if scheme_id:
