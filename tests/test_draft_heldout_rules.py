@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qingdan.draft import draft
+from qingdan.guide_findings import split_words
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,3 +110,30 @@ def test_a_quoted_serial_and_kind_tag_before_a_title_dated_number_and_articles_e
     assert [(b.title, b.doc_number, b.article) for b in split_legal_bases(cell)] == [
         ("社会救助暂行办法", "中华人民共和国国务院令第649号", article) for article in ("第九条", "第十一条", "第十二条")
     ]
+
+
+# --- a 流程图 under a generic title, named by its 项目名称 line, page numbers and boxes out of order ---
+
+# https://www.360docs.net/doc/5415493424.html (前郭县市场监督管理局行政权力运行流程图, a document host's text)
+CHART = (
+    "1\n\n前郭县市场监督管理局行政权力运行流程图\n\n项目名称:行政执法程序流程图\n\n2\n\nY\n\nN\n\n"
+    "送达,并由当事人 在《送达回执》上签字\n\n执行\n\n听证意见与听证 前拟作出的处罚 决定是否一致\n\n"
+    "当事人 是否确 有经济 困难\n\n缴纳罚款\n\n案卷归档、结案\n\n当事人提出书面申请\n\n3\n"
+)
+
+
+def test_a_chart_named_by_its_project_line_under_a_generic_title_is_a_flow(mini_registry, tmp_path):
+    path = tmp_path / "chart.txt"
+    path.write_text(CHART, encoding="utf-8")
+    result = draft(path, "220721-qg", mini_registry, dry_run=True)
+    assert result.agency_name == "前郭县市场监督管理局"
+    assert not result.records.get("powers")  # a 项目名称 that is a chart names no power
+    (flow,) = result.records["flows"]
+    assert flow.title == "行政执法程序流程图"
+    labels = [node.label for node in flow.nodes]
+    assert "听证意见与听证前拟作出的处罚决定是否一致" in labels
+    assert not any(label.isdigit() for label in labels)  # page numbers are no boxes
+    # the boxes as printed are kept for the reviewer (and the split words are reported from there)
+    (printed,) = [flag.raw for flag in flow.review if flag.raw and "听证 前" in flag.raw]
+    assert "当事人 是否确 有经济 困难" in printed
+    assert list(split_words(printed))  # 确 有: a word broken where the box wrapped
