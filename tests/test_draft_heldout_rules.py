@@ -137,3 +137,34 @@ def test_a_chart_named_by_its_project_line_under_a_generic_title_is_a_flow(mini_
     (printed,) = [flag.raw for flag in flow.review if flag.raw and "听证 前" in flag.raw]
     assert "当事人 是否确 有经济 困难" in printed
     assert list(split_words(printed))  # 确 有: a word broken where the box wrapped
+
+
+# --- a flattened table whose cells ran together: header wrapped over three lines, category before the name ---
+
+# https://www.qtx.gov.cn/xxgk/zfxxgkml/xzqlyx/qlqd/202306/t20230617_4149423.html (青铜峡市人社局 权力清单及责任清单)
+GLUED_TABLE = (
+    '<html><head><meta charset="utf-8"><title>青铜峡市人力资源和社会保障局权力清单及责任清单</title></head><body>'
+    "<h1>青铜峡市人力资源和社会保障局权力清单及责任清单</h1>"
+    "<p>序号职权类型事项名称子项名称地方权力</p><p>编码</p><p>实施依据责任事项内容责任事项依据追责情形</p>"
+    "<p>1行政许可职业培训</p><p>机构审批</p>"
+    "<p>民办职业培训学校设立、分立、合并、变更及终止审批111004001【法律】《中华人民共和国民办教育促进法》"
+    "(2016年修正)第十二条 举办实施以职业技能为主的民办学校,由人力资源社会保障行政部门审批。【规范性文件】"
+    "《自治区人民政府关于第九批取消和调整行政审批项目等事项的决定》(宁政发【2013】84号)附件1目录第66项:开办职业"
+    "培训机构审批部分下放。1.受理阶段责任:接收申报资料。2.审查阶段责任:进行初审。1、《行政许可法》第三十条:"
+    "行政机关应当公示。</p></body></html>"
+)
+
+
+def test_a_run_together_record_under_a_wrapped_header(mini_registry, tmp_path):
+    page = tmp_path / "list.html"
+    page.write_text(GLUED_TABLE, encoding="utf-8")
+    (power,) = draft(page, "640381-rsj", mini_registry, dry_run=True).records["powers"]
+    # the category column printed before the name, glued to it; 事项名称 wrapped onto a second line; 子项 the record
+    assert (power.category_raw, power.name) == ("行政许可", "民办职业培训学校设立、分立、合并、变更及终止审批")
+    assert "主项：职业培训机构审批" in power.note  # a Power has no 主项 field: kept in its note, joined
+    assert power.code == "111004001"  # a code glued between the name and the citation
+    # 实施依据 holds both tagged citations; the numbered 责任事项 and their own basis are other columns
+    assert [(b.title, b.doc_number, b.article) for b in power.legal_bases] == [
+        ("中华人民共和国民办教育促进法", None, "第十二条"),
+        ("自治区人民政府关于第九批取消和调整行政审批项目等事项的决定", "宁政发【2013】84号", "附件1目录第66项"),
+    ]

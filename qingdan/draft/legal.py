@@ -171,7 +171,7 @@ QUOTED_WORDING = re.compile(r"\s*[：:]?\s*[“「][^”」]*[”」]\s*[；;，
 LINE_ARTICLE = re.compile(rf"(?:\n|(?<=。))[ \t\u3000]*({ARTICLE.pattern})[ \t\u3000]*[：:\s]")
 # a place in the cited document that is not an article: an item of its annex (附件第236项), an item or a 目
 LOCATOR = re.compile(
-    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*)"
+    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:目录|目錄)?(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*)"
 )
 
 
