@@ -168,3 +168,32 @@ def test_a_run_together_record_under_a_wrapped_header(mini_registry, tmp_path):
         ("中华人民共和国民办教育促进法", None, "第十二条"),
         ("自治区人民政府关于第九批取消和调整行政审批项目等事项的决定", "宁政发【2013】84号", "附件1目录第66项"),
     ]
+
+
+# --- services at three levels (主项 / 子项 / 业务办理项); a section of an opinion cited by its heading ---
+
+# http://wza.fusong.gov.cn/esd/fsxzsj/jzfq/202211/t20221110_749712.html (抚松县镇级政务服务清单目录)
+LEVELS_TABLE = (
+    "抚松县镇级政务服务清单目录\n"
+    "序号|事项类型|行使层级|主项名称|子项名称|业务办理项名称|设定依据\n"
+    "1|公共服务|乡镇|社会保险登记||城乡居民养老保险参保登记(困难群体参保登记)|"
+    "《国务院关于建立统一的城乡居民基本养老保险制度的意见》(国发〔2014〕8号)三、参保范围:年满16周岁的城乡居民。\n"
+    "2|公共服务|乡镇|养老保险服务||居民养老保险注销登记|《中华人民共和国社会保险法》第二十条\n"
+)
+
+
+def test_the_finest_name_printed_names_the_record_when_the_sub_item_is_empty(mini_registry, tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text(LEVELS_TABLE, encoding="utf-8")
+    first, second = draft(path, "220621-zsj", mini_registry, name="抚松县政数局", dry_run=True).records["services"]
+    assert (first.main_item, first.name) == ("社会保险登记", "城乡居民养老保险参保登记(困难群体参保登记)")
+    assert (second.main_item, second.name) == ("养老保险服务", "居民养老保险注销登记")
+
+
+def test_a_section_of_a_cited_document_by_its_numbered_heading():
+    from qingdan.draft.legal import split_legal_bases
+
+    (basis,) = split_legal_bases(
+        "《国务院关于建立统一的城乡居民基本养老保险制度的意见》(国发〔2014〕8号)三、参保范围:年满16周岁的城乡居民。"
+    )
+    assert (basis.doc_number, basis.article) == ("国发〔2014〕8号", "三、参保范围")

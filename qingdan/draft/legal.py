@@ -170,8 +170,10 @@ QUOTED_WORDING = re.compile(r"\s*[：:]?\s*[“「][^”」]*[”」]\s*[；;，
 # (or a sentence: …给予最低生活保障。 第十一条 申请…)
 LINE_ARTICLE = re.compile(rf"(?:\n|(?<=。))[ \t\u3000]*({ARTICLE.pattern})[ \t\u3000]*[：:\s]")
 # a place in the cited document that is not an article: an item of its annex (附件第236项), an item or a 目
+# …, or a section by its numbered heading (三、参保范围：)
 LOCATOR = re.compile(
-    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:目录|目錄)?(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*)"
+    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:目录|目錄)?(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*"
+    r"|[一二三四五六七八九十]{1,3}、[^\s：:，,。；;、《》()（）]{2,16}(?=[：:]))"
 )
 
 

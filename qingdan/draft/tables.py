@@ -10,7 +10,7 @@ from .columns import Layout
 from .context import Context, handling, note_of, phones
 from .legal import split_legal_bases
 from .model import Row
-from .vocabulary import simplified
+from .vocabulary import classify, simplified
 
 POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
 
@@ -29,6 +29,15 @@ class TableRow:
                 self.printed[field] = row.printed_cell(i)
             elif name and cell and cell != name:
                 self.extras[name] = cell
+        if "name" in used and "name" in layout.fields and not self.values.get("name"):
+            # 子项名称 empty, 业务办理项名称 filled: a finer level's name, printed after it, names the record
+            at = layout.fields.index("name")
+            for i in range(at + 1, min(len(layout.header), len(row.cells))):
+                label = layout.header[i]
+                if layout.fields[i] is None and row.cells[i] and classify(label).key == "name" and label in self.extras:
+                    self.values["name"], self.printed["name"] = row.cells[i], row.printed_cell(i)
+                    del self.extras[label]
+                    break
 
     def get(self, field: str) -> str:
         return self.values.get(field, "")
