@@ -197,3 +197,29 @@ def test_a_section_of_a_cited_document_by_its_numbered_heading():
         "《国务院关于建立统一的城乡居民基本养老保险制度的意见》(国发〔2014〕8号)三、参保范围:年满16周岁的城乡居民。"
     )
     assert (basis.doc_number, basis.article) == ("国发〔2014〕8号", "三、参保范围")
+
+
+# --- a guide's bases on one line: three acts after ; and a run of spaces, a chapter range among articles; 办理范围 ---
+
+
+# http://ncnbxbjjdrnsq.izhulao.com/bmsc/490.html (南部 结婚登记办理指南)
+def test_acts_separated_by_a_semicolon_and_spaces_and_a_chapter_range():
+    from qingdan.draft.legal import split_legal_bases
+
+    bases = split_legal_bases(
+        "《婚姻登记条例》第四条、第五条;《中华人民共和国民法典》第一、二章;   "
+        "《婚姻登记工作规范》第二十九条、第三十条。"
+    )
+    assert [(b.title, b.article) for b in bases] == [
+        ("婚姻登记条例", "第四条"),
+        ("婚姻登记条例", "第五条"),
+        ("中华人民共和国民法典", "第一、二章"),
+        ("婚姻登记工作规范", "第二十九条"),
+        ("婚姻登记工作规范", "第三十条"),
+    ]
+
+
+def test_the_scope_of_a_guide_names_its_applicants():
+    from qingdan.draft.vocabulary import classify
+
+    assert classify("办理范围").key == "applicants"  # as 适用范围, 服务范围: who may apply

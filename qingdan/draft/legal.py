@@ -125,7 +125,7 @@ def _segments_of(text: str) -> list[str]:
     titles = list(TITLE.finditer(text))
     # a citation starts at a title that opens the cell or a sentence; the text after an article up to the
     # next one is its quoted wording, whose own ；-separated clauses are not citations
-    starts = [m.start() for m in titles if m.start() == 0 or text[m.start() - 1] in "；;。\n"]
+    starts = [m.start() for m in titles if m.start() == 0 or re.search(r"[；;。\n][ \t\u3000]*$", text[: m.start()])]
     if len(starts) > 1:
         if text[: starts[0]].strip(TRAILING):
             starts.insert(0, 0)
@@ -173,6 +173,7 @@ LINE_ARTICLE = re.compile(rf"(?:\n|(?<=。))[ \t\u3000]*({ARTICLE.pattern})[ \t\
 # …, or a section by its numbered heading (三、参保范围：)
 LOCATOR = re.compile(
     rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:目录|目錄)?(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*"
+    rf"|第{NUM}(?:[、，,]{NUM})*[章节節编編](?:[、，,]第{NUM}[章节節编編])*"  # chapters: 第一、二章
     r"|[一二三四五六七八九十]{1,3}、[^\s：:，,。；;、《》()（）]{2,16}(?=[：:]))"
 )
 

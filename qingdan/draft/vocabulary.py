@@ -380,7 +380,7 @@ def parse_columns(spec: str | None) -> dict[str, str]:
 
 GUIDE_NAMES: dict[str, tuple[str, ...]] = {
     "implementer": ("部门名称", "实施单位"),
-    "applicants": ("适用范围", "服务范围", "申请人范围", "申请主体"),
+    "applicants": ("适用范围", "服务范围", "申请人范围", "申请主体", "办理范围"),
     "legal_basis": ("设定依据及条款", "法律依据及条款", "设立依据"),
     "channel": ("手工办理方式", "网上办理方式", "系统名称", "链接地址", "网办地址", "办理途径", "申请途径"),
     "place": ("受理窗口", "办理窗口", "服务窗口"),
