@@ -223,3 +223,30 @@ def test_the_scope_of_a_guide_names_its_applicants():
     from qingdan.draft.vocabulary import classify
 
     assert classify("办理范围").key == "applicants"  # as 适用范围, 服务范围: who may apply
+
+
+# --- a guide's label/value table: 办理单位 naming a whole body, 备注事项 ---
+
+
+# https://xzjypet.com/html/252872529225296content_636005.html (国内婚姻登记)
+def test_a_handling_unit_that_is_a_whole_body_is_the_implementer_and_a_remark_label_is_no_new_guide(
+    mini_registry, tmp_path
+):
+    path = tmp_path / "guide.txt"
+    rows = [
+        ("事项名称", "国内婚姻登记"),
+        ("办理单位", "民政局"),
+        ("承诺时限", "及时"),
+        ("收费标准", "不收费"),
+        ("申请对象", "市民"),
+        ("前置条件", "1、男女双方必须自愿结婚。"),
+        ("备注事项", "无"),
+    ]
+    path.write_text("\n".join(f"{a}|{b}" for a, b in rows) + "\n", encoding="utf-8")
+    (service,) = draft(path, "mzj-hydj", mini_registry, name="某县民政局", dry_run=True).records["services"]
+    assert (service.implementer, service.handling) == ("民政局", [])
+    # an office inside a body stays the handling unit
+    path.write_text(path.read_text(encoding="utf-8").replace("|民政局", "|民政局婚姻登记中心"), encoding="utf-8")
+    (service,) = draft(path, "mzj-hydj", mini_registry, name="某县民政局", dry_run=True).records["services"]
+    assert service.implementer is None
+    assert [h.raw for h in service.handling] == ["民政局婚姻登记中心"]

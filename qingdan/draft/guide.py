@@ -1071,6 +1071,14 @@ def split_combined(section: Section) -> list[Section]:
     return [Section(labels[k], k, by_key[k], [], section.line) for k in keys]
 
 
+WHOLE_BODY = re.compile(r"[\u4e00-\u9fff]{0,20}(?:局|委员会|委員會|人民政府)")
+
+
+def _body_as_handling(value: str | None) -> str | None:
+    """A 办理单位 that names a whole body (民政局), not an office inside one (婚姻登记中心, 审批科): the implementer."""
+    return value if value and WHOLE_BODY.fullmatch(value) else None
+
+
 def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
     """The services a guide describes (one per 子项), from its sections; also a guide-like table row's."""
     sections = [part for section in guide.sections for part in split_combined(section)]
@@ -1165,7 +1173,7 @@ def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
                 levels=levels_of(levels_raw or ""),
                 levels_raw=levels_raw,
                 content=text("content"),
-                implementer=text("implementer"),
+                implementer=text("implementer") or _body_as_handling(text("handling")),
                 remark=text("remark"),
                 applicants=text("applicants"),
                 conditions=conditions(lines("conditions")),
@@ -1179,7 +1187,7 @@ def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
                 channels=guide_channels,
                 process=flat,
                 processes=process_list,
-                handling=handling(text("handling") or ""),
+                handling=[] if _body_as_handling(text("handling")) else handling(text("handling") or ""),
                 phones=phones,
                 contacts=contacts,
                 source=ctx.source(f"办事指南 {name}", first.line),
