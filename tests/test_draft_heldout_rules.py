@@ -250,3 +250,39 @@ def test_a_handling_unit_that_is_a_whole_body_is_the_implementer_and_a_remark_la
     (service,) = draft(path, "mzj-hydj", mini_registry, name="某县民政局", dry_run=True).records["services"]
     assert service.implementer is None
     assert [h.raw for h in service.handling] == ["民政局婚姻登记中心"]
+
+
+# --- a PDF table's cells wrapped over lines: joined to read, kept as printed for the reviewer ---
+
+
+# https://ayjlrn.com/info/content/code/26177 (交通运输领域轻微违法行为依法免予处罚高频事项清单)
+def test_a_pdf_cell_wrapped_over_lines_is_read_joined_and_kept_as_printed(tmp_path):
+    from fontTools.ttLib import TTCollection
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    from qingdan.draft.reading import read_file
+
+    font = tmp_path / "noto-sc.otf"
+    TTCollection("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").fonts[2].save(str(font))
+    pdf = FPDF()
+    pdf.add_font("noto", fname=str(font))
+    pdf.set_font("noto", size=8)
+    pdf.add_page()
+    with pdf.table(col_widths=(8, 30, 60), headings_style=FontFace(emphasis=None)) as table:
+        for values in (
+            ["序号", "事项名称", "法律依据"],
+            ["1", "对车辆装载物触地拖行、掉落、遗洒或者飘散的处罚", "《公路安全保护条例》第六十九条"],
+        ):
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    path = tmp_path / "list.pdf"
+    pdf.output(str(path))
+    found = read_file(path)
+    extracted = found[0] if isinstance(found, tuple) else found
+    (table,) = extracted.tables
+    row = table.rows[1]
+    assert row.cells[1] == "对车辆装载物触地拖行、掉落、遗洒或者飘散的处罚"
+    assert "\n" in row.printed_cell(1)  # the wrapped lines, as printed
+    assert row.printed_cell(1).replace("\n", "") == row.cells[1]
