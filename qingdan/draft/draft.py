@@ -245,6 +245,7 @@ PLACE = r"(?:省|市|县|区|州|旗|盟|縣|區|乡|镇|鄉|鎮|苏木|蘇木|�
 # a township, town, sub-district or sumu named in a title (武乡县上司乡行政执法检查事项清单, 某鎮權責清單), after
 # the county it lies in if printed; 乡镇/城乡 are no names (two characters at least before 乡/镇)
 TOWNSHIP = re.compile(
+    r"(?:[旗县縣](?=[\u4e00-\u9fff]{3}))?"  # 旗白庙子镇: the banner's (county's) town, its name shortened so
     r"(?:[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗|盟|縣|區))*"
     r"(?<![乡镇鄉鎮])(?:(?![省市县区州旗盟縣區])[\u4e00-\u9fff]){2,6}?(?:乡|镇|鄉|鎮|苏木|蘇木|街道)(?![村])"
     r"(?:人民政府|办事处|辦事處)?"
@@ -296,6 +297,18 @@ def _agency_in_column(records: dict[str, list]) -> str | None:
     return name if AGENCY_NAME.fullmatch(name) and not is_generic(name) else None
 
 
+def _placed_township(value: str, text: str) -> str | None:
+    """A 实施主体/责任主体 cell that is only a township's name (旗白庙子镇): the township, in full where printed."""
+    if not TOWNSHIP.fullmatch(value):
+        return None
+    core = re.sub(r"^[旗县縣]", "", value)
+    if core != value:  # 旗白庙子镇 printed in full elsewhere: 土默特左旗白庙子镇人民政府
+        fuller = re.search(rf"[\u4e00-\u9fff]{{0,8}}?[旗县縣]{re.escape(core)}{GOVERNMENT}", re.sub(r"\s", "", text))
+        if fuller:
+            return re.sub(r"^.*?[:：]", "", fuller.group(0))
+    return _township(value, text)
+
+
 def _agency_named_in(extracted: Extracted) -> str | None:
     """The body a guide or list names as its 实施主体, 法定主体 or 受理部门 (same line, the next, or the next cell);
     a full name with its place (柳州市社会保险事业管理局) before a short one (社保局)."""
@@ -312,7 +325,8 @@ def _agency_named_in(extracted: Extracted) -> str | None:
         for row in table.rows[:40]:
             for j, cell in enumerate(row.cells[:-1]):
                 if re.fullmatch(NAMING_LABELS, normalise_label(cell)) and row.cells[j + 1] != cell:
-                    if name := _agency_name(row.cells[j + 1]):
+                    value = re.sub(r"\s", "", row.cells[j + 1])
+                    if name := _agency_name(value) or _placed_township(value, extracted.text):
                         found.append(name)
     return next((name for name in found if PLACE_AGENCY.match(name)), found[0] if found else None)
 

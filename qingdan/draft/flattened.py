@@ -28,7 +28,7 @@ CATEGORY = re.compile(
 )
 LEVEL_PART = r"(?:国家|中央|省|自治区|市|州|盟|区县|县|区|旗|乡镇|乡|镇|街道|镇街|村|社区)(?:级|本级)?"
 LEVEL = re.compile(rf"^{LEVEL_PART}(?:[、，,/]{LEVEL_PART})*$")
-CODE = re.compile(r"^(?=[0-9A-Z\-－]*\d)(?:[0-9A-Z]+(?:[-－][0-9A-Z]+){2,}|[0-9A-Z]{12}|[0-9A-Z]{31})$")
+CODE = re.compile(r"^(?=[0-9A-Z\-－]*\d)(?:[0-9A-Z]+(?:[-－][0-9A-Z]+){2,}|[0-9A-Z]{12}|[0-9A-Z]{31}|\d{6,20})$")
 AGENCY_END = r"(?:局|委员会|委|部门|中心|政府|办公室|办|厅|院|署|所|队|站|股|科|处|室|公司|部)"
 AGENCY_PART = rf"[\u4e00-\u9fff（）()]{{1,30}}?{AGENCY_END}"
 AGENCY = re.compile(rf"^{AGENCY_PART}(?:[/、，,]{AGENCY_PART})*$")
@@ -52,6 +52,8 @@ FIELD_OF_KEY = {
     "legal_basis": "legal_bases",
     "handling": "handling",
 }
+WRAPPED_TAIL = re.compile(r"[\u4e00-\u9fff]{1,6}")  # a short line of a run-together record: its first cell's end
+ITEM_START = re.compile(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])(?=[\u4e00-\u9fff])")  # a numbered item begins
 MIN_HEADER = 4
 TIE = 0.01
 
@@ -65,6 +67,8 @@ def _shape(label: str, overrides: dict[str, str] | None) -> str:
         return "agency"
     if key == "legal_basis" or normalise_label(label).endswith("依据"):
         return "legal"
+    if re.match(r"责任事项(?:内容)?$", normalise_label(label)):
+        return "items"  # 1.受理阶段责任：… 2.审查阶段责任：…
     return "free"
 
 
@@ -136,6 +140,8 @@ class _Spans:
                 return -1.0
             starts = self.matched["legal"][t + 1] - self.matched["legal"][t]
             return (2.0 if starts else -1.5) - stray + 0.001 * k
+        if shape == "items" and k:
+            return (1.0 if ITEM_START.match(self.tokens[t].text) else 0.0) - stray
         if k == 0:
             return -6.0 if required else -1.0
         return -stray
@@ -239,16 +245,45 @@ def compact_header(text: str, overrides: dict[str, str] | None = None) -> list[s
     return [p for p, _ in merged]
 
 
+def _known_count(names: list[str], overrides: dict[str, str] | None) -> int:
+    return sum(1 for name in names if classify(name, overrides).key is not None)
+
+
+def _wrapped_header(
+    lines: list[tuple[str, int]], k: int, overrides: dict[str, str] | None
+) -> tuple[list[str], int] | None:
+    """A run-together header wrapped over two or three lines where a long column name wrapped (…地方权力 / 编码 /
+    实施依据…): (its column names, the lines it takes)."""
+    found: list[tuple[list[str], int]] = []
+    for span in (2, 3):
+        parts = [text for text, _ in lines[k : k + span]]
+        if len(parts) < span or any(re.search(r"\s", p) for p in parts):
+            break
+        if header := compact_header("".join(parts), overrides):
+            found.append((header, span))
+    return max(found, key=lambda f: _known_count(f[0], overrides), default=None)
+
+
+GLUED_CODE = re.compile(r"(?<=[\u4e00-\u9fff）)])\d{6,20}(?=[【《\u4e00-\u9fff]|$)")
+ITEM_AFTER_SENTENCE = re.compile(r"(?<=[。；;])\d{1,2}[.、．](?=[\u4e00-\u9fff])")
+
+
 def _pieces(text: str) -> list[Token]:
     """A run-together record cut where a value's shape begins or ends: after its serial, around a category word,
     before a citation (《, 【)."""
     cuts = {0, len(text)}
     if m := LEADING_SERIAL.match(text):
         cuts.add(m.end())
+        if glued := GLUED_BEFORE.match(text[m.end() :]):  # 1行政许可职业培训: the category column before the name
+            cuts.add(m.end() + glued.end())
+    for m in GLUED_CODE.finditer(text):  # …终止审批111004001【法律】: a code between a name and a citation
+        cuts.update((m.start(), m.end()))
+    for m in ITEM_AFTER_SENTENCE.finditer(text):  # …主管部门。1.受理阶段责任: the next column's numbered items
+        cuts.add(m.start())
     for m in CATEGORY_IN.finditer(text):
         cuts.update((m.start(), m.end()))
     for m in re.finditer(r"[《【]", text):
-        if m.start() and not text[m.start() - 1].isspace():
+        if m.start() and not text[m.start() - 1].isspace() and not (m.group(0) == "《" and text[m.start() - 1] == "】"):
             cuts.add(m.start())
     tokens: list[Token] = []
     edges = sorted(cuts)
@@ -354,6 +389,11 @@ def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
     while k < len(lines):
         header = header_of(lines[k][0], ctx.overrides)
         compact = header is None and (header := compact_header(lines[k][0], ctx.overrides)) is not None
+        wrapped = None if header_of(lines[k][0], ctx.overrides) else _wrapped_header(lines, k, ctx.overrides)
+        if wrapped and (
+            header is None or _known_count(wrapped[0], ctx.overrides) > _known_count(header, ctx.overrides)
+        ):
+            header, compact, k = wrapped[0], True, k + wrapped[1] - 1
         if header is None:
             k += 1
             continue
@@ -369,6 +409,8 @@ def read_flattened(extracted: Extracted, title: str, ctx: Context) -> Found:
             starts = LEADING_SERIAL.match(text) if compact else _starts_record(text, shapes)
             if shapes[0] != "seq" or starts:
                 records.append((text, line))  # without a serial column, each line is a record
+            elif records and compact and WRAPPED_TAIL.fullmatch(text) and "\n" not in records[-1][0]:
+                records[-1] = (records[-1][0] + text, records[-1][1])  # 职业培训 / 机构审批: a cell wrapped in two
             elif records:
                 records[-1] = (records[-1][0] + "\n" + text, records[-1][1])  # the record goes on
 

@@ -64,15 +64,30 @@ def _closed_up(text: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])", "", text)
 
 
+PAGE_NUMBER = re.compile(r"\d{1,3}")  # a page number on its own line: no box of the chart
+
+
+def _chart_name(line: str) -> str | None:
+    """The chart a 项目名称 line names when its value is itself a chart (项目名称：行政执法程序流程图), not a power."""
+    m = NAME_LINE.match(line)
+    return m["value"].strip() if m and FLOW_TITLE.search(m["value"]) and len(m["value"]) <= 60 else None
+
+
 BOX_MAX = 30  # a box of a chart holds a few words, a note under it a sentence or two
 
 
 def is_bare_chart(lines: list[str]) -> bool:
     """A chart as text and nothing else: a …流程图 title (not a generic 行政职权运行流程图) among its first lines, then
     boxes: short lines mostly (申请 / 立案 / 不予立案 …), no label：value lines of a guide or a list."""
+    lines = [line for line in lines if not PAGE_NUMBER.fullmatch(line)]
     head = next((k for k, line in enumerate(lines[:3]) if FLOW_TITLE.search(line) and len(line) <= 60), None)
-    if head is None or GENERIC_TITLE.match(lines[head]):
+    if head is None:
         return False
+    if GENERIC_TITLE.match(lines[head]):  # 某局行政权力运行流程图 over 项目名称：行政执法程序流程图: that chart's boxes
+        named = next((line for line in lines[head + 1 : head + 3] if line), "")
+        if not _chart_name(named):
+            return False
+        head = lines.index(named, head + 1)
     boxes = [line for line in lines[head + 1 :] if line]
     labelled = [line for line in boxes if re.match(r"^[\u4e00-\u9fff]{2,8}[：:]", line)]
     short = [line for line in boxes if len(line) <= BOX_MAX]
@@ -110,6 +125,7 @@ class Chart:
     steps: list[str] = field(default_factory=list)
     edges: list[str] = field(default_factory=list)
     step_units: list[tuple[str, str]] = field(default_factory=list)  # (step, units as printed): 立案(科室:业务科)
+    printed: list[str] = field(default_factory=list)  # boxes whose printed text had spaces closed up (听证 前)
 
 
 def _text_lines(extracted: Extracted) -> list[tuple[str, int]]:
@@ -147,12 +163,17 @@ def _charts(extracted: Extracted) -> list[Chart]:
     for raw, number in _text_lines(extracted):
         for part in _labelled_parts(raw):
             line = _closed_up(part)
-            if not line:
+            if not line or PAGE_NUMBER.fullmatch(line):
                 continue
             if CATEGORY_LINE.match(line):
                 if current.name:
                     close()
                 category = current.category = line
+                into = None
+            elif (chart := _chart_name(line)) and GENERIC_TITLE.match(title) and not current.name:
+                title = current.title = chart  # the chart the document's generic title is over
+                current.name = current.name_raw = re.sub(r"(?:运行)?流程图$", "", chart).strip("：: ")
+                current.line = current.line or number
                 into = None
             elif FLOW_TITLE.search(line) and len(line) <= 60 and not ARROW.search(line):
                 if current.name:
@@ -201,6 +222,8 @@ def _charts(extracted: Extracted) -> list[Chart]:
                     current.edges.append(line)
                 else:
                     current.steps += [s for s in ARROW.split(line) if s]
+                    if (printed := BOOKMARK.sub("", part).strip()) != line:
+                        current.printed.append(printed)
     close()
     return charts
 
@@ -292,6 +315,8 @@ def _flow(chart: Chart, ctx: Context) -> Flow | None:
     if chart.labelled and GENERIC_TITLE.match(chart.title or ""):  # as the hand transcription names each chart
         flow_title = f"{chart.title}：{GLUED.match(chart.name)['name'] if GLUED.match(chart.name) else chart.name}"
     review = [ctx.draft_flag("title", flow_title)]
+    if chart.printed:  # the boxes as printed, before the spaces inside them were closed up
+        review.append(ctx.draft_flag("nodes", " / ".join(chart.printed)))
     if not chart.step_units and out_of_order(chart.steps):
         review.append(_order_flag("nodes", chart.steps))
     return Flow(

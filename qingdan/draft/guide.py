@@ -228,11 +228,19 @@ def _heading(item: Line, numbered_style: re.Pattern | None, current: Section | N
     if not found:
         return None
     key = _known(found[0], True)
+    if key is None and not found[1] and _two_labels(found[0]):
+        return found[0], None, ""  # 办理时限及费用 over 办理时限：… and 办理费用：… lines, each a section of its own
     if key is None or (current is not None and key == current.key and key not in ("name",)):
         return None
     if not found[1] and not COLON.search(item.text) and len(normalise_label(found[0])) > 8:
         return None
     return found[0], key, found[1]
+
+
+def _two_labels(label: str) -> bool:
+    """A heading that joins two known labels (办理时限及费用)."""
+    found = TWO_LABELS.match(normalise_label(label) or "")
+    return bool(found) and all(_known(part, True) for part in (found["a"], found["b"]))
 
 
 def _is_title(text: str) -> bool:
@@ -547,9 +555,45 @@ def _steps(nodes: list[Node]) -> tuple[list[str], str | None]:
                 limit = text[said.start() : said.end()]
     if len(steps) == 1:
         parts = ARROWS.split(steps[0])
+        arrowed = [p.strip().rstrip(TRAIL) for p in STEP_ARROWS.split(steps[0])]
         if len(parts) >= 3 and all(0 < len(p) <= 12 for p in parts):
             steps = parts
+        elif len(arrowed) >= 3 and all(arrowed):
+            steps = arrowed  # a paragraph of steps joined by arrows (→ is never punctuation inside a step)
     return steps, limit
+
+
+STEP_ARROWS = re.compile(r"\s*(?:→|->|➝|➔|➜|➡|⇒|=>)\s*")
+
+
+def _channel_heading(node: Node) -> str | None:
+    """A short line naming a channel over the lines after it (网上办理流程 / 现场办理): its channel kind."""
+    text = strip_end(node.text)
+    if node.children or node.marker or "\n" in text or len(text) > STEP_NAME_MAX or re.search(r"[。；;，,：:→]", text):
+        return None
+    return channel_kind(text)
+
+
+def _channel_groups(nodes: list[Node]) -> list[Process] | None:
+    """Loose lines of 办理流程 under channel sub-headings, each heading its own steps: one process per heading.
+    None unless two headings at least each head lines of their own."""
+    groups: list[tuple[Node, str, list[Node]]] = []
+    for node in nodes:
+        kind = _channel_heading(node)
+        if kind is not None:
+            groups.append((node, kind, []))
+        elif groups:
+            groups[-1][2].append(node)
+        else:
+            return None
+    if len(groups) < 2 or not all(body for _, _, body in groups):
+        return None
+    out = []
+    for head, kind, body in groups:
+        steps, limit = _steps(body)
+        name = strip_end(head.text)
+        out.append(Process(name=name, channel=kind, platform=_platform(name, kind), steps=steps, time_limit=limit))
+    return out
 
 
 STEP_NAME_MAX = 12
@@ -618,7 +662,9 @@ def processes(label: str, lines: list[Line], guide_channels: list[Channel]) -> t
                 loose.append(node)
         if loose and not out:
             labelled = [_labelled(n.text) for n in loose]
-            if len(loose) >= 2 and all(lab and channel_kind(lab[0]) for lab in labelled):
+            if by_heading := _channel_groups(loose):
+                out.extend(by_heading)
+            elif len(loose) >= 2 and all(lab and channel_kind(lab[0]) for lab in labelled):
                 for lab in labelled:
                     kind = channel_kind(lab[0]) or "other"
                     steps, limit = _steps([Node(lab[1], 0, None)])
@@ -899,7 +945,19 @@ def _title_name(guide: Guide) -> str | None:
         name = YEAR_PLACE.sub("", name) if re.match(r"\d{4}年", name) else name
         if name:
             return name
+    if guide.title is None and len(texts) == 1 and _names_a_matter(texts[0]):
+        return texts[0]  # a page whose only title is the matter's name (<h1>出生医学证明首次签发)
     return None
+
+
+def _names_a_matter(text: str) -> bool:
+    """A title line that can be a matter's name: short, one phrase, not a label, a date or a body."""
+    return (
+        2 <= len(text) <= 40
+        and not re.search(r"[。；;，,：:\s]", text)
+        and not SIGNATURE.match(text)
+        and _known(text, True) is None
+    )
 
 
 def _seq_and_main(guide: Guide, name: str) -> tuple[str | None, str | None]:
@@ -1013,6 +1071,14 @@ def split_combined(section: Section) -> list[Section]:
     return [Section(labels[k], k, by_key[k], [], section.line) for k in keys]
 
 
+WHOLE_BODY = re.compile(r"[\u4e00-\u9fff]{0,20}(?:局|委员会|委員會|人民政府)")
+
+
+def _body_as_handling(value: str | None) -> str | None:
+    """A 办理单位 that names a whole body (民政局), not an office inside one (婚姻登记中心, 审批科): the implementer."""
+    return value if value and WHOLE_BODY.fullmatch(value) else None
+
+
 def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
     """The services a guide describes (one per 子项), from its sections; also a guide-like table row's."""
     sections = [part for section in guide.sections for part in split_combined(section)]
@@ -1107,7 +1173,7 @@ def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
                 levels=levels_of(levels_raw or ""),
                 levels_raw=levels_raw,
                 content=text("content"),
-                implementer=text("implementer"),
+                implementer=text("implementer") or _body_as_handling(text("handling")),
                 remark=text("remark"),
                 applicants=text("applicants"),
                 conditions=conditions(lines("conditions")),
@@ -1121,7 +1187,7 @@ def records_of(guide: Guide, ctx: Context) -> list[PublicService]:
                 channels=guide_channels,
                 process=flat,
                 processes=process_list,
-                handling=handling(text("handling") or ""),
+                handling=[] if _body_as_handling(text("handling")) else handling(text("handling") or ""),
                 phones=phones,
                 contacts=contacts,
                 source=ctx.source(f"办事指南 {name}", first.line),

@@ -30,6 +30,7 @@ from ..models import LegalBasis
 KIND_WORDS = r"法律|法规|法規|规章|規章|规范性文件|規範性文件|文件|司法解释|司法解釋|依据|依據|条约|條約|其他|其它"
 MARKER = re.compile(rf"【(?:[^【】\d]{{0,8}}(?:{KIND_WORDS})|法律法[规規]|法律依[据據])】")
 NUMBERED = re.compile(r"(?:^|(?<=[；;。\s]))[（(]?\d{1,2}[)）.、．]\s*(?=\S)")
+SERIAL_ONLY = re.compile(r"[（(]?\d{1,2}[)）.、．]")  # a serial before a 【】 kind tag: no citation of its own
 TITLE = re.compile(r"《([^《》]*(?:〈[^〉]*〉[^《》]*)*)》")
 # The year of a document number, in any bracket bureaus print: 〔2019〕 ﹝2019﹞ [2019] (2019) （2019） 【2019】
 YEAR = r"(?:〔|﹝|\[|\(|（|【)\d{4}(?:〕|﹞|\]|\)|）|】)"
@@ -38,7 +39,11 @@ HAO = "[号號]"
 TIAO = "[条條]"
 NUM = r"[一二三四五六七八九十百千零〇两兩\d]+"
 NUMBER_BODY = rf"[^（）()]*?{YEAR}[^（）()]*?{HAO}|[^（）()]*令第?{NUM}{HAO}"  # 令〔2015〕第12号 too
-DOC_NUMBER = re.compile(rf"^[（(]({NUMBER_BODY})[）)]")
+# the number in a bracket that also gives the date of issue: (2014年2月21日中华人民共和国国务院令第649号发布)
+DOC_NUMBER = re.compile(
+    rf"^[（(](?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*)?({NUMBER_BODY})\s*"
+    rf"(?:公布|发布|發布|發佈|颁布|頒布|印发|印發)?[）)]"
+)
 CITED_NUMBER = re.compile(rf"[（(](?:{NUMBER_BODY}|[^（）()]*{HAO})[）)]")
 BARE_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,20}}(?:{YEAR}\s*第?\d+\s*{HAO}|令第?{NUM}{HAO})")
 # A number printed after the title without brackets: 《中华人民共和国社会保险法》主席令第三十五号
@@ -61,7 +66,9 @@ TRAILING = "；;。，, \n"
 
 # Quotes a cell wraps around a citation or its serial (“1.《…》”, "《…》"): no part of the citation. Quotes around
 # the law's own wording after an article (第十条：“…”) are kept.
-STRAY_QUOTE = re.compile(r"[“\"](?=\s*(?:[（(]?\d{1,2}[)）.、．]\s*)?《)|(?<=》)[”\"](?=\s*(?:[；;，,。]|$|第))")
+STRAY_QUOTE = re.compile(
+    r"[“\"](?=\s*(?:[（(]?\d{1,2}[)）.、．]\s*)?(?:【[^【】]{1,10}】)?《)|(?<=》)[”\"](?=\s*(?:[；;，,。]|$|第))"
+)
 # a title that starts right after an article or a document number, with no separator: a second act cited in the same
 # cell (…第一百二十二条《食品生产许可管理办法》第四十九条); a title inside the quoted wording of an article is not
 AFTER_CITATION = re.compile(rf"(?:{NUM}[条條](?:之{NUM})?(?:{PART})*|[号號][）)]|》)\s*$")
@@ -103,7 +110,7 @@ def _segments(text: str) -> list[str]:
 def _segments_of(text: str) -> list[str]:
     if MARKER.search(text):
         starts = [m.start() for m in MARKER.finditer(text)]
-        if starts[0] > 0 and text[: starts[0]].strip(TRAILING):
+        if starts[0] > 0 and text[: starts[0]].strip(TRAILING) and not SERIAL_ONLY.fullmatch(text[: starts[0]].strip()):
             starts.insert(0, 0)
         return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)], strict=True)]
     numbered = list(NUMBERED.finditer(text))
@@ -118,7 +125,7 @@ def _segments_of(text: str) -> list[str]:
     titles = list(TITLE.finditer(text))
     # a citation starts at a title that opens the cell or a sentence; the text after an article up to the
     # next one is its quoted wording, whose own ；-separated clauses are not citations
-    starts = [m.start() for m in titles if m.start() == 0 or text[m.start() - 1] in "；;。\n"]
+    starts = [m.start() for m in titles if m.start() == 0 or re.search(r"[；;。\n][ \t\u3000]*$", text[: m.start()])]
     if len(starts) > 1:
         if text[: starts[0]].strip(TRAILING):
             starts.insert(0, 0)
@@ -160,10 +167,14 @@ def articles(text: str, start: int = 0) -> list[str]:
 # the wording an article quotes after it: 第十条：“…”  or 第十条 “…”, up to its closing quote
 QUOTED_WORDING = re.compile(r"\s*[：:]?\s*[“「][^”」]*[”」]\s*[；;，,。]?\s*")
 # an article opening a line, its wording after it (第六条：… or 第六条 …), in a cell quoting one document's articles
-LINE_ARTICLE = re.compile(rf"\n[ \t\u3000]*({ARTICLE.pattern})[ \t\u3000]*[：:\s]")
+# (or a sentence: …给予最低生活保障。 第十一条 申请…)
+LINE_ARTICLE = re.compile(rf"(?:\n|(?<=。))[ \t\u3000]*({ARTICLE.pattern})[ \t\u3000]*[：:\s]")
 # a place in the cited document that is not an article: an item of its annex (附件第236项), an item or a 目
+# …, or a section by its numbered heading (三、参保范围：)
 LOCATOR = re.compile(
-    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*)"
+    rf"\s*((?:附件|附表)[一二三四五六七八九十\d]*(?:目录|目錄)?(?:第{NUM}[项項目条條])+|第{NUM}[项項目](?:第{NUM}[项項目])*"
+    rf"|第{NUM}(?:[、，,]{NUM})*[章节節编編](?:[、，,]第{NUM}[章节節编編])*"  # chapters: 第一、二章
+    r"|[一二三四五六七八九十]{1,3}、[^\s：:，,。；;、《》()（）]{2,16}(?=[：:]))"
 )
 
 

@@ -97,5 +97,5 @@ def normalise(extracted: Extracted) -> Extracted:
         for row in block.rows:
             read = [normalise_text(c) for c in row.cells]
             if read != row.cells:
-                row.printed, row.cells = row.cells, read
+                row.printed, row.cells = row.printed or row.cells, read
     return extracted

@@ -52,9 +52,10 @@ def _page_blocks(page, page_no: int, budget: CellBudget) -> list[tuple[float, Pa
         rows = []
         for r, cells in enumerate(table.extract(), start=1):
             budget.take(len(cells))
-            cells = [unwrap(clean(c)) for c in cells]
-            if any(cells):
-                rows.append(Row(cells, f"第{page_no}页 表{t} 第{r}行"))
+            printed = [clean(c) for c in cells]
+            cells = [unwrap(c) for c in printed]
+            if any(cells):  # the cells as printed, their wrapped lines kept, where unwrapping joined them
+                rows.append(Row(cells, f"第{page_no}页 表{t} 第{r}行", printed=printed if printed != cells else None))
         placed.append((table.bbox[1], Table(rows, f"第{page_no}页 表{t}")))
     boxes = [t.bbox for t in found]
 

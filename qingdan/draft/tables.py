@@ -10,7 +10,7 @@ from .columns import Layout
 from .context import Context, handling, note_of, phones
 from .legal import split_legal_bases
 from .model import Row
-from .vocabulary import simplified
+from .vocabulary import classify, simplified
 
 POWER_CATEGORIES = typing.get_args(Power.model_fields["category"].annotation)
 
@@ -29,6 +29,15 @@ class TableRow:
                 self.printed[field] = row.printed_cell(i)
             elif name and cell and cell != name:
                 self.extras[name] = cell
+        if "name" in used and "name" in layout.fields and not self.values.get("name"):
+            # 子项名称 empty, 业务办理项名称 filled: a finer level's name, printed after it, names the record
+            at = layout.fields.index("name")
+            for i in range(at + 1, min(len(layout.header), len(row.cells))):
+                label = layout.header[i]
+                if layout.fields[i] is None and row.cells[i] and classify(label).key == "name" and label in self.extras:
+                    self.values["name"], self.printed["name"] = row.cells[i], row.printed_cell(i)
+                    del self.extras[label]
+                    break
 
     def get(self, field: str) -> str:
         return self.values.get(field, "")
@@ -204,6 +213,10 @@ def check_cut_off(rows: list[TableRow], title: str, ctx: Context) -> None:
         )
 
 
+# what a list prints in a code cell for a matter that has no code (yet)
+NO_CODE = re.compile(r"待定|暂无|暫無|无|無|空|/|／|-|—|－|未编码|未編碼|待编码|待編碼")
+
+
 def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
     from ..codes import category_for_letter, parse_code
 
@@ -220,6 +233,8 @@ def build_powers(layout: Layout, title: str, ctx: Context) -> list[Power]:
             continue
         printed = row.as_printed("name" if row.get("name") else "main_item")
         code = row.get("code") or None
+        if code and NO_CODE.fullmatch(code.strip()):
+            code = None  # 待定, 暂无: the list prints that the matter has no code yet
         scheme_id = ctx.scheme_for(code) if code else None
         letter = None
         if scheme_id:

@@ -43,6 +43,13 @@ def build_from_rows(header: list[str], rows: list[Row], heading: str, ctx: Conte
     """Records from recovered rows under `header`, by the kind of list they make, as a grid would give them."""
     readings = [classify(h, ctx.overrides) for h in header]
     fields = [None if r.kept_as_note else r.key for r in readings]
+    sub = next((j for j, r in enumerate(readings) if fields[j] == "name" and "子项" in r.normalised), None)
+    whole = next((j for j in range(sub or 0) if fields[j] == "name"), None) if sub else None
+    if whole is not None and "main_item" not in fields:  # 事项名称 then 子项名称: the record is the 子项
+        fields[whole] = "main_item"
+        readings[whole] = Reading(
+            readings[whole].label, readings[whole].normalised, "main_item", "子项名称之前的事项名称，即主项"
+        )
     seen: set[str] = set()
     for j, f in enumerate(fields):  # one column per field, as columns.find_layout does
         if f in seen:
