@@ -1,9 +1,10 @@
-"""The held-out cases: real documents of other bureaus that the draft's rules were not first written against.
+"""The second corpus: real documents of other bureaus, first kept out of the draft's development.
 
-Scored like the development corpus (tests/draft_corpus.py). They were written by hand before any draft was
-run on them and measured at 27% with the code of that day, then 65.5% after the rules for the failure classes
-they showed (described in words, the files unseen). The development corpus is held to 98%; here the floor below
-guards what is reached today against regressions, and rises as rules improve (the issue's target is the same 98%).
+Scored like the development corpus (tests/draft_corpus.py). They were written by hand before any draft was run
+on them and measured unseen at 27% with the code of that day, then at 65.5% after rules for the failure
+classes they showed (described in words, the files still unseen); only then were their misses read and fixed by
+rules (tests/test_draft_heldout_rules.py). They are now development cases, held to the corpus's 98%; a new
+held-out set is the next honest measure (tests/fixtures/draft/heldout/README.md).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .draft_corpus import cases, run_case
 
 HELDOUT = Path(__file__).resolve().parent / "fixtures" / "draft" / "heldout"
 CASES = cases(HELDOUT)
-FLOOR = 0.62  # of the facts (measured 65.5% when this floor was set)
+FLOOR = 0.98  # of the facts, as the development corpus
 
 
 def test_heldout_cases_are_described():
