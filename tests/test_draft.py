@@ -26,14 +26,6 @@ def registry(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture
-def mini_registry(tmp_path) -> Path:
-    """The small registry: enough for input that is refused before anything is built."""
-    target = tmp_path / "mini"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", target)
-    return target
-
-
 def hand(registry: Path, folder: str, kind: str) -> list:
     """The hand-transcribed records of one seed folder, in file order."""
     loaded = load_registry(registry)
@@ -191,16 +183,16 @@ def test_guide_text_agrees(registry):
         ("no-such-file.xlsx", "no such file"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_written(mini_registry, fixture, message):
-    registry = mini_registry
+def test_bad_input_is_refused_and_nothing_written(mini, fixture, message):
+    registry = mini
     before = sorted(p.relative_to(registry) for p in registry.rglob("*"))
     with pytest.raises(DraftError, match=message):
         draft(FIXTURES / fixture, "140423-bad", registry, name="襄垣县医疗保障局")
     assert sorted(p.relative_to(registry) for p in registry.rglob("*")) == before
 
 
-def test_scan_error_suggests_ocr(mini_registry):
-    registry = mini_registry
+def test_scan_error_suggests_ocr(mini):
+    registry = mini
     with pytest.raises(DraftError, match="OCR"):
         draft(FIXTURES / "bad-scan.pdf", "140423-bad", registry)
 
@@ -322,14 +314,14 @@ def test_drafted_folder_builds_like_any_agency(registry, tmp_path):
         ("MAX_SECONDS", -1.0, "xiangyuan-powers.docx", "reading took longer than"),
     ],
 )
-def test_untrusted_files_are_bounded(mini_registry, monkeypatch, limit, value, fixture, message):
+def test_untrusted_files_are_bounded(mini, monkeypatch, limit, value, fixture, message):
     """Sizes, cells, pages and time are capped (shown here with small caps on the ordinary fixtures)."""
     from qingdan.draft import limits
 
     monkeypatch.setattr(limits, limit, value)
     with pytest.raises(DraftError, match=message):
-        draft(FIXTURES / fixture, "140423-big", mini_registry, name="襄垣县医疗保障局")
-    assert not (mini_registry / "140423-big").exists()
+        draft(FIXTURES / fixture, "140423-big", mini, name="襄垣县医疗保障局")
+    assert not (mini / "140423-big").exists()
 
 
 @pytest.mark.slow
@@ -353,7 +345,7 @@ def test_post_table_becomes_posts(registry, tmp_path):
     assert drafted_posts[0].work_items[0].note == "源文件中未对应字段的栏目——牵头负责人：某某"
 
 
-def test_xlsx_with_xml_entities_is_refused(mini_registry, tmp_path):
+def test_xlsx_with_xml_entities_is_refused(mini, tmp_path):
     """An entity bomb or XXE inside a workbook is refused before openpyxl parses it."""
     import zipfile
 
@@ -365,10 +357,10 @@ def test_xlsx_with_xml_entities_is_refused(mini_registry, tmp_path):
                 data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
             out.writestr(item, data)
     with pytest.raises(DraftError, match="DTD or XML entities"):
-        draft(hostile, "140423-bad", mini_registry, name="襄垣县医疗保障局")
+        draft(hostile, "140423-bad", mini, name="襄垣县医疗保障局")
 
 
-def test_guide_with_label_lines(mini_registry, tmp_path):
+def test_guide_with_label_lines(mini, tmp_path):
     """A guide laid out as label line / value line, without 一、 numbering, is read the same way."""
     source = tmp_path / "guide.txt"
     source.write_text(
@@ -377,7 +369,7 @@ def test_guide_with_label_lines(mini_registry, tmp_path):
         "申请材料：\n1. 身份证\n2. 异地就医备案表\n办理时限：即时办结\n咨询电话：0355-7794580\n",
         encoding="utf-8",
     )
-    result = draft(source, "140423-g2", mini_registry)
+    result = draft(source, "140423-g2", mini)
     (service,) = result.records["services"]
     assert service.name == "异地就医备案" and service.implementer == "襄垣县医疗保障局"
     assert service.conditions == ["参加本县基本医疗保险"]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ from qingdan.draft.tables import category_from_list
 from qingdan.draft.vocabulary import tidy_name
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def mini_registry(tmp_path) -> Path:
-    target = tmp_path / "mini"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", target)
-    return target
 
 
 # --- 1. the agency: a township in the title, an implementer column, a generic name not enough alone ---
@@ -37,10 +29,10 @@ WUXIANG = (
 )
 
 
-def test_a_township_named_in_the_title_is_the_agency_in_full(mini_registry, tmp_path):
+def test_a_township_named_in_the_title_is_the_agency_in_full(mini, tmp_path):
     path = tmp_path / "wuxiang.txt"
     path.write_text(WUXIANG, encoding="utf-8")
-    result = draft(path, "140429-ssx", mini_registry, dry_run=True)
+    result = draft(path, "140429-ssx", mini, dry_run=True)
     assert result.agency_name == "武乡县上司乡人民政府" and result.agency_named == "标题"
     # without the full name printed anywhere, the title's words are the name; 乡镇 and 城乡 name no township
     assert _township("武乡县上司乡行政执法检查事项清单", "") == "武乡县上司乡"
@@ -60,22 +52,22 @@ SHANGGAO = (
 )
 
 
-def test_the_body_every_row_names_in_an_implementer_column_is_the_agency(mini_registry, tmp_path):
+def test_the_body_every_row_names_in_an_implementer_column_is_the_agency(mini, tmp_path):
     path = tmp_path / "shanggao.txt"
     path.write_text(SHANGGAO, encoding="utf-8")
-    result = draft(path, "360923-scjg", mini_registry, dry_run=True, columns="年度计划名称=name")
+    result = draft(path, "360923-scjg", mini, dry_run=True, columns="年度计划名称=name")
     assert result.agency_name == "上高县市场监督管理局" and result.agency_named == "文中"
 
 
-def test_a_generic_name_without_its_place_is_not_enough(mini_registry, tmp_path):
+def test_a_generic_name_without_its_place_is_not_enough(mini, tmp_path):
     path = tmp_path / "generic.txt"
     path.write_text(SHANGGAO.replace("上高县市场监督管理局", "市场监督管理局"), encoding="utf-8")
     with pytest.raises(DraftError, match="--name"):
-        draft(path, "360923-scjg", mini_registry, columns="年度计划名称=name")
+        draft(path, "360923-scjg", mini, columns="年度计划名称=name")
     titled = tmp_path / "titled.txt"
     titled.write_text("民政局权责清单\n序号|职权名称|职权类型\n1|对社会团体的行政检查|行政检查\n", encoding="utf-8")
     with pytest.raises(DraftError, match="names 民政局 but not where"):
-        draft(titled, "360923-mzj", mini_registry)
+        draft(titled, "360923-mzj", mini)
     assert is_generic("民政局") and is_generic("乡镇人民政府") and is_generic("市场监督管理局")
     assert not is_generic("某旗民政局") and not is_generic("石羊哨乡人民政府") and not is_generic("某街道办事处")
     # a banner's body (http://www.tuxmind.org/zwyw/tztg/202204/t20220427_3200208.html, 伊金霍洛旗本級權責清單 公布說明)
@@ -171,10 +163,10 @@ MIANFA = (
 )
 
 
-def test_wrapping_spaces_in_a_name_are_joined_and_a_waiver_list_holds_penalties(mini_registry, tmp_path):
+def test_wrapping_spaces_in_a_name_are_joined_and_a_waiver_list_holds_penalties(mini, tmp_path):
     path = tmp_path / "mianfa.txt"
     path.write_text(MIANFA, encoding="utf-8")
-    result = draft(path, "500238-jtj", mini_registry, name="某县交通运输局", dry_run=True)
+    result = draft(path, "500238-jtj", mini, name="某县交通运输局", dry_run=True)
     powers = result.records["powers"]
     assert [p.name for p in powers] == [
         "对车辆装载物触地拖行、掉落、遗洒或者飘散，造成公路路面损坏、污染的处罚",
@@ -194,7 +186,7 @@ def test_a_waiver_list_title_names_the_category_when_no_column_does():
     assert category_from_list("行政许可事项清单") is None
 
 
-def test_a_type_column_saying_public_service_makes_services(mini_registry, tmp_path):
+def test_a_type_column_saying_public_service_makes_services(mini, tmp_path):
     # names from 大冶市医疗保障局's 基层政务公开 list (http://hbdaye.gov.cn/zfxxgk/fdgknr/jczwgkbzml/bmjczwgk/202412/
     # t20241218_1175834.html), with the 事项类型 column 政务服务事项 lists print (GB/T 39046: 20 公共服务)
     path = tmp_path / "services.txt"
@@ -205,25 +197,25 @@ def test_a_type_column_saying_public_service_makes_services(mini_registry, tmp_p
         "3|城乡居民基本医疗保险参保登记|公共服务|大冶市医疗保障局\n",
         encoding="utf-8",
     )
-    result = draft(path, "420281-ybj", mini_registry, dry_run=True)
+    result = draft(path, "420281-ybj", mini, dry_run=True)
     assert "powers" not in result.records
     assert [s.category for s in result.records["services"]] == ["公共服务"] * 3
 
 
-def test_a_drafted_name_joined_still_reports_its_split_words(mini_registry, tmp_path):
+def test_a_drafted_name_joined_still_reports_its_split_words(mini, tmp_path):
     path = tmp_path / "mianfa.txt"
     path.write_text(MIANFA, encoding="utf-8")
-    result = draft(path, "500238-jtj", mini_registry, name="某县交通运输局")
+    result = draft(path, "500238-jtj", mini, name="某县交通运输局")
     split = [f for f in result.findings if f.code == "split_word"]
     assert split and all(f.field.endswith(".name") for f in split)  # 损 害, 擅 自: the name as printed
     assert any("损害" in f.message for f in split)
 
 
-def test_a_last_citation_cut_off_is_a_truncated_source(mini_registry, tmp_path):
+def test_a_last_citation_cut_off_is_a_truncated_source(mini, tmp_path):
     # the same list as a PDF cut off in its last cell: the citation ends inside the act's title
     path = tmp_path / "cut.txt"
     path.write_text(MIANFA.rsplit("《公路安全保护条例》", 1)[0] + "《公路安全保护", encoding="utf-8")
-    result = draft(path, "500238-jtj", mini_registry, name="某县交通运输局")
+    result = draft(path, "500238-jtj", mini, name="某县交通运输局")
     assert [d.kind for d in result.document.defects] == ["truncated"]
     assert "source_truncated" in {f.code for f in result.findings}
 
@@ -231,7 +223,7 @@ def test_a_last_citation_cut_off_is_a_truncated_source(mini_registry, tmp_path):
 # --- 3. a flattened web table whose name cell ran into its category cell ---
 
 
-def test_a_name_glued_to_its_category_in_a_flattened_table(mini_registry, tmp_path):
+def test_a_name_glued_to_its_category_in_a_flattened_table(mini, tmp_path):
     # names from 人社部's 告知承诺 notice (民办职业培训学校设立、分立、合并、变更及终止审批,
     # http://www.3hj0i2a3.cn/index.php/Shop/Index/newsDetail/art_id/274.html) and 浙江人社厅's 特殊工时制度审批
     # (https://hangzhou.baogaosu.com/xinwen/…/36004502); a 权力清单 page whose space after 权力类型 was lost
@@ -245,7 +237,7 @@ def test_a_name_glued_to_its_category_in_a_flattened_table(mini_registry, tmp_pa
         "3 行政处罚对用人单位违反劳动保障法律的处罚 《劳动保障监察条例》第二十五条 某县人力资源和社会保障局\n",
         encoding="utf-8",
     )
-    powers = draft(path, "140429-rsj", mini_registry, dry_run=True).records["powers"]
+    powers = draft(path, "140429-rsj", mini, dry_run=True).records["powers"]
     assert [(p.name, p.category) for p in powers] == [
         ("民办职业培训学校设立、分立、合并、变更及终止审批", "行政许可"),
         ("特殊工时制度审批", "行政许可"),
@@ -280,16 +272,16 @@ GUANGMING = """某某事项办事指南
 """
 
 
-def test_sub_headings_of_a_process_are_its_steps_not_their_details(mini_registry, tmp_path):
+def test_sub_headings_of_a_process_are_its_steps_not_their_details(mini, tmp_path):
     path = tmp_path / "guide.txt"
     path.write_text(GUANGMING, encoding="utf-8")
-    (service,) = draft(path, "440311-gm", mini_registry, dry_run=True).records["services"]
+    (service,) = draft(path, "440311-gm", mini, dry_run=True).records["services"]
     (process,) = service.processes
     assert process.steps == ["申请", "受理(当场办理)", "审核(当场办理)", "审批(当场办理)", "办结(当场办理)", "送达"]
     assert "受理审核:实施机关当场" in service.note  # the details are kept, in the note
 
 
-def test_steps_between_arrows(mini_registry, tmp_path):
+def test_steps_between_arrows(mini, tmp_path):
     # http://m.hunanyuer.com/baike/techan/892932.html (优待证 申领程序: boxes with ↓ between them)
     path = tmp_path / "arrows.txt"
     path.write_text(
@@ -299,7 +291,7 @@ def test_steps_between_arrows(mini_registry, tmp_path):
         "县(市、区)退役军人服务中心签收证件\n↓\n镇(街)退役军人服务站负责发放\n",
         encoding="utf-8",
     )
-    (service,) = draft(path, "140429-tyjr", mini_registry, dry_run=True).records["services"]
+    (service,) = draft(path, "140429-tyjr", mini, dry_run=True).records["services"]
     assert service.processes[0].steps == [
         "镇(街)退役军人服务站受理",
         "县(市、区)、市、省三级退役军人事务部门逐级审核备案",
@@ -358,10 +350,10 @@ CHART = """《市场监督管理行政处罚程序规定》流程图(普通程�
 """
 
 
-def test_a_bare_chart_under_its_title_is_a_flow_with_its_order_flagged(mini_registry, tmp_path):
+def test_a_bare_chart_under_its_title_is_a_flow_with_its_order_flagged(mini, tmp_path):
     path = tmp_path / "chart.txt"
     path.write_text(CHART, encoding="utf-8")
-    result = draft(path, "220721-scjg", mini_registry, name="某县市场监督管理局", dry_run=True)
+    result = draft(path, "220721-scjg", mini, name="某县市场监督管理局", dry_run=True)
     assert list(result.records) == ["flows"] and result.document.kind == "行政职权运行流程图"
     (flow,) = result.records["flows"]
     assert [n.label for n in flow.nodes][:3] == ["不予立案", "立案", "询问调查"]  # as read; 否 is an arrow's label
@@ -370,7 +362,7 @@ def test_a_bare_chart_under_its_title_is_a_flow_with_its_order_flagged(mini_regi
     # with the agency in its title, no --name is needed
     titled = tmp_path / "titled.txt"
     titled.write_text("某县市场监督管理局行政处罚程序流程图\n" + CHART.split("\n", 1)[1], encoding="utf-8")
-    assert draft(titled, "220721-scjg", mini_registry, dry_run=True).agency_name == "某县市场监督管理局"
+    assert draft(titled, "220721-scjg", mini, dry_run=True).agency_name == "某县市场监督管理局"
 
 
 def test_a_guide_or_a_list_is_no_bare_chart():
@@ -402,7 +394,7 @@ def test_a_heading_naming_two_elements_shares_out_its_value():
     assert split_combined(alone) == [alone]
 
 
-def test_a_guide_named_only_by_its_page_title(mini_registry, tmp_path):
+def test_a_guide_named_only_by_its_page_title(mini, tmp_path):
     # the 优待证 guide of http://m.hunanyuer.com/baike/techan/892932.html, as a 政务服务网 page prints a guide: its name
     # only in the page's <title> (事项名称_办事指南_site), the body a list of labels
     page = tmp_path / "guide.html"
@@ -416,14 +408,14 @@ def test_a_guide_named_only_by_its_page_title(mini_registry, tmp_path):
         "<p>实施主体：某县退役军人事务局</p></body></html>",
         encoding="utf-8",
     )
-    result = draft(page, "140429-tyjr", mini_registry, dry_run=True)
+    result = draft(page, "140429-tyjr", mini, dry_run=True)
     (service,) = result.records["services"]
     assert service.name == "退役军人和其他优抚对象优待证申领"
     assert result.document.title == "退役军人和其他优抚对象优待证申领办事指南"
     assert service.processes[0].steps == ["镇(街)退役军人服务站受理", "退役军人事务部、合作银行制卡"]
 
 
-def test_a_value_never_takes_in_the_next_label_on_its_line(mini_registry, tmp_path):
+def test_a_value_never_takes_in_the_next_label_on_its_line(mini, tmp_path):
     # the 深圳市光明区 guide's place and phone (https://rzrksm.com/szgm/132104/132215/306617/content/post_8497630.html),
     # two labels on one line as a copied page leaves them
     path = tmp_path / "guide.txt"
@@ -433,12 +425,12 @@ def test_a_value_never_takes_in_the_next_label_on_its_line(mini_registry, tmp_pa
         "咨询电话：0755-88211706\n",
         encoding="utf-8",
     )
-    (service,) = draft(path, "440311-gm", mini_registry, dry_run=True).records["services"]
+    (service,) = draft(path, "440311-gm", mini, dry_run=True).records["services"]
     assert service.time_limit == "即时办结"
     assert service.place == "深圳市光明区牛山路与德雅路交汇处公共服务平台一楼区行政服务大厅"
 
 
-def test_rows_whose_type_says_public_service_are_services_in_a_list_of_powers(mini_registry, tmp_path):
+def test_rows_whose_type_says_public_service_are_services_in_a_list_of_powers(mini, tmp_path):
     # a 权责清单 of 人社 with its 公共服务 rows: the permit of 人社部's notice (see above) and the services of 三门县's
     # 社会保险 list (http://www.sanmen.gov.cn/col/col1229468256/index.html)
     path = tmp_path / "mixed.txt"
@@ -450,7 +442,7 @@ def test_rows_whose_type_says_public_service_are_services_in_a_list_of_powers(mi
         "4|特殊工时制度审批|行政许可|某县人力资源和社会保障局\n",
         encoding="utf-8",
     )
-    result = draft(path, "331022-rsj", mini_registry, dry_run=True)
+    result = draft(path, "331022-rsj", mini, dry_run=True)
     assert [p.name for p in result.records["powers"]] == [
         "民办职业培训学校设立、分立、合并、变更及终止审批",
         "特殊工时制度审批",

@@ -3,22 +3,12 @@ a minimal example (the page it comes from in the comment)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from qingdan.draft import draft
 from qingdan.guide_findings import split_words
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def mini_registry(tmp_path) -> Path:
-    target = tmp_path / "mini"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", target)
-    return target
 
 
 # --- a guide page: its name in its only title, one process per channel sub-heading, steps joined by arrows ---
@@ -35,17 +25,17 @@ BIRTH_GUIDE = (
 )
 
 
-def test_a_guide_page_titled_only_by_its_matter_is_named_by_it(mini_registry, tmp_path):
+def test_a_guide_page_titled_only_by_its_matter_is_named_by_it(mini, tmp_path):
     page = tmp_path / "guide.html"
     page.write_text(BIRTH_GUIDE, encoding="utf-8")
-    (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
+    (service,) = draft(page, "440311-gm", mini, name="某市卫生健康委员会", dry_run=True).records["services"]
     assert service.name == "出生医学证明首次签发"
 
 
-def test_channel_sub_headings_of_a_process_each_head_their_own_steps_joined_by_arrows(mini_registry, tmp_path):
+def test_channel_sub_headings_of_a_process_each_head_their_own_steps_joined_by_arrows(mini, tmp_path):
     page = tmp_path / "guide.html"
     page.write_text(BIRTH_GUIDE, encoding="utf-8")
-    (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
+    (service,) = draft(page, "440311-gm", mini, name="某市卫生健康委员会", dry_run=True).records["services"]
     online, window = service.processes
     assert (online.name, online.channel, window.name, window.channel) == (
         "网上办理流程",
@@ -62,10 +52,10 @@ def test_channel_sub_headings_of_a_process_each_head_their_own_steps_joined_by_a
     assert window.steps == ["分娩机构受理", "资料齐全、身份核验无误", "经办人办理打印"]
 
 
-def test_a_heading_joining_two_labels_over_their_own_label_lines(mini_registry, tmp_path):
+def test_a_heading_joining_two_labels_over_their_own_label_lines(mini, tmp_path):
     page = tmp_path / "guide.html"
     page.write_text(BIRTH_GUIDE, encoding="utf-8")
-    (service,) = draft(page, "440311-gm", mini_registry, name="某市卫生健康委员会", dry_run=True).records["services"]
+    (service,) = draft(page, "440311-gm", mini, name="某市卫生健康委员会", dry_run=True).records["services"]
     assert (service.time_limit, service.fees) == ("即办", "不收费")
 
 
@@ -84,22 +74,22 @@ TOWN_FORM = (
 )
 
 
-def test_a_one_record_form_names_its_body_by_the_township_in_its_implementer_label(mini_registry, tmp_path):
+def test_a_one_record_form_names_its_body_by_the_township_in_its_implementer_label(mini, tmp_path):
     path = tmp_path / "form.txt"
     path.write_text(TOWN_FORM, encoding="utf-8")
-    result = draft(path, "150121-bmz", mini_registry, dry_run=True)
+    result = draft(path, "150121-bmz", mini, dry_run=True)
     (power,) = result.records["powers"]
     assert result.agency_name == "旗白庙子镇"  # the town's full name is printed nowhere
     assert power.implementer == "旗白庙子镇"
     # printed in full elsewhere in the file, the full name wins
     path.write_text(TOWN_FORM + "发布单位：土默特左旗白庙子镇人民政府\n", encoding="utf-8")
-    assert draft(path, "150121-bmz", mini_registry, dry_run=True).agency_name == "土默特左旗白庙子镇人民政府"
+    assert draft(path, "150121-bmz", mini, dry_run=True).agency_name == "土默特左旗白庙子镇人民政府"
 
 
-def test_a_code_printed_as_to_be_decided_is_no_code(mini_registry, tmp_path):
+def test_a_code_printed_as_to_be_decided_is_no_code(mini, tmp_path):
     path = tmp_path / "form.txt"
     path.write_text(TOWN_FORM, encoding="utf-8")
-    (power,) = draft(path, "150121-bmz", mini_registry, dry_run=True).records["powers"]
+    (power,) = draft(path, "150121-bmz", mini, dry_run=True).records["powers"]
     assert power.code is None
 
 
@@ -122,10 +112,10 @@ CHART = (
 )
 
 
-def test_a_chart_named_by_its_project_line_under_a_generic_title_is_a_flow(mini_registry, tmp_path):
+def test_a_chart_named_by_its_project_line_under_a_generic_title_is_a_flow(mini, tmp_path):
     path = tmp_path / "chart.txt"
     path.write_text(CHART, encoding="utf-8")
-    result = draft(path, "220721-qg", mini_registry, dry_run=True)
+    result = draft(path, "220721-qg", mini, dry_run=True)
     assert result.agency_name == "前郭县市场监督管理局"
     assert not result.records.get("powers")  # a 项目名称 that is a chart names no power
     (flow,) = result.records["flows"]
@@ -155,10 +145,10 @@ GLUED_TABLE = (
 )
 
 
-def test_a_run_together_record_under_a_wrapped_header(mini_registry, tmp_path):
+def test_a_run_together_record_under_a_wrapped_header(mini, tmp_path):
     page = tmp_path / "list.html"
     page.write_text(GLUED_TABLE, encoding="utf-8")
-    (power,) = draft(page, "640381-rsj", mini_registry, dry_run=True).records["powers"]
+    (power,) = draft(page, "640381-rsj", mini, dry_run=True).records["powers"]
     # the category column printed before the name, glued to it; 事项名称 wrapped onto a second line; 子项 the record
     assert (power.category_raw, power.name) == ("行政许可", "民办职业培训学校设立、分立、合并、变更及终止审批")
     assert "主项：职业培训机构审批" in power.note  # a Power has no 主项 field: kept in its note, joined
@@ -182,10 +172,10 @@ LEVELS_TABLE = (
 )
 
 
-def test_the_finest_name_printed_names_the_record_when_the_sub_item_is_empty(mini_registry, tmp_path):
+def test_the_finest_name_printed_names_the_record_when_the_sub_item_is_empty(mini, tmp_path):
     path = tmp_path / "list.txt"
     path.write_text(LEVELS_TABLE, encoding="utf-8")
-    first, second = draft(path, "220621-zsj", mini_registry, name="抚松县政数局", dry_run=True).records["services"]
+    first, second = draft(path, "220621-zsj", mini, name="抚松县政数局", dry_run=True).records["services"]
     assert (first.main_item, first.name) == ("社会保险登记", "城乡居民养老保险参保登记(困难群体参保登记)")
     assert (second.main_item, second.name) == ("养老保险服务", "居民养老保险注销登记")
 
@@ -229,9 +219,7 @@ def test_the_scope_of_a_guide_names_its_applicants():
 
 
 # https://xzjypet.com/html/252872529225296content_636005.html (国内婚姻登记)
-def test_a_handling_unit_that_is_a_whole_body_is_the_implementer_and_a_remark_label_is_no_new_guide(
-    mini_registry, tmp_path
-):
+def test_a_handling_unit_that_is_a_whole_body_is_the_implementer_and_a_remark_label_is_no_new_guide(mini, tmp_path):
     path = tmp_path / "guide.txt"
     rows = [
         ("事项名称", "国内婚姻登记"),
@@ -243,11 +231,11 @@ def test_a_handling_unit_that_is_a_whole_body_is_the_implementer_and_a_remark_la
         ("备注事项", "无"),
     ]
     path.write_text("\n".join(f"{a}|{b}" for a, b in rows) + "\n", encoding="utf-8")
-    (service,) = draft(path, "mzj-hydj", mini_registry, name="某县民政局", dry_run=True).records["services"]
+    (service,) = draft(path, "mzj-hydj", mini, name="某县民政局", dry_run=True).records["services"]
     assert (service.implementer, service.handling) == ("民政局", [])
     # an office inside a body stays the handling unit
     path.write_text(path.read_text(encoding="utf-8").replace("|民政局", "|民政局婚姻登记中心"), encoding="utf-8")
-    (service,) = draft(path, "mzj-hydj", mini_registry, name="某县民政局", dry_run=True).records["services"]
+    (service,) = draft(path, "mzj-hydj", mini, name="某县民政局", dry_run=True).records["services"]
     assert service.implementer is None
     assert [h.raw for h in service.handling] == ["民政局婚姻登记中心"]
 

@@ -5,7 +5,6 @@ the questions asked in order, and a refusal that shows what to map."""
 from __future__ import annotations
 
 import logging
-import shutil
 import warnings
 from pathlib import Path
 
@@ -242,13 +241,6 @@ def test_list_kind_by_meaning(title, kind):
     assert list_kind(title) == kind
 
 
-@pytest.fixture
-def mini_registry(tmp_path) -> Path:
-    target = tmp_path / "mini"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", target)
-    return target
-
-
 def tree(folder: Path) -> list:
     return sorted(p.relative_to(folder) for p in folder.rglob("*"))
 
@@ -275,10 +267,10 @@ def page(tmp_path) -> Path:
     return path
 
 
-def test_dry_run_shows_layout_mapping_and_records_and_writes_nothing(mini_registry, page):
-    before = tree(mini_registry)
-    result = draft(page, "140423-dry", mini_registry, columns="事权代号=code", dry_run=True)
-    assert tree(mini_registry) == before  # no folder, no sources, nothing validated into place
+def test_dry_run_shows_layout_mapping_and_records_and_writes_nothing(mini, page):
+    before = tree(mini)
+    result = draft(page, "140423-dry", mini, columns="事权代号=code", dry_run=True)
+    assert tree(mini) == before  # no folder, no sources, nothing validated into place
     assert result.dry_run and not result.source_files
     preview = result.preview()
     assert "带表头的表格（每行一条）: 4 powers" in preview
@@ -290,18 +282,18 @@ def test_dry_run_shows_layout_mapping_and_records_and_writes_nothing(mini_regist
     assert [p.code for p in powers] == ["0100-A-001", "0100-A-002", "0100-A-003", "0100-A-004"]
 
 
-def test_title_is_no_address_and_names_are_read(mini_registry, page):
-    result = draft(page, "140423-rd", mini_registry, columns="事权代号=code")
+def test_title_is_no_address_and_names_are_read(mini, page):
+    result = draft(page, "140423-rd", mini, columns="事权代号=code")
     assert result.document.title == "某县医疗保障局行政权力事项清单" and result.document.kind == "权力清单"
     first, second = result.records["powers"][:2]
     assert first.name == "对用人单位骗取医疗保障基金的处罚" and first.category == "行政处罚"
     assert first.review[0].raw == "1.对⽤⼈单位骗取医疗保障基金的处罚。"  # the name as printed
     assert second.name == "职业培训机构审批" and second.review[0].raw == "职业培训\n机构审批"
-    assert (mini_registry / "140423-rd" / "powers.yaml").is_file()
+    assert (mini / "140423-rd" / "powers.yaml").is_file()
 
 
-def test_summary_never_lists_a_column_kept_in_a_note_as_mapped(mini_registry, page):
-    result = draft(page, "140423-sm", mini_registry, columns="事权代号=code", dry_run=True)
+def test_summary_never_lists_a_column_kept_in_a_note_as_mapped(mini, page):
+    result = draft(page, "140423-sm", mini, columns="事权代号=code", dry_run=True)
     unused = [label for label in ("行使层级", "追责情形") if classify(label).key not in USES["powers"]]
     assert unused  # elements no powers builder reads
     for label in unused:
@@ -321,11 +313,11 @@ def test_summary_never_lists_a_column_kept_in_a_note_as_mapped(mini_registry, pa
         ("没有这一栏=code", "is no column name"),
     ],
 )
-def test_bad_columns_are_refused_clearly(mini_registry, page, columns, message):
+def test_bad_columns_are_refused_clearly(mini, page, columns, message):
     with pytest.raises(DraftError, match=message):
-        draft(page, "140423-bc", mini_registry, columns=columns)
+        draft(page, "140423-bc", mini, columns=columns)
     result = CliRunner().invoke(
-        cli, ["draft", str(page), "--agency", "140423-bc", "--registry", str(mini_registry), "--columns", columns]
+        cli, ["draft", str(page), "--agency", "140423-bc", "--registry", str(mini), "--columns", columns]
     )
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
 
@@ -334,45 +326,45 @@ def test_columns_by_chinese_name():
     assert parse_columns("地方权力编码=基本编码，审核 事项=name") == {"地方权力编码": "code", "审核事项": "name"}
 
 
-def test_cli_dry_run(mini_registry, page):
-    before = tree(mini_registry)
+def test_cli_dry_run(mini, page):
+    before = tree(mini)
     result = CliRunner().invoke(
         cli,
-        ["draft", str(page), "--agency", "140423-cl", "--registry", str(mini_registry), "--columns", "事权代号=code"]
+        ["draft", str(page), "--agency", "140423-cl", "--registry", str(mini), "--columns", "事权代号=code"]
         + ["--dry-run"],
     )
     assert result.exit_code == 0, result.output
     assert "审核 事项 → name (事项名称)" in result.output and "first records:" in result.output
-    assert tree(mini_registry) == before
+    assert tree(mini) == before
 
 
-def test_name_is_asked_only_after_a_list_is_found(mini_registry, tmp_path):
+def test_name_is_asked_only_after_a_list_is_found(mini, tmp_path):
     listed = tmp_path / "list.txt"
     listed.write_text("权力清单\n序号|职权名称|职权类型\n1|对骗取医保基金的处罚|行政处罚\n", encoding="utf-8")
     with pytest.raises(DraftError, match=r"found 1 powers .* names no agency.*--name"):
-        draft(listed, "140423-nn", mini_registry)
-    assert draft(listed, "140423-nn", mini_registry, name="襄垣县医疗保障局").records["powers"]
+        draft(listed, "140423-nn", mini)
+    assert draft(listed, "140423-nn", mini, name="襄垣县医疗保障局").records["powers"]
     empty = tmp_path / "empty.txt"
     empty.write_text("通知\n1|参保单位|用人单位|不收费\n2|参保单位|个体户|不收费\n", encoding="utf-8")
     with pytest.raises(DraftError) as refused:
-        draft(empty, "140423-nn2", mini_registry)
+        draft(empty, "140423-nn2", mini)
     message = str(refused.value)
     assert "no record found. Layouts tried" in message and "--name" not in message
     assert "| 1 | 参保单位 | 用人单位 | 不收费 |" in message and '--columns "参保单位=name"' in message
 
 
-def test_agency_named_in_a_label_value_table(mini_registry, tmp_path):
+def test_agency_named_in_a_label_value_table(mini, tmp_path):
     path = tmp_path / "table.txt"
     path.write_text(
         "行政权力责任事项梳理表\n序号|职权名称|职权类型|法定主体\n1|伪造资质证书的处罚|行政处罚|国土资源局\n"
         "|法定主体|国土资源局|\n",
         encoding="utf-8",
     )
-    result = draft(path, "140423-gt", mini_registry, dry_run=True)
+    result = draft(path, "140423-gt", mini, dry_run=True)
     assert result.agency_name == "国土资源局" and result.agency_named == "文中"
 
 
-def test_library_warnings_never_reach_the_terminal(mini_registry, tmp_path, monkeypatch, capfd):
+def test_library_warnings_never_reach_the_terminal(mini, tmp_path, monkeypatch, capfd):
     from qingdan.draft import reading
 
     def noisy(path, data):
@@ -385,7 +377,7 @@ def test_library_warnings_never_reach_the_terminal(mini_registry, tmp_path, monk
     path.write_text(
         "某县医疗保障局权力清单\n序号|职权名称|职权类型\n1|对骗取医保基金的处罚|行政处罚\n", encoding="utf-8"
     )
-    draft(path, "140423-qt", mini_registry, dry_run=True)
+    draft(path, "140423-qt", mini, dry_run=True)
     captured = capfd.readouterr()
     assert "FontBBox" not in captured.err + captured.out and "Data Validation" not in captured.err
     assert logging.getLogger("pdfminer").level == logging.NOTSET  # put back after reading
@@ -425,7 +417,7 @@ def test_text_table_header_over_two_rows_and_a_cell_merged_down():
     assert second.cells[:3] == ["2", "定點醫療機構監督管理", "基金規範使用的檢查"]  # the merged cell filled
 
 
-def test_dates_from_an_info_line_or_table_and_the_full_name_first(mini_registry, tmp_path):
+def test_dates_from_an_info_line_or_table_and_the_full_name_first(mini, tmp_path):
     page = tmp_path / "notice.html"
     page.write_text(
         """<html><head><meta charset="utf-8"></head><body>
@@ -435,7 +427,7 @@ def test_dates_from_an_info_line_or_table_and_the_full_name_first(mini_registry,
 <tr><td>1</td><td>对骗取医保基金的处罚</td><td>行政处罚</td></tr></table></body></html>""",
         encoding="utf-8",
     )
-    result = draft(page, "140423-dt", mini_registry, dry_run=True)
+    result = draft(page, "140423-dt", mini, dry_run=True)
     assert result.document.date == "2025-04-02" and result.document.title == "某县医疗保障局行政权力事项清单"
     sheet = tmp_path / "list.txt"
     sheet.write_text(
@@ -443,31 +435,31 @@ def test_dates_from_an_info_line_or_table_and_the_full_name_first(mini_registry,
         "|部门名称|社保局|\n|受理部门|通过柳州市社会保险事业管理局|\n",
         encoding="utf-8",
     )
-    result = draft(sheet, "140423-dt2", mini_registry, dry_run=True)
+    result = draft(sheet, "140423-dt2", mini, dry_run=True)
     assert result.document.date == "2020-08-25"
     assert result.agency_name == "柳州市社会保险事业管理局"  # the full name, not 社保局; no 通过 before it
 
 
-def test_a_name_in_running_text_has_no_word_before_it(mini_registry, tmp_path):
+def test_a_name_in_running_text_has_no_word_before_it(mini, tmp_path):
     guide = tmp_path / "guide.txt"
     guide.write_text(
         "序号|事项名称|事项类型\n1|異地就醫備案|公共服務\n\n可通過煙臺市醫療保障局官網辦理。\n"
         "也可到煙臺市醫療保障局窗口辦理。\n",
         encoding="utf-8",
     )
-    assert draft(guide, "370600-yt", mini_registry, dry_run=True).agency_name == "煙臺市醫療保障局"
+    assert draft(guide, "370600-yt", mini, dry_run=True).agency_name == "煙臺市醫療保障局"
 
 
-def test_a_refusal_shows_what_to_map_and_columns_then_read_it(mini_registry, tmp_path):
+def test_a_refusal_shows_what_to_map_and_columns_then_read_it(mini, tmp_path):
     path = tmp_path / "list.txt"
     path.write_text(
         "某县医疗保障局权力清单\n代号|名目|种别\nA-1|对骗取医保基金的处罚|行政处罚\nA-2|医疗保障基金使用情况检查|行政检查\n",
         encoding="utf-8",
     )
     with pytest.raises(DraftError) as refused:
-        draft(path, "140423-cm", mini_registry)
+        draft(path, "140423-cm", mini)
     assert "| 代号 | 名目 | 种别 |" in str(refused.value) and "--columns" in str(refused.value)
-    result = draft(path, "140423-cm", mini_registry, columns="代号=code,名目=事项名称,种别=category")
+    result = draft(path, "140423-cm", mini, columns="代号=code,名目=事项名称,种别=category")
     powers = result.records["powers"]
     assert [(p.code, p.name, p.category) for p in powers] == [
         ("A-1", "对骗取医保基金的处罚", "行政处罚"),
@@ -489,7 +481,7 @@ def test_a_row_without_its_last_cells_is_not_filled_from_the_row_above():
     assert second.cells == ["2", "医疗保障基金使用情况检查", "行政检查", ""]
 
 
-def test_a_traditional_text_table_keeps_its_wording(mini_registry, tmp_path):
+def test_a_traditional_text_table_keeps_its_wording(mini, tmp_path):
     path = tmp_path / "list.txt"
     path.write_text(
         "某縣醫療保障局權力清單\n| 序號 | 行政權力名稱 | 權力類型 | 實施主體 |\n|---|---|---|---|\n"
@@ -497,14 +489,14 @@ def test_a_traditional_text_table_keeps_its_wording(mini_registry, tmp_path):
         "| 2 | 醫療保障基金使用情況檢查 | 行政檢查 | 某縣醫療保障局 |\n",
         encoding="utf-8",
     )
-    result = draft(path, "140423-tw", mini_registry, dry_run=True)
+    result = draft(path, "140423-tw", mini, dry_run=True)
     first, second = result.records["powers"]
     assert (first.name, first.category, first.category_raw) == ("對騙取醫保基金的處罰", "行政处罚", "行政處罰")
     assert second.category == "行政检查" and result.agency_name == "某縣醫療保障局"
     assert result.document.kind == "权力清单"
 
 
-def test_a_box_drawn_text_table_is_read(mini_registry, tmp_path):
+def test_a_box_drawn_text_table_is_read(mini, tmp_path):
     """Law sites print old lists as box-drawn text: ┌──┬──┐ rules, │ between cells, long cells wrapped."""
     path = tmp_path / "list.txt"
     path.write_text(
@@ -519,37 +511,37 @@ def test_a_box_drawn_text_table_is_read(mini_registry, tmp_path):
         "└───────┴───┴────────────────┘\n",
         encoding="utf-8",
     )
-    result = draft(path, "140423-bx", mini_registry, name="某县人民政府", dry_run=True)
+    result = draft(path, "140423-bx", mini, name="某县人民政府", dry_run=True)
     assert [p.name for p in result.records["powers"]] == [
         "开垦未利用土地许可",
         "使用国有建设用地审批（包括划拨，出让）",
     ]
 
 
-def test_a_flag_given_as_read_is_put_back_as_printed(mini_registry, page):
+def test_a_flag_given_as_read_is_put_back_as_printed(mini, page):
     from qingdan.draft.draft import _as_read, _printed
 
     line = "1\t0100-A-001\t1.对⽤⼈单位骗取医疗保障基金的处罚。\t行政处罚"
     assert _printed("对用人单位骗取", line) == "对⽤⼈单位骗取"
     assert _printed("不在此行", line) == "不在此行"
-    result = draft(page, "140423-pr", mini_registry, columns="事权代号=code", dry_run=True)
+    result = draft(page, "140423-pr", mini, columns="事权代号=code", dry_run=True)
     power = result.records["powers"][0]
     as_read = power.model_copy(update={"review": [power.review[0].model_copy(update={"raw": "对用人单位骗取"})]})
     lines = [""] * (power.source.line - 1) + [line]
     assert _as_read(as_read, lines).review[0].raw == "对⽤⼈单位骗取"
 
 
-def test_a_body_named_in_a_column_is_not_taken_for_the_agency(mini_registry, tmp_path):
+def test_a_body_named_in_a_column_is_not_taken_for_the_agency(mini, tmp_path):
     listed = tmp_path / "list.txt"
     listed.write_text(
         "权力清单\n序号|职权名称|实施主体|职权类型\n1|对骗取医保基金的处罚|某市人力资源和社会保障局|行政处罚\n",
         encoding="utf-8",
     )
     with pytest.raises(DraftError, match="names no agency"):
-        draft(listed, "140423-nc", mini_registry)
+        draft(listed, "140423-nc", mini)
 
 
-def test_a_service_list_row_reads_its_guide_columns(mini_registry, tmp_path):
+def test_a_service_list_row_reads_its_guide_columns(mini, tmp_path):
     path = tmp_path / "list.html"
     path.write_text(
         """<html><head><meta charset="utf-8"></head><body><h1>某县医疗保障局公共服务事项清单</h1><table>
@@ -558,7 +550,7 @@ def test_a_service_list_row_reads_its_guide_columns(mini_registry, tmp_path):
 <td>申请—受理—审核—办结</td><td>不超过5个工作日</td><td>县政务服务中心</td></tr></table></body></html>""",
         encoding="utf-8",
     )
-    result = draft(path, "140423-sv", mini_registry, dry_run=True)
+    result = draft(path, "140423-sv", mini, dry_run=True)
     (service,) = result.records["services"]
     assert (service.name, service.applicants, service.time_limit, service.place) == (
         "单位参保登记",
