@@ -57,6 +57,7 @@ EXTRA_LABELS = {
 
 # Tables made by the build rather than from a record model: their columns' labels, written here.
 DERIVED_LABELS = {
+    "thesaurus": {"word": "日常说法", "terms": "清单用语"},
     "completeness": {
         "agency": "机构",
         "agency_name": "机构名称",

@@ -297,6 +297,7 @@ def build_database(
             if table_rows:
                 db[table].insert_all(table_rows, alter=True)
         _write_search(db, report.registry, site_url)
+        _write_thesaurus(db, report.registry)
         write_matter_tables(db, report.registry, matters or report.matters, site_url)
         write_completeness(db, report.registry)
         for name, sql in VIEWS.items():
@@ -394,6 +395,23 @@ SEARCH_ORDER = (
 
 # A record's units, people, phones and channels: what `rank` weighs twice a match in the body.
 ABOUT = ("units", "people", "phones", "channels")
+
+
+THESAURUS_TABLE = "thesaurus"
+
+
+def _write_thesaurus(db: sqlite_utils.Database, registry: Registry) -> None:
+    """The registry's thesaurus as the database's own (word → the terms it stands for), so a Datasette
+    instance searches with the thesaurus of the registry it serves (`qingdan_search` reads it at start-up)."""
+    from .thesaurus import registry_thesaurus
+
+    thesaurus = registry_thesaurus(registry)
+    forms = {} if any(p.is_error for p in thesaurus.problems) else thesaurus.forms
+    db[THESAURUS_TABLE].create({"word": str, "terms": str}, pk="word", if_not_exists=True)
+    db[THESAURUS_TABLE].insert_all(
+        ({"word": word, "terms": json.dumps(list(terms), ensure_ascii=False)} for word, terms in sorted(forms.items())),
+        replace=True,
+    )
 
 
 def _write_search(db: sqlite_utils.Database, registry: Registry, site_url: str) -> None:

@@ -106,8 +106,23 @@ ABBREVIATIONS = {
 }
 
 
+_SERVED_FORMS: dict[str, tuple[str, ...]] | None = None  # the served database's thesaurus (`use_thesaurus`)
+
+
+def use_thesaurus(forms: dict[str, tuple[str, ...]] | None) -> None:
+    """Search with the thesaurus the database was built from (its `thesaurus` table), not the checkout's: a
+    Datasette instance serves what the build wrote, whatever registry that was (None: the checkout's again)."""
+    global _SERVED_FORMS
+    _SERVED_FORMS = None if forms is None else {word: tuple(terms) for word, terms in forms.items()}
+    for cached in (_longest_word, _concepts, fts_query, _match_pattern, _same_word):
+        cached.cache_clear()
+
+
 def thesaurus_forms() -> dict[str, tuple[str, ...]]:
-    """The thesaurus's words and the terms each stands for (read once: `thesaurus.default_forms`)."""
+    """The thesaurus's words and the terms each stands for: the served database's where one was given,
+    else the checkout's registry (read once: `thesaurus.default_forms`)."""
+    if _SERVED_FORMS is not None:
+        return _SERVED_FORMS
     from .thesaurus import default_forms
 
     return default_forms()

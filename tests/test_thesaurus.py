@@ -326,3 +326,30 @@ def test_the_lists_near_synonyms_group_one_matter_and_name_the_evidence(tmp_path
     evidence = " ".join(e for m in joined.members for e in m.evidence)
     assert "企业＝用人单位" in evidence and "社会保险费" in evidence, evidence
     assert everyday_forms(load_thesaurus(peers / THESAURUS_FILE)) == {}, "official words are no 也叫"
+
+
+@pytest.mark.slow
+async def test_datasette_searches_with_the_thesaurus_the_database_was_built_from(tmp_path):
+    """Not the checkout's: the build writes the registry's thesaurus into the database, Datasette reads it there."""
+    from qingdan.db import build_database
+    from qingdan.search import thesaurus_forms, use_thesaurus
+    from qingdan.validate import validate
+
+    from .conftest import MINI
+
+    registry = tmp_path / "mini"
+    shutil.copytree(MINI, registry)
+    (registry / "thesaurus.yaml").write_text(
+        "entries:\n  - {say: [跨省看病], means: [异地就医], note: 只在这个登记簿里的说法}\n", encoding="utf-8"
+    )
+    report = validate(registry)
+    assert report.ok, [p.format() for p in report.errors]
+    build_database(report, tmp_path / "qingdan.db")
+    try:
+        ds = public_datasette(tmp_path / "qingdan.db")
+        rows = await who_handles(ds, "跨省看病备案")
+        assert rows and "按“跨省看病”找到“异地就医”" in (rows[0]["found_by"] or "")
+        assert "生孩子" not in thesaurus_forms(), "the checkout's thesaurus is not the one served"
+    finally:
+        use_thesaurus(None)
+    assert "生孩子" in thesaurus_forms()

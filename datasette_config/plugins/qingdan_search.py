@@ -5,7 +5,8 @@
   where a record holds the question's words, for ranking (`who_handles`), and
   `qingdan_snippet(q, text, …)`: the line of a record's original text that holds the question's words,
   `qingdan_found_by(q, text, …)`: which everyday word of the question found the record through
-  which of the lists' terms (按“生孩子”找到“生育”; the thesaurus, registry/thesaurus.yaml);
+  which of the lists' terms (按“生孩子”找到“生育”; the thesaurus the database was built with, its
+  `thesaurus` table, read at start-up);
 - `_search=` on table pages is rewritten through the same function, so the search box and
   the canned queries give the same answers;
 - the segmenter is loaded when Datasette starts, so the first question is not the one
@@ -13,17 +14,27 @@
 - `/robots.txt` tells crawlers to stay away.
 """
 
+import json
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from qingdan.search import found_by, fts_query, load_segmenter, rank_key, snippet
+from qingdan.search import found_by, fts_query, load_segmenter, rank_key, snippet, use_thesaurus
 
 
 @hookimpl
 def startup(datasette):
-    load_segmenter()
+    async def inner():
+        # the thesaurus the database was built with (db.THESAURUS_TABLE), before any question is asked
+        for database in datasette.databases.values():
+            if await database.table_exists("thesaurus"):
+                rows = await database.execute("select word, terms from thesaurus")
+                use_thesaurus({row["word"]: tuple(json.loads(row["terms"])) for row in rows})
+                break
+        load_segmenter()
+
+    return inner
 
 
 @hookimpl
