@@ -14,8 +14,9 @@ from qingdan.draft import draft
 from qingdan.draft.context import Context
 from qingdan.draft.flattened import read_flattened, split_record
 from qingdan.draft.flowdoc import out_of_order, read_flowcharts
-from qingdan.draft.layouts import LAYOUTS, document_facts, grid_tables
+from qingdan.draft.layouts import LAYOUTS, grid_tables
 from qingdan.draft.model import Extracted, Paragraph, Row, Table, render
+from qingdan.draft.notice import document_facts
 from qingdan.draft.read_docx import read_docx
 from qingdan.draft.read_text import read_text
 from qingdan.draft.vertical import is_label_table, paragraph_forms, table_forms

@@ -16,8 +16,9 @@ from ..registry import Problem, load_registry
 from ..validate import truncation
 from .columns import HEADER_SCAN_ROWS, Layout, find_layout
 from .context import Context
-from .layouts import LAYOUTS, document_facts, guide_sections
+from .layouts import LAYOUTS, guide_sections
 from .model import DraftError, Extracted, Table
+from .notice import document_facts
 from .reading import read_file
 from .vocabulary import (
     BY_KEY,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from . import notice, vertical
+from . import vertical
 from .columns import find_layout
 from .context import Context
 from .flattened import read_flattened
@@ -123,11 +123,6 @@ def guide_sections(extracted: Extracted, title: str, ctx: Context) -> Found:
     if not is_guide(rest) or is_flowdoc(extracted) or _form_not_guide(rest, ctx):
         return []  # a flowchart file's 承办机构 … lines, a list's form of 职权名称 … are read above
     return [("services", build_guide(rest, title, ctx))]
-
-
-def document_facts(extracted: Extracted) -> dict[str, str]:
-    """What a notice around the list says of the Document: doc_number, issuer and date, where printed."""
-    return notice.document_facts(extracted)
 
 
 LAYOUTS: tuple[LayoutReader, ...] = (
