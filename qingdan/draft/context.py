@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from ..models import CodeScheme, Handling, Phone, ReviewFlag, Source, SourceDefect
 
 SPLIT_NAMES = re.compile(r"[、，,；;／/\n]+")
-PHONE = re.compile(r"(?:\d{3,4}[-－—\s]?)?\d{7,8}|1\d{10}|12345")
+# a number as lists print it: an area code and a dash (or a space), an extension (转 / -), a mobile, a 123xx hotline
+PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}\s*[-－—\s]\s*)?\d{5,8}(?:\s*(?:[-－—]|转)\s*\d{1,5})?(?![\d])|1[3-9]\d{9}")
+HOTLINE = re.compile(r"^123\d\d$")
+
+
+def phone_type(number: str, kind: str) -> str:
+    """A public service hotline (12345, 12393 …) is typed as one, whatever its column or section says."""
+    return "hotline" if HOTLINE.match(re.sub(r"\D", "", number)) and "-" not in number else kind
 
 
 @dataclass
@@ -73,7 +80,7 @@ def phones(text: str, kind: str = "service") -> list[Phone]:
     if not text:
         return []
     numbers = PHONE.findall(text)
-    return [Phone(number=n.strip(), kind=kind) for n in numbers] or [Phone(number=text, kind=kind)]
+    return [Phone(number=n.strip(), kind=phone_type(n, kind)) for n in numbers] or [Phone(number=text, kind=kind)]
 
 
 def note_of(extras: dict[str, str]) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..models import Channel, Contact, Evidence, Phone, Process, PublicService, SourceDefect
 from ..validate import truncation
-from .context import Context, handling, note_of
+from .context import PHONE, Context, handling, note_of, phone_type
 from .legal import split_legal_bases
 from .model import Extracted, Paragraph, Table
 from .vocabulary import BY_KEY, classify, classify_material_column, normalise_label, normalise_text, simplified
@@ -810,8 +810,6 @@ def _copies(value: dict[str, str], printed: str | None) -> str | None:
 
 # contacts and phones
 
-PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}\s*[-－—]\s*)?\d{5,8}(?:\s*(?:[-－—]|转)\s*\d{1,5})?(?![\d])|1[3-9]\d{9}")
-HOTLINE = re.compile(r"^123\d\d$")
 CONTACT_KINDS = (
     (re.compile(r"信访"), "petition_mailbox"),
     (re.compile(r"局长信箱|书记信箱|主任信箱|厅长信箱|市长信箱|县长信箱"), "director_mailbox"),
@@ -820,10 +818,6 @@ CONTACT_KINDS = (
     (re.compile(r"https?://|www\.|网址|网站|官网|网页"), "website"),
     (re.compile(r"(?:工作|办公|受理|服务)时间|周[一二三四五六日]|工作日"), "opening_hours"),
 )
-
-
-def _phone_kind(number: str, kind: str) -> str:
-    return "hotline" if HOTLINE.match(re.sub(r"\D", "", number)) and "-" not in number else kind
 
 
 def contacts_of(lines: list[Line], phone_kind: str, default: str = "other") -> tuple[list[Phone], list[Contact]]:
@@ -842,7 +836,7 @@ def contacts_of(lines: list[Line], phone_kind: str, default: str = "other") -> t
             kind = phone_kind
             if label and classify(label).key == "supervision_phone":
                 kind = "supervision"
-            phones.extend(Phone(number=re.sub(r"\s", "", n), kind=_phone_kind(n, kind)) for n in numbers)
+            phones.extend(Phone(number=re.sub(r"\s", "", n), kind=phone_type(n, kind)) for n in numbers)
             continue
         untyped: list[str] = []
         for clause in [c for c in re.split(r"[，,；;]", body) if strip_end(c)]:
